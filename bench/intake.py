@@ -1,0 +1,115 @@
+"""Incidents registered per second through the command layer (parse → transaction → reply).
+
+Run: .venv/bin/python bench/intake.py [--reports N] [--pg URL]
+
+Prints the rate with 1 and with 50 concurrent reporters, the rate of raw sqlite3 INSERT+COMMIT of the
+same row with the same durability settings (WAL, synchronous=FULL, one writer), and the ratio of the
+50-reporter figure to the raw one. Reports are committed in groups (see storage/db.py), never answered
+before their commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.app import build_app
+from bot.settings import load_config
+from commands.domain.clock import SystemClock
+from commands.reply import Request
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
+TEXT = "/incident urgent cucm Inbound calls fail for all operators on the second floor"
+
+
+async def _reporters(url: str, reporters: int, reports: int) -> tuple[float, int, int]:
+    app = build_app(load_config(EXAMPLE), url, clock=SystemClock())
+    desk = app.desk
+    per = reports // reporters
+    counter = 0
+
+    async def reporter(r: int) -> None:
+        nonlocal counter
+        for i in range(per):
+            reply = await desk.handle(Request(text=TEXT, transport="console", user_id="ivana",
+                                              channel_id="console", delivery_id=f"{r}-{i}"))
+            assert not reply.is_error, reply.text
+            counter += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(reporter(r) for r in range(reporters)))
+    elapsed = time.perf_counter() - start
+    commits, units = app.db.commits, app.db.units
+    app.close()
+    return counter / elapsed, commits, units
+
+
+def _raw_sqlite(path: Path, n: int) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(
+        "CREATE TABLE incident (id INTEGER PRIMARY KEY, control_number TEXT UNIQUE, customer_id TEXT, year INT,"
+        " seq INT, category TEXT, component TEXT, description TEXT, reporter TEXT, source TEXT, state TEXT,"
+        " reported_at TEXT, registered_at TEXT)"
+    )
+    now = datetime.now(UTC).isoformat()
+    start = time.perf_counter()
+    for i in range(1, n + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT INTO incident (control_number, customer_id, year, seq, category, component, description,"
+            " reporter, source, state, reported_at, registered_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (f"NOI-2026-{i:05d}", "noi", 2026, i, "urgent", "cucm", TEXT[24:], "ivana", "console:console",
+             "registered", now, now),
+        )
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return n / elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reports", type=int, default=2000)
+    ap.add_argument("--pg", default=os.environ.get("DUTYDESK_TEST_PG"), help="also run on this PostgreSQL URL")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        raw = _raw_sqlite(d / "raw.db", args.reports)
+        results = {}
+        for reporters in (1, 50):
+            rate, commits, units = asyncio.run(_reporters(f"sqlite:///{d / f'r{reporters}.db'}", reporters, args.reports))
+            results[reporters] = rate
+            print(f"sqlite   {reporters:>2} reporter(s): {rate:8.0f} incidents/s  ({units} reports in {commits} commits)")
+        print(f"sqlite   raw sqlite3 INSERT+COMMIT (WAL, synchronous=FULL, 1 writer): {raw:8.0f} rows/s")
+        print(f"ratio 50-reporter / raw = {results[50] / raw:.2f}  (target >= 0.5)")
+        if args.pg:
+            import sqlalchemy as sa
+
+            eng = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
+            with eng.connect() as c:
+                c.exec_driver_sql("DROP SCHEMA IF EXISTS bench_intake CASCADE")
+                c.exec_driver_sql("CREATE SCHEMA bench_intake")
+            url = f"{args.pg}{'&' if '?' in args.pg else '?'}options=-csearch_path%3Dbench_intake"
+            for reporters in (1, 50):
+                with eng.connect() as c:
+                    c.exec_driver_sql("DROP SCHEMA bench_intake CASCADE")
+                    c.exec_driver_sql("CREATE SCHEMA bench_intake")
+                rate, commits, units = asyncio.run(_reporters(url, reporters, args.reports))
+                print(f"postgres {reporters:>2} reporter(s): {rate:8.0f} incidents/s  ({units} reports in {commits} commits)")
+            with eng.connect() as c:
+                c.exec_driver_sql("DROP SCHEMA bench_intake CASCADE")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""``dutydesk`` subcommands: chat (console desk), check-config, db upgrade, sla."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from datetime import datetime
+
+from bot.settings import ConfigError, Environment, load_config
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dutydesk", description="A chat service desk for SLA maintenance contracts.")
+    p.add_argument("--database", help="SQLAlchemy URL (default: $DATABASE_URL or sqlite:///dutydesk.db)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="the console desk: type commands as a configured person")
+    chat.add_argument("--config", required=True, help="the TOML configuration")
+    chat.add_argument("--as", dest="person", required=True, help="a person id of the config (console identity)")
+
+    check = sub.add_parser("check-config", help="validate a configuration file")
+    check.add_argument("file")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply the schema migrations")
+
+    sla = sub.add_parser("sla", help="the deadlines an incident of a category would get")
+    sla.add_argument("--config", required=True)
+    sla.add_argument("--customer", required=True)
+    sla.add_argument("--category", required=True)
+    sla.add_argument("--at", required=True, help="first notification, ISO 8601 (naive = customer's time zone)")
+    sla.add_argument("--json", action="store_true")
+    return p
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    database_url = args.database or Environment.read().database_url
+    try:
+        match args.command:
+            case "check-config":
+                return _check_config(args.file)
+            case "chat":
+                return _chat(args.config, args.person, database_url)
+            case "db":
+                from storage.db import Database
+
+                db = Database(database_url)
+                db.upgrade()
+                db.close()
+                print("database is at the newest schema")
+                return 0
+            case "sla":
+                return _sla(args)
+    except ConfigError as exc:
+        print(f"{exc.path}: the configuration is not valid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def _check_config(path: str) -> int:
+    cfg = load_config(path)
+    print(f"{path}: OK — {len(cfg.customers)} customer(s), {len(cfg.people)} people")
+    return 0
+
+
+def _chat(config_path: str, person: str, database_url: str) -> int:
+    from bot.app import build_app
+    from integrations.chat.console import run_console
+
+    cfg = load_config(config_path)
+    if person not in cfg.people:
+        print(f"dutydesk: there is no person {person!r} in {config_path}; people: {', '.join(cfg.people)}",
+              file=sys.stderr)
+        return 2
+    user = next((i.split(":", 1)[1] for i in cfg.people[person].identities if i.startswith("console:")), None)
+    if user is None:
+        print(f"dutydesk: {person!r} has no console identity (add \"console:{person}\" to identities)",
+              file=sys.stderr)
+        return 2
+    app = build_app(cfg, database_url)
+    try:
+        return asyncio.run(run_console(app.desk, user))
+    finally:
+        app.close()
+
+
+def _sla(args: argparse.Namespace) -> int:
+    from commands.domain.calendar import BusinessCalendar
+    from commands.domain.sla import deadline, parse_target
+
+    cfg = load_config(args.config)
+    customer = cfg.customers.get(args.customer)
+    if customer is None:
+        print(f"dutydesk: no customer {args.customer!r}; customers: {', '.join(cfg.customers)}", file=sys.stderr)
+        return 2
+    category = customer.categories.get(args.category)
+    if category is None:
+        print(f"dutydesk: no category {args.category!r}; categories: {', '.join(customer.categories)}",
+              file=sys.stderr)
+        return 2
+    try:
+        at = datetime.fromisoformat(args.at)
+    except ValueError:
+        print(f"dutydesk: --at {args.at!r} is not an ISO 8601 time", file=sys.stderr)
+        return 2
+    tz = customer.tz
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=tz)
+    cal = BusinessCalendar.from_config(customer.calendar, customer.timezone)
+    result: dict[str, str | None] = {}
+    for clock in ("reaction", "arrival", "resolution"):
+        text = category.target(clock)
+        if text is None:
+            result[clock] = None
+            continue
+        # A clock started by a later event (a handset received) is shown as if that event were --at.
+        result[clock] = deadline(parse_target(text), at, cal).astimezone(tz).isoformat()
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for clock, when in result.items():
+            print(f"{clock:<11} {when or '—'}")
+    return 0

@@ -1,0 +1,90 @@
+"""What a command handler gets: the services of the desk and the facts of this one request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from sqlmodel import Session
+
+from commands.directory import Actor, Directory
+from commands.domain.clock import Clock
+from commands.domain.config import Config, CustomerConfig
+from commands.domain.i18n.catalog import t
+from commands.reply import Reply, Request
+
+if TYPE_CHECKING:
+    from commands.domain.calendar import BusinessCalendar
+    from storage.db import Database
+
+
+class DeskError(Exception):
+    """A refusal the user should read: a message id of the catalogue and its parameters."""
+
+    def __init__(self, msgid: str, /, **params: object) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params
+
+
+@dataclass
+class Services:
+    config: Config
+    directory: Directory
+    clock: Clock
+    db: Database
+    _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
+
+    def calendar(self, customer_id: str) -> BusinessCalendar:
+        cal = self._calendars.get(customer_id)
+        if cal is None:
+            from commands.domain.calendar import BusinessCalendar
+
+            cust = self.config.customers[customer_id]
+            cal = BusinessCalendar.from_config(cust.calendar, cust.timezone)
+            self._calendars[customer_id] = cal
+        return cal
+
+
+@dataclass
+class Context:
+    services: Services
+    request: Request
+    actor: Actor
+    customer_id: str
+    locale: str
+    now: datetime
+
+    @property
+    def customer(self) -> CustomerConfig:
+        return self.services.config.customers[self.customer_id]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return self.actor.roles(self.customer_id)
+
+    def t(self, msgid: str, /, **params: object) -> str:
+        return t(self.locale, msgid, **params)
+
+    def fail(self, msgid: str, /, **params: object) -> NoReturn:
+        raise DeskError(msgid, **params)
+
+    def reply(self, text: str, *lines: str, **kw: Any) -> Reply:
+        return Reply(text=text, lines=tuple(lines), locale=self.locale, **kw)
+
+
+@dataclass(frozen=True)
+class Write:
+    """A unit of work for the writer: runs in one savepoint, returns the reply to send after commit."""
+
+    unit: Callable[[Session], Reply]
+
+
+@dataclass(frozen=True)
+class Read:
+    query: Callable[[Session], Reply]
+
+
+Outcome = Reply | Write | Read

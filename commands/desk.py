@@ -1,0 +1,140 @@
+"""The desk: one entry point that turns a transport's ``Request`` into a ``Reply``.
+
+Order of work: size and character checks → who is asking → which command → which customer → may
+they → the command's handler (pure preparation) → its unit of work in the writer (with the delivery
+id recorded in the same transaction, so a repeated delivery gets the first reply and changes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+from sqlmodel import Session
+
+from commands.context import Context, DeskError, Read, Services, Write
+from commands.directory import Actor
+from commands.domain.i18n.catalog import t
+from commands.incident import NUMBER
+from commands.parse import Parsed, ParseError, has_control_characters, parse
+from commands.registry import COMMANDS
+from commands.reply import Reply, Request
+from storage.register import Register
+
+log = logging.getLogger(__name__)
+MAX_INPUT = 16_000  # characters of one message; descriptions have their own, smaller limit
+
+
+class Desk:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def handle(self, request: Request) -> Reply:
+        locale = self._guess_locale(request)
+        try:
+            return await self._handle(request)
+        except DeskError as err:
+            locale = err.params.pop("_locale", locale)  # type: ignore[assignment]
+            return Reply(text=t(str(locale), err.msgid, **err.params), kind="error", locale=str(locale))
+        except Exception:
+            log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
+            return Reply(text=t(locale, "error.internal"), kind="error", locale=locale)
+
+    async def _handle(self, request: Request) -> Reply:
+        services = self.services
+        actor = services.directory.actor(request.identity)
+        locale = self._guess_locale(request)
+        if actor is None:
+            raise DeskError("error.unknown_person", identity=request.identity, _locale=locale)
+        if actor.person.locale:
+            locale = actor.person.locale
+        text = request.text
+        if len(text) > MAX_INPUT:
+            raise DeskError("error.too_long", length=len(text), limit=MAX_INPUT, _locale=locale)
+        if has_control_characters(text):
+            raise DeskError("error.control_chars", _locale=locale)
+        try:
+            parsed = parse(text)
+        except ParseError as err:
+            raise DeskError(f"error.{err.code}", _locale=locale) from None
+        spec = COMMANDS.get(parsed.command)
+        if spec is None:
+            raise DeskError("error.unknown_command", command=f"/{parsed.command}", _locale=locale)
+        customer_id = self._customer(request, actor, parsed, spec.takes_number, locale)
+        customer = services.config.customers[customer_id]
+        locale = actor.person.locale or customer.locale
+        roles = actor.roles(customer_id)
+        if not set(roles) & set(spec.roles):
+            raise DeskError(
+                "error.forbidden", command=spec.name, customer=customer.name,
+                roles=t(locale, "word.or").join(t(locale, f"role.{r}") for r in spec.roles),
+                have=", ".join(t(locale, f"role.{r}") for r in roles) or t(locale, "word.none"), _locale=locale,
+            )
+        ctx = Context(services, request, actor, customer_id, locale, services.clock.now())
+        try:
+            outcome = spec.handler(ctx, parsed)
+            if isinstance(outcome, Reply):
+                return outcome
+            if isinstance(outcome, Read):
+                return await services.db.read(outcome.query)
+            return await services.db.write(self._idempotent(request, outcome, ctx))
+        except DeskError as err:
+            err.params["_locale"] = locale
+            raise
+
+    def _idempotent(self, request: Request, outcome: Write, ctx: Context) -> Callable[[Session], Reply]:
+        delivery_id = request.delivery_id
+
+        def unit(session: Session) -> Reply:
+            reg = Register(session)
+            if delivery_id is not None:
+                seen = reg.delivered(request.transport, delivery_id)
+                if seen is not None:
+                    return Reply.from_dict(json.loads(seen))
+            reply = outcome.unit(session)
+            if delivery_id is not None:
+                reg.remember_delivery(request.transport, delivery_id, ctx.now,
+                                      json.dumps(reply.to_dict(), ensure_ascii=False))
+            return reply
+
+        return unit
+
+    # -- who and where ------------------------------------------------------------------------
+    def _guess_locale(self, request: Request) -> str:
+        services = self.services
+        actor = services.directory.actor(request.identity)
+        if actor and actor.person.locale:
+            return actor.person.locale
+        cid = services.directory.customer_of_channel(request.channel)
+        if cid is None and actor is not None and len(actor.customers()) == 1:
+            cid = actor.customers()[0]
+        return services.config.customers[cid].locale if cid else "en"
+
+    def _customer(self, request: Request, actor: Actor, parsed: Parsed, takes_number: bool, locale: str) -> str:
+        """The customer this command is about: the channel's, the number's, the option's, or the only one."""
+        directory = self.services.directory
+        mine = actor.customers()
+        if not mine:
+            raise DeskError("error.no_customer", _locale=locale)
+        from_channel = directory.customer_of_channel(request.channel)
+        if from_channel is not None:
+            if from_channel not in mine:
+                raise DeskError("error.unknown_customer", customer=from_channel, _locale=locale)
+            return from_channel
+        wanted = parsed.options.pop("customer", None)
+        if wanted is not None:
+            if wanted not in mine:
+                raise DeskError("error.unknown_customer", customer=wanted, _locale=locale)
+            return wanted
+        if takes_number:
+            first = (parsed.args.split() or [""])[0].upper()
+            m = NUMBER.match(first)
+            if m:
+                cid = directory.customer_by_prefix(m.group(1))
+                if cid is None or cid not in mine:  # do not reveal other customers' numbers
+                    raise DeskError("error.no_such_incident", number=first, _locale=locale)
+                return cid
+        if len(mine) == 1:
+            return mine[0]
+        raise DeskError("error.which_customer", customers=", ".join(mine), _locale=locale)

@@ -1,0 +1,300 @@
+"""The desk's configuration as validated data.
+
+One TOML file describes customers (calendar, SLA policy, components, channels) and people (chat
+identities, roles per customer). Loading the file is ``bot.settings``' job; this module only says what a
+valid configuration is, so every error names the key and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+from itertools import pairwise
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Role = Literal["reporter", "engineer", "admin"]
+Locale = Literal["en", "bg", "fa"]
+CLOCKS: tuple[str, ...] = ("reaction", "arrival", "resolution")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30m``, ``4h``, ``7d``, ``2w`` → timedelta (config durations; not SLA targets)."""
+    m = _DURATION.match(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a duration like 30m, 4h or 7d")
+    n, unit = int(m.group(1)), m.group(2)
+    return timedelta(seconds=n * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit])
+
+
+def parse_span(text: str) -> tuple[time, time]:
+    m = _SPAN.match(text.strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a span of working hours like 09:00-17:30")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h2 == 24 and m2 == 0:
+        end = time.max
+    else:
+        if not (0 <= h2 < 24 and 0 <= m2 < 60):
+            raise ValueError(f"{text!r}: bad closing time")
+        end = time(h2, m2)
+    if not (0 <= h1 < 24 and 0 <= m1 < 60):
+        raise ValueError(f"{text!r}: bad opening time")
+    start = time(h1, m1)
+    if end <= start:
+        raise ValueError(f"{text!r}: closing time must be after opening time")
+    return start, end
+
+
+class CalendarConfig(_Strict):
+    """Working time of one customer. Holidays come from the ``holidays`` package by country."""
+
+    country: str | None = Field(default=None, description="ISO country code for public holidays: BG, IR")
+    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    hours: tuple[str, ...] = ("09:00-17:30",)
+    hours_by_day: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    extra_days_off: tuple[date, ...] = ()
+    extra_working_days: tuple[date, ...] = ()
+    holidays_removed: tuple[date, ...] = ()
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [d for d in v if d not in WEEKDAYS]
+        if bad:
+            raise ValueError(f"unknown weekday(s) {bad}; use {', '.join(WEEKDAYS)}")
+        if not v:
+            raise ValueError("at least one working day is needed")
+        return v
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        _check_spans(v)
+        return v
+
+    @field_validator("hours_by_day")
+    @classmethod
+    def _hours_by_day(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for day, spans in v.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
+            _check_spans(spans)
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        import holidays
+
+        if v.upper() not in holidays.list_supported_countries():
+            raise ValueError(f"the holidays package knows no country {v!r}")
+        return v.upper()
+
+    def weekday_numbers(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(d) for d in self.working_days)
+
+    def spans_for(self, weekday: int) -> tuple[tuple[time, time], ...]:
+        spans = self.hours_by_day.get(WEEKDAYS[weekday], self.hours)
+        return tuple(parse_span(s) for s in spans)
+
+
+def _check_spans(spans: tuple[str, ...]) -> None:
+    parsed = sorted(parse_span(s) for s in spans)
+    for (_, end), (start, _) in pairwise(parsed):
+        if start < end:
+            raise ValueError(f"working hours {list(spans)} overlap")
+
+
+class CategoryConfig(_Strict):
+    """One problem category of the SLA policy and its targets (absent target = no such clock)."""
+
+    title: dict[str, str] = Field(default_factory=dict, description="display name per locale")
+    aliases: tuple[str, ...] = ()
+    reaction: str | None = None
+    arrival: str | None = None
+    resolution: str | None = None
+    pause_affects: tuple[str, ...] = ("resolution",)
+    warn_at: tuple[float, ...] = (0.5, 0.8)
+    description: str = ""
+
+    @field_validator("reaction", "arrival", "resolution")
+    @classmethod
+    def _target(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from commands.domain.sla import parse_target
+
+        parse_target(v)  # raises ValueError naming what is wrong
+        return v
+
+    @field_validator("pause_affects")
+    @classmethod
+    def _pause(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [c for c in v if c not in CLOCKS]
+        if bad:
+            raise ValueError(f"unknown clock(s) {bad}; use {', '.join(CLOCKS)}")
+        return v
+
+    @field_validator("warn_at")
+    @classmethod
+    def _warn(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0 < f < 1 for f in v):
+            raise ValueError("warning fractions must be between 0 and 1, e.g. [0.5, 0.8]")
+        return tuple(sorted(set(v)))
+
+    def target(self, clock: str) -> str | None:
+        value: str | None = getattr(self, clock)
+        return value
+
+
+class ComponentConfig(_Strict):
+    name: str
+    label: str | None = None  # short form shown in chat, e.g. "CUCM" (default: the id in capitals)
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+
+class ChannelsConfig(_Strict):
+    """Chat channels that belong to the customer: ids per transport."""
+
+    slack: tuple[str, ...] = ()
+    telegram: tuple[str, ...] = ()
+    console: tuple[str, ...] = ()
+    engineers_slack: tuple[str, ...] = ()
+    engineers_telegram: tuple[str, ...] = ()
+
+
+class CustomerConfig(_Strict):
+    name: str
+    prefix: str
+    locale: Locale = "en"
+    timezone: str
+    contract: str = ""
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    categories: dict[str, CategoryConfig]
+    components: dict[str, ComponentConfig]
+    channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Z][A-Z0-9]{1,9}", v):
+            raise ValueError(f"{v!r}: a prefix is 2-10 capital letters or digits, starting with a letter")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not an IANA time zone such as Europe/Sofia") from None
+        return v
+
+    @field_validator("categories", "components")
+    @classmethod
+    def _ids(cls, v: dict[str, object]) -> dict[str, object]:
+        if not v:
+            raise ValueError("at least one entry is needed")
+        for key in v:
+            if not _ID.match(key):
+                raise ValueError(f"{key!r}: ids are lower-case letters, digits, '-' or '_'")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_aliases(self) -> CustomerConfig:
+        for what, table in (("category", self.categories), ("component", self.components)):
+            seen: dict[str, str] = {}
+            for key, entry in table.items():
+                names = [key, *entry.aliases]
+                if isinstance(entry, CategoryConfig):
+                    names += list(entry.title.values())
+                for name in names:
+                    folded = name.casefold()
+                    if folded in seen and seen[folded] != key:
+                        raise ValueError(f"{what} alias {name!r} names both {seen[folded]!r} and {key!r}")
+                    seen[folded] = key
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class PersonConfig(_Strict):
+    name: str
+    identities: tuple[str, ...] = Field(description="transport:user id, e.g. slack:U123, telegram:456")
+    roles: dict[str, tuple[Role, ...]] = Field(default_factory=dict, description="customer id → roles")
+    locale: Locale | None = None
+
+    @field_validator("identities")
+    @classmethod
+    def _identities(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for ident in v:
+            transport, _, uid = ident.partition(":")
+            if transport not in ("slack", "telegram", "console") or not uid:
+                raise ValueError(f"{ident!r}: an identity is slack:<id>, telegram:<id> or console:<name>")
+        return v
+
+
+class DeskConfig(_Strict):
+    contractor: str = "dutydesk"
+    reported_max_age: str = "7d"
+    max_description: int = 4000
+
+    @field_validator("reported_max_age")
+    @classmethod
+    def _age(cls, v: str) -> str:
+        parse_duration(v)
+        return v
+
+
+class Config(_Strict):
+    desk: DeskConfig = Field(default_factory=DeskConfig)
+    customers: dict[str, CustomerConfig]
+    people: dict[str, PersonConfig]
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        for cid in self.customers:
+            if not _ID.match(cid):
+                raise ValueError(f"customers.{cid}: ids are lower-case letters, digits, '-' or '_'")
+        prefixes: dict[str, str] = {}
+        for cid, cust in self.customers.items():
+            if cust.prefix in prefixes:
+                raise ValueError(f"customers.{cid}.prefix: {cust.prefix!r} is already used by {prefixes[cust.prefix]!r}")
+            prefixes[cust.prefix] = cid
+        owners: dict[str, str] = {}
+        for pid, person in self.people.items():
+            for cid in person.roles:
+                if cid not in self.customers:
+                    raise ValueError(f"people.{pid}.roles: unknown customer {cid!r}")
+            for ident in person.identities:
+                if ident in owners:
+                    raise ValueError(f"people.{pid}.identities: {ident!r} also belongs to {owners[ident]!r}")
+                owners[ident] = pid
+        channel_owner: dict[str, str] = {}
+        for cid, cust in self.customers.items():
+            ch = cust.channels
+            for transport, ids in (("slack", ch.slack), ("telegram", ch.telegram), ("console", ch.console)):
+                for chan in ids:
+                    key = f"{transport}:{chan}"
+                    if key in channel_owner:
+                        raise ValueError(
+                            f"customers.{cid}.channels.{transport}: {chan!r} also belongs to {channel_owner[key]!r}"
+                        )
+                    channel_owner[key] = cid
+        return self

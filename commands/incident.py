@@ -1,0 +1,355 @@
+"""The register's use cases: file an incident and move it through its lifecycle."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session
+
+from commands.context import Context, Outcome, Read, Write
+from commands.domain import lifecycle
+from commands.domain.config import CustomerConfig, parse_duration
+from commands.domain.i18n.catalog import t
+from commands.domain.i18n.format import format_datetime, format_duration
+from commands.domain.timeparse import TimeParseError, parse_time
+from commands.parse import Parsed
+from commands.reply import Reply
+from commands.sla import STOPPED_BY, clock_lines, plan_clocks, schedule_next, skip_past_warnings, stop_clock
+from commands.views import buttons_for, category_title, component_title, status_lines
+from storage.models import Incident, SlaClock
+from storage.register import Register
+
+NUMBER = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{5,})$")
+
+
+# -- lookups --------------------------------------------------------------------------------------
+def resolve_alias(table: dict[str, object], value: str, *, titles: bool = False) -> str | None:
+    folded = value.casefold()
+    for key, entry in table.items():
+        names = [key, *getattr(entry, "aliases", ())]
+        if titles:
+            names += list(getattr(entry, "title", {}).values())
+        if any(folded == n.casefold() for n in names):
+            return key
+    return None
+
+
+def _choices(customer: CustomerConfig, what: str, locale: str) -> str:
+    if what == "category":
+        return ", ".join(f"{k} ({category_title(customer, k, locale)})" if category_title(customer, k, locale) != k else k
+                         for k in customer.categories)
+    return ", ".join(customer.components)
+
+
+def _require_number(ctx: Context, text: str) -> str:
+    number = text.strip().upper()
+    m = NUMBER.match(number)
+    if not m:
+        ctx.fail("error.bad_number", value=text.strip() or "—", example=f"{ctx.customer.prefix}-2026-00042")
+    if m.group(1) != ctx.customer.prefix:  # another customer's number: same answer as a missing one
+        ctx.fail("error.no_such_incident", number=number)
+    return number
+
+
+def _load(ctx: Context, reg: Register, number: str) -> Incident:
+    inc = reg.by_number(number)
+    if inc is None or inc.customer_id != ctx.customer_id:
+        ctx.fail("error.no_such_incident", number=number)
+    return inc
+
+
+def _names(ctx: Context) -> dict[str, str]:
+    return {pid: p.name for pid, p in ctx.services.config.people.items()}
+
+
+# -- /incident ------------------------------------------------------------------------------------
+def file_incident(ctx: Context, p: Parsed) -> Outcome:
+    customer = ctx.customer
+    usage = ctx.t("help.incident")
+    for opt in p.options:
+        if opt not in ("reported", "customer"):
+            ctx.fail("error.bad_option", option=opt, usage=usage)
+    (words, description) = p.words(2)
+    if len(words) < 1:
+        ctx.fail("error.usage", usage=usage)
+    category = resolve_alias(customer.categories, words[0], titles=True)  # type: ignore[arg-type]
+    if category is None:
+        ctx.fail("error.unknown_category", value=words[0], customer=customer.name,
+                 choices=_choices(customer, "category", ctx.locale))
+    if len(words) < 2:
+        ctx.fail("error.usage", usage=usage)
+    component = resolve_alias(customer.components, words[1])  # type: ignore[arg-type]
+    if component is None:
+        ctx.fail("error.unknown_component", value=words[1], customer=customer.name,
+                 choices=_choices(customer, "component", ctx.locale))
+    if not description:
+        ctx.fail("error.missing_description")
+    limit = ctx.services.config.desk.max_description
+    if len(description) > limit:
+        ctx.fail("error.too_long", length=len(description), limit=limit)
+
+    now = ctx.now
+    reported_at = now
+    if "reported" in p.options:
+        reported_at = _reported_time(ctx, p.options["reported"])
+    cal = ctx.services.calendar(ctx.customer_id)
+    category_cfg = customer.categories[category]
+    clocks = plan_clocks(category_cfg, reported_at, cal)
+    skip_past_warnings(clocks, category_cfg.warn_at, cal, now)
+    next_check = schedule_next(clocks, category_cfg.warn_at, cal, ())
+    year = now.astimezone(customer.tz).year
+    actor, channel, customer_id = ctx.actor.person_id, ctx.request.channel, ctx.customer_id
+
+    def unit(session: Session) -> Reply:
+        reg = Register(session)
+        seq = reg.next_seq(customer_id, year)
+        inc = reg.add(
+            Incident(
+                control_number=f"{customer.prefix}-{year}-{seq:05d}",
+                customer_id=customer_id, year=year, seq=seq, category=category, component=component,
+                description=description, reporter=actor, source=channel, state="registered",
+                reported_at=reported_at, registered_at=now, next_check_at=next_check,
+            )
+        )
+        assert inc.id is not None
+        for c in clocks:
+            c.incident_id = inc.id
+        reg.add_clocks(clocks)
+        reg.record(inc, at=now, actor=actor, kind="registered", channel=channel, text=description,
+                   data={"reported_at": reported_at.isoformat(), "category": category, "component": component})
+        return _registered_reply(ctx, inc, clocks)
+
+    return Write(unit)
+
+
+def _reported_time(ctx: Context, text: str) -> datetime:
+    tz = ctx.customer.tz
+    try:
+        at = parse_time(text, locale=ctx.locale, tz=tz, now=ctx.now)
+    except TimeParseError:
+        ctx.fail("error.bad_time", value=f'"{text}"')
+    if at > ctx.now:
+        ctx.fail("error.future_time", when=format_datetime(at, tz, ctx.locale))
+    limit = parse_duration(ctx.services.config.desk.reported_max_age)
+    if ctx.now - at > limit and "admin" not in ctx.roles:
+        ctx.fail("error.too_old", when=format_datetime(at, tz, ctx.locale),
+                 limit=format_duration(limit, ctx.locale))
+    return at
+
+
+def _registered_reply(ctx: Context, inc: Incident, clocks: list[SlaClock]) -> Reply:
+    customer, locale = ctx.customer, ctx.locale
+    title = t(
+        locale, "registered", number=inc.control_number,
+        when=format_datetime(inc.registered_at, customer.tz, locale, with_tz=True),
+        category=category_title(customer, inc.category, locale), component=component_title(customer, inc.component),
+    )
+    lines = []
+    if inc.reported_at != inc.registered_at:
+        lines.append(t(locale, "reported_at", when=format_datetime(inc.reported_at, customer.tz, locale)))
+    compact = clock_lines(clocks, locale=locale, tz_name=customer.timezone, now=inc.registered_at, compact=True)
+    if compact:
+        lines.append(" · ".join(compact))
+    return Reply(text=title, lines=tuple(lines), locale=locale, control_number=inc.control_number,
+                 buttons=buttons_for(inc, locale))
+
+
+# -- lifecycle ------------------------------------------------------------------------------------
+def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | None = None) -> Outcome:
+    """Shared shape of /ack, /arrive, /resolve, /confirm, /reopen, /cancel."""
+    (words, rest) = p.words(1)
+    usage = ctx.t(f"help.{action}")
+    if not words:
+        ctx.fail("error.usage", usage=usage)
+    number = _require_number(ctx, words[0])
+    mode = None
+    if action == "arrive":
+        mode = (rest.split() or ["onsite"])[0].casefold()
+        mode = {"onsite": "onsite", "on-site": "onsite", "site": "onsite", "remote": "remote"}.get(mode)
+        if mode is None:
+            ctx.fail("error.bad_mode", number=number)
+        rest = ""
+    if text_required and not rest:
+        ctx.fail("error.missing_text", what=ctx.t(f"what.{text_required}"), usage=usage)
+    if len(rest) > ctx.services.config.desk.max_description:
+        ctx.fail("error.too_long", length=len(rest), limit=ctx.services.config.desk.max_description)
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+
+    def unit(session: Session) -> Reply:
+        reg = Register(session)
+        inc = _load(ctx, reg, number)
+        if not lifecycle.can(action, inc.state):
+            allowed = [f"/{a}" for a in lifecycle.allowed_actions(inc.state)]
+            ctx.fail("error.transition", number=number, state=ctx.t(f"state.{inc.state}"), command=action,
+                     allowed=", ".join(allowed) or ctx.t("error.nothing_allowed"))
+        assert inc.id is not None
+        clocks = reg.clocks(inc.id)
+        events = _apply(inc, action, now, actor, mode, rest)
+        for event in events:
+            for c in clocks:
+                if STOPPED_BY[c.name] == event:
+                    stop_clock(c, now)
+                    session.add(c)
+        if action == "reopen":
+            for c in clocks:
+                if c.name == "resolution" and c.stopped_at is not None:  # the fix did not hold
+                    c.stopped_at, c.met, c.margin_seconds = None, None, None
+                    session.add(c)
+        _reschedule(ctx, inc, clocks, reg)
+        reg.touch(inc)
+        kind = {"ack": "acknowledged", "arrive": "arrived", "resolve": "resolved", "confirm": "confirmed",
+                "reopen": "reopened", "cancel": "cancelled"}[action]
+        reg.record(inc, at=now, actor=actor, kind=kind, channel=channel, text=rest,
+                   data={"mode": mode} if mode else None)
+        return _transition_reply(ctx, inc, action, clocks, mode, rest)
+
+    return Write(unit)
+
+
+def _reschedule(ctx: Context, inc: Incident, clocks: list[SlaClock], reg: Register) -> None:
+    """Point ``next_check_at`` at the next warning or breach still pending (None when closed)."""
+    if inc.state in ("confirmed", "cancelled"):
+        inc.next_check_at = None
+        return
+    category = ctx.customer.categories.get(inc.category)
+    warn_at = category.warn_at if category else (0.5, 0.8)
+    inc.next_check_at = schedule_next(clocks, warn_at, ctx.services.calendar(ctx.customer_id),
+                                      reg.pauses(inc.id or 0))
+
+
+def _apply(inc: Incident, action: str, now: datetime, actor: str, mode: str | None, text: str) -> list[str]:
+    """Move the incident; returns the lifecycle events that happened (for the clocks)."""
+    events: list[str] = []
+    if action in ("ack", "arrive") and inc.acknowledged_at is None:
+        inc.acknowledged_at = now
+        inc.assignee = inc.assignee or actor
+        events.append("acknowledged")
+    if action == "arrive":
+        inc.arrived_at, inc.arrival_mode = now, mode
+        events.append("arrived")
+    elif action == "resolve":
+        inc.resolved_at, inc.resolution = now, text
+        events.append("resolved")
+    elif action == "confirm":
+        inc.confirmed_at = now
+        events.append("confirmed")
+    elif action == "reopen":
+        inc.resolved_at, inc.confirmed_at = None, None
+    elif action == "cancel":
+        inc.cancelled_at = now
+        inc.next_check_at = None
+    inc.state = lifecycle.next_state(action, inc.state)
+    return events
+
+
+def _transition_reply(ctx: Context, inc: Incident, action: str, clocks: list[SlaClock], mode: str | None,
+                      text: str) -> Reply:
+    person = ctx.actor.name
+    n = inc.control_number
+    title = {
+        "ack": lambda: ctx.t("acknowledged", number=n, person=person),
+        "arrive": lambda: ctx.t("arrived", number=n, person=person, mode=ctx.t(f"mode.{mode}")),
+        "resolve": lambda: ctx.t("resolved", number=n, person=person),
+        "confirm": lambda: ctx.t("confirmed", number=n, person=person),
+        "reopen": lambda: ctx.t("reopened", number=n, person=person, reason=text),
+        "cancel": lambda: ctx.t("cancelled", number=n, person=person, reason=text),
+    }[action]()
+    lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=ctx.now)
+    return ctx.reply(title, *lines, control_number=n, buttons=buttons_for(inc, ctx.locale))
+
+
+def ack(ctx: Context, p: Parsed) -> Outcome:
+    return _transition(ctx, p, "ack")
+
+
+def arrive(ctx: Context, p: Parsed) -> Outcome:
+    return _transition(ctx, p, "arrive")
+
+
+def resolve(ctx: Context, p: Parsed) -> Outcome:
+    return _transition(ctx, p, "resolve", text_required="resolution")
+
+
+def confirm(ctx: Context, p: Parsed) -> Outcome:
+    return _transition(ctx, p, "confirm")
+
+
+def reopen(ctx: Context, p: Parsed) -> Outcome:
+    return _transition(ctx, p, "reopen", text_required="reason")
+
+
+def cancel(ctx: Context, p: Parsed) -> Outcome:
+    return _transition(ctx, p, "cancel", text_required="reason")
+
+
+def note(ctx: Context, p: Parsed) -> Outcome:
+    (words, rest) = p.words(1)
+    if not words:
+        ctx.fail("error.usage", usage=ctx.t("help.note"))
+    number = _require_number(ctx, words[0])
+    if not rest:
+        ctx.fail("error.missing_text", what=ctx.t("what.note"), usage=ctx.t("help.note"))
+    if len(rest) > ctx.services.config.desk.max_description:
+        ctx.fail("error.too_long", length=len(rest), limit=ctx.services.config.desk.max_description)
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+
+    def unit(session: Session) -> Reply:
+        reg = Register(session)
+        inc = _load(ctx, reg, number)
+        reg.record(inc, at=now, actor=actor, kind="note", channel=channel, text=rest)
+        return ctx.reply(ctx.t("noted", number=number), control_number=number)
+
+    return Write(unit)
+
+
+# -- reading --------------------------------------------------------------------------------------
+def status(ctx: Context, p: Parsed) -> Outcome:
+    (words, _rest) = p.words(1)
+    if not words:
+        ctx.fail("error.usage", usage=ctx.t("help.status"))
+    number = _require_number(ctx, words[0])
+
+    def query(session: Session) -> Reply:
+        reg = Register(session)
+        inc = _load(ctx, reg, number)
+        title, lines = status_lines(
+            inc, reg.clocks(inc.id or 0), reg.timeline(inc.id or 0), customer=ctx.customer,
+            locale=ctx.locale, now=ctx.now, person_name=_names(ctx),
+        )
+        return ctx.reply(title, *lines, kind="info", control_number=number, buttons=buttons_for(inc, ctx.locale))
+
+    return Read(query)
+
+
+def incidents(ctx: Context, p: Parsed) -> Outcome:
+    words = p.args.split()
+    scope, component = "open", None
+    for w in words:
+        if w.casefold() in ("open", "all"):
+            scope = w.casefold()
+            continue
+        component = resolve_alias(ctx.customer.components, w)  # type: ignore[arg-type]
+        if component is None:
+            ctx.fail("error.unknown_component", value=w, customer=ctx.customer.name,
+                     choices=_choices(ctx.customer, "component", ctx.locale))
+    states = lifecycle.OPEN_STATES if scope == "open" else None
+
+    def query(session: Session) -> Reply:
+        reg = Register(session)
+        rows = reg.list_incidents(ctx.customer_id, states=states, component=component)
+        total = reg.count(ctx.customer_id, states=states, component=component)
+        if not rows:
+            return ctx.reply(ctx.t("list.empty"), kind="info")
+        tz = ctx.customer.tz
+        lines = []
+        for inc in rows:
+            desc = inc.description if len(inc.description) <= 60 else inc.description[:59] + "…"
+            lines.append(
+                f"{inc.control_number} · {ctx.t(f'state.{inc.state}')} · "
+                f"{category_title(ctx.customer, inc.category, ctx.locale)} · {component_title(ctx.customer, inc.component)}"
+                f" · {format_datetime(inc.reported_at, tz, ctx.locale)} · {desc}"
+            )
+        return ctx.reply(ctx.t("list.title", count=total, customer=ctx.customer.name), *lines, kind="info")
+
+    return Read(query)

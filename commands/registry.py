@@ -1,0 +1,48 @@
+"""Every desk command in one place: its name, who may run it, and its handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from commands import help as help_cmd
+from commands import incident, sla_commands
+from commands.context import Context, Outcome
+from commands.parse import Parsed
+
+ALL_ROLES = ("reporter", "engineer", "admin")
+STAFF = ("engineer", "admin")
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    roles: tuple[str, ...]
+    handler: Callable[[Context, Parsed], Outcome]
+    takes_number: bool = False  # the first word is a control number (it also tells the customer)
+
+
+COMMANDS: Mapping[str, CommandSpec] = {
+    spec.name: spec
+    for spec in (
+        CommandSpec("incident", ALL_ROLES, incident.file_incident),
+        CommandSpec("ack", STAFF, incident.ack, takes_number=True),
+        CommandSpec("arrive", STAFF, incident.arrive, takes_number=True),
+        CommandSpec("resolve", STAFF, incident.resolve, takes_number=True),
+        CommandSpec("confirm", ALL_ROLES, incident.confirm, takes_number=True),
+        CommandSpec("reopen", ALL_ROLES, incident.reopen, takes_number=True),
+        CommandSpec("cancel", ("admin",), incident.cancel, takes_number=True),
+        CommandSpec("note", ALL_ROLES, incident.note, takes_number=True),
+        CommandSpec("status", ALL_ROLES, incident.status, takes_number=True),
+        CommandSpec("incidents", ALL_ROLES, incident.incidents),
+        CommandSpec("pause", STAFF, sla_commands.pause, takes_number=True),
+        CommandSpec("resume", STAFF, sla_commands.resume, takes_number=True),
+        CommandSpec("category", STAFF, sla_commands.recategorise, takes_number=True),
+        CommandSpec("received", STAFF, sla_commands.received, takes_number=True),
+        CommandSpec("sla", ALL_ROLES, sla_commands.sla_preview),
+        CommandSpec("help", ALL_ROLES, help_cmd.show_help),
+    )
+}
+# Help lists the commands in this order (the lifecycle's order, then reading).
+HELP_ORDER = ("incident", "ack", "arrive", "resolve", "confirm", "reopen", "cancel", "note", "status",
+              "incidents", "pause", "resume", "category", "received", "sla", "help")

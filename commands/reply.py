@@ -1,0 +1,96 @@
+"""What a command answers, independent of the chat it came from.
+
+Each transport renders a ``Reply`` its own way (plain text, Block Kit, Telegram HTML). A ``Button`` is
+just a command string: pressing it re-enters the desk as if the user had typed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ReplyKind = Literal["ok", "error", "info"]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    command: str  # e.g. "/ack NOI-2026-00042"
+    style: Literal["primary", "danger", "default"] = "default"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # the first line: what happened, already localised
+    lines: tuple[str, ...] = ()
+    kind: ReplyKind = "ok"
+    buttons: tuple[Button, ...] = ()
+    attachment: Attachment | None = None
+    locale: str = "en"
+    # Set when the reply is about one incident, so transports can thread or update its card.
+    control_number: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind == "error"
+
+    def as_text(self) -> str:
+        return "\n".join((self.text, *self.lines))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "lines": list(self.lines),
+            "kind": self.kind,
+            "buttons": [{"label": b.label, "command": b.command, "style": b.style} for b in self.buttons],
+            "locale": self.locale,
+            "control_number": self.control_number,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Reply:
+        buttons = data.get("buttons") or []
+        assert isinstance(buttons, list)
+        lines = data.get("lines") or []
+        assert isinstance(lines, list)
+        kind = str(data.get("kind", "ok"))
+        assert kind in ("ok", "error", "info")
+        cn = data.get("control_number")
+        return cls(
+            text=str(data["text"]),
+            lines=tuple(str(x) for x in lines),
+            kind=kind,  # type: ignore[arg-type]
+            buttons=tuple(
+                Button(label=str(b["label"]), command=str(b["command"]), style=b.get("style", "default"))
+                for b in buttons
+            ),
+            locale=str(data.get("locale", "en")),
+            control_number=str(cn) if cn is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class Request:
+    """One command as a transport hands it to the desk."""
+
+    text: str  # what the user typed (or the command a button carries)
+    transport: str  # "console" | "slack" | "telegram"
+    user_id: str  # the transport's user id: "alice", "U123", "456"
+    channel_id: str  # the transport's channel/chat id ("console" for the console desk)
+    delivery_id: str | None = None  # the platform's id for this delivery; repeats are answered once
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def identity(self) -> str:
+        return f"{self.transport}:{self.user_id}"
+
+    @property
+    def channel(self) -> str:
+        return f"{self.transport}:{self.channel_id}"

@@ -1,0 +1,149 @@
+"""SLA clocks of an incident: planning them at registration, stopping them, and showing them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from commands.domain.calendar import BusinessCalendar
+from commands.domain.config import CLOCKS, CategoryConfig
+from commands.domain.i18n.catalog import t
+from commands.domain.i18n.format import format_datetime, format_duration, to_local
+from commands.domain.sla import deadline, elapsed_fraction, fraction_instant, parse_target, start_event
+from storage.models import SlaClock, SlaPause
+
+# Which lifecycle event stops which clock (contract III: reaction = control number + actions taken,
+# arrival = specialists at work on site or remotely, resolution = the fix confirmed by the customer).
+STOPPED_BY = {"reaction": "acknowledged", "arrival": "arrived", "resolution": "confirmed"}
+
+
+def plan_clocks(category: CategoryConfig, reported_at: datetime, cal: BusinessCalendar) -> list[SlaClock]:
+    """The clocks a new incident of this category gets (none for an absent target)."""
+    clocks = []
+    for name in CLOCKS:
+        text = category.target(name)
+        if text is None:
+            continue
+        target = parse_target(text)
+        if start_event(target) == "reported":
+            clocks.append(
+                SlaClock(incident_id=0, name=name, target=text, started_at=reported_at,
+                         deadline=deadline(target, reported_at, cal))
+            )
+        else:  # waits for its own start event (e.g. the handset received at the service centre)
+            clocks.append(SlaClock(incident_id=0, name=name, target=text))
+    return clocks
+
+
+def stop_clock(clock: SlaClock, at: datetime) -> None:
+    if clock.stopped_at is not None or clock.deadline is None:
+        return
+    clock.stopped_at = at
+    margin = clock.deadline - at
+    clock.margin_seconds = int(margin.total_seconds())
+    clock.met = margin >= timedelta(0)
+
+
+def clock_lines(
+    clocks: Sequence[SlaClock], *, locale: str, tz_name: str, now: datetime, compact: bool = False
+) -> list[str]:
+    """One line per clock; ``compact`` gives the registration form "Reaction due 10:34"."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(tz_name)
+    lines = []
+    for c in clocks:
+        label = t(locale, f"clock.{c.name}")
+        if c.deadline is None:
+            event = start_event(parse_target(c.target))
+            lines.append(t(locale, "clock.waiting", clock=label, event=t(locale, f"event.{event}")))
+            continue
+        when = _when(c.deadline, now, tz, locale)
+        if compact:
+            lines.append(t(locale, "clock.due", clock=label, when=when))
+        elif c.stopped_at is not None:
+            margin = format_duration(abs(c.deadline - c.stopped_at), locale)
+            key = "clock.met" if c.met else "clock.breached"
+            lines.append(t(locale, key, clock=label, when=_when(c.stopped_at, now, tz, locale), margin=margin))
+        elif now <= c.deadline:
+            lines.append(t(locale, "clock.left", clock=label, when=when, margin=format_duration(c.deadline - now, locale)))
+        else:
+            lines.append(t(locale, "clock.overdue", clock=label, when=when, margin=format_duration(now - c.deadline, locale)))
+    return lines
+
+
+def _when(at: datetime, now: datetime, tz: object, locale: str) -> str:
+    """Time only when it is on today's local date, else date and time."""
+    from zoneinfo import ZoneInfo
+
+    assert isinstance(tz, ZoneInfo)
+    same_day = to_local(at, tz).date() == to_local(now, tz).date()
+    return format_datetime(at, tz, locale, with_date=not same_day)
+
+
+# -- what the sweeper has to do and when ------------------------------------------------------------
+@dataclass(frozen=True)
+class ClockEvent:
+    at: datetime
+    kind: str  # "warning" | "breach"
+    fraction: float = 1.0
+
+
+def _pauses_for(clock: SlaClock, pauses: Sequence[SlaPause]) -> list[tuple[datetime, datetime | None]]:
+    return [(p.started_at, p.ended_at) for p in pauses if clock.name in p.clocks.split(",")]
+
+
+def warn_instant(clock: SlaClock, fraction: float, cal: BusinessCalendar, pauses: Sequence[SlaPause]) -> datetime:
+    """When ``fraction`` of the clock is used; with pauses, found by bisection on the used share."""
+    assert clock.started_at is not None and clock.deadline is not None
+    target = parse_target(clock.target)
+    spans = _pauses_for(clock, pauses)
+    if not spans:
+        return fraction_instant(target, clock.started_at, clock.deadline, fraction, cal)
+    lo, hi = clock.started_at, clock.deadline
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if elapsed_fraction(target, clock.started_at, clock.deadline, mid, cal, spans) >= fraction:
+            hi = mid
+        else:
+            lo = mid
+    return hi.replace(microsecond=0) + (timedelta(seconds=1) if hi.microsecond else timedelta(0))
+
+
+def pending_events(
+    clock: SlaClock, warn_at: Sequence[float], cal: BusinessCalendar, pauses: Sequence[SlaPause]
+) -> list[ClockEvent]:
+    """Warnings and the breach still to be announced for a running, unpaused clock, in time order."""
+    if clock.deadline is None or clock.started_at is None or clock.stopped_at is not None:
+        return []
+    if clock.paused_since is not None:
+        return []
+    warned = {float(f) for f in clock.warned.split(",") if f}
+    events = [
+        ClockEvent(warn_instant(clock, f, cal, pauses), "warning", f)
+        for f in warn_at
+        if f not in warned
+    ]
+    if not clock.breach_sent:
+        events.append(ClockEvent(clock.deadline, "breach"))
+    return sorted(events, key=lambda e: e.at)
+
+
+def schedule_next(
+    clocks: Sequence[SlaClock], warn_at: Sequence[float], cal: BusinessCalendar, pauses: Sequence[SlaPause]
+) -> datetime | None:
+    """The earliest pending event over all clocks: the incident's next ``next_check_at``."""
+    instants = [e.at for c in clocks for e in pending_events(c, warn_at, cal, pauses)]
+    return min(instants, default=None)
+
+
+def skip_past_warnings(clocks: Sequence[SlaClock], warn_at: Sequence[float], cal: BusinessCalendar,
+                       at: datetime) -> None:
+    """Mark warnings whose instant passed before ``at`` as done: a report typed in late gets no
+    "50% used" message for a moment nobody could have acted on (the breach is still announced)."""
+    for c in clocks:
+        if c.deadline is None or c.started_at is None:
+            continue
+        done = [f for f in warn_at if warn_instant(c, f, cal, ()) <= at]
+        c.warned = ",".join(f"{f:g}" for f in done)

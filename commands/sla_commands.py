@@ -1,0 +1,224 @@
+"""Commands about the SLA clocks: /pause, /resume, /category, /received and /sla."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import Session
+
+from commands.context import Context, Outcome, Write
+from commands.domain.i18n.format import format_datetime
+from commands.domain.sla import deadline, parse_target, start_event
+from commands.incident import _load, _reported_time, _require_number, _reschedule, resolve_alias
+from commands.parse import Parsed
+from commands.reply import Reply
+from commands.sla import _pauses_for, clock_lines, plan_clocks, skip_past_warnings, stop_clock
+from commands.views import buttons_for, category_title
+from storage.models import Incident, SlaClock, SlaPause
+from storage.register import Register
+
+CLOSED = ("confirmed", "cancelled")
+
+
+Body = Callable[[Session, Register, Incident, int], Reply]
+
+
+def _open_incident_unit(ctx: Context, number: str, body: Body) -> Write:
+    """A unit of work on an incident that is still open; ``body`` gets its id for the queries."""
+
+    def unit(session: Session) -> Reply:
+        reg = Register(session)
+        inc = _load(ctx, reg, number)
+        if inc.state in CLOSED:
+            ctx.fail("error.closed", number=number, state=ctx.t(f"state.{inc.state}"))
+        assert inc.id is not None
+        return body(session, reg, inc, inc.id)
+
+    return Write(unit)
+
+
+def pause(ctx: Context, p: Parsed) -> Outcome:
+    (words, reason) = p.words(1)
+    if not words:
+        ctx.fail("error.usage", usage=ctx.t("help.pause"))
+    number = _require_number(ctx, words[0])
+    if not reason:
+        ctx.fail("error.missing_text", what=ctx.t("what.reason"), usage=ctx.t("help.pause"))
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+
+    def body(session: Session, reg: Register, inc: Incident, iid: int) -> Reply:
+        if any(pz.ended_at is None for pz in reg.pauses(iid)):
+            ctx.fail("error.already_paused", number=number)
+        category = ctx.customer.categories.get(inc.category)
+        affects = category.pause_affects if category else ("resolution",)
+        session.add(SlaPause(incident_id=iid, started_at=now, reason=reason, clocks=",".join(affects)))
+        clocks = reg.clocks(iid)
+        for c in clocks:
+            if c.name in affects and c.stopped_at is None:
+                c.paused_since = now
+                session.add(c)
+        session.flush()
+        _reschedule(ctx, inc, clocks, reg)
+        reg.touch(inc)
+        reg.record(inc, at=now, actor=actor, kind="paused", channel=channel, text=reason,
+                   data={"clocks": list(affects)})
+        lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
+        return ctx.reply(ctx.t("paused", number=number, reason=reason), *lines, control_number=number)
+
+    return _open_incident_unit(ctx, number, body)
+
+
+def resume(ctx: Context, p: Parsed) -> Outcome:
+    (words, _rest) = p.words(1)
+    if not words:
+        ctx.fail("error.usage", usage=ctx.t("help.resume"))
+    number = _require_number(ctx, words[0])
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    cal = ctx.services.calendar(ctx.customer_id)
+
+    def body(session: Session, reg: Register, inc: Incident, iid: int) -> Reply:
+        pauses = reg.pauses(iid)
+        current = next((pz for pz in pauses if pz.ended_at is None), None)
+        if current is None:
+            ctx.fail("error.not_paused", number=number)
+        current.ended_at = now
+        session.add(current)
+        clocks = reg.clocks(iid)
+        for c in clocks:
+            if c.paused_since is not None:
+                c.paused_since = None
+                if c.started_at is not None:
+                    c.deadline = deadline(parse_target(c.target), c.started_at, cal, _pauses_for(c, pauses), now)
+                session.add(c)
+        session.flush()
+        _reschedule(ctx, inc, clocks, reg)
+        reg.touch(inc)
+        reg.record(inc, at=now, actor=actor, kind="resumed", channel=channel)
+        lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
+        return ctx.reply(ctx.t("resumed", number=number), *lines, control_number=number,
+                         buttons=buttons_for(inc, ctx.locale))
+
+    return _open_incident_unit(ctx, number, body)
+
+
+def recategorise(ctx: Context, p: Parsed) -> Outcome:
+    (words, _rest) = p.words(2)
+    if len(words) < 2:
+        ctx.fail("error.usage", usage=ctx.t("help.category"))
+    number = _require_number(ctx, words[0])
+    customer = ctx.customer
+    new = resolve_alias(customer.categories, words[1], titles=True)  # type: ignore[arg-type]
+    if new is None:
+        ctx.fail("error.unknown_category", value=words[1], customer=customer.name,
+                 choices=", ".join(customer.categories))
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    cal = ctx.services.calendar(ctx.customer_id)
+    cat = customer.categories[new]
+
+    def body(session: Session, reg: Register, inc: Incident, iid: int) -> Reply:
+        old = inc.category
+        if old == new:
+            ctx.fail("error.same_category", number=number, category=category_title(customer, new, ctx.locale))
+        existing = {c.name: c for c in reg.clocks(iid)}
+        pauses = reg.pauses(iid)
+        planned = {c.name: c for c in plan_clocks(cat, inc.reported_at, cal)}
+        skip_past_warnings(list(planned.values()), cat.warn_at, cal, now)
+        for name, c in existing.items():
+            if name not in planned:  # the new category has no such target
+                session.delete(c)
+        clocks: list[SlaClock] = []
+        for name, fresh in planned.items():
+            old_clock = existing.get(name)
+            if old_clock is None:
+                fresh.incident_id = iid
+                c = fresh
+            else:
+                c = old_clock
+                c.target, c.started_at, c.deadline = fresh.target, fresh.started_at, fresh.deadline
+                c.rev, c.warned, c.breach_sent = c.rev + 1, fresh.warned, False
+                if c.started_at is not None and c.deadline is not None and pauses:
+                    c.deadline = deadline(parse_target(c.target), c.started_at, cal, _pauses_for(c, pauses), now)
+                if c.stopped_at is not None:  # re-judge a stopped clock against its new deadline
+                    at = c.stopped_at
+                    c.stopped_at = None
+                    stop_clock(c, at)
+            session.add(c)
+            clocks.append(c)
+        inc.category = new
+        session.flush()
+        _reschedule(ctx, inc, clocks, reg)
+        reg.touch(inc)
+        reg.record(inc, at=now, actor=actor, kind="category_changed", channel=channel,
+                   data={"from": old, "to": new})
+        lines = clock_lines(clocks, locale=ctx.locale, tz_name=customer.timezone, now=now)
+        return ctx.reply(ctx.t("recategorised", number=number, old=category_title(customer, old, ctx.locale),
+                               new=category_title(customer, new, ctx.locale)), *lines, control_number=number)
+
+    return _open_incident_unit(ctx, number, body)
+
+
+def received(ctx: Context, p: Parsed) -> Outcome:
+    """A device handed in at the service centre: starts the clocks that wait for it."""
+    (words, _rest) = p.words(1)
+    if not words:
+        ctx.fail("error.usage", usage=ctx.t("help.received"))
+    number = _require_number(ctx, words[0])
+    at = _reported_time(ctx, p.options["at"]) if "at" in p.options else ctx.now
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    cal = ctx.services.calendar(ctx.customer_id)
+
+    def body(session: Session, reg: Register, inc: Incident, iid: int) -> Reply:
+        clocks = reg.clocks(iid)
+        waiting = [c for c in clocks if c.started_at is None and start_event(parse_target(c.target)) == "received"]
+        if not waiting:
+            ctx.fail("error.nothing_waits", number=number)
+        for c in waiting:
+            c.started_at = at
+            c.deadline = deadline(parse_target(c.target), at, cal)
+            session.add(c)
+        category = ctx.customer.categories.get(inc.category)
+        skip_past_warnings(waiting, category.warn_at if category else (0.5, 0.8), cal, now)
+        inc.received_at = at
+        session.flush()
+        _reschedule(ctx, inc, clocks, reg)
+        reg.touch(inc)
+        reg.record(inc, at=now, actor=actor, kind="received", channel=channel, data={"at": at.isoformat()})
+        lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
+        return ctx.reply(ctx.t("received", number=number, when=format_datetime(at, ctx.customer.tz, ctx.locale)),
+                         *lines, control_number=number)
+
+    return _open_incident_unit(ctx, number, body)
+
+
+def sla_preview(ctx: Context, p: Parsed) -> Outcome:
+    """/sla <category> [--at <time>]: the deadlines the contract promises for a report now or then."""
+    customer = ctx.customer
+    words = p.args.split()
+    if not words:
+        ctx.fail("error.usage", usage=ctx.t("help.sla"))
+    key = resolve_alias(customer.categories, words[0], titles=True)  # type: ignore[arg-type]
+    if key is None:
+        ctx.fail("error.unknown_category", value=words[0], customer=customer.name,
+                 choices=", ".join(customer.categories))
+    at = ctx.now
+    if "at" in p.options:
+        from commands.domain.timeparse import TimeParseError, parse_time
+
+        try:
+            at = parse_time(p.options["at"], locale=ctx.locale, tz=customer.tz, now=ctx.now)
+        except TimeParseError:
+            ctx.fail("error.bad_time", value=f'"{p.options["at"]}"')
+    clocks = plan_clocks(customer.categories[key], at, ctx.services.calendar(ctx.customer_id))
+    title = ctx.t("sla.preview", category=category_title(customer, key, ctx.locale),
+                  when=format_datetime(at, customer.tz, ctx.locale, with_tz=True))
+    lines = [_preview_line(ctx, c, at) for c in clocks]
+    return ctx.reply(title, *lines, kind="info")
+
+
+def _preview_line(ctx: Context, c: SlaClock, at: datetime) -> str:
+    label = ctx.t(f"clock.{c.name}")
+    if c.deadline is None:
+        return ctx.t("clock.waiting", clock=label, event=ctx.t(f"event.{start_event(parse_target(c.target))}"))
+    return ctx.t("sla.preview_line", clock=label, target=c.target,
+                 when=format_datetime(c.deadline, ctx.customer.tz, ctx.locale))

@@ -1,0 +1,115 @@
+"""The sweeper: the one periodic job that finds incidents needing attention and queues what to say.
+
+Each open incident stores ``next_check_at`` — the earliest pending warning or breach of its running
+clocks. A tick claims only rows with ``next_check_at <= now`` (indexed; ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL so replicas share the work), writes outbox rows with dedupe keys in the same transaction,
+and moves ``next_check_at`` on. A tick's cost follows the number of due incidents, not of open ones.
+Whatever fell due while the bot was down is found on the first tick after start and sent once, marked
+late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from commands.context import Services
+from commands.domain.config import CustomerConfig
+from commands.domain.i18n.catalog import t
+from commands.domain.i18n.format import format_datetime, format_duration
+from commands.sla import pending_events, schedule_next
+from commands.views import category_title, component_title
+from storage.models import Incident
+from storage.outbox import Outbox
+from storage.register import Register
+
+# A warning or breach found more than this after its instant was missed (the bot was down).
+LATE_AFTER = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    incidents: int
+    messages: int
+
+
+def sweep_unit(services: Services, now: datetime, limit: int = 500) -> Callable[[Session], SweepResult]:
+    """One tick, as a unit of work for the writer (run it with ``db.write`` or ``db.write_sync``)."""
+
+    def unit(session: Session) -> SweepResult:
+        q = (
+            select(Incident)
+            .where(col(Incident.next_check_at).is_not(None), col(Incident.next_check_at) <= now)
+            .order_by(col(Incident.next_check_at))
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        due = list(session.exec(q))
+        reg, outbox = Register(session), Outbox(session)
+        messages = 0
+        for inc in due:
+            customer = services.config.customers.get(inc.customer_id)
+            if customer is None:  # customer removed from the config: nothing to schedule
+                inc.next_check_at = None
+                session.add(inc)
+                continue
+            cal = services.calendar(inc.customer_id)
+            category = customer.categories.get(inc.category)
+            clocks = reg.clocks(inc.id or 0)
+            pauses = reg.pauses(inc.id or 0)
+            warn_at = category.warn_at if category else (0.5, 0.8)
+            for clock in clocks:
+                for event in pending_events(clock, warn_at, cal, pauses):
+                    if event.at > now:
+                        continue
+                    # Late only if the desk should have said it earlier: not for an instant that
+                    # passed before the report was even registered (a report typed in late).
+                    late = now - event.at > LATE_AFTER and event.at >= inc.registered_at
+                    messages += _queue(outbox, inc, customer, clock.name, event.kind, event.fraction,
+                                       clock.deadline, clock.rev, event.at, now, late)
+                    if event.kind == "warning":
+                        clock.warned = ",".join(sorted({*filter(None, clock.warned.split(",")), f"{event.fraction:g}"}))
+                    else:
+                        clock.breach_sent = True
+                    session.add(clock)
+            inc.next_check_at = schedule_next(clocks, warn_at, cal, pauses) if inc.state not in (
+                "confirmed", "cancelled") else None
+            session.add(inc)
+        session.flush()
+        return SweepResult(incidents=len(due), messages=messages)
+
+    return unit
+
+
+def _queue(outbox: Outbox, inc: Incident, customer: CustomerConfig, clock: str, kind: str, fraction: float,
+           deadline: datetime | None, rev: int, at: datetime, now: datetime, late: bool) -> int:
+    assert deadline is not None and inc.id is not None
+    locale = customer.locale
+    tz = ZoneInfo(customer.timezone)
+    clock_name = t(locale, f"clock.{clock}").lower()
+    when = format_datetime(deadline, tz, locale)
+    if kind == "warning":
+        text = t(locale, "sla.warning", number=inc.control_number, percent=round(fraction * 100), clock=clock_name,
+                 when=when, left=format_duration(max(deadline - now, timedelta(0)), locale))
+    else:
+        text = t(locale, "sla.breach", number=inc.control_number, clock=clock_name, when=when)
+    lines = [t(locale, "sla.summary", category=category_title(customer, inc.category, locale),
+               component=component_title(customer, inc.component), description=inc.description[:200])]
+    if late:
+        lines.append(t(locale, "sla.late", when=format_datetime(at, tz, locale)))
+    payload = {"text": text, "lines": lines, "control_number": inc.control_number, "locale": locale,
+               "kind": "error" if kind == "breach" else "info"}
+    step = f"warn{round(fraction * 100)}" if kind == "warning" else "breach"
+    sent = 0
+    audiences = [f"customer:{inc.customer_id}", f"person:{inc.assignee}" if inc.assignee else f"engineers:{inc.customer_id}"]
+    for audience in audiences:
+        key = f"sla:{inc.id}:{clock}:r{rev}:{step}:{audience}"
+        sent += outbox.put(dedupe_key=key, customer_id=inc.customer_id, kind=f"sla.{kind}", audience=audience,
+                           payload=payload, now=now, incident_id=inc.id, late=late)
+    return sent
+

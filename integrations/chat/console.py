@@ -1,0 +1,46 @@
+"""The console desk: a person types commands in the terminal (or a script pipes them in)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from typing import TextIO
+
+from commands.desk import Desk
+from commands.reply import Reply, Request
+
+
+def render(reply: Reply) -> str:
+    """Plain text: the reply's lines, then its buttons as the commands they would run."""
+    out = [reply.text, *reply.lines]
+    if reply.buttons:
+        out.append("  ".join(f"[{b.label}: {b.command}]" for b in reply.buttons))
+    return "\n".join(out)
+
+
+async def run_console(desk: Desk, user: str, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                      channel: str = "console") -> int:
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    interactive = stdin.isatty()
+    session = uuid.uuid4().hex[:12]
+    n = 0
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return 0
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        n += 1
+        if not interactive:
+            stdout.write(f"> {line}\n")
+        request = Request(text=line, transport="console", user_id=user, channel_id=channel,
+                          delivery_id=f"{session}:{n}")
+        reply = await desk.handle(request)
+        stdout.write(render(reply) + "\n")
+        stdout.flush()

@@ -1,0 +1,57 @@
+"""The console desk as a person runs it: the real ``dutydesk chat`` process, scripted through stdin."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import EXAMPLES
+
+
+def _chat(db: Path, person: str, script: str, config: str = "noi.toml") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--database", f"sqlite:///{db}", "chat",
+         "--config", str(EXAMPLES / config), "--as", person],
+        input=script, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_a_scripted_session_files_acknowledges_resolves_and_confirms(tmp_path: Path) -> None:
+    db = tmp_path / "desk.db"
+    filed = _chat(db, "ivana", "/incident urgent cucm Inbound calls fail for all operators\n")
+    assert filed.returncode == 0, filed.stderr
+    assert "NOI-2026-00001 регистриран" in filed.stdout
+    assert "Реакция до" in filed.stdout
+    eng = _chat(db, "georgi", "/ack NOI-2026-00001\n/arrive NOI-2026-00001 onsite\n"
+                "/resolve NOI-2026-00001 Replaced the failed power supply\n")
+    assert eng.returncode == 0, eng.stderr
+    assert "е поет от Георги Иванов" in eng.stdout
+    assert "е решен от Георги Иванов" in eng.stdout
+    done = _chat(db, "ivana", "/confirm NOI-2026-00001\n/status NOI-2026-00001\n")
+    assert done.returncode == 0, done.stderr
+    assert "потвърден от Ивана Петрова и приключен" in done.stdout
+    timeline = done.stdout.split("Хронология:")[1]
+    for event in ("регистриран", "поет", "започната работа", "решен", "потвърден"):
+        assert event in timeline
+    assert "Replaced the failed power supply" in timeline
+
+
+def test_an_unknown_person_is_refused_with_the_people_it_knows(tmp_path: Path) -> None:
+    result = _chat(tmp_path / "d.db", "nobody", "/help\n")
+    assert result.returncode == 2
+    assert "there is no person 'nobody'" in result.stderr and "ivana" in result.stderr
+
+
+def test_check_config_accepts_the_examples_and_names_a_bad_key(tmp_path: Path) -> None:
+    for name in ("noi.toml", "hgp.toml"):
+        ok = subprocess.run([sys.executable, "-m", "bot", "check-config", str(EXAMPLES / name)],
+                            capture_output=True, text=True, check=False)
+        assert ok.returncode == 0, ok.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text((EXAMPLES / "noi.toml").read_text(encoding="utf-8").replace('reaction = "30m"', 'reaction = "soon"'),
+                   encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", str(bad)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "customers.noi.categories.urgent.reaction" in result.stderr

@@ -1,0 +1,79 @@
+"""Every bad input gets a clear error in the user's language and writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import func, select
+
+from storage.models import Delivery, Incident, TimelineEvent
+from tests.conftest import utc
+from tests.harness import DeskHarness
+
+
+@pytest.fixture
+async def desk(noi_config, db_url: str) -> AsyncIterator[DeskHarness]:  # type: ignore[no-untyped-def]
+    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
+    yield h
+    h.close()
+
+
+def _counts(desk: DeskHarness) -> tuple[int, int, int]:
+    def q(s):  # type: ignore[no-untyped-def]
+        return tuple(s.exec(select(func.count()).select_from(t)).one() for t in (Incident, TimelineEvent, Delivery))
+
+    return desk.db.read_sync(q)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("user", "text", "expected"),
+    [
+        ("ivana", "/incident catastrophic cucm Down", "Непозната категория catastrophic"),
+        ("ivana", "/incident urgent toaster Down", "Непознат компонент toaster"),
+        ("ivana", "/incident urgent cucm", "Моля, опишете проблема"),
+        ("ivana", "/incident urgent cucm " + "x" * 100_000, "твърде дълъг"),
+        ("ivana", "/incident urgent cucm Calls \x07 fail", "управляващи символи"),
+        ("ivana", "/incident urgent cucm Calls \u202e fail", "управляващи символи"),
+        ("ivana", '/incident urgent cucm Down --reported "when pigs fly"', "Не разбирам времето"),
+        ("ivana", '/incident urgent cucm Down --reported "tomorrow 09:00"', "в бъдещето"),
+        ("ivana", '/incident urgent cucm Down --reported "2026-10-01 09:00"', "преди повече от"),
+        ("ivana", "/incident urgent cucm Down --priority high", "Непозната опция --priority"),
+        ("ivana", "/ack NOI-2026-00001", "изисква роля"),
+        ("georgi", "/ack HGP-2026-00001", "Няма инцидент HGP-2026-00001"),
+        ("georgi", "/ack 42", "не е контролен номер"),
+        ("georgi", "/ack NOI-2026-00099", "Няма инцидент NOI-2026-00099"),
+        ("ivana", "/frobnicate", "няма команда /frobnicate"),
+        ("ivana", "hello", "Командите започват с /"),
+        ("mallory", "/incident urgent cucm Down", "не ви познавам (console:mallory)"),
+    ],
+)
+async def test_refused_and_nothing_written(desk: DeskHarness, user: str, text: str, expected: str) -> None:
+    before = _counts(desk)
+    reply = await desk.say(user, text)
+    assert reply.is_error
+    assert expected in reply.text
+    assert _counts(desk) == before
+
+
+async def test_persian_errors_for_the_persian_customer(hgp_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    h = DeskHarness(hgp_config, db_url, utc(2026, 11, 23, 8, 4))
+    try:
+        reply = await h.say("sara", "/incident urgent crm سامانه کار نمی‌کند")
+        assert reply.is_error and reply.text.startswith("دستهٔ ناشناخته urgent")
+        ok = await h.say("sara", "/incident بحرانی crm سامانه کار نمی‌کند")  # ZWNJ is fine
+        assert not ok.is_error, ok.text
+        assert ok.control_number == "HGP-2026-00001"
+    finally:
+        h.close()
+
+
+async def test_a_repeated_delivery_returns_the_first_reply_and_changes_nothing(desk: DeskHarness) -> None:
+    first = await desk.say("ivana", "/incident urgent cucm Down", delivery_id="slack-retry-1")
+    again = await desk.say("ivana", "/incident urgent cucm Down", delivery_id="slack-retry-1")
+    assert again == first
+    assert _counts(desk)[0] == 1
+    ack1 = await desk.say("georgi", f"/ack {first.control_number}", delivery_id="press-7")
+    ack2 = await desk.say("georgi", f"/ack {first.control_number}", delivery_id="press-7")
+    assert ack1 == ack2 and not ack2.is_error
+    assert _counts(desk)[1] == 2  # registered + one acknowledged
