@@ -14,13 +14,14 @@ from commands.domain.clock import Clock
 from commands.domain.config import Config, CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.reply import Reply, Request
+from storage.db import Refused
 
 if TYPE_CHECKING:
     from commands.domain.calendar import BusinessCalendar
     from storage.db import Database
 
 
-class DeskError(Exception):
+class DeskError(Refused):
     """A refusal the user should read: a message id of the catalogue and its parameters."""
 
     def __init__(self, msgid: str, /, **params: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -15,8 +16,16 @@ from commands.domain.i18n.format import format_datetime, format_duration
 from commands.domain.timeparse import TimeParseError, parse_time
 from commands.parse import Parsed
 from commands.reply import Reply
-from commands.sla import STOPPED_BY, clock_lines, plan_clocks, schedule_next, skip_past_warnings, stop_clock
-from commands.views import buttons_for, category_title, component_title, status_lines
+from commands.sla import (
+    STOPPED_BY,
+    ClockLike,
+    clock_lines,
+    plan_clocks,
+    schedule_next,
+    skip_past_warnings,
+    stop_clock,
+)
+from commands.views import buttons_for, buttons_for_state, category_title, component_title, status_lines
 from storage.models import Incident, SlaClock
 from storage.register import Register
 
@@ -104,21 +113,16 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
     def unit(session: Session) -> Reply:
         reg = Register(session)
         seq = reg.next_seq(customer_id, year)
-        inc = reg.add(
-            Incident(
-                control_number=f"{customer.prefix}-{year}-{seq:05d}",
-                customer_id=customer_id, year=year, seq=seq, category=category, component=component,
-                description=description, reporter=actor, source=channel, state="registered",
-                reported_at=reported_at, registered_at=now, next_check_at=next_check,
-            )
+        number = f"{customer.prefix}-{year}-{seq:05d}"
+        iid = reg.add(
+            control_number=number, customer_id=customer_id, year=year, seq=seq, category=category,
+            component=component, description=description, reporter=actor, source=channel, state="registered",
+            reported_at=reported_at, registered_at=now, next_check_at=next_check,
         )
-        assert inc.id is not None
-        for c in clocks:
-            c.incident_id = inc.id
-        reg.add_clocks(clocks)
-        reg.record(inc, at=now, actor=actor, kind="registered", channel=channel, text=description,
+        reg.add_clocks([c.row(iid) for c in clocks])
+        reg.record(iid, at=now, actor=actor, kind="registered", channel=channel, text=description,
                    data={"reported_at": reported_at.isoformat(), "category": category, "component": component})
-        return _registered_reply(ctx, inc, clocks)
+        return _registered_reply(ctx, number, now, reported_at, category, component, clocks)
 
     return Write(unit)
 
@@ -138,21 +142,22 @@ def _reported_time(ctx: Context, text: str) -> datetime:
     return at
 
 
-def _registered_reply(ctx: Context, inc: Incident, clocks: list[SlaClock]) -> Reply:
+def _registered_reply(ctx: Context, number: str, registered_at: datetime, reported_at: datetime, category: str,
+                      component: str, clocks: Sequence[ClockLike]) -> Reply:
     customer, locale = ctx.customer, ctx.locale
     title = t(
-        locale, "registered", number=inc.control_number,
-        when=format_datetime(inc.registered_at, customer.tz, locale, with_tz=True),
-        category=category_title(customer, inc.category, locale), component=component_title(customer, inc.component),
+        locale, "registered", number=number,
+        when=format_datetime(registered_at, customer.tz, locale, with_tz=True),
+        category=category_title(customer, category, locale), component=component_title(customer, component),
     )
     lines = []
-    if inc.reported_at != inc.registered_at:
-        lines.append(t(locale, "reported_at", when=format_datetime(inc.reported_at, customer.tz, locale)))
-    compact = clock_lines(clocks, locale=locale, tz_name=customer.timezone, now=inc.registered_at, compact=True)
+    if reported_at != registered_at:
+        lines.append(t(locale, "reported_at", when=format_datetime(reported_at, customer.tz, locale)))
+    compact = clock_lines(clocks, locale=locale, tz_name=customer.timezone, now=registered_at, compact=True)
     if compact:
         lines.append(" · ".join(compact))
-    return Reply(text=title, lines=tuple(lines), locale=locale, control_number=inc.control_number,
-                 buttons=buttons_for(inc, locale))
+    return Reply(text=title, lines=tuple(lines), locale=locale, control_number=number,
+                 buttons=buttons_for_state("registered", number, locale))
 
 
 # -- lifecycle ------------------------------------------------------------------------------------

@@ -3,22 +3,62 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import CLOCKS, CategoryConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration, to_local
 from commands.domain.sla import deadline, elapsed_fraction, fraction_instant, parse_target, start_event
-from storage.models import SlaClock, SlaPause
+from storage.models import SlaPause
 
 # Which lifecycle event stops which clock (contract III: reaction = control number + actions taken,
 # arrival = specialists at work on site or remotely, resolution = the fix confirmed by the customer).
 STOPPED_BY = {"reaction": "acknowledged", "arrival": "arrived", "resolution": "confirmed"}
 
 
-def plan_clocks(category: CategoryConfig, reported_at: datetime, cal: BusinessCalendar) -> list[SlaClock]:
+class ClockLike(Protocol):
+    """A clock's state, whether a stored ``SlaClock`` row or a ``ClockPlan`` not yet stored."""
+
+    name: str
+    target: str
+    started_at: datetime | None
+    deadline: datetime | None
+    stopped_at: datetime | None
+    met: bool | None
+    margin_seconds: int | None
+    paused_since: datetime | None
+    warned: str
+    breach_sent: bool
+    rev: int
+
+
+@dataclass
+class ClockPlan:
+    """A clock computed before its incident row exists (plain data: cheap on the report path)."""
+
+    name: str
+    target: str
+    started_at: datetime | None = None
+    deadline: datetime | None = None
+    stopped_at: datetime | None = None
+    met: bool | None = None
+    margin_seconds: int | None = None
+    paused_since: datetime | None = None
+    warned: str = ""
+    breach_sent: bool = False
+    rev: int = 0
+
+    def row(self, incident_id: int) -> dict[str, Any]:
+        return {"incident_id": incident_id, **{f: getattr(self, f) for f in _PLAN_FIELDS}}
+
+
+_PLAN_FIELDS = tuple(f.name for f in fields(ClockPlan))
+
+
+def plan_clocks(category: CategoryConfig, reported_at: datetime, cal: BusinessCalendar) -> list[ClockPlan]:
     """The clocks a new incident of this category gets (none for an absent target)."""
     clocks = []
     for name in CLOCKS:
@@ -27,16 +67,13 @@ def plan_clocks(category: CategoryConfig, reported_at: datetime, cal: BusinessCa
             continue
         target = parse_target(text)
         if start_event(target) == "reported":
-            clocks.append(
-                SlaClock(incident_id=0, name=name, target=text, started_at=reported_at,
-                         deadline=deadline(target, reported_at, cal))
-            )
+            clocks.append(ClockPlan(name, text, started_at=reported_at, deadline=deadline(target, reported_at, cal)))
         else:  # waits for its own start event (e.g. the handset received at the service centre)
-            clocks.append(SlaClock(incident_id=0, name=name, target=text))
+            clocks.append(ClockPlan(name, text))
     return clocks
 
 
-def stop_clock(clock: SlaClock, at: datetime) -> None:
+def stop_clock(clock: ClockLike, at: datetime) -> None:
     if clock.stopped_at is not None or clock.deadline is None:
         return
     clock.stopped_at = at
@@ -46,7 +83,7 @@ def stop_clock(clock: SlaClock, at: datetime) -> None:
 
 
 def clock_lines(
-    clocks: Sequence[SlaClock], *, locale: str, tz_name: str, now: datetime, compact: bool = False
+    clocks: Sequence[ClockLike], *, locale: str, tz_name: str, now: datetime, compact: bool = False
 ) -> list[str]:
     """One line per clock; ``compact`` gives the registration form "Reaction due 10:34"."""
     from zoneinfo import ZoneInfo
@@ -90,11 +127,11 @@ class ClockEvent:
     fraction: float = 1.0
 
 
-def _pauses_for(clock: SlaClock, pauses: Sequence[SlaPause]) -> list[tuple[datetime, datetime | None]]:
+def _pauses_for(clock: ClockLike, pauses: Sequence[SlaPause]) -> list[tuple[datetime, datetime | None]]:
     return [(p.started_at, p.ended_at) for p in pauses if clock.name in p.clocks.split(",")]
 
 
-def warn_instant(clock: SlaClock, fraction: float, cal: BusinessCalendar, pauses: Sequence[SlaPause]) -> datetime:
+def warn_instant(clock: ClockLike, fraction: float, cal: BusinessCalendar, pauses: Sequence[SlaPause]) -> datetime:
     """When ``fraction`` of the clock is used; with pauses, found by bisection on the used share."""
     assert clock.started_at is not None and clock.deadline is not None
     target = parse_target(clock.target)
@@ -112,7 +149,7 @@ def warn_instant(clock: SlaClock, fraction: float, cal: BusinessCalendar, pauses
 
 
 def pending_events(
-    clock: SlaClock, warn_at: Sequence[float], cal: BusinessCalendar, pauses: Sequence[SlaPause]
+    clock: ClockLike, warn_at: Sequence[float], cal: BusinessCalendar, pauses: Sequence[SlaPause]
 ) -> list[ClockEvent]:
     """Warnings and the breach still to be announced for a running, unpaused clock, in time order."""
     if clock.deadline is None or clock.started_at is None or clock.stopped_at is not None:
@@ -131,14 +168,14 @@ def pending_events(
 
 
 def schedule_next(
-    clocks: Sequence[SlaClock], warn_at: Sequence[float], cal: BusinessCalendar, pauses: Sequence[SlaPause]
+    clocks: Sequence[ClockLike], warn_at: Sequence[float], cal: BusinessCalendar, pauses: Sequence[SlaPause]
 ) -> datetime | None:
     """The earliest pending event over all clocks: the incident's next ``next_check_at``."""
     instants = [e.at for c in clocks for e in pending_events(c, warn_at, cal, pauses)]
     return min(instants, default=None)
 
 
-def skip_past_warnings(clocks: Sequence[SlaClock], warn_at: Sequence[float], cal: BusinessCalendar,
+def skip_past_warnings(clocks: Sequence[ClockLike], warn_at: Sequence[float], cal: BusinessCalendar,
                        at: datetime) -> None:
     """Mark warnings whose instant passed before ``at`` as done: a report typed in late gets no
     "50% used" message for a moment nobody could have acted on (the breach is still announced)."""

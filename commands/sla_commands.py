@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlmodel import Session
 
@@ -13,7 +12,7 @@ from commands.domain.sla import deadline, parse_target, start_event
 from commands.incident import _load, _reported_time, _require_number, _reschedule, resolve_alias
 from commands.parse import Parsed
 from commands.reply import Reply
-from commands.sla import _pauses_for, clock_lines, plan_clocks, skip_past_warnings, stop_clock
+from commands.sla import ClockPlan, _pauses_for, clock_lines, plan_clocks, skip_past_warnings, stop_clock
 from commands.views import buttons_for, category_title
 from storage.models import Incident, SlaClock, SlaPause
 from storage.register import Register
@@ -131,8 +130,7 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
         for name, fresh in planned.items():
             old_clock = existing.get(name)
             if old_clock is None:
-                fresh.incident_id = iid
-                c = fresh
+                c = SlaClock(**fresh.row(iid))
             else:
                 c = old_clock
                 c.target, c.started_at, c.deadline = fresh.target, fresh.started_at, fresh.deadline
@@ -212,11 +210,11 @@ def sla_preview(ctx: Context, p: Parsed) -> Outcome:
     clocks = plan_clocks(customer.categories[key], at, ctx.services.calendar(ctx.customer_id))
     title = ctx.t("sla.preview", category=category_title(customer, key, ctx.locale),
                   when=format_datetime(at, customer.tz, ctx.locale, with_tz=True))
-    lines = [_preview_line(ctx, c, at) for c in clocks]
+    lines = [_preview_line(ctx, c) for c in clocks]
     return ctx.reply(title, *lines, kind="info")
 
 
-def _preview_line(ctx: Context, c: SlaClock, at: datetime) -> str:
+def _preview_line(ctx: Context, c: ClockPlan) -> str:
     label = ctx.t(f"clock.{c.name}")
     if c.deadline is None:
         return ctx.t("clock.waiting", clock=label, event=ctx.t(f"event.{start_event(parse_target(c.target))}"))

@@ -10,8 +10,8 @@ from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
 from commands.reply import Button
-from commands.sla import clock_lines
-from storage.models import Incident, SlaClock, TimelineEvent
+from commands.sla import ClockLike, clock_lines
+from storage.models import Incident, TimelineEvent
 
 
 def category_title(customer: CustomerConfig, key: str, locale: str) -> str:
@@ -27,9 +27,12 @@ def component_title(customer: CustomerConfig, key: str) -> str:
 
 
 def buttons_for(incident: Incident, locale: str) -> tuple[Button, ...]:
+    return buttons_for_state(incident.state, incident.control_number, locale)
+
+
+def buttons_for_state(state: str, n: str, locale: str) -> tuple[Button, ...]:
     """The next steps a person can press, according to the incident's state."""
-    n = incident.control_number
-    match incident.state:
+    match state:
         case "registered":
             return (Button(t(locale, "button.ack"), f"/ack {n}", "primary"),)
         case "acknowledged":
@@ -46,7 +49,7 @@ def buttons_for(incident: Incident, locale: str) -> tuple[Button, ...]:
 
 def status_lines(
     incident: Incident,
-    clocks: Sequence[SlaClock],
+    clocks: Sequence[ClockLike],
     events: Sequence[TimelineEvent],
     *,
     customer: CustomerConfig,

@@ -77,7 +77,7 @@ class SlaClock(SQLModel, table=True):
     __tablename__ = "sla_clock"
     __table_args__ = (UniqueConstraint("incident_id", "name", name="uq_sla_clock_incident_name"),)
     id: int | None = Field(default=None, primary_key=True)
-    incident_id: int = Field(foreign_key="incident.id", index=True)
+    incident_id: int = Field(foreign_key="incident.id")  # the unique (incident_id, name) index serves lookups
     name: str = Field(max_length=16)
     target: str = Field(max_length=64)
     started_at: datetime | None = _utc()  # type: ignore[assignment]  # None until its start event

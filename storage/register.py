@@ -10,16 +10,55 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Dialect
 from sqlmodel import Session, col, select
 
+from storage.fastsql import Prepared, StatementCache
 from storage.models import ControlCounter, Delivery, Incident, SlaClock, SlaPause, TimelineEvent
+
+# The report path runs these for every incident: compiled once per dialect, run on the cursor.
+_INCIDENT = Incident.__table__  # type: ignore[attr-defined]
+_COUNTER = ControlCounter.__table__  # type: ignore[attr-defined]
+_DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+_INCIDENT_COLUMNS = [c.name for c in _INCIDENT.columns if c.name != "id"]
+_CLOCK_COLUMNS = [c.name for c in SlaClock.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+_EVENT_COLUMNS = [c.name for c in TimelineEvent.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+
+
+def _ensure_counter(d: Dialect) -> Prepared:
+    ins = postgresql.insert(_COUNTER) if d.name == "postgresql" else sqlite.insert(_COUNTER)
+    return Prepared(ins.on_conflict_do_nothing(), d, ["customer_id", "year", "last"])
+
+
+_STATEMENTS = StatementCache({
+    "ensure_counter": _ensure_counter,
+    "bump_counter": lambda d: Prepared(
+        update(_COUNTER)
+        .where(_COUNTER.c.customer_id == bindparam("cid"), _COUNTER.c.year == bindparam("yr"))
+        .values(last=_COUNTER.c.last + 1)
+        .returning(_COUNTER.c.last), d),
+    "insert_incident": lambda d: Prepared(insert(_INCIDENT).returning(_INCIDENT.c.id), d, _INCIDENT_COLUMNS),
+    "insert_clock": lambda d: Prepared(insert(SlaClock.__table__), d, _CLOCK_COLUMNS),  # type: ignore[attr-defined]
+    "insert_event": lambda d: Prepared(insert(TimelineEvent.__table__), d, _EVENT_COLUMNS),  # type: ignore[attr-defined]
+    "select_delivery": lambda d: Prepared(
+        select(_DELIVERY.c.reply).where(
+            _DELIVERY.c.transport == bindparam("transport"), _DELIVERY.c.delivery_id == bindparam("delivery_id")), d),
+    "insert_delivery": lambda d: Prepared(insert(_DELIVERY), d, ["transport", "delivery_id", "at", "reply"]),
+})
 
 
 class Register:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._connection: Connection | None = None
+
+    @property
+    def _conn(self) -> Connection:
+        if self._connection is None:
+            self._connection = self.session.connection()
+        return self._connection
 
     # -- control numbers ----------------------------------------------------------------------
     def next_seq(self, customer_id: str, year: int) -> int:
@@ -28,30 +67,19 @@ class Register:
         The UPDATE locks the counter row until commit (PostgreSQL) or runs under BEGIN IMMEDIATE
         (SQLite), so concurrent reports queue here; a rollback gives the number back: gapless.
         """
-        dialect = self.session.get_bind().dialect.name
-        ins: Any
-        if dialect == "postgresql":
-            ins = postgresql.insert(ControlCounter)
-        elif dialect == "sqlite":
-            ins = sqlite.insert(ControlCounter)
-        else:  # pragma: no cover - only the two supported databases
-            raise RuntimeError(f"unsupported database {dialect}")
-        self.session.execute(
-            ins.values(customer_id=customer_id, year=year, last=0).on_conflict_do_nothing()
-        )
-        stmt = (
-            update(ControlCounter)
-            .where(col(ControlCounter.customer_id) == customer_id, col(ControlCounter.year) == year)
-            .values(last=col(ControlCounter.last) + 1)
-            .returning(col(ControlCounter.last))
-        )
-        return int(self.session.execute(stmt).scalar_one())
+        conn = self._conn
+        bumped = _STATEMENTS.get("bump_counter", conn.dialect).run(conn, {"cid": customer_id, "yr": year}).fetchone()
+        if bumped is None:  # the customer's first report of the year
+            _STATEMENTS.get("ensure_counter", conn.dialect).run(conn, {"customer_id": customer_id, "year": year, "last": 0})
+            bumped = _STATEMENTS.get("bump_counter", conn.dialect).run(conn, {"cid": customer_id, "yr": year}).fetchone()
+        return int(bumped[0])
 
     # -- incidents ----------------------------------------------------------------------------
-    def add(self, incident: Incident) -> Incident:
-        self.session.add(incident)
-        self.session.flush()
-        return incident
+    def add(self, **values: Any) -> int:
+        """Insert an incident row (plain values, no ORM object: this is the hot path); returns its id."""
+        conn = self._conn
+        row = {c: None for c in _INCIDENT_COLUMNS} | values
+        return int(_STATEMENTS.get("insert_incident", conn.dialect).run(conn, row).fetchone()[0])
 
     def by_number(self, control_number: str) -> Incident | None:
         return self.session.exec(
@@ -88,7 +116,7 @@ class Register:
     # -- timeline -----------------------------------------------------------------------------
     def record(
         self,
-        incident: Incident,
+        incident: Incident | int,
         *,
         at: datetime,
         actor: str,
@@ -97,17 +125,13 @@ class Register:
         text: str = "",
         data: dict[str, Any] | None = None,
     ) -> None:
-        assert incident.id is not None
-        self.session.execute(
-            insert(TimelineEvent).values(
-                incident_id=incident.id,
-                at=at,
-                actor=actor,
-                kind=kind,
-                channel=channel,
-                text=text,
-                data=json.dumps(data or {}, ensure_ascii=False, default=str),
-            )
+        incident_id = incident if isinstance(incident, int) else incident.id
+        assert incident_id is not None
+        conn = self._conn
+        _STATEMENTS.get("insert_event", conn.dialect).run(
+            conn,
+            {"incident_id": incident_id, "at": at, "actor": actor, "kind": kind, "channel": channel, "text": text,
+             "data": json.dumps(data or {}, ensure_ascii=False, default=str)},
         )
 
     def timeline(self, incident_id: int) -> list[TimelineEvent]:
@@ -120,11 +144,10 @@ class Register:
         )
 
     # -- clocks -------------------------------------------------------------------------------
-    def add_clocks(self, clocks: Sequence[SlaClock]) -> None:
-        if clocks:
-            self.session.execute(
-                insert(SlaClock), [c.model_dump(exclude={"id"}) for c in clocks]
-            )
+    def add_clocks(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            conn = self._conn
+            _STATEMENTS.get("insert_clock", conn.dialect).run_many(conn, rows)
 
     def clocks(self, incident_id: int) -> list[SlaClock]:
         return list(
@@ -140,13 +163,15 @@ class Register:
 
     # -- deliveries ---------------------------------------------------------------------------
     def delivered(self, transport: str, delivery_id: str) -> str | None:
-        row = self.session.get(Delivery, (transport, delivery_id))
-        return row.reply if row else None
+        conn = self._conn
+        row = _STATEMENTS.get("select_delivery", conn.dialect).run(
+            conn, {"transport": transport, "delivery_id": delivery_id}).fetchone()
+        return str(row[0]) if row else None
 
     def remember_delivery(self, transport: str, delivery_id: str, at: datetime, reply: str) -> None:
-        self.session.execute(
-            insert(Delivery).values(transport=transport, delivery_id=delivery_id, at=at, reply=reply)
-        )
+        conn = self._conn
+        _STATEMENTS.get("insert_delivery", conn.dialect).run(
+            conn, {"transport": transport, "delivery_id": delivery_id, "at": at, "reply": reply})
 
     def touch(self, incident: Incident) -> None:
         """Write the changed incident row now (inside the current transaction)."""

@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from commands.domain.calendar import BusinessCalendar, to_utc
 
@@ -120,6 +121,7 @@ def _nth(m: re.Match[str]) -> int:
     return n
 
 
+@lru_cache(maxsize=256)  # a config has a handful of targets; every report and tick parses them
 def parse_target(text: str) -> Target:
     """Parse an SLA target as written in the config; ``ValueError`` lists the accepted forms."""
     norm = " ".join(text.lower().split())
@@ -261,7 +263,7 @@ def deadline(
 
 def _consumed(t: Target, start: datetime, at: datetime, cal: BusinessCalendar) -> timedelta:
     if isinstance(t, CalendarDuration):
-        return max(at - start, _ZERO)
+        return max(to_utc(at) - to_utc(start), _ZERO)
     return cal.business_between(start, at)
 
 

@@ -26,11 +26,14 @@ wrong or not at all for our locales. The stages, first match wins:
    a little fast must not turn "10:05" into yesterday; the caller's "future" policy decides);
 7. dateparser with the customer's language (``languages=[locale, "en"]``, no autodetection), DMY order
    for bg/fa, dates preferred from the past, ``RELATIVE_BASE`` = local now; first on the whole text,
-   then on the longest prefix of words that it can parse.
+   then on the longest prefix of words that it can parse (a cut prefix must start or end with a number,
+   and a time dateparser does not read after a date, "20 ноември в 9", is read here and combined).
+   A time in the text that dateparser silently dropped ("вчера 25:00") makes its answer count as none.
 
 Trailing words after a recognised expression are ignored ("today 08:55 by phone"), unless the first
-ignored word looks like a time or number: then the text is not silently cut and stage 7 (or an error)
-decides.
+ignored word looks like a time, a number or a time zone: then the text is not silently cut and a later
+stage (or an error) decides. An abbreviated English weekday ("sun", "sat") followed by other words is not
+taken as a weekday ("sun is shining").
 
 Local wall times are turned into instants by ``local_to_utc``: a wall time that does not exist (inside a
 spring-forward gap, e.g. 2026-03-29 03:30 Europe/Sofia) becomes the first instant after the gap
@@ -243,6 +246,7 @@ _WEEKDAYS: dict[str, int] = {
     "понеделник": 0, "вторник": 1, "сряда": 2, "четвъртък": 3, "петък": 4, "събота": 5, "неделя": 6,
     "دوشنبه": 0, "سهشنبه": 1, "چهارشنبه": 2, "پنجشنبه": 3, "جمعه": 4, "شنبه": 5, "یکشنبه": 6,
 }  # fmt: skip
+_WEEKDAY_ABBREVIATIONS = frozenset({"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"})
 _LAST, _NEXT, _PLAIN = "last", "next", "plain"
 _WEEKDAY_PATTERNS = (
     re.compile(
@@ -487,18 +491,28 @@ def _weekday_day(weekday: int, kind: str, today: date) -> date:
     return today - timedelta(days=back)
 
 
-def _match_day(s: str, pos: int, ctx: _Context) -> tuple[date, bool, int] | None:
-    """A day word or a weekday at ``pos``: (day, is_day_word, end)."""
+@dataclass(frozen=True)
+class _Day:
+    day: date
+    is_day_word: bool  # today/yesterday/...: no time means the current time of day
+    bare_abbreviation: bool  # "sun", "sat", "wed" alone: only a time or nothing may follow
+    end: int
+
+
+def _match_day(s: str, pos: int, ctx: _Context) -> _Day | None:
+    """A day word or a weekday at ``pos``."""
     m = _DAY_WORD.match(s, pos)
     if m:
-        return ctx.today + timedelta(days=_DAY_WORDS[_SPACES.sub(" ", m.group(0))]), True, m.end()
+        offset = _DAY_WORDS[_SPACES.sub(" ", m.group(0))]
+        return _Day(ctx.today + timedelta(days=offset), True, False, m.end())
     for pattern in _WEEKDAY_PATTERNS:
         m = pattern.match(s, pos)
         if m:
-            weekday = _WEEKDAYS[m.group("wd").replace(" ", "")]
+            wd = m.group("wd").replace(" ", "")
             mod = m.group("mod")
             kind = _MOD_KIND.get(mod.split(" ")[-1], _PLAIN) if mod else _PLAIN
-            return _weekday_day(weekday, kind, ctx.today), False, m.end()
+            bare = wd in _WEEKDAY_ABBREVIATIONS and m.group(0) == m.group("wd")
+            return _Day(_weekday_day(_WEEKDAYS[wd], kind, ctx.today), False, bare, m.end())
     return None
 
 
@@ -509,15 +523,17 @@ def _try_day(s: str, ctx: _Context) -> tuple[datetime, int] | None:
     found = _match_day(s, pos, ctx)
     if found is None:
         return None
-    day, is_day_word, end = found
+    end = found.end
     tod = before[0] if before else None
     if tod is None:
         after = _match_time(s, _skip_spaces(s, end))
         if after:
             tod, end = after
-    if tod is None and not is_day_word:
+        elif found.bare_abbreviation and _skip_spaces(s, end) < len(s):
+            return None  # "sun is shining", "sat down with ..." are not weekdays
+    if tod is None and not found.is_day_word:
         tod = time()  # a weekday alone is that day's midnight
-    return ctx.at(day, tod), end
+    return ctx.at(found.day, tod), end
 
 
 def _try_time_only(s: str, ctx: _Context) -> tuple[datetime, int] | None:
@@ -598,8 +614,9 @@ def _dateparser(
 def _try_dateparser(s: str, ctx: _Context) -> datetime | None:
     """dateparser on the whole text, then on the longest prefix of words it can read.
 
-    A prefix is only accepted if what follows it is not a number, or is a time that dateparser did not
-    understand there ("20 ноември в 9"): then the prefix must be a date and gets that time.
+    A prefix is only accepted if it starts or ends with a number and what follows it is not a number, or is
+    a time that dateparser did not understand there ("20 ноември в 9"): then the prefix must be a date
+    and gets that time.
     """
     settings = _base_settings(ctx.locale, ctx.tz.key).replace(RELATIVE_BASE=ctx.local_now)
     languages = _languages(ctx.locale)
@@ -615,6 +632,8 @@ def _try_dateparser(s: str, ctx: _Context) -> datetime | None:
                 tod = tm[0]
             elif not _rest_ok(rest, 0):
                 continue  # never cut a number or a time off
+            elif not any(c.isdigit() for c in words[n - 1]) and not any(c.isdigit() for c in words[0]):
+                continue  # a cut-off prefix must carry a number: "sun is shining" is not a Sunday
         value = _dateparser(" ".join(words[:n]), tod, settings, languages, ctx)
         if value is not None:
             return value

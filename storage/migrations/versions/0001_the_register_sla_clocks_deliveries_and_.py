@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:34:56.789087
+Create Date: 2026-11-23 09:42:53.669772
 """
 
 from __future__ import annotations
@@ -108,9 +108,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('incident_id', 'name', name='uq_sla_clock_incident_name')
     )
-    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sla_clock_incident_id'), ['incident_id'], unique=False)
-
     op.create_table('sla_pause',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('incident_id', sa.Integer(), nullable=False),
@@ -152,9 +149,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sla_pause_incident_id'))
 
     op.drop_table('sla_pause')
-    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_sla_clock_incident_id'))
-
     op.drop_table('sla_clock')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending')

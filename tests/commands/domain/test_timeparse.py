@@ -40,6 +40,7 @@ EN = [
     ("monday", utc(2026, 11, 22, 22, 0)),  # plain weekday: today counts
     ("next monday", utc(2026, 11, 29, 22, 0)),
     ("friday 14:30", utc(2026, 11, 20, 12, 30)),
+    ("sat 14:00 by phone", utc(2026, 11, 21, 12, 0)),
     ("9am", utc(2026, 11, 23, 7, 0)),
     ("at 9", utc(2026, 11, 23, 7, 0)),
     ("9:30 pm yesterday", utc(2026, 11, 22, 19, 30)),
@@ -198,6 +199,7 @@ def test_empty(text: str) -> None:
         ("en", "garbage text"),
         ("en", "Calls fail on the primary trunk"),
         ("en", "5"),
+        ("en", "sun is shining"),  # an abbreviated weekday followed by words is not a date
         ("en", "32.13.2026"),
         ("en", "2026-13-45"),
         ("bg", "не знам"),

@@ -1,0 +1,65 @@
+"""Statements of the report path, compiled once per dialect and run on the DBAPI cursor.
+
+SQLAlchemy's per-execute bookkeeping costs about 0.1 ms a statement; a report runs seven of them
+inside the writer, which made the ORM/Core layers — not the disk — the limit of intake (see
+bench/intake.py and docs/performance.md). The SQL text and the column types' bind processors still come
+from SQLAlchemy, so values are stored exactly as the rest of the code reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+
+class Prepared:
+    def __init__(self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None) -> None:
+        compiled = stmt.compile(dialect=dialect, column_keys=list(column_keys) if column_keys else None)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = compiled.string
+        self.positional = bool(compiled.positional)
+        self.order: list[str] = list(compiled.positiontup or [])
+        self.processors: dict[str, Callable[[Any], Any]] = {}
+        self.literals: dict[str, Any] = {}  # values fixed in the statement, e.g. the 1 of "last + 1"
+        for name, bind in compiled.binds.items():
+            proc = bind.type.bind_processor(dialect)
+            if proc is not None:
+                self.processors[name] = proc
+            if bind.value is not None:
+                self.literals[name] = bind.effective_value
+
+    def params(self, values: Mapping[str, Any]) -> Any:
+        procs = self.processors
+        if self.literals:
+            values = {**self.literals, **values}
+        if self.positional:
+            return tuple(procs[k](values[k]) if k in procs else values[k] for k in self.order)
+        return {k: (procs[k](v) if k in procs else v) for k, v in values.items()}
+
+    def run(self, conn: Connection, values: Mapping[str, Any]) -> Any:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(self.sql, self.params(values))
+        return cursor
+
+    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.executemany(self.sql, [self.params(r) for r in rows])
+
+
+class StatementCache:
+    """One ``Prepared`` per (statement name, dialect)."""
+
+    def __init__(self, builders: Mapping[str, Callable[[Dialect], Prepared]]) -> None:
+        self._builders = builders
+        self._prepared: dict[tuple[str, str], Prepared] = {}
+
+    def get(self, name: str, dialect: Dialect) -> Prepared:
+        key = (name, dialect.name)
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = self._prepared[key] = self._builders[name](dialect)
+        return prepared
