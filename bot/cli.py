@@ -9,6 +9,7 @@ import logging
 import sys
 from datetime import datetime
 
+from bot.app import App
 from bot.settings import ConfigError, Environment, load_config
 
 
@@ -21,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="the console desk: type commands as a configured person")
     chat.add_argument("--config", required=True, help="the TOML configuration")
     chat.add_argument("--as", dest="person", required=True, help="a person id of the config (console identity)")
+
+    run_p = sub.add_parser("run", help="the desk process: SLA sweeper and outbox dispatcher (chat transports: see README)")
+    run_p.add_argument("--config", required=True)
 
     check = sub.add_parser("check-config", help="validate a configuration file")
     check.add_argument("file")
@@ -49,6 +53,8 @@ def run(argv: list[str] | None = None) -> int:
                 return _check_config(args.file)
             case "chat":
                 return _chat(args.config, args.person, database_url)
+            case "run":
+                return _run(args.config, database_url)
             case "db":
                 from storage.db import Database
 
@@ -75,7 +81,6 @@ def _check_config(path: str) -> int:
 
 def _chat(config_path: str, person: str, database_url: str) -> int:
     from bot.app import build_app
-    from integrations.chat.console import run_console
 
     cfg = load_config(config_path)
     if person not in cfg.people:
@@ -89,9 +94,62 @@ def _chat(config_path: str, person: str, database_url: str) -> int:
         return 2
     app = build_app(cfg, database_url)
     try:
-        return asyncio.run(run_console(app.desk, user))
+        return asyncio.run(_console_with_jobs(app, person, user))
     finally:
         app.close()
+
+
+async def _console_with_jobs(app: App, person: str, user: str) -> int:
+    """The console desk, with the sweeper and dispatcher running so SLA warnings show up in it."""
+    from bot.dispatcher import Dispatcher
+    from bot.scheduler import Jobs
+    from integrations.chat.console import ConsoleNotifier, run_console
+
+    directory = app.services.directory
+    audiences = {f"person:{person}"}
+    channel_customer = directory.customer_of_channel("console:console")
+    if channel_customer:
+        audiences.add(f"customer:{channel_customer}")
+    for cid, roles in app.config.people[person].roles.items():
+        if {"engineer", "admin"} & set(roles):
+            audiences.add(f"engineers:{cid}")
+    notifier = ConsoleNotifier(audiences, sys.stdout)
+    jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, [notifier]))
+    jobs.start()
+    try:
+        return await run_console(app.desk, user)
+    finally:
+        jobs.stop()
+
+
+def _run(config_path: str, database_url: str) -> int:
+    """The long-running process (Procfile). Until the Slack and Telegram transports are wired in, it
+    keeps the SLA clocks and queues their messages; they stay in the outbox until a transport reaches
+    their audience."""
+    import signal
+
+    from bot.app import build_app
+    from bot.dispatcher import Dispatcher
+    from bot.scheduler import Jobs
+
+    app = build_app(load_config(config_path), database_url)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, []))
+        jobs.start()
+        logging.getLogger("dutydesk").warning("dutydesk running on %s; Ctrl-C or SIGTERM stops it", app.db.dialect)
+        await stop.wait()
+        jobs.stop()
+
+    try:
+        asyncio.run(main())
+    finally:
+        app.close()
+    return 0
 
 
 def _sla(args: argparse.Namespace) -> int:

@@ -19,6 +19,21 @@ def render(reply: Reply) -> str:
     return "\n".join(out)
 
 
+class ConsoleNotifier:
+    """Prints, between commands, what the desk has to tell the console's customer or person."""
+
+    def __init__(self, audiences: set[str], stdout: TextIO) -> None:
+        self.audiences = audiences
+        self.stdout = stdout
+
+    def reaches(self, audience: str) -> bool:
+        return audience in self.audiences
+
+    async def deliver(self, audience: str, reply: Reply, message: object) -> None:
+        self.stdout.write(f"[{audience}] " + render(reply).replace("\n", "\n  ") + "\n")
+        self.stdout.flush()
+
+
 async def run_console(desk: Desk, user: str, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
                       channel: str = "console") -> int:
     stdin = stdin or sys.stdin

@@ -55,3 +55,22 @@ def test_check_config_accepts_the_examples_and_names_a_bad_key(tmp_path: Path) -
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "customers.noi.categories.urgent.reaction" in result.stderr
+
+
+def test_the_desk_process_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    import signal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run",
+         "--config", str(EXAMPLES / "noi.toml")],
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()  # blocks until the process says it is running
+        assert "dutydesk running on sqlite" in line
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -1,0 +1,53 @@
+"""The periodic jobs of the process: the SLA sweeper and the outbox dispatcher.
+
+APScheduler 3 keeps the jobs in memory, defined at start-up (its SQLAlchemy job store pickles jobs and
+is not safe to share between processes); the state they work on lives in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.dispatcher import Dispatcher
+from commands.context import Services
+from commands.sweep import sweep_unit
+
+log = logging.getLogger(__name__)
+
+
+class Jobs:
+    def __init__(self, services: Services, dispatcher: Dispatcher, *, sweep_seconds: float = 15,
+                 dispatch_seconds: float = 2) -> None:
+        self.services = services
+        self.dispatcher = dispatcher
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        first = datetime.now(UTC)  # APScheduler's own trigger time, not the desk's clock
+        # max_instances=1 + coalesce: a slow tick is never run twice at once, missed runs fold into one.
+        self.scheduler.add_job(self.sweep, "interval", seconds=sweep_seconds, next_run_time=first,
+                               max_instances=1, coalesce=True, id="sweep")
+        self.scheduler.add_job(self.dispatch, "interval", seconds=dispatch_seconds, next_run_time=first,
+                               max_instances=1, coalesce=True, id="dispatch")
+
+    async def sweep(self) -> None:
+        try:
+            result = await self.services.db.write(sweep_unit(self.services, self.services.clock.now()))
+            if result.messages:
+                log.info("sweep: %d incident(s) due, %d message(s) queued", result.incidents, result.messages)
+        except Exception:
+            log.exception("sweep failed; the next tick retries")
+
+    async def dispatch(self) -> None:
+        try:
+            await self.dispatcher.tick()
+        except Exception:
+            log.exception("dispatch failed; the next tick retries")
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

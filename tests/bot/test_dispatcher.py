@@ -1,0 +1,61 @@
+"""The outbox dispatcher: delivers each message once, keeps and retries what could not be sent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.dispatcher import Dispatcher
+from commands.reply import Reply
+from commands.sweep import sweep_unit
+from storage.models import OutboxMessage
+from tests.conftest import utc
+from tests.harness import DeskHarness
+
+
+class Recorder:
+    def __init__(self, audiences: set[str], fail_times: int = 0) -> None:
+        self.audiences = audiences
+        self.fail_times = fail_times
+        self.got: list[tuple[str, str]] = []
+
+    def reaches(self, audience: str) -> bool:
+        return audience in self.audiences
+
+    async def deliver(self, audience: str, reply: Reply, message: object) -> None:
+        if self.fail_times:
+            self.fail_times -= 1
+            raise ConnectionError("chat service unavailable")
+        self.got.append((audience, reply.text))
+
+
+async def test_a_failed_delivery_is_retried_with_backoff_and_sent_once(noi_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
+    try:
+        await h.say("ivana", "/incident urgent cucm Down")
+        h.advance(minutes=15)
+        h.db.write_sync(sweep_unit(h.app.services, h.clock.now()))
+        customer = Recorder({"customer:noi"}, fail_times=1)
+        dispatcher = Dispatcher(h.db, h.clock, [customer])
+        first = await dispatcher.tick()
+        assert (first.sent, first.failed, first.unroutable) == (0, 1, 1)
+        assert customer.got == []
+        again = await dispatcher.tick()  # backoff: nothing is due yet
+        assert (again.sent, again.failed) == (0, 0)
+        h.advance(seconds=10)
+        third = await dispatcher.tick()
+        assert third.sent == 1
+        assert [a for a, _ in customer.got] == ["customer:noi"]
+        h.advance(minutes=1)
+        await dispatcher.tick()
+        assert len(customer.got) == 1  # sent once
+        rows = h.db.read_sync(lambda s: list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id))))
+        by_audience = {m.audience: m for m in rows}
+        assert by_audience["customer:noi"].sent_at is not None
+        assert by_audience["customer:noi"].attempts == 1
+        assert by_audience["engineers:noi"].sent_at is None  # nobody reaches the engineers here: kept
+        assert "no transport reaches engineers:noi" in (by_audience["engineers:noi"].last_error or "")
+        assert by_audience["engineers:noi"].next_attempt_at > h.clock.now() - timedelta(minutes=2)
+    finally:
+        h.close()
