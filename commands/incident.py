@@ -61,6 +61,20 @@ def _require_number(ctx: Context, text: str) -> str:
     return number
 
 
+def number_and_text(ctx: Context, p: Parsed, command: str, text_required: str | None = None) -> tuple[str, str]:
+    """``/<command> <number> [text]``: the checked control number and the text after it."""
+    (words, rest) = p.words(1)
+    if not words:
+        ctx.fail("error.usage", usage=ctx.t(f"help.{command}"))
+    number = _require_number(ctx, words[0])
+    if text_required and not rest:
+        ctx.fail("error.missing_text", what=ctx.t(f"what.{text_required}"), usage=ctx.t(f"help.{command}"))
+    limit = ctx.services.config.desk.max_description
+    if len(rest) > limit:
+        ctx.fail("error.too_long", length=len(rest), limit=limit)
+    return number, rest
+
+
 def _load(ctx: Context, reg: Register, number: str) -> Incident:
     inc = reg.by_number(number)
     if inc is None or inc.customer_id != ctx.customer_id:
@@ -163,22 +177,14 @@ def _registered_reply(ctx: Context, number: str, registered_at: datetime, report
 # -- lifecycle ------------------------------------------------------------------------------------
 def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | None = None) -> Outcome:
     """Shared shape of /ack, /arrive, /resolve, /confirm, /reopen, /cancel."""
-    (words, rest) = p.words(1)
-    usage = ctx.t(f"help.{action}")
-    if not words:
-        ctx.fail("error.usage", usage=usage)
-    number = _require_number(ctx, words[0])
+    number, rest = number_and_text(ctx, p, action, text_required)
     mode = None
     if action == "arrive":
-        mode = (rest.split() or ["onsite"])[0].casefold()
-        mode = {"onsite": "onsite", "on-site": "onsite", "site": "onsite", "remote": "remote"}.get(mode)
+        word = (rest.split() or ["onsite"])[0].casefold()
+        mode = {"onsite": "onsite", "on-site": "onsite", "site": "onsite", "remote": "remote"}.get(word)
         if mode is None:
             ctx.fail("error.bad_mode", number=number)
         rest = ""
-    if text_required and not rest:
-        ctx.fail("error.missing_text", what=ctx.t(f"what.{text_required}"), usage=usage)
-    if len(rest) > ctx.services.config.desk.max_description:
-        ctx.fail("error.too_long", length=len(rest), limit=ctx.services.config.desk.max_description)
     now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
 
     def unit(session: Session) -> Reply:
@@ -289,14 +295,7 @@ def cancel(ctx: Context, p: Parsed) -> Outcome:
 
 
 def note(ctx: Context, p: Parsed) -> Outcome:
-    (words, rest) = p.words(1)
-    if not words:
-        ctx.fail("error.usage", usage=ctx.t("help.note"))
-    number = _require_number(ctx, words[0])
-    if not rest:
-        ctx.fail("error.missing_text", what=ctx.t("what.note"), usage=ctx.t("help.note"))
-    if len(rest) > ctx.services.config.desk.max_description:
-        ctx.fail("error.too_long", length=len(rest), limit=ctx.services.config.desk.max_description)
+    number, rest = number_and_text(ctx, p, "note", "note")
     now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
 
     def unit(session: Session) -> Reply:
@@ -310,10 +309,7 @@ def note(ctx: Context, p: Parsed) -> Outcome:
 
 # -- reading --------------------------------------------------------------------------------------
 def status(ctx: Context, p: Parsed) -> Outcome:
-    (words, _rest) = p.words(1)
-    if not words:
-        ctx.fail("error.usage", usage=ctx.t("help.status"))
-    number = _require_number(ctx, words[0])
+    number, _rest = number_and_text(ctx, p, "status")
 
     def query(session: Session) -> Reply:
         reg = Register(session)

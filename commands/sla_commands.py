@@ -9,7 +9,14 @@ from sqlmodel import Session
 from commands.context import Context, Outcome, Write
 from commands.domain.i18n.format import format_datetime
 from commands.domain.sla import deadline, parse_target, start_event
-from commands.incident import _load, _reported_time, _require_number, _reschedule, resolve_alias
+from commands.incident import (
+    _load,
+    _reported_time,
+    _require_number,
+    _reschedule,
+    number_and_text,
+    resolve_alias,
+)
 from commands.parse import Parsed
 from commands.reply import Reply
 from commands.sla import ClockPlan, _pauses_for, clock_lines, plan_clocks, skip_past_warnings, stop_clock
@@ -38,12 +45,7 @@ def _open_incident_unit(ctx: Context, number: str, body: Body) -> Write:
 
 
 def pause(ctx: Context, p: Parsed) -> Outcome:
-    (words, reason) = p.words(1)
-    if not words:
-        ctx.fail("error.usage", usage=ctx.t("help.pause"))
-    number = _require_number(ctx, words[0])
-    if not reason:
-        ctx.fail("error.missing_text", what=ctx.t("what.reason"), usage=ctx.t("help.pause"))
+    number, reason = number_and_text(ctx, p, "pause", "reason")
     now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
 
     def body(session: Session, reg: Register, inc: Incident, iid: int) -> Reply:
@@ -69,10 +71,7 @@ def pause(ctx: Context, p: Parsed) -> Outcome:
 
 
 def resume(ctx: Context, p: Parsed) -> Outcome:
-    (words, _rest) = p.words(1)
-    if not words:
-        ctx.fail("error.usage", usage=ctx.t("help.resume"))
-    number = _require_number(ctx, words[0])
+    number, _rest = number_and_text(ctx, p, "resume")
     now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
     cal = ctx.services.calendar(ctx.customer_id)
 
@@ -158,10 +157,7 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
 
 def received(ctx: Context, p: Parsed) -> Outcome:
     """A device handed in at the service centre: starts the clocks that wait for it."""
-    (words, _rest) = p.words(1)
-    if not words:
-        ctx.fail("error.usage", usage=ctx.t("help.received"))
-    number = _require_number(ctx, words[0])
+    number, _rest = number_and_text(ctx, p, "received")
     at = _reported_time(ctx, p.options["at"]) if "at" in p.options else ctx.now
     now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
     cal = ctx.services.calendar(ctx.customer_id)

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import func, select
 
 from storage.models import Delivery, Incident, TimelineEvent
 from tests.conftest import utc
 from tests.harness import DeskHarness
-
-
-@pytest.fixture
-async def desk(noi_config, db_url: str) -> AsyncIterator[DeskHarness]:  # type: ignore[no-untyped-def]
-    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
-    yield h
-    h.close()
 
 
 def _counts(desk: DeskHarness) -> tuple[int, int, int]:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlmodel import select
 
 from storage.models import Incident, SlaClock, TimelineEvent
+from tests.commands.conftest import MONDAY_1004_SOFIA
 from tests.conftest import utc
 from tests.harness import DeskHarness
-
-MONDAY_1004_SOFIA = utc(2026, 11, 23, 8, 4)
-
-
-@pytest.fixture
-async def desk(noi_config, db_url: str) -> AsyncIterator[DeskHarness]:  # type: ignore[no-untyped-def]
-    h = DeskHarness(noi_config, db_url, MONDAY_1004_SOFIA)
-    yield h
-    h.close()
 
 
 async def test_an_urgent_report_gets_a_control_number_and_its_deadlines(desk: DeskHarness) -> None:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlmodel import select
 
 from storage.models import SlaClock, TimelineEvent
 from tests.conftest import utc
 from tests.harness import DeskHarness
-
-MONDAY_1004_SOFIA = utc(2026, 11, 23, 8, 4)
-
-
-@pytest.fixture
-async def desk(noi_config, db_url: str) -> AsyncIterator[DeskHarness]:  # type: ignore[no-untyped-def]
-    h = DeskHarness(noi_config, db_url, MONDAY_1004_SOFIA)
-    yield h
-    h.close()
 
 
 def _clocks(desk: DeskHarness) -> dict[str, SlaClock]:
