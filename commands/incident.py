@@ -14,6 +14,7 @@ from commands.domain.config import CustomerConfig, parse_duration
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.domain.timeparse import TimeParseError, parse_time
+from commands.notify import IncidentFacts, announce, page_engineers
 from commands.parse import Parsed
 from commands.reply import Reply
 from commands.sla import (
@@ -123,6 +124,7 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
     next_check = schedule_next(clocks, category_cfg.warn_at, cal, ())
     year = now.astimezone(customer.tz).year
     actor, channel, customer_id = ctx.actor.person_id, ctx.request.channel, ctx.customer_id
+    config = ctx.services.config
 
     def unit(session: Session) -> Reply:
         reg = Register(session)
@@ -134,8 +136,12 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
             reported_at=reported_at, registered_at=now, next_check_at=next_check,
         )
         reg.add_clocks([c.row(iid) for c in clocks])
-        reg.record(iid, at=now, actor=actor, kind="registered", channel=channel, text=description,
-                   data={"reported_at": reported_at.isoformat(), "category": category, "component": component})
+        event_id = reg.record(iid, at=now, actor=actor, kind="registered", channel=channel, text=description,
+                              data={"reported_at": reported_at.isoformat(), "category": category,
+                                    "component": component})
+        facts = IncidentFacts(iid, number, customer_id, "registered", category, component, description)
+        announce(session, config, facts, clocks, event_id=event_id, kind="registered", actor=actor, text="", now=now)
+        page_engineers(session, config, facts, now)
         return _registered_reply(ctx, number, now, reported_at, category, component, clocks)
 
     return Write(unit)
@@ -211,8 +217,10 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
         reg.touch(inc)
         kind = {"ack": "acknowledged", "arrive": "arrived", "resolve": "resolved", "confirm": "confirmed",
                 "reopen": "reopened", "cancel": "cancelled"}[action]
-        reg.record(inc, at=now, actor=actor, kind=kind, channel=channel, text=rest,
-                   data={"mode": mode} if mode else None)
+        event_id = reg.record(inc, at=now, actor=actor, kind=kind, channel=channel, text=rest,
+                              data={"mode": mode} if mode else None)
+        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind=kind, actor=actor, text=rest,
+                 now=now)
         return _transition_reply(ctx, inc, action, clocks, mode, rest)
 
     return Write(unit)
@@ -301,7 +309,9 @@ def note(ctx: Context, p: Parsed) -> Outcome:
     def unit(session: Session) -> Reply:
         reg = Register(session)
         inc = _load(ctx, reg, number)
-        reg.record(inc, at=now, actor=actor, kind="note", channel=channel, text=rest)
+        event_id = reg.record(inc, at=now, actor=actor, kind="note", channel=channel, text=rest)
+        announce(session, ctx.services.config, inc, reg.clocks(inc.id or 0), event_id=event_id, kind="note",
+                 actor=actor, text=rest, now=now)
         return ctx.reply(ctx.t("noted", number=number), control_number=number)
 
     return Write(unit)

@@ -17,6 +17,7 @@ from commands.incident import (
     number_and_text,
     resolve_alias,
 )
+from commands.notify import announce
 from commands.parse import Parsed
 from commands.reply import Reply
 from commands.sla import ClockPlan, _pauses_for, clock_lines, plan_clocks, skip_past_warnings, stop_clock
@@ -62,8 +63,10 @@ def pause(ctx: Context, p: Parsed) -> Outcome:
         session.flush()
         _reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
-        reg.record(inc, at=now, actor=actor, kind="paused", channel=channel, text=reason,
+        event_id = reg.record(inc, at=now, actor=actor, kind="paused", channel=channel, text=reason,
                    data={"clocks": list(affects)})
+        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind="paused", actor=actor,
+                 text=reason, now=now)
         lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
         return ctx.reply(ctx.t("paused", number=number, reason=reason), *lines, control_number=number)
 
@@ -92,7 +95,9 @@ def resume(ctx: Context, p: Parsed) -> Outcome:
         session.flush()
         _reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
-        reg.record(inc, at=now, actor=actor, kind="resumed", channel=channel)
+        event_id = reg.record(inc, at=now, actor=actor, kind="resumed", channel=channel)
+        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind="resumed", actor=actor,
+                 text="", now=now)
         lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
         return ctx.reply(ctx.t("resumed", number=number), *lines, control_number=number,
                          buttons=buttons_for(inc, ctx.locale))
@@ -146,8 +151,10 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
         session.flush()
         _reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
-        reg.record(inc, at=now, actor=actor, kind="category_changed", channel=channel,
+        event_id = reg.record(inc, at=now, actor=actor, kind="category_changed", channel=channel,
                    data={"from": old, "to": new})
+        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind="category_changed", actor=actor,
+                 text="", now=now)
         lines = clock_lines(clocks, locale=ctx.locale, tz_name=customer.timezone, now=now)
         return ctx.reply(ctx.t("recategorised", number=number, old=category_title(customer, old, ctx.locale),
                                new=category_title(customer, new, ctx.locale)), *lines, control_number=number)
@@ -177,7 +184,9 @@ def received(ctx: Context, p: Parsed) -> Outcome:
         session.flush()
         _reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
-        reg.record(inc, at=now, actor=actor, kind="received", channel=channel, data={"at": at.isoformat()})
+        event_id = reg.record(inc, at=now, actor=actor, kind="received", channel=channel, data={"at": at.isoformat()})
+        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind="received", actor=actor,
+                 text="", now=now)
         lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
         return ctx.reply(ctx.t("received", number=number, when=format_datetime(at, ctx.customer.tz, ctx.locale)),
                          *lines, control_number=number)

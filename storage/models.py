@@ -129,3 +129,13 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc()  # type: ignore[assignment]
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     late: bool = False
+
+
+class ChatMessage(SQLModel, table=True):
+    """Where an incident's card was posted, so later changes edit that message in place."""
+
+    __tablename__ = "chat_message"
+    incident_id: int = Field(primary_key=True, foreign_key="incident.id")
+    transport: str = Field(primary_key=True, max_length=16)
+    channel_id: str = Field(primary_key=True, max_length=64)
+    message_id: str = Field(max_length=64)

@@ -10,9 +10,22 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
 
+from storage.fastsql import Prepared, StatementCache
 from storage.models import OutboxMessage
+
+
+def _put(d: Dialect) -> Prepared:
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    ins: Any = postgresql.insert(table) if d.name == "postgresql" else sqlite.insert(table)
+    columns = [c.name for c in table.columns if c.name != "id"]
+    return Prepared(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), d, columns)
+
+
+# Queued on the report path (cards, pages): compiled once per dialect, run on the cursor.
+_STATEMENTS = StatementCache({"put": _put})
 
 
 class Outbox:
@@ -32,15 +45,14 @@ class Outbox:
         late: bool = False,
     ) -> bool:
         """Queue a message; returns False if a message with this key was queued before."""
-        dialect = self.session.get_bind().dialect.name
-        ins: Any = postgresql.insert(OutboxMessage) if dialect == "postgresql" else sqlite.insert(OutboxMessage)
-        stmt = ins.values(
-            dedupe_key=dedupe_key, customer_id=customer_id, incident_id=incident_id, kind=kind,
-            audience=audience, payload=json.dumps(payload, ensure_ascii=False, default=str),
-            created_at=now, next_attempt_at=now, attempts=0, late=late,
-        ).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = self.session.execute(stmt)
-        return bool(getattr(result, "rowcount", 0))
+        conn = self.session.connection()
+        cursor = _STATEMENTS.get("put", conn.dialect).run(conn, {
+            "dedupe_key": dedupe_key, "customer_id": customer_id, "incident_id": incident_id, "kind": kind,
+            "audience": audience, "payload": json.dumps(payload, ensure_ascii=False, default=str),
+            "created_at": now, "next_attempt_at": now, "attempts": 0, "late": late,
+            "sent_at": None, "last_error": None,
+        })
+        return bool(cursor.rowcount)
 
     def claim_due(self, now: datetime, limit: int = 100, lease: timedelta = timedelta(seconds=60)) -> list[OutboxMessage]:
         """Take due unsent messages for delivery; others skip rows locked by another dispatcher.

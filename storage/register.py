@@ -41,7 +41,8 @@ _STATEMENTS = StatementCache({
         .returning(_COUNTER.c.last), d),
     "insert_incident": lambda d: Prepared(insert(_INCIDENT).returning(_INCIDENT.c.id), d, _INCIDENT_COLUMNS),
     "insert_clock": lambda d: Prepared(insert(SlaClock.__table__), d, _CLOCK_COLUMNS),  # type: ignore[attr-defined]
-    "insert_event": lambda d: Prepared(insert(TimelineEvent.__table__), d, _EVENT_COLUMNS),  # type: ignore[attr-defined]
+    "insert_event": lambda d: Prepared(
+        insert(TimelineEvent.__table__).returning(TimelineEvent.__table__.c.id), d, _EVENT_COLUMNS),  # type: ignore[attr-defined]
     "select_delivery": lambda d: Prepared(
         select(_DELIVERY.c.reply).where(
             _DELIVERY.c.transport == bindparam("transport"), _DELIVERY.c.delivery_id == bindparam("delivery_id")), d),
@@ -124,15 +125,17 @@ class Register:
         channel: str,
         text: str = "",
         data: dict[str, Any] | None = None,
-    ) -> None:
+    ) -> int:
+        """Append a timeline event; returns its id."""
         incident_id = incident if isinstance(incident, int) else incident.id
         assert incident_id is not None
         conn = self._conn
-        _STATEMENTS.get("insert_event", conn.dialect).run(
+        cursor = _STATEMENTS.get("insert_event", conn.dialect).run(
             conn,
             {"incident_id": incident_id, "at": at, "actor": actor, "kind": kind, "channel": channel, "text": text,
              "data": json.dumps(data or {}, ensure_ascii=False, default=str)},
         )
+        return int(cursor.fetchone()[0])
 
     def timeline(self, incident_id: int) -> list[TimelineEvent]:
         return list(

@@ -8,7 +8,6 @@ from sqlmodel import select
 
 from bot.dispatcher import Dispatcher
 from commands.reply import Reply
-from commands.sweep import sweep_unit
 from storage.models import OutboxMessage
 from tests.conftest import utc
 from tests.harness import DeskHarness
@@ -33,29 +32,28 @@ class Recorder:
 async def test_a_failed_delivery_is_retried_with_backoff_and_sent_once(noi_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
     h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
     try:
-        await h.say("ivana", "/incident urgent cucm Down")
-        h.advance(minutes=15)
-        h.db.write_sync(sweep_unit(h.app.services, h.clock.now()))
+        n = (await h.say("ivana", "/incident urgent cucm Down")).control_number
         customer = Recorder({"customer:noi"}, fail_times=1)
         dispatcher = Dispatcher(h.db, h.clock, [customer])
-        first = await dispatcher.tick()
-        assert (first.sent, first.failed, first.unroutable) == (0, 1, 1)
+        first = await dispatcher.tick()  # the card fails; nobody reaches the engineers' pages here
+        assert (first.sent, first.failed, first.unroutable) == (0, 1, 2)
         assert customer.got == []
         again = await dispatcher.tick()  # backoff: nothing is due yet
         assert (again.sent, again.failed) == (0, 0)
         h.advance(seconds=10)
         third = await dispatcher.tick()
         assert third.sent == 1
-        assert [a for a, _ in customer.got] == ["customer:noi"]
+        assert customer.got == [("customer:noi", f"{n} · регистриран · спешен · CUCM")]
         h.advance(minutes=1)
         await dispatcher.tick()
         assert len(customer.got) == 1  # sent once
         rows = h.db.read_sync(lambda s: list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id))))
-        by_audience = {m.audience: m for m in rows}
-        assert by_audience["customer:noi"].sent_at is not None
-        assert by_audience["customer:noi"].attempts == 1
-        assert by_audience["engineers:noi"].sent_at is None  # nobody reaches the engineers here: kept
-        assert "no transport reaches engineers:noi" in (by_audience["engineers:noi"].last_error or "")
-        assert by_audience["engineers:noi"].next_attempt_at > h.clock.now() - timedelta(minutes=2)
+        assert [(m.kind, m.audience) for m in rows] == [
+            ("incident.card", "customer:noi"), ("page", "person:georgi"), ("page", "person:maria")]
+        card, page = rows[0], rows[1]
+        assert card.sent_at is not None and card.attempts == 1
+        assert page.sent_at is None  # kept for a transport that reaches georgi
+        assert "no transport reaches person:georgi" in (page.last_error or "")
+        assert page.next_attempt_at > h.clock.now() - timedelta(minutes=2)
     finally:
         h.close()

@@ -446,3 +446,12 @@ MESSAGES = {
         "fa": "/sla <دسته> [--at <زمان>] — مهلت‌های قرارداد",
     },
 }
+
+MESSAGES = {
+    **MESSAGES,
+    "page.new": {
+        "en": "New incident {number} of {customer}: {category} · {component}",
+        "bg": "Нов инцидент {number} на {customer}: {category} · {component}",
+        "fa": "رخداد تازهٔ {number} از {customer}: {category} · {component}",
+    },
+}

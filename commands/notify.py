@@ -1,0 +1,112 @@
+"""What the desk tells chats about an incident, queued in the outbox in the same transaction as the change.
+
+- ``incident.card`` → the customer's channel(s): the incident's card (state, clocks, next-step buttons),
+  posted once and then edited in place; the event that changed it goes into the card's thread.
+- ``page`` → each engineer of the customer, by direct message, with an Acknowledge button (until the
+  on-call issue brings rotations and escalation, every engineer of the customer is paged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from commands.domain.config import Config, CustomerConfig
+from commands.domain.i18n.catalog import t
+from commands.domain.i18n.format import format_time
+from commands.reply import Reply
+from commands.sla import ClockLike, clock_lines
+from commands.views import buttons_for_state, category_title, component_title
+from storage.outbox import Outbox
+
+
+class IncidentLike(Protocol):
+    id: int | None
+    control_number: str
+    customer_id: str
+    state: str
+    category: str
+    component: str
+    description: str
+
+
+@dataclass
+class IncidentFacts:
+    """The fields of a just-inserted incident, without building an ORM object on the report path."""
+
+    id: int | None
+    control_number: str
+    customer_id: str
+    state: str
+    category: str
+    component: str
+    description: str
+
+
+def card(customer: CustomerConfig, inc: IncidentLike, clocks: Sequence[ClockLike], now: datetime) -> Reply:
+    locale = customer.locale
+    title = t(locale, "status.title", number=inc.control_number, state=t(locale, f"state.{inc.state}"),
+              category=category_title(customer, inc.category, locale),
+              component=component_title(customer, inc.component))
+    desc = inc.description if len(inc.description) <= 300 else inc.description[:299] + "…"
+    lines = [desc, *clock_lines(clocks, locale=locale, tz_name=customer.timezone, now=now)]
+    return Reply(text=title, lines=tuple(lines), locale=locale, control_number=inc.control_number,
+                 buttons=buttons_for_state(inc.state, inc.control_number, locale), kind="info")
+
+
+def event_line(customer: CustomerConfig, kind: str, actor_name: str, text: str, at: datetime) -> str:
+    locale = customer.locale
+    label = t(locale, f"event.{kind}") if f"event.{kind}" in _EVENT_KEYS else kind
+    line = f"{format_time(at, ZoneInfo(customer.timezone), locale)} · {label} · {actor_name}"
+    return f"{line} — {text[:500]}" if text else line
+
+
+def announce(session: Session, config: Config, inc: IncidentLike, clocks: Sequence[ClockLike], *, event_id: int,
+             kind: str, actor: str, text: str, now: datetime) -> None:
+    """Queue the card update for this change (one outbox row per timeline event)."""
+    assert inc.id is not None
+    customer = config.customers[inc.customer_id]
+    actor_name = config.people[actor].name if actor in config.people else actor
+    payload: dict[str, Any] = {
+        **card(customer, inc, clocks, now).to_dict(),
+        "incident_id": inc.id,
+        "event": event_line(customer, kind, actor_name, text, now),
+        "event_kind": kind,
+    }
+    Outbox(session).put(dedupe_key=f"card:{event_id}", customer_id=inc.customer_id, kind="incident.card",
+                        audience=f"customer:{inc.customer_id}", payload=payload, now=now, incident_id=inc.id)
+
+
+def page_engineers(session: Session, config: Config, inc: IncidentLike, now: datetime) -> None:
+    """Page every engineer of the customer about a new incident (direct message, Acknowledge button)."""
+    assert inc.id is not None
+    customer = config.customers[inc.customer_id]
+    outbox = Outbox(session)
+    for pid, person in config.people.items():
+        if "engineer" not in person.roles.get(inc.customer_id, ()):
+            continue
+        locale = person.locale or customer.locale
+        reply = Reply(
+            text=t(locale, "page.new", number=inc.control_number,
+                   category=category_title(customer, inc.category, locale),
+                   component=component_title(customer, inc.component), customer=customer.name),
+            lines=(inc.description[:300],), locale=locale, control_number=inc.control_number, kind="info",
+            buttons=buttons_for_state("registered", inc.control_number, locale),
+        )
+        outbox.put(dedupe_key=f"page:{inc.id}:{pid}:new", customer_id=inc.customer_id, kind="page",
+                   audience=f"person:{pid}", payload={**reply.to_dict(), "incident_id": inc.id}, now=now,
+                   incident_id=inc.id)
+
+
+def _event_keys() -> frozenset[str]:
+    from commands.domain.i18n.catalog import MESSAGES
+
+    return frozenset(k for k in MESSAGES if k.startswith("event."))
+
+
+_EVENT_KEYS = _event_keys()

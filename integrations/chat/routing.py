@@ -1,0 +1,57 @@
+"""Where an outbox audience is, on one chat transport.
+
+- ``customer:<id>``  → the customer's channels on that transport (config ``channels.<transport>``);
+- ``engineers:<id>`` → the customer's engineers' channels (``channels.engineers_<transport>``), or, when
+  there are none, a direct message to each engineer/admin of the customer who has an identity there;
+- ``person:<id>``    → a direct message to the person's identity on that transport.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commands.domain.config import Config
+
+
+@dataclass(frozen=True)
+class Destination:
+    chat_id: str  # a channel/group id, or a user id for a direct message
+    direct: bool
+
+
+class Routes:
+    def __init__(self, config: Config, transport: str) -> None:
+        self.config = config
+        self.transport = transport
+
+    def _identity(self, person_id: str) -> str | None:
+        person = self.config.people.get(person_id)
+        if person is None:
+            return None
+        prefix = f"{self.transport}:"
+        return next((i[len(prefix):] for i in person.identities if i.startswith(prefix)), None)
+
+    def destinations(self, audience: str) -> list[Destination]:
+        kind, _, ident = audience.partition(":")
+        if kind == "person":
+            uid = self._identity(ident)
+            return [Destination(uid, True)] if uid else []
+        customer = self.config.customers.get(ident)
+        if customer is None:
+            return []
+        channels = customer.channels
+        if kind == "customer":
+            ids = getattr(channels, self.transport, ())
+            return [Destination(c, False) for c in ids]
+        if kind == "engineers":
+            ids = getattr(channels, f"engineers_{self.transport}", ())
+            if ids:
+                return [Destination(c, False) for c in ids]
+            out = []
+            for pid, person in self.config.people.items():
+                if {"engineer", "admin"} & set(person.roles.get(ident, ())):
+                    uid = self._identity(pid)
+                    if uid:
+                        out.append(Destination(uid, True))
+            return out
+        return []
