@@ -8,27 +8,15 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from commands.domain.clock import Clock
 from commands.reply import Reply
+from integrations.chat.base import Notifier
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
-
-
-class Notifier(Protocol):
-    """A transport's outbound side."""
-
-    def reaches(self, audience: str) -> bool:
-        """Whether this transport has a destination for the audience ("customer:noi", "person:georgi")."""
-        ...
-
-    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
-        """Send, or raise. Must be safe to call again for the same message (at-least-once)."""
-        ...
 
 
 @dataclass

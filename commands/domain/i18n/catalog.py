@@ -328,6 +328,27 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
 }
 
 
+def _load_extensions() -> dict[str, Mapping[str, str]]:
+    """Each area may keep its sentences in a module ``messages_<area>.py`` beside this one, holding a
+    ``MESSAGES`` dict of the same shape; they are merged here (a duplicate id is an error)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    merged: dict[str, Mapping[str, str]] = {}
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("messages_"):
+            module = importlib.import_module(f"{__package__}.{info.name}")
+            for key, value in module.MESSAGES.items():
+                if key in MESSAGES or key in merged:
+                    raise KeyError(f"message {key!r} of {info.name} is defined twice")
+                merged[key] = value
+    return merged
+
+
+MESSAGES = {**MESSAGES, **_load_extensions()}
+
+
 def t(locale: str, msgid: str, /, **params: object) -> str:
     """Translate ``msgid`` into ``locale`` (English if missing) and fill in the placeholders."""
     entry = MESSAGES.get(msgid)

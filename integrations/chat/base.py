@@ -1,0 +1,34 @@
+"""What every chat transport provides to the process."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from commands.reply import Reply
+from storage.models import OutboxMessage
+
+
+class Notifier(Protocol):
+    """A transport's outbound side, used by the outbox dispatcher."""
+
+    def reaches(self, audience: str) -> bool:
+        """Whether this transport has a destination for the audience ("customer:noi", "person:georgi")."""
+        ...
+
+    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+        """Send, or raise. Must be safe to call again for the same message (at-least-once)."""
+        ...
+
+
+class Transport(Notifier, Protocol):
+    """A chat platform wired into the one asyncio process: inbound commands and outbound messages."""
+
+    name: str
+
+    async def start(self) -> None:
+        """Connect and begin receiving (must return once running; never own the event loop)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop receiving and release connections."""
+        ...
