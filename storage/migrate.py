@@ -19,7 +19,9 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply every branch: the register's, and each area's own (health, backups...), which start as
+    separate roots (``branch_labels``) so areas can add tables without editing one chain."""
     command.upgrade(alembic_config(engine), revision)
 
 

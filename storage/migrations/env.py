@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import storage.models
+import storage
+
+# Every storage/models*.py module registers its tables on SQLModel.metadata.
+for _info in pkgutil.iter_modules(storage.__path__):
+    if _info.name.startswith("models"):
+        importlib.import_module(f"storage.{_info.name}")
 
 config = context.config
 target_metadata = SQLModel.metadata
