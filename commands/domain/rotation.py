@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from commands.domain.timeparse import local_to_utc
@@ -114,7 +115,7 @@ class Schedule:
         start, end = start.astimezone(UTC), end.astimezone(UTC)
         points = sorted({start, end, *self._boundaries(start, end)})
         out: list[Shift] = []
-        for lo, hi in zip(points, points[1:], strict=False):
+        for lo, hi in pairwise(points):
             if hi <= start or lo >= end:
                 continue
             person = self.on_call(lo)
