@@ -38,6 +38,16 @@ class Services:
     db: Database
     _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
 
+    def contractor_calendar(self) -> BusinessCalendar:
+        """The contractor's own working time: when non-urgent pages may go out."""
+        cal = self._calendars.get("")
+        if cal is None:
+            from commands.domain.calendar import BusinessCalendar
+
+            desk = self.config.desk
+            cal = self._calendars[""] = BusinessCalendar.from_config(desk.calendar, desk.timezone)
+        return cal
+
     def calendar(self, customer_id: str) -> BusinessCalendar:
         cal = self._calendars.get(customer_id)
         if cal is None:

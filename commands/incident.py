@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from commands import escalation
 from commands.context import Context, Outcome, Read, Write
 from commands.domain import lifecycle
 from commands.domain.config import CustomerConfig, parse_duration
@@ -28,7 +29,7 @@ from commands.sla import (
 )
 from commands.views import buttons_for, buttons_for_state, category_title, component_title, status_lines
 from storage.models import Incident, SlaClock
-from storage.register import Register
+from storage.register import Register, update_incident
 
 NUMBER = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{5,})$")
 
@@ -141,7 +142,11 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
                                     "component": component})
         facts = IncidentFacts(iid, number, customer_id, "registered", category, component, description)
         announce(session, config, facts, clocks, event_id=event_id, kind="registered", actor=actor, text="", now=now)
-        page_engineers(session, config, facts, now)
+        esc = escalation.start(session, ctx.services, facts, now)
+        if esc is None:  # no escalation policy: every engineer of the customer is paged once
+            page_engineers(session, config, facts, now)
+        elif esc.next_at is not None and (next_check is None or esc.next_at < next_check):
+            update_incident(session, iid, next_check_at=esc.next_at)
         return _registered_reply(ctx, number, now, reported_at, category, component, clocks)
 
     return Write(unit)
@@ -203,6 +208,8 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
         assert inc.id is not None
         clocks = reg.clocks(inc.id)
         events = _apply(inc, action, now, actor, mode, rest)
+        if "acknowledged" in events:
+            escalation.stop(session, ctx.services, inc, actor, now)
         for event in events:
             for c in clocks:
                 if STOPPED_BY[c.name] == event:
@@ -233,8 +240,9 @@ def _reschedule(ctx: Context, inc: Incident, clocks: list[SlaClock], reg: Regist
         return
     category = ctx.customer.categories.get(inc.category)
     warn_at = category.warn_at if category else (0.5, 0.8)
-    inc.next_check_at = schedule_next(clocks, warn_at, ctx.services.calendar(ctx.customer_id),
-                                      reg.pauses(inc.id or 0))
+    sla_next = schedule_next(clocks, warn_at, ctx.services.calendar(ctx.customer_id), reg.pauses(inc.id or 0))
+    esc_next = escalation.next_at(reg.session, inc.id or 0)
+    inc.next_check_at = min((t for t in (sla_next, esc_next) if t is not None), default=None)
 
 
 def _apply(inc: Incident, action: str, now: datetime, actor: str, mode: str | None, text: str) -> list[str]:

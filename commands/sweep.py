@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from commands import escalation
 from commands.context import Services
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.sla import pending_events, schedule_next
 from commands.views import category_title, component_title
-from storage.models import Incident
+from storage.models import Escalation, Incident
 from storage.outbox import Outbox
 from storage.register import Register
 
@@ -77,8 +78,15 @@ def sweep_unit(services: Services, now: datetime, limit: int = 500) -> Callable[
                     else:
                         clock.breach_sent = True
                     session.add(clock)
-            inc.next_check_at = schedule_next(clocks, warn_at, cal, pauses) if inc.state not in (
-                "confirmed", "cancelled") else None
+            esc = session.get(Escalation, inc.id)
+            if esc is not None and inc.state in ("registered",):
+                messages += escalation.advance(session, services, esc, inc, now)
+            if inc.state in ("confirmed", "cancelled"):
+                inc.next_check_at = None
+            else:
+                esc_next = esc.next_at if esc is not None and esc.stopped_at is None else None
+                inc.next_check_at = min(
+                    (t for t in (schedule_next(clocks, warn_at, cal, pauses), esc_next) if t is not None), default=None)
             session.add(inc)
         session.flush()
         return SweepResult(incidents=len(due), messages=messages)

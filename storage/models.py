@@ -139,3 +139,31 @@ class ChatMessage(SQLModel, table=True):
     transport: str = Field(primary_key=True, max_length=16)
     channel_id: str = Field(primary_key=True, max_length=64)
     message_id: str = Field(max_length=64)
+
+
+class OncallOverride(SQLModel, table=True):
+    """Someone takes a schedule's shift for a while (made in chat with /oncall override)."""
+
+    __tablename__ = "oncall_override"
+    id: int | None = Field(default=None, primary_key=True)
+    schedule: str = Field(max_length=32, index=True)
+    person: str = Field(max_length=64)
+    start: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    end: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    made_by: str = Field(max_length=64)
+    made_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Escalation(SQLModel, table=True):
+    """Where an incident's paging stands; advanced by the sweeper until someone acknowledges."""
+
+    __tablename__ = "escalation"
+    incident_id: int = Field(primary_key=True, foreign_key="incident.id")
+    policy: str = Field(max_length=32)  # the category id, or "default"
+    round: int = 0
+    step: int = 0  # the next step to run
+    round_started_at: datetime | None = _utc()  # type: ignore[assignment]  # None until paging may start
+    next_at: datetime | None = _utc()  # type: ignore[assignment]
+    stopped_at: datetime | None = _utc()  # type: ignore[assignment]
+    stopped_by: str | None = Field(default=None, max_length=64)
+    paged: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # person ids, comma-separated

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -187,6 +187,8 @@ class CustomerConfig(_Strict):
     categories: dict[str, CategoryConfig]
     components: dict[str, ComponentConfig]
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
+    # Escalation policy per category id ("default" for the others); none = page the engineers once.
+    escalation: dict[str, EscalationConfig] = Field(default_factory=dict)
 
     @field_validator("prefix")
     @classmethod
@@ -239,6 +241,14 @@ class PersonConfig(_Strict):
     identities: tuple[str, ...] = Field(description="transport:user id, e.g. slack:U123, telegram:456")
     roles: dict[str, tuple[Role, ...]] = Field(default_factory=dict, description="customer id → roles")
     locale: Locale | None = None
+    paging: tuple[str, ...] = ("slack", "telegram", "sms", "email")  # tried in this order when paged
+    phone: str | None = None  # for SMS pages
+    email: str | None = None  # for e-mail pages
+
+    @field_validator("paging")
+    @classmethod
+    def _paging(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return known_channels(v)
 
     @field_validator("identities")
     @classmethod
@@ -254,6 +264,10 @@ class DeskConfig(_Strict):
     contractor: str = "dutydesk"
     reported_max_age: str = "7d"
     max_description: int = 4000
+    timezone: str = "UTC"  # the contractor's own time zone and working calendar (paging hours)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    sms: SmsGatewayConfig | None = None
+    smtp: SmtpConfig | None = None
 
     @field_validator("reported_max_age")
     @classmethod
@@ -266,6 +280,7 @@ class Config(_Strict):
     desk: DeskConfig = Field(default_factory=DeskConfig)
     customers: dict[str, CustomerConfig]
     people: dict[str, PersonConfig]
+    schedules: dict[str, ScheduleConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references(self) -> Config:
@@ -286,6 +301,22 @@ class Config(_Strict):
                 if ident in owners:
                     raise ValueError(f"people.{pid}.identities: {ident!r} also belongs to {owners[ident]!r}")
                 owners[ident] = pid
+        for sid, sched in self.schedules.items():
+            for layer in sched.layers:
+                for pid in layer.people:
+                    if pid not in self.people:
+                        raise ValueError(f"schedules.{sid}.layers.{layer.name}: unknown person {pid!r}")
+        for cid, cust in self.customers.items():
+            for key, policy in cust.escalation.items():
+                if key != "default" and key not in cust.categories:
+                    raise ValueError(f"customers.{cid}.escalation.{key}: not a category of {cid!r} (or 'default')")
+                for n, step in enumerate(policy.steps):
+                    for target in step.notify:
+                        kind, _, ident = target.partition(":")
+                        tables: dict[str, dict[str, Any]] = {
+                            "schedule": self.schedules, "person": self.people, "engineers": self.customers}
+                        if ident not in tables[kind]:
+                            raise ValueError(f"customers.{cid}.escalation.{key}.steps[{n}]: unknown {kind} {ident!r}")
         channel_owner: dict[str, str] = {}
         for cid, cust in self.customers.items():
             ch = cust.channels
@@ -298,3 +329,17 @@ class Config(_Strict):
                         )
                     channel_owner[key] = cid
         return self
+
+
+# The on-call models use this module's helpers, so they are imported last and the annotations that name
+# them resolved afterwards.
+from commands.domain.oncall_config import (  # noqa: E402
+    EscalationConfig,
+    ScheduleConfig,
+    SmsGatewayConfig,
+    SmtpConfig,
+    known_channels,
+)
+
+for _model in (PersonConfig, CustomerConfig, DeskConfig, Config):
+    _model.model_rebuild()

@@ -476,3 +476,15 @@ MESSAGES = {
         "fa": "رخداد تازهٔ {number} از {customer}: {category} · {component}",
     },
 }
+
+MESSAGES = {
+    **MESSAGES,
+    "page.taken": {
+        "en": "{number} was taken by {person}; no need to act.",
+        "bg": "{number} е поет от {person}; не е нужно да действате.",
+        "fa": "{number} را {person} پذیرفت؛ نیازی به اقدام شما نیست.",
+    },
+    "event.paged": {"en": "paged", "bg": "повикани", "fa": "فراخوانی"},
+    "event.handover": {"en": "handed over", "bg": "предаден", "fa": "واگذاری"},
+    "event.page_attempt": {"en": "page delivery", "bg": "доставка на повикване", "fa": "ارسال فراخوان"},
+}

@@ -1,8 +1,8 @@
-"""the register, SLA clocks, deliveries and the outbox
+"""the register, SLA clocks, deliveries, outbox, on-call
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:42:53.669772
+Create Date: 2026-11-23 10:01:42.026566
 """
 
 from __future__ import annotations
@@ -69,6 +69,41 @@ def upgrade() -> None:
         batch_op.create_index('ix_incident_customer_state', ['customer_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_next_check_at'), ['next_check_at'], unique=False)
 
+    op.create_table('oncall_override',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('schedule', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('person', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('start', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('made_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('made_at', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('oncall_override', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_oncall_override_end'), ['end'], unique=False)
+        batch_op.create_index(batch_op.f('ix_oncall_override_schedule'), ['schedule'], unique=False)
+
+    op.create_table('chat_message',
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('transport', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('channel_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], ),
+    sa.PrimaryKeyConstraint('incident_id', 'transport', 'channel_id')
+    )
+    op.create_table('escalation',
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('policy', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('round_started_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('stopped_at', storage.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('stopped_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('paged', sa.Text(), server_default='', nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], ),
+    sa.PrimaryKeyConstraint('incident_id')
+    )
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -154,6 +189,13 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_pending')
 
     op.drop_table('outbox')
+    op.drop_table('escalation')
+    op.drop_table('chat_message')
+    with op.batch_alter_table('oncall_override', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_oncall_override_schedule'))
+        batch_op.drop_index(batch_op.f('ix_oncall_override_end'))
+
+    op.drop_table('oncall_override')
     with op.batch_alter_table('incident', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_next_check_at'))
         batch_op.drop_index('ix_incident_customer_state')
