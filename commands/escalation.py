@@ -93,7 +93,7 @@ def advance(session: Session, services: Services, esc: Escalation, inc: Incident
                 if pid not in people:
                     people.append(pid)
         for pid in people:
-            queued += _page(session, services, inc, pid, f"page:{inc.id}:r{esc.round}:s{esc.step}:{pid}", now)
+            queued += page_person(session, services, inc, pid, f"page:{inc.id}:r{esc.round}:s{esc.step}:{pid}", now)
             if pid not in paged:
                 paged.append(pid)
         names = ", ".join(services.directory.person_name(p) for p in people) or "—"
@@ -141,7 +141,7 @@ def next_at(session: Session, incident_id: int) -> datetime | None:
     return esc.next_at
 
 
-def _page(session: Session, services: Services, inc: IncidentLike, pid: str, key: str, now: datetime) -> int:
+def page_person(session: Session, services: Services, inc: IncidentLike, pid: str, key: str, now: datetime) -> int:
     customer = services.config.customers[inc.customer_id]
     person = services.config.people.get(pid)
     locale = (person.locale if person else None) or customer.locale

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from commands import help as help_cmd
-from commands import incident, sla_commands
+from commands import incident, oncall, sla_commands
 from commands.context import Context, Outcome
 from commands.parse import Parsed
 
@@ -40,9 +40,12 @@ COMMANDS: Mapping[str, CommandSpec] = {
         CommandSpec("category", STAFF, sla_commands.recategorise, takes_number=True),
         CommandSpec("received", STAFF, sla_commands.received, takes_number=True),
         CommandSpec("sla", ALL_ROLES, sla_commands.sla_preview),
+        CommandSpec("oncall", ALL_ROLES, oncall.oncall),
+        CommandSpec("page", STAFF, oncall.page),
+        CommandSpec("handover", STAFF, oncall.handover, takes_number=True),
         CommandSpec("help", ALL_ROLES, help_cmd.show_help),
     )
 }
 # Help lists the commands in this order (the lifecycle's order, then reading).
 HELP_ORDER = ("incident", "ack", "arrive", "resolve", "confirm", "reopen", "cancel", "note", "status",
-              "incidents", "pause", "resume", "category", "received", "sla", "help")
+              "incidents", "pause", "resume", "category", "received", "sla", "oncall", "page", "handover", "help")

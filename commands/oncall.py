@@ -1,0 +1,213 @@
+"""/oncall (who is on call now and next, overrides, the coming shifts, iCalendar export), /page and /handover."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from commands import escalation
+from commands.context import Context, Outcome, Read, Write
+from commands.domain.i18n.catalog import t
+from commands.domain.i18n.format import format_datetime
+from commands.domain.rotation import Override, Shift, check_override
+from commands.domain.timeparse import TimeParseError, parse_time
+from commands.incident import _load, number_and_text
+from commands.notify import announce
+from commands.parse import Parsed
+from commands.reply import Attachment, Reply
+from storage.models import OncallOverride
+from storage.outbox import Outbox
+from storage.register import Register
+
+STAFF = ("engineer", "admin")
+
+
+def _schedules(ctx: Context) -> list[str]:
+    """The schedules the customer's escalation policies use (all of them if it has none)."""
+    used = [t.split(":", 1)[1] for policy in ctx.customer.escalation.values() for step in policy.steps
+            for t in step.notify if t.startswith("schedule:")]
+    names = list(dict.fromkeys(used)) or list(ctx.services.config.schedules)
+    if not names:
+        ctx.fail("oncall.none")
+    return names
+
+
+def _person(ctx: Context, word: str) -> str:
+    pid = word.casefold().lstrip("@")
+    if pid not in ctx.services.config.people:
+        ctx.fail("oncall.unknown_person", person=word, people=", ".join(ctx.services.config.people))
+    return pid
+
+
+def _when(ctx: Context, text: str) -> datetime:
+    try:
+        at = parse_time(text, locale=ctx.locale, tz=ctx.customer.tz, now=ctx.now)
+    except TimeParseError:
+        ctx.fail("error.bad_time", value=f'"{text}"')
+    return at
+
+
+def oncall(ctx: Context, p: Parsed) -> Outcome:
+    words = p.args.split()
+    sub = words[0].casefold() if words else ""
+    if sub == "override":
+        return _override(ctx, p)
+    if sub in ("schedule", "ics"):
+        return _shifts(ctx, p, sub)
+    if sub:
+        ctx.fail("error.usage", usage=ctx.t("help.oncall"))
+    names = _schedules(ctx)
+    now = ctx.now
+
+    def query(session: Session) -> Reply:
+        lines = []
+        for name in names:
+            sched = escalation.schedule_with_overrides(session, ctx.services, name, now)
+            shifts = sched.shifts(now, now + timedelta(days=14))
+            current = shifts[0] if shifts and shifts[0].start <= now else None
+            following = next((s for s in shifts if s.start > now and (current is None or s.person != current.person)),
+                             None)
+            lines.append(ctx.t(
+                "oncall.now", schedule=name,
+                person=ctx.services.directory.person_name(current.person) if current else ctx.t("word.none"),
+                until=format_datetime(current.end, ctx.customer.tz, ctx.locale) if current else "—",
+                next=(f"{ctx.services.directory.person_name(following.person)} "
+                      f"({format_datetime(following.start, ctx.customer.tz, ctx.locale)})") if following else "—",
+            ))
+        return ctx.reply(ctx.t("oncall.title"), *lines, kind="info")
+
+    return Read(query)
+
+
+def _override(ctx: Context, p: Parsed) -> Outcome:
+    """/oncall override <person> --from <time> --to <time> [--schedule <name>]"""
+    if "engineer" not in ctx.roles and "admin" not in ctx.roles:
+        ctx.fail("error.forbidden", command="oncall override", customer=ctx.customer.name,
+                 roles=ctx.t("role.engineer"), have=", ".join(ctx.t(f"role.{r}") for r in ctx.roles))
+    words = p.args.split()
+    if len(words) < 2 or "from" not in p.options or "to" not in p.options:
+        ctx.fail("error.usage", usage=ctx.t("help.oncall_override"))
+    person = _person(ctx, words[1])
+    names = _schedules(ctx)
+    schedule = p.options.get("schedule", names[0])
+    if schedule not in ctx.services.config.schedules:
+        ctx.fail("oncall.unknown_schedule", schedule=schedule, schedules=", ".join(ctx.services.config.schedules))
+    start, end = _when(ctx, p.options["from"]), _when(ctx, p.options["to"])
+    problem = check_override([], Override(person, start, end), ctx.now)
+    if problem:
+        ctx.fail(f"oncall.{problem}")
+    now, actor = ctx.now, ctx.actor.person_id
+    tz, locale = ctx.customer.tz, ctx.locale
+
+    def unit(session: Session) -> Reply:
+        session.add(OncallOverride(schedule=schedule, person=person, start=start, end=end, made_by=actor, made_at=now))
+        return ctx.reply(ctx.t("oncall.overridden", person=ctx.services.directory.person_name(person),
+                               schedule=schedule, start=format_datetime(start, tz, locale),
+                               end=format_datetime(end, tz, locale)))
+
+    return Write(unit)
+
+
+def _shifts(ctx: Context, p: Parsed, sub: str) -> Outcome:
+    words = p.args.split()
+    days = 7
+    if len(words) > 1 and words[1].isdigit():
+        days = min(int(words[1]), 90)
+    who = None
+    if sub == "ics" and len(words) > 1 and not words[1].isdigit():
+        who = _person(ctx, words[1])
+    names = _schedules(ctx)
+    now = ctx.now
+
+    def query(session: Session) -> Reply:
+        shifts: list[tuple[str, Shift]] = []
+        for name in names:
+            sched = escalation.schedule_with_overrides(session, ctx.services, name, now)
+            shifts += [(name, s) for s in sched.shifts(now, now + timedelta(days=days if sub == "schedule" else 60))]
+        if sub == "ics":
+            person = who or ctx.actor.person_id
+            mine = [(n, s) for n, s in shifts if s.person == person]
+            return ctx.reply(ctx.t("oncall.ics", person=ctx.services.directory.person_name(person), count=len(mine)),
+                             kind="info", attachment=Attachment(f"oncall-{person}.ics", _ics(mine, now), "text/calendar"))
+        tz, locale = ctx.customer.tz, ctx.locale
+        lines = [f"{name} · {format_datetime(s.start, tz, locale)} → {format_datetime(s.end, tz, locale)} · "
+                 f"{ctx.services.directory.person_name(s.person)}" + (" (override)" if s.source == "override" else "")
+                 for name, s in sorted(shifts, key=lambda x: (x[1].start, x[0]))]
+        return ctx.reply(ctx.t("oncall.schedule", days=days), *lines, kind="info")
+
+    return Read(query)
+
+
+def _ics(shifts: list[tuple[str, Shift]], now: datetime) -> bytes:
+    """RFC 5545 calendar of the shifts (UTC times; CRLF line ends)."""
+    def stamp(d: datetime) -> str:
+        return d.strftime("%Y%m%dT%H%M%SZ")
+
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dutydesk//on-call//EN", "CALSCALE:GREGORIAN"]
+    for name, s in shifts:
+        lines += ["BEGIN:VEVENT", f"UID:{name}-{s.person}-{stamp(s.start)}@dutydesk", f"DTSTAMP:{stamp(now)}",
+                  f"DTSTART:{stamp(s.start)}", f"DTEND:{stamp(s.end)}", f"SUMMARY:On call: {name}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def page(ctx: Context, p: Parsed) -> Outcome:
+    """/page <person|schedule> <message>: page now, outside any escalation."""
+    parts = p.args.split(None, 1)
+    if len(parts) < 2:
+        ctx.fail("error.usage", usage=ctx.t("help.page"))
+    target, text = parts[0].casefold(), parts[1]
+    if len(text) > ctx.services.config.desk.max_description:
+        ctx.fail("error.too_long", length=len(text), limit=ctx.services.config.desk.max_description)
+    config = ctx.services.config
+    if target not in config.people and target not in config.schedules:
+        ctx.fail("oncall.unknown_target", target=parts[0], people=", ".join(config.people),
+                 schedules=", ".join(config.schedules))
+    now, actor = ctx.now, ctx.actor.person_id
+    key = ctx.request.delivery_id or f"{actor}:{now.isoformat()}"
+
+    def unit(session: Session) -> Reply:
+        people = [target] if target in config.people else escalation.resolve_target(
+            session, ctx.services, f"schedule:{target}", now)
+        if not people:
+            ctx.fail("oncall.nobody", target=target)
+        for pid in people:
+            person = config.people[pid]
+            locale = person.locale or ctx.customer.locale
+            reply = Reply(text=t(locale, "page.manual", person=ctx.actor.name, text=text), locale=locale)
+            Outbox(session).put(dedupe_key=f"manual:{key}:{pid}", customer_id=ctx.customer_id, kind="page",
+                                audience=f"person:{pid}", payload=reply.to_dict(), now=now)
+        return ctx.reply(ctx.t("oncall.paged", people=", ".join(ctx.services.directory.person_name(x) for x in people)))
+
+    return Write(unit)
+
+
+def handover(ctx: Context, p: Parsed) -> Outcome:
+    """/handover <number> <person>: someone else takes the incident; they are paged."""
+    number, rest = number_and_text(ctx, p, "handover")
+    if not rest:
+        ctx.fail("error.usage", usage=ctx.t("help.handover"))
+    pid = _person(ctx, rest.split()[0])
+    if not {"engineer", "admin"} & set(ctx.services.config.people[pid].roles.get(ctx.customer_id, ())):
+        ctx.fail("oncall.not_engineer", person=ctx.services.directory.person_name(pid), customer=ctx.customer.name)
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+
+    def unit(session: Session) -> Reply:
+        reg = Register(session)
+        inc = _load(ctx, reg, number)
+        if inc.state in ("confirmed", "cancelled"):
+            ctx.fail("error.closed", number=number, state=ctx.t(f"state.{inc.state}"))
+        before = inc.assignee
+        inc.assignee = pid
+        reg.touch(inc)
+        name = ctx.services.directory.person_name(pid)
+        event_id = reg.record(inc, at=now, actor=actor, kind="handover", channel=channel, text=name,
+                              data={"from": before, "to": pid})
+        announce(session, ctx.services.config, inc, reg.clocks(inc.id or 0), event_id=event_id, kind="handover",
+                 actor=actor, text=name, now=now)
+        escalation.page_person(session, ctx.services, inc, pid, f"handover:{event_id}:{pid}", now)
+        return ctx.reply(ctx.t("oncall.handed_over", number=number, person=name), control_number=number)
+
+    return Write(unit)
+
