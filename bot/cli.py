@@ -11,6 +11,8 @@ from datetime import datetime
 
 from bot.app import App
 from bot.settings import ConfigError, Environment, load_config
+from commands.domain.config import Config
+from integrations.chat.base import Notifier
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,7 +116,7 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
         if {"engineer", "admin"} & set(roles):
             audiences.add(f"engineers:{cid}")
     notifier = ConsoleNotifier(audiences, sys.stdout)
-    jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, [notifier]))
+    jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, [notifier], app.config))
     jobs.start()
     try:
         return await run_console(app.desk, user)
@@ -139,7 +141,7 @@ def _run(config_path: str, database_url: str) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
-        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, []))
+        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, gateways(app.config), app.config))
         jobs.start()
         logging.getLogger("dutydesk").warning("dutydesk running on %s; Ctrl-C or SIGTERM stops it", app.db.dialect)
         await stop.wait()
@@ -150,6 +152,19 @@ def _run(config_path: str, database_url: str) -> int:
     finally:
         app.close()
     return 0
+
+
+def gateways(config: Config) -> list[Notifier]:
+    """The paging gateways the config sets up (SMS over HTTP, e-mail over SMTP)."""
+    from integrations.gateways.email import EmailNotifier
+    from integrations.gateways.sms import SmsNotifier
+
+    out: list[Notifier] = []
+    if config.desk.sms is not None:
+        out.append(SmsNotifier(config, config.desk.sms))
+    if config.desk.smtp is not None:
+        out.append(EmailNotifier(config, config.desk.smtp))
+    return out
 
 
 def _sla(args: argparse.Namespace) -> int:

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from commands.domain.clock import Clock
+from commands.domain.config import Config
 from commands.reply import Reply
 from integrations.chat.base import Notifier
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import Outbox
+from storage.register import Register
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +29,11 @@ class DispatchResult:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier]) -> None:
+    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config | None = None) -> None:
         self.db = db
         self.clock = clock
         self.notifiers = list(notifiers)
+        self.config = config
 
     async def tick(self, limit: int = 100) -> DispatchResult:
         now = self.clock.now()
@@ -45,17 +48,54 @@ class Dispatcher:
                 result.unroutable += 1
                 await self._failed(message, "no transport reaches " + message.audience)
                 continue
-            try:
-                for notifier in targets:
-                    await notifier.deliver(message.audience, reply, message)
-            except Exception as exc:
-                log.warning("delivery of outbox #%s failed: %s", message.id, exc)
+            if message.kind == "page":
+                error = await self._page(message, reply, targets)
+            else:
+                error = await self._everywhere(message, reply, targets)
+            if error is not None:
+                log.warning("delivery of outbox #%s failed: %s", message.id, error)
                 result.failed += 1
-                await self._failed(message, f"{type(exc).__name__}: {exc}")
+                await self._failed(message, error)
                 continue
             await self._sent(message.id or 0)
             result.sent += 1
         return result
+
+    async def _everywhere(self, message: OutboxMessage, reply: Reply, targets: list[Notifier]) -> str | None:
+        """Channel messages go to every transport that reaches the audience."""
+        try:
+            for notifier in targets:
+                await notifier.deliver(message.audience, reply, message)
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return None
+
+    async def _page(self, message: OutboxMessage, reply: Reply, targets: list[Notifier]) -> str | None:
+        """A page goes to the person's channels in their order until one takes it; every attempt is on
+        the incident's timeline."""
+        pid = message.audience.partition(":")[2]
+        person = self.config.people.get(pid) if self.config else None
+        order = list(person.paging) if person else []
+        ranked = sorted(targets, key=lambda n: order.index(n.name) if n.name in order else len(order))
+        errors = []
+        for notifier in ranked:
+            try:
+                await notifier.deliver(message.audience, reply, message)
+            except Exception as exc:
+                errors.append(f"{notifier.name}: {type(exc).__name__}: {exc}")
+                await self._attempt(message, pid, notifier.name, f"{type(exc).__name__}: {exc}")
+                continue
+            await self._attempt(message, pid, notifier.name, None)
+            return None
+        return "; ".join(errors)
+
+    async def _attempt(self, message: OutboxMessage, pid: str, channel: str, error: str | None) -> None:
+        if message.incident_id is None:
+            return
+        iid, now = message.incident_id, self.clock.now()
+        text = f"{pid} · {channel} · " + ("ok" if error is None else f"failed: {error}")
+        await self.db.write(lambda s: Register(s).record(iid, at=now, actor="dutydesk", kind="page_attempt",
+                                                          channel=channel, text=text[:500]))
 
     async def _sent(self, msg_id: int) -> None:
         now = self.clock.now()

@@ -11,6 +11,8 @@ from storage.models import OutboxMessage
 class Notifier(Protocol):
     """A transport's outbound side, used by the outbox dispatcher."""
 
+    name: str  # "slack", "telegram", "sms", "email", "console": what people list in their paging order
+
     def reaches(self, audience: str) -> bool:
         """Whether this transport has a destination for the audience ("customer:noi", "person:georgi")."""
         ...
@@ -22,8 +24,6 @@ class Notifier(Protocol):
 
 class Transport(Notifier, Protocol):
     """A chat platform wired into the one asyncio process: inbound commands and outbound messages."""
-
-    name: str
 
     async def start(self) -> None:
         """Connect and begin receiving (must return once running; never own the event loop)."""

@@ -22,6 +22,8 @@ def render(reply: Reply) -> str:
 class ConsoleNotifier:
     """Prints, between commands, what the desk has to tell the console's customer or person."""
 
+    name = "console"
+
     def __init__(self, audiences: set[str], stdout: TextIO) -> None:
         self.audiences = audiences
         self.stdout = stdout

@@ -14,6 +14,8 @@ from tests.harness import DeskHarness
 
 
 class Recorder:
+    name = "slack"
+
     def __init__(self, audiences: set[str], fail_times: int = 0) -> None:
         self.audiences = audiences
         self.fail_times = fail_times
