@@ -232,10 +232,10 @@ _NIGHT = frozenset({"презнощта", "нощта", "شب"})
 _NOON = "ظهر"
 
 _DAY_WORDS: dict[str, int] = {
-    "today": 0, "yesterday": -1, "tomorrow": 1, "day before yesterday": -2,
+    "today": 0, "tonight": 0, "this evening": 0, "yesterday": -1, "tomorrow": 1, "day before yesterday": -2,
     "the day before yesterday": -2, "day after tomorrow": 2, "the day after tomorrow": 2,
-    "днес": 0, "вчера": -1, "утре": 1, "завчера": -2, "онзи ден": -2, "вдругиден": 2,
-    "امروز": 0, "دیروز": -1, "فردا": 1, "پس فردا": 2, "پسفردا": 2, "پریروز": -2,
+    "днес": 0, "довечера": 0, "тази вечер": 0, "вчера": -1, "утре": 1, "завчера": -2, "онзи ден": -2, "вдругиден": 2,
+    "امروز": 0, "امشب": 0, "دیروز": -1, "فردا": 1, "پس فردا": 2, "پسفردا": 2, "پریروز": -2,
 }  # fmt: skip
 _DAY_WORD = re.compile(rf"(?:{_alt(_DAY_WORDS)}){_END}")
 

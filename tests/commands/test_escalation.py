@@ -103,3 +103,8 @@ async def test_schedule_ics_page_and_handover(desk: DeskHarness) -> None:
     kinds = desk.db.read_sync(lambda s: [e.kind for e in s.exec(select(TimelineEvent).order_by(TimelineEvent.id))])
     assert kinds == ["registered", "paged", "handover"]
     assert _pages(desk)[-1] == "maria"
+
+
+async def test_an_override_in_natural_language(desk: DeskHarness) -> None:
+    made = await desk.say("georgi", '/oncall override maria --from "довечера в 18:00" --to "утре 09:00"')
+    assert made.text == "Мария Димитрова е дежурен по primary от 2026-11-23 18:00 до 2026-11-24 09:00."
