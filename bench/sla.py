@@ -4,12 +4,27 @@ Run as ``.venv/bin/python bench/sla.py``. It builds 10,000 mixed cases (random 2
 fixed seed, every target kind of both contracts), times ``commands.domain.sla.deadline`` on them, then
 recomputes the business-duration cases with ``businesstimedelta`` (the nearest Python peer) and lists
 where the two disagree.
+
+A second part measures the SLA sweeper: the cost of ONE tick with 100 due incidents among 1,000 open
+incidents vs. among 100,000 (one database each), on temporary SQLite files and, when
+``DUTYDESK_TEST_PG`` (or ``--pg URL``) is set, in fresh schemas of that PostgreSQL database. Incidents of
+customer noi (urgent: reaction 30m, arrival 1h, resolution 4h) are bulk-inserted into ``incident`` and
+``sla_clock``; the due ones are 16 minutes old with ``next_check_at`` at their 50% reaction instant, the
+others are reported a day later than "now", so their next check lies in the future. One tick warns the
+due ones (2 outbox messages each). The tick time is the median of 5 ticks (after one untimed warm-up
+tick; the two sizes' ticks alternate), the due set reset before each. The ratio 100,000 / 1,000 should
+stay near 1, since a tick claims due rows through the index on ``incident.next_check_at``.
+Flags: ``--skip-deadlines``, ``--skip-sweep``, ``--pg URL``.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import statistics
 import sys
+import tempfile
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -145,7 +160,22 @@ def peer(cases: list[Case], rules: dict[str, Any]) -> list[datetime]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="SLA deadline and sweeper benchmarks")
+    ap.add_argument("--skip-deadlines", action="store_true", help="skip the deadline computation part")
+    ap.add_argument("--skip-sweep", action="store_true", help="skip the sweeper part")
+    ap.add_argument("--pg", default=os.environ.get("DUTYDESK_TEST_PG"),
+                    help="also run the sweeper part on this PostgreSQL URL (default: $DUTYDESK_TEST_PG)")
+    args = ap.parse_args(argv)
+    if not args.skip_deadlines:
+        deadlines()
+    if not args.skip_sweep:
+        if not args.skip_deadlines:
+            print()
+        sweeper(args.pg)
+
+
+def deadlines() -> None:
     cases = build_cases()
     print(f"{len(cases)} cases, seed {SEED}: " + ", ".join(f"{c.name} {c.targets}" for c in CUSTOMERS[:2]))
 
@@ -201,6 +231,155 @@ def dst_probe() -> None:
         "ours takes the first (EEST), pytz the second (EET)."
     )
 
+
+
+# -- the sweeper: one tick with 100 due incidents among 1,000 vs. 100,000 open ones ----------------------
+
+SWEEP_SIZES = (1_000, 100_000)
+SWEEP_DUE = 100
+SWEEP_TICKS = 5
+SWEEP_CHUNK = 5_000
+SWEEP_NOW = datetime(2026, 11, 23, 8, 16, tzinfo=UTC)  # a Monday; "now" for every tick
+DUE_REPORTED = SWEEP_NOW - timedelta(minutes=16)  # 50% of the 30m reaction passed a minute ago
+LATER_REPORTED = SWEEP_NOW + timedelta(days=1)  # not due: next check a day and 15 minutes away
+FIRST_WARNING = timedelta(minutes=15)  # 50% of the 30m reaction clock
+SLA_CLOCKS = (("reaction", "30m", timedelta(minutes=30)), ("arrival", "1h", timedelta(hours=1)),
+              ("resolution", "4h", timedelta(hours=4)))
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
+
+
+def seed_incidents(engine: Any, first: int, last: int, due: int) -> None:
+    """Incidents ``first..last`` (ids and sequence numbers) with their three clocks, by executemany;
+    ids up to ``due`` are due at ``SWEEP_NOW``."""
+    import sqlalchemy as sa
+
+    from storage.models import Incident, SlaClock
+
+    inc, clk = Incident.__table__, SlaClock.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        for start in range(first, last + 1, SWEEP_CHUNK):
+            incidents, clocks = [], []
+            for i in range(start, min(last, start + SWEEP_CHUNK - 1) + 1):
+                reported = DUE_REPORTED if i <= due else LATER_REPORTED
+                incidents.append({
+                    "id": i, "control_number": f"NOI-2026-{i:05d}", "customer_id": "noi", "year": 2026, "seq": i,
+                    "category": "urgent", "component": "cucm", "description": f"bench incident {i}: CUCM down",
+                    "reporter": "ivana", "source": "console:console", "state": "registered",
+                    "reported_at": reported, "registered_at": reported,
+                    "next_check_at": reported + FIRST_WARNING,
+                })
+                for name, target, length in SLA_CLOCKS:
+                    clocks.append({"incident_id": i, "name": name, "target": target, "started_at": reported,
+                                   "deadline": reported + length, "warned": "", "breach_sent": False, "rev": 0})
+            conn.execute(sa.insert(inc), incidents)
+            conn.execute(sa.insert(clk), clocks)
+        conn.exec_driver_sql("ANALYZE")  # fresh statistics, as autovacuum / a routine ANALYZE would leave
+
+
+def reset_due(engine: Any, due: int) -> None:
+    """Put the due set back as it was before a tick: next check in the past, nothing warned or queued."""
+    import sqlalchemy as sa
+
+    from storage.models import Incident, OutboxMessage, SlaClock
+
+    inc, clk = Incident.__table__, SlaClock.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(sa.delete(OutboxMessage.__table__))  # type: ignore[attr-defined]
+        conn.execute(sa.update(inc).where(inc.c.id <= due).values(next_check_at=DUE_REPORTED + FIRST_WARNING))
+        conn.execute(sa.update(clk).where(clk.c.incident_id <= due).values(warned="", breach_sent=False))
+
+
+def claim_plan(engine: Any) -> str:
+    """How the database runs the tick's claim query (the sweeper's select, without the row lock)."""
+    import sqlalchemy as sa
+
+    from storage.types import UTCDateTime
+
+    sql = ("SELECT * FROM incident WHERE next_check_at IS NOT NULL AND next_check_at <= :now "
+           "ORDER BY next_check_at LIMIT 500")
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            stmt = sa.text("EXPLAIN QUERY PLAN " + sql).bindparams(sa.bindparam("now", type_=UTCDateTime()))
+            return "; ".join(str(row[-1]) for row in conn.execute(stmt, {"now": SWEEP_NOW}))
+        stmt = sa.text("EXPLAIN (COSTS OFF) " + sql).bindparams(sa.bindparam("now", type_=UTCDateTime()))
+        return "; ".join(str(row[0]).strip().removeprefix("->  ") for row in conn.execute(stmt, {"now": SWEEP_NOW}))
+
+
+def one_tick(app: Any, due: int) -> tuple[float, int]:
+    """Reset the due set, run one tick; its wall time (seconds) and the messages it queued."""
+    from commands.sweep import sweep_unit
+
+    reset_due(app.db.engine, due)
+    began = clock.perf_counter()
+    result = app.db.write_sync(sweep_unit(app.services, SWEEP_NOW))
+    elapsed = clock.perf_counter() - began
+    assert result.incidents == due, result
+    assert result.messages > 0, result  # the due ones really were warned
+    return elapsed, result.messages
+
+
+def sweep_database(urls: list[str], label: str) -> None:
+    """One database per size in ``SWEEP_SIZES``; after an untimed warm-up tick on each, the timed ticks
+    alternate between them (in turn first and last), so load from elsewhere on the machine hits every
+    size alike and the ratio compares like with like."""
+    from bot.app import build_app
+    from bot.settings import load_config
+    from commands.domain.clock import FakeClock
+
+    config = load_config(EXAMPLE)
+    apps = [build_app(config, url, clock=FakeClock(SWEEP_NOW)) for url in urls]
+    try:
+        seeding = []
+        for app, size in zip(apps, SWEEP_SIZES, strict=True):
+            began = clock.perf_counter()
+            seed_incidents(app.db.engine, 1, size, SWEEP_DUE)
+            seeding.append(clock.perf_counter() - began)
+            one_tick(app, SWEEP_DUE)  # warm-up: connections, compiled statements, calendar caches
+        times: list[list[float]] = [[] for _ in apps]
+        messages = [0] * len(apps)
+        for round_ in range(SWEEP_TICKS):
+            order = list(range(len(apps)))
+            for k in order if round_ % 2 == 0 else order[::-1]:
+                elapsed, messages[k] = one_tick(apps[k], SWEEP_DUE)
+                times[k].append(elapsed)
+        ticks = [statistics.median(t) for t in times]
+        print(f"sweeper, {label}:")
+        print(f"  {'open incidents':>14}  {'due':>4}  {'tick ms (median of 5)':>21}  {'messages':>8}  seeding")
+        for size, tick, sent, seeded in zip(SWEEP_SIZES, ticks, messages, seeding, strict=True):
+            print(f"  {size:>14,}  {SWEEP_DUE:>4}  {tick * 1000:>21.1f}  {sent:>8}  {seeded:.1f} s")
+        print(f"  ratio {SWEEP_SIZES[-1]:,} / {SWEEP_SIZES[0]:,} open: {ticks[-1] / ticks[0]:.2f}")
+        print(f"  claim query plan ({SWEEP_SIZES[-1]:,} open): {claim_plan(apps[-1].db.engine)}")
+    finally:
+        for app in apps:
+            app.close()
+
+
+def sweeper(pg_url: str | None) -> None:
+    print(f"SLA sweeper: one tick with {SWEEP_DUE} due incidents among {SWEEP_SIZES[0]:,} vs. "
+          f"{SWEEP_SIZES[-1]:,} open (noi, urgent; each due one gets its 50% reaction warning)")
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep_database([f"sqlite:///{tmp}/sweep_{size}.db" for size in SWEEP_SIZES], "sqlite (temp files)")
+    if not pg_url:
+        print("postgresql: skipped (set DUTYDESK_TEST_PG or pass --pg URL)")
+        return
+    import sqlalchemy as sa
+
+    from storage.db import normalise_url
+
+    schemas = [f"bench_sweep_{os.getpid()}_{size}" for size in SWEEP_SIZES]
+    admin = sa.create_engine(normalise_url(pg_url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for schema in schemas:
+                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        sep = "&" if "?" in pg_url else "?"
+        sweep_database([f"{pg_url}{sep}options=-csearch_path%3D{schema}" for schema in schemas],
+                       f"postgresql (schemas {', '.join(schemas)})")
+    finally:
+        with admin.connect() as conn:
+            for schema in schemas:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.dispose()
 
 if __name__ == "__main__":
     main()

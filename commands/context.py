@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -18,6 +18,7 @@ from storage.db import Refused
 
 if TYPE_CHECKING:
     from commands.domain.calendar import BusinessCalendar
+    from commands.domain.rotation import Schedule
     from storage.db import Database
 
 
@@ -37,6 +38,14 @@ class Services:
     clock: Clock
     db: Database
     _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
+    _schedules: dict[str, Schedule] = field(default_factory=dict)
+
+    def schedule(self, name: str) -> Schedule:
+        """The configured on-call schedule (built once; overrides are added per lookup)."""
+        sched = self._schedules.get(name)
+        if sched is None:
+            sched = self._schedules[name] = self.config.schedules[name].schedule(name)
+        return sched
 
     def contractor_calendar(self) -> BusinessCalendar:
         """The contractor's own working time: when non-urgent pages may go out."""
@@ -98,4 +107,11 @@ class Read:
     query: Callable[[Session], Reply]
 
 
-Outcome = Reply | Write | Read
+@dataclass(frozen=True)
+class Async:
+    """Outbound I/O the desk awaits on its event loop (e.g. /health running probes), then replies."""
+
+    run: Callable[[], Awaitable[Reply]]
+
+
+Outcome = Reply | Write | Read | Async

@@ -7,9 +7,11 @@ incident, round, step and person, so a restart or a second replica never pages t
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from commands.context import Services
 from commands.domain.config import CustomerConfig
@@ -19,6 +21,7 @@ from commands.domain.rotation import Override, Schedule
 from commands.notify import IncidentLike
 from commands.reply import Reply
 from commands.views import buttons_for_state, category_title, component_title
+from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import Escalation, OncallOverride
 from storage.outbox import Outbox
 from storage.register import Register
@@ -34,13 +37,24 @@ def policy_for(customer: CustomerConfig, category: str) -> tuple[str, Escalation
     return None
 
 
+_OVERRIDES = OncallOverride.__table__  # type: ignore[attr-defined]
+
+
+# Both run on the report path (the first page goes out in the report's transaction).
+_STATEMENTS = StatementCache({
+    "overrides": lambda d: Prepared(
+        sa.select(_OVERRIDES.c.person, _OVERRIDES.c.start, _OVERRIDES.c.end, _OVERRIDES.c.made_by)
+        .where(_OVERRIDES.c.schedule == sa.bindparam("schedule"), _OVERRIDES.c.end > sa.bindparam("at"))
+        .order_by(_OVERRIDES.c.id), d),
+    "insert": lambda d: Prepared(sa.insert(Escalation.__table__), d, [  # type: ignore[attr-defined]
+        "incident_id", "policy", "round", "step", "round_started_at", "next_at", "paged", "stopped_at", "stopped_by"]),
+})
+
+
 def schedule_with_overrides(session: Session, services: Services, name: str, at: datetime) -> Schedule:
-    base = services.config.schedules[name].schedule(name)
-    rows = session.exec(
-        select(OncallOverride).where(OncallOverride.schedule == name, col(OncallOverride.end) > at)
-        .order_by(col(OncallOverride.id))
-    )
-    return base.with_overrides([Override(r.person, r.start, r.end, r.made_by) for r in rows])
+    conn = connection(session)
+    rows = _STATEMENTS.get("overrides", conn.dialect).rows(conn, {"schedule": name, "at": at})
+    return services.schedule(name).with_overrides([Override(*row) for row in rows])
 
 
 def resolve_target(session: Session, services: Services, target: str, at: datetime) -> list[str]:
@@ -54,66 +68,101 @@ def resolve_target(session: Session, services: Services, target: str, at: dateti
     return [pid for pid, p in services.config.people.items() if "engineer" in p.roles.get(ident, ())]
 
 
-def start(session: Session, services: Services, inc: IncidentLike, now: datetime) -> Escalation | None:
-    """Create the escalation of a new incident and run the steps already due (usually the first)."""
-    assert inc.id is not None
-    customer = services.config.customers[inc.customer_id]
-    found = policy_for(customer, inc.category)
+@dataclass(frozen=True)
+class Position:
+    """Where an escalation stands: the next step to run and when (None: nothing left)."""
+
+    round: int
+    step: int
+    round_started_at: datetime
+    next_at: datetime | None
+
+
+def _next(policy: EscalationConfig, pos: Position) -> Position:
+    """The position after running ``pos``'s step: the next step, the next round, or the end."""
+    if pos.step + 1 < len(policy.steps):
+        return replace(pos, step=pos.step + 1, next_at=pos.round_started_at + policy.steps[pos.step + 1].offset)
+    if pos.round < policy.repeat:
+        begin = pos.round_started_at + policy.round_length
+        return Position(pos.round + 1, 0, begin, begin + policy.steps[0].offset)
+    return replace(pos, next_at=None)
+
+
+def after_due(policy: EscalationConfig, pos: Position, now: datetime) -> Position:
+    """Where the escalation will stand once every step due at ``now`` has run (pure)."""
+    while pos.next_at is not None and pos.next_at <= now:
+        pos = _next(policy, pos)
+    return pos
+
+
+@dataclass(frozen=True)
+class Plan:
+    policy_key: str
+    policy: EscalationConfig
+    first: Position
+
+    def after(self, now: datetime) -> Position:
+        return after_due(self.policy, self.first, now)
+
+
+def plan(services: Services, customer: CustomerConfig, category: str, now: datetime) -> Plan | None:
+    """The escalation a new incident of this category gets (pure; computed before the transaction)."""
+    found = policy_for(customer, category)
     if found is None:
         return None
     key, policy = found
-    begin = now
-    if policy.working_hours_only:
-        begin = services.contractor_calendar().next_opening(now)
-    esc = Escalation(incident_id=inc.id, policy=key, round_started_at=begin,
-                     next_at=begin + policy.steps[0].offset)
-    session.add(esc)
-    advance(session, services, esc, inc, now)
-    return esc
+    begin = services.contractor_calendar().next_opening(now) if policy.working_hours_only else now
+    return Plan(key, policy, Position(0, 0, begin, begin + policy.steps[0].offset))
+
+
+def open_escalation(session: Session, services: Services, inc: IncidentLike, p: Plan, now: datetime) -> None:
+    """Store a new incident's escalation and run the steps already due (usually the first page)."""
+    assert inc.id is not None
+    pos, paged, _ = _run_due(session, services, inc, p.policy, p.first, [], now)
+    conn = connection(session)
+    _STATEMENTS.get("insert", conn.dialect).run(conn, {
+        "incident_id": inc.id, "policy": p.policy_key, "round": pos.round, "step": pos.step,
+        "round_started_at": pos.round_started_at, "next_at": pos.next_at, "paged": ",".join(paged),
+        "stopped_at": None, "stopped_by": None,
+    })
 
 
 def advance(session: Session, services: Services, esc: Escalation, inc: IncidentLike, now: datetime) -> int:
-    """Run every step that is due at ``now``; returns the number of pages queued."""
+    """Run every step of a stored escalation that is due at ``now``; returns the pages queued."""
     if esc.stopped_at is not None or esc.next_at is None or esc.round_started_at is None:
         return 0
-    customer = services.config.customers[inc.customer_id]
-    found = policy_for(customer, inc.category) or (esc.policy, customer.escalation.get(esc.policy))
-    policy = found[1]
+    policy = services.config.customers[inc.customer_id].escalation.get(esc.policy)
     if policy is None:  # the policy was removed from the config: stop quietly
         esc.next_at = None
         session.add(esc)
         return 0
-    queued = 0
-    paged = [p for p in esc.paged.split(",") if p]
-    while esc.next_at is not None and esc.next_at <= now:
-        step = policy.steps[esc.step]
-        people: list[str] = []
-        for target in step.notify:
-            for pid in resolve_target(session, services, target, esc.next_at):
-                if pid not in people:
-                    people.append(pid)
-        for pid in people:
-            queued += page_person(session, services, inc, pid, f"page:{inc.id}:r{esc.round}:s{esc.step}:{pid}", now)
-            if pid not in paged:
-                paged.append(pid)
-        names = ", ".join(services.directory.person_name(p) for p in people) or "—"
-        assert inc.id is not None
-        Register(session).record(inc.id, at=now, actor=MONITOR, kind="paged", channel="dutydesk",
-                                 text=names, data={"round": esc.round, "step": esc.step, "people": people})
-        # next step, next round, or done
-        if esc.step + 1 < len(policy.steps):
-            esc.step += 1
-            esc.next_at = esc.round_started_at + policy.steps[esc.step].offset
-        elif esc.round < policy.repeat:
-            esc.round += 1
-            esc.step = 0
-            esc.round_started_at = esc.round_started_at + policy.round_length
-            esc.next_at = esc.round_started_at + policy.steps[0].offset
-        else:
-            esc.next_at = None
+    start = Position(esc.round, esc.step, esc.round_started_at, esc.next_at)
+    pos, paged, queued = _run_due(session, services, inc, policy, start, [p for p in esc.paged.split(",") if p], now)
+    esc.round, esc.step, esc.round_started_at, esc.next_at = pos.round, pos.step, pos.round_started_at, pos.next_at
     esc.paged = ",".join(paged)
     session.add(esc)
     return queued
+
+
+def _run_due(session: Session, services: Services, inc: IncidentLike, policy: EscalationConfig, pos: Position,
+             paged: list[str], now: datetime) -> tuple[Position, list[str], int]:
+    assert inc.id is not None
+    queued = 0
+    while pos.next_at is not None and pos.next_at <= now:
+        people: list[str] = []
+        for target in policy.steps[pos.step].notify:
+            for pid in resolve_target(session, services, target, pos.next_at):
+                if pid not in people:
+                    people.append(pid)
+        for pid in people:
+            queued += page_person(session, services, inc, pid, f"page:{inc.id}:r{pos.round}:s{pos.step}:{pid}", now)
+            if pid not in paged:
+                paged.append(pid)
+        names = ", ".join(services.directory.person_name(p) for p in people) or "—"
+        Register(session).record(inc.id, at=now, actor=MONITOR, kind="paged", channel="dutydesk",
+                                 text=names, data={"round": pos.round, "step": pos.step, "people": people})
+        pos = _next(policy, pos)
+    return pos, paged, queued
 
 
 def stop(session: Session, services: Services, inc: IncidentLike, by: str, now: datetime) -> None:

@@ -29,7 +29,7 @@ from commands.sla import (
 )
 from commands.views import buttons_for, buttons_for_state, category_title, component_title, status_lines
 from storage.models import Incident, SlaClock
-from storage.register import Register, update_incident
+from storage.register import Register
 
 NUMBER = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{5,})$")
 
@@ -123,6 +123,10 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
     clocks = plan_clocks(category_cfg, reported_at, cal)
     skip_past_warnings(clocks, category_cfg.warn_at, cal, now)
     next_check = schedule_next(clocks, category_cfg.warn_at, cal, ())
+    paging = escalation.plan(ctx.services, customer, category, now)
+    if paging is not None:
+        esc_next = paging.after(now).next_at
+        next_check = min((x for x in (next_check, esc_next) if x is not None), default=None)
     year = now.astimezone(customer.tz).year
     actor, channel, customer_id = ctx.actor.person_id, ctx.request.channel, ctx.customer_id
     config = ctx.services.config
@@ -142,11 +146,10 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
                                     "component": component})
         facts = IncidentFacts(iid, number, customer_id, "registered", category, component, description)
         announce(session, config, facts, clocks, event_id=event_id, kind="registered", actor=actor, text="", now=now)
-        esc = escalation.start(session, ctx.services, facts, now)
-        if esc is None:  # no escalation policy: every engineer of the customer is paged once
+        if paging is None:  # no escalation policy: every engineer of the customer is paged once
             page_engineers(session, config, facts, now)
-        elif esc.next_at is not None and (next_check is None or esc.next_at < next_check):
-            update_incident(session, iid, next_check_at=esc.next_at)
+        else:
+            escalation.open_escalation(session, ctx.services, facts, paging, now)
         return _registered_reply(ctx, number, now, reported_at, category, component, clocks)
 
     return Write(unit)

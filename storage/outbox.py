@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
 
-from storage.fastsql import Prepared, StatementCache
+from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import OutboxMessage
 
 
@@ -45,7 +45,7 @@ class Outbox:
         late: bool = False,
     ) -> bool:
         """Queue a message; returns False if a message with this key was queued before."""
-        conn = self.session.connection()
+        conn = connection(self.session)
         cursor = _STATEMENTS.get("put", conn.dialect).run(conn, {
             "dedupe_key": dedupe_key, "customer_id": customer_id, "incident_id": incident_id, "kind": kind,
             "audience": audience, "payload": json.dumps(payload, ensure_ascii=False, default=str),

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlmodel import Session, col, select
 
-from storage.fastsql import Prepared, StatementCache
+from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import ControlCounter, Delivery, Incident, SlaClock, SlaPause, TimelineEvent
 
 # The report path runs these for every incident: compiled once per dialect, run on the cursor.
@@ -58,7 +58,7 @@ class Register:
     @property
     def _conn(self) -> Connection:
         if self._connection is None:
-            self._connection = self.session.connection()
+            self._connection = connection(self.session)
         return self._connection
 
     # -- control numbers ----------------------------------------------------------------------
