@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from commands.context import Context, DeskError, Read, Services, Write
+from commands.context import Async, Context, DeskError, Read, Services, Write
 from commands.directory import Actor
 from commands.domain.i18n.catalog import t
 from commands.incident import NUMBER
@@ -78,6 +78,8 @@ class Desk:
                 return outcome
             if isinstance(outcome, Read):
                 return await services.db.read(outcome.query)
+            if isinstance(outcome, Async):
+                return await outcome.run()
             return await services.db.write(self._idempotent(request, outcome, ctx))
         except DeskError as err:
             err.params["_locale"] = locale
