@@ -45,9 +45,16 @@ class Jobs:
         except Exception:
             log.exception("dispatch failed; the next tick retries")
 
+    def wake_sweeper(self) -> None:
+        """Run the sweep now (a new incident's first page is due); a no-op before start."""
+        if self.scheduler.running:
+            self.scheduler.modify_job("sweep", next_run_time=datetime.now(UTC))
+
     def start(self) -> None:
         self.scheduler.start()
+        self.services.wake = self.wake_sweeper
 
     def stop(self) -> None:
+        self.services.wake = None
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)

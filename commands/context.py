@@ -37,6 +37,9 @@ class Services:
     directory: Directory
     clock: Clock
     db: Database
+    # Called after a change that may have made work due now (a new incident's first page): the process
+    # wires it to run the sweeper at once; without it (tests, tools) the next tick finds the work.
+    wake: Callable[[], None] | None = None
     _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
     _schedules: dict[str, Schedule] = field(default_factory=dict)
 

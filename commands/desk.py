@@ -80,7 +80,10 @@ class Desk:
                 return await services.db.read(outcome.query)
             if isinstance(outcome, Async):
                 return await outcome.run()
-            return await services.db.write(self._idempotent(request, outcome, ctx))
+            reply = await services.db.write(self._idempotent(request, outcome, ctx))
+            if services.wake is not None and not reply.is_error:
+                services.wake()
+            return reply
         except DeskError as err:
             err.params["_locale"] = locale
             raise

@@ -88,21 +88,11 @@ def _next(policy: EscalationConfig, pos: Position) -> Position:
     return replace(pos, next_at=None)
 
 
-def after_due(policy: EscalationConfig, pos: Position, now: datetime) -> Position:
-    """Where the escalation will stand once every step due at ``now`` has run (pure)."""
-    while pos.next_at is not None and pos.next_at <= now:
-        pos = _next(policy, pos)
-    return pos
-
-
 @dataclass(frozen=True)
 class Plan:
     policy_key: str
     policy: EscalationConfig
     first: Position
-
-    def after(self, now: datetime) -> Position:
-        return after_due(self.policy, self.first, now)
 
 
 def plan(services: Services, customer: CustomerConfig, category: str, now: datetime) -> Plan | None:
@@ -115,14 +105,15 @@ def plan(services: Services, customer: CustomerConfig, category: str, now: datet
     return Plan(key, policy, Position(0, 0, begin, begin + policy.steps[0].offset))
 
 
-def open_escalation(session: Session, services: Services, inc: IncidentLike, p: Plan, now: datetime) -> None:
-    """Store a new incident's escalation and run the steps already due (usually the first page)."""
-    assert inc.id is not None
-    pos, paged, _ = _run_due(session, services, inc, p.policy, p.first, [], now)
+def open_escalation(session: Session, inc_id: int, p: Plan) -> None:
+    """Store a new incident's escalation. Its first step is run by the sweeper, woken right after the
+    report commits (``Services.wake``): the report's own transaction stays small, and a crash between
+    the two loses nothing — the step is due in the database."""
+    pos = p.first
     conn = connection(session)
     _STATEMENTS.get("insert", conn.dialect).run(conn, {
-        "incident_id": inc.id, "policy": p.policy_key, "round": pos.round, "step": pos.step,
-        "round_started_at": pos.round_started_at, "next_at": pos.next_at, "paged": ",".join(paged),
+        "incident_id": inc_id, "policy": p.policy_key, "round": pos.round, "step": pos.step,
+        "round_started_at": pos.round_started_at, "next_at": pos.next_at, "paged": "",
         "stopped_at": None, "stopped_by": None,
     })
 

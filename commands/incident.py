@@ -125,8 +125,7 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
     next_check = schedule_next(clocks, category_cfg.warn_at, cal, ())
     paging = escalation.plan(ctx.services, customer, category, now)
     if paging is not None:
-        esc_next = paging.after(now).next_at
-        next_check = min((x for x in (next_check, esc_next) if x is not None), default=None)
+        next_check = min((x for x in (next_check, paging.first.next_at) if x is not None), default=None)
     year = now.astimezone(customer.tz).year
     actor, channel, customer_id = ctx.actor.person_id, ctx.request.channel, ctx.customer_id
     config = ctx.services.config
@@ -149,7 +148,7 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
         if paging is None:  # no escalation policy: every engineer of the customer is paged once
             page_engineers(session, config, facts, now)
         else:
-            escalation.open_escalation(session, ctx.services, facts, paging, now)
+            escalation.open_escalation(session, iid, paging)
         return _registered_reply(ctx, number, now, reported_at, category, component, clocks)
 
     return Write(unit)

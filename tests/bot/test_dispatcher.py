@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bot.dispatcher import Dispatcher
 from commands.reply import Reply
+from commands.sweep import sweep_unit
 from storage.models import OutboxMessage
 from tests.conftest import utc
 from tests.harness import DeskHarness
@@ -35,6 +36,7 @@ async def test_a_failed_delivery_is_retried_with_backoff_and_sent_once(noi_confi
     h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
     try:
         n = (await h.say("ivana", "/incident urgent cucm Down")).control_number
+        h.db.write_sync(sweep_unit(h.app.services, h.clock.now()))  # the first page of the escalation
         customer = Recorder({"customer:noi"}, fail_times=1)
         dispatcher = Dispatcher(h.db, h.clock, [customer])
         first = await dispatcher.tick()  # the card fails; nobody reaches the on-call engineer's page here

@@ -26,6 +26,7 @@ def _pages(h: DeskHarness) -> list[str]:
 
 async def test_an_unacknowledged_urgent_incident_walks_every_step_at_the_right_minute(desk: DeskHarness) -> None:
     await desk.say("ivana", "/incident urgent cucm Down")
+    _tick(desk)  # the process wakes the sweeper right after the report commits
     assert _pages(desk) == ["petar"]  # minute 0: the primary on call, at once
     desk.advance(minutes=4, seconds=59)
     _tick(desk)
@@ -49,6 +50,7 @@ async def test_an_unacknowledged_urgent_incident_walks_every_step_at_the_right_m
 
 async def test_an_acknowledgement_at_minute_6_stops_it_and_tells_the_others(desk: DeskHarness) -> None:
     n = (await desk.say("ivana", "/incident urgent cucm Down")).control_number
+    _tick(desk)
     desk.advance(minutes=5)
     _tick(desk)
     desk.advance(minutes=1)
@@ -84,6 +86,7 @@ async def test_an_override_changes_who_is_paged(desk: DeskHarness) -> None:
     now = await desk.say("ivana", "/oncall")
     assert any(line.startswith("primary: Мария Димитрова до 2026-11-23 18:00") for line in now.lines), now.lines
     await desk.say("ivana", "/incident urgent cucm Down")
+    _tick(desk)
     assert _pages(desk) == ["maria"]
     past = await desk.say("georgi", '/oncall override maria --from "2026-11-20 10:00" --to "2026-11-21 18:00"')
     assert past.is_error and "миналото" in past.text
@@ -98,6 +101,7 @@ async def test_schedule_ics_page_and_handover(desk: DeskHarness) -> None:
     paged = await desk.say("georgi", "/page maria CallRec disk almost full")
     assert not paged.is_error and _pages(desk) == ["maria"]
     n = (await desk.say("ivana", "/incident urgent cucm Down")).control_number
+    _tick(desk)
     handed = await desk.say("georgi", f"/handover {n} maria")
     assert not handed.is_error, handed.text
     kinds = desk.db.read_sync(lambda s: [e.kind for e in s.exec(select(TimelineEvent).order_by(TimelineEvent.id))])

@@ -28,7 +28,7 @@ async def test_a_pause_moves_the_resolution_deadline_by_the_paused_time(desk: De
     assert clocks["resolution"].deadline == utc(2026, 11, 23, 12, 49)  # 14:04 + 45 min
     assert clocks["arrival"].deadline == utc(2026, 11, 23, 9, 4)  # default: a pause affects resolution only
     kinds = desk.db.read_sync(lambda s: [e.kind for e in s.exec(select(TimelineEvent).order_by(TimelineEvent.id))])
-    assert kinds == ["registered", "paged", "acknowledged", "paused", "resumed"]
+    assert kinds == ["registered", "acknowledged", "paused", "resumed"]
 
 
 async def test_recategorising_recomputes_from_the_first_notification(desk: DeskHarness) -> None:

@@ -121,8 +121,9 @@ async def test_a_tick_only_touches_due_incidents(noi_config, db_url: str) -> Non
         for _ in range(5):
             await h.say("ivana", "/incident other crm Slow")  # other: reaction due 11:04 business time
         await h.say("ivana", "/incident urgent cucm Down")
+        assert h.db.write_sync(sweep_unit(h.app.services, h.clock.now())).incidents == 6  # everyone's first page
         h.advance(minutes=15)
         result = h.db.write_sync(sweep_unit(h.app.services, h.clock.now()))
-        assert result.incidents == 1  # only the urgent one is due (its 50% reaction warning)
+        assert result.incidents == 1  # only the urgent one is due (its 50% warning and escalation steps)
     finally:
         h.close()

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot.dispatcher import Dispatcher
 from commands.domain.oncall_config import SmsGatewayConfig, SmtpConfig
+from commands.sweep import sweep_unit
 from integrations.gateways.email import EmailNotifier
 from integrations.gateways.sms import SmsNotifier
 from storage.models import OutboxMessage, TimelineEvent
@@ -56,6 +57,7 @@ async def test_sms_failing_falls_through_to_email(noi_config, db_url: str, smtp:
             notifiers = [SmsNotifier(config, sms, {"SMS_AUTH": "Bearer s3cret"}), EmailNotifier(config, mail, {})]
             dispatcher = Dispatcher(h.db, h.clock, notifiers, config)
             n = (await h.say("ivana", '/incident urgent cucm Calls "fail" for all')).control_number
+            h.db.write_sync(sweep_unit(h.app.services, h.clock.now()))  # the escalation's first page
 
             gateway.fail_with = 503
             await dispatcher.tick()
