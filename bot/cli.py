@@ -125,27 +125,41 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
 
 
 def _run(config_path: str, database_url: str) -> int:
-    """The long-running process (Procfile). Until the Slack and Telegram transports are wired in, it
-    keeps the SLA clocks and queues their messages; they stay in the outbox until a transport reaches
-    their audience."""
+    """The long-running process (Procfile): chat transports from the environment (Slack:
+    SLACK_BOT_TOKEN...), the SLA and escalation sweeper and the outbox dispatcher, in one event loop."""
+    import os
     import signal
 
     from bot.app import build_app
     from bot.dispatcher import Dispatcher
     from bot.scheduler import Jobs
+    from bot.transports import TransportError, build_transports
 
     app = build_app(load_config(config_path), database_url)
+    try:
+        transports = build_transports(app, os.environ)
+    except TransportError as exc:
+        app.close()
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 2
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
-        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, gateways(app.config), app.config))
+        for transport in transports:
+            await transport.start()
+        notifiers: list[Notifier] = [*transports, *gateways(app.config)]
+        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, notifiers, app.config))
         jobs.start()
-        logging.getLogger("dutydesk").warning("dutydesk running on %s; Ctrl-C or SIGTERM stops it", app.db.dialect)
+        names = ", ".join(t.name for t in transports) or "no chat transport (see README)"
+        logging.getLogger("dutydesk").warning("dutydesk running on %s with %s; Ctrl-C or SIGTERM stops it",
+                                              app.db.dialect, names)
         await stop.wait()
         jobs.stop()
+        for transport in transports:
+            await transport.stop()
 
     try:
         asyncio.run(main())

@@ -1,0 +1,34 @@
+"""Which chat transports this process runs, from the environment (secrets never live in the config)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal, cast
+
+from bot.app import App
+from integrations.chat.base import Transport
+
+
+class TransportError(Exception):
+    """A transport is half-configured (e.g. a bot token without the app token Socket Mode needs)."""
+
+
+def build_transports(app: App, environ: Mapping[str, str]) -> list[Transport]:
+    transports: list[Transport] = []
+    if environ.get("SLACK_BOT_TOKEN"):
+        from integrations.chat.slack import SlackTransport
+
+        mode = environ.get("SLACK_MODE", "socket")
+        if mode not in ("socket", "http"):
+            raise TransportError(f"SLACK_MODE is socket or http, not {mode!r}")
+        try:
+            transports.append(SlackTransport(
+                app.desk, app.db, app.config, bot_token=environ["SLACK_BOT_TOKEN"],
+                app_token=environ.get("SLACK_APP_TOKEN"), signing_secret=environ.get("SLACK_SIGNING_SECRET"),
+                mode=cast(Literal["socket", "http"], mode), base_url=environ.get("SLACK_API_URL"),
+                http_host=environ.get("SLACK_HTTP_HOST", "0.0.0.0"),  # HTTP mode: Slack must reach it
+                http_port=int(environ.get("SLACK_HTTP_PORT", "3000")),
+            ))
+        except ValueError as exc:
+            raise TransportError(str(exc)) from None
+    return transports

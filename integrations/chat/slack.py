@@ -1,0 +1,323 @@
+"""Slack: the desk in a Slack workspace, through slack-bolt's AsyncApp in the bot's one event loop.
+
+Inbound, every request is acknowledged first and worked on after (Slack wants an answer within 3 s and
+the database may be slow): a slash command, a button (block action), a modal submission or a direct
+message becomes one desk command, with the platform's own id of that delivery as the delivery id, so a
+retried or repeated delivery is answered once and changes nothing (the desk records the id in the same
+transaction as the change). Answers are ephemeral, for the person who asked; the public record is the
+incident card, which the outbox posts into the customer's channel and edits in place.
+
+Socket Mode by default (only SLACK_BOT_TOKEN and SLACK_APP_TOKEN), or HTTP mode: the Events API and
+interactivity on one endpoint served by uvicorn, where Bolt checks Slack's signature (bad or old → 401).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Literal
+
+import uvicorn
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from starlette.applications import Starlette
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+from starlette.routing import Route
+
+from commands.desk import Desk
+from commands.directory import Directory
+from commands.domain.config import Config
+from commands.domain.i18n.catalog import t
+from commands.incident import NUMBER
+from commands.registry import COMMANDS
+from commands.reply import Reply, Request
+from integrations.chat import slack_blocks as kit
+from integrations.chat.routing import Routes
+from storage.chat_refs import ChatRefs
+from storage.db import Database
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+Mode = Literal["socket", "http"]
+# Slash commands that are named differently from the desk command they run; "/desk <anything>" runs
+# any desk command (Slack reserves some names, such as /status, for its own commands).
+CATCH_ALL = "/desk"
+SLACK = "slack"
+
+
+def default_retry_handlers() -> list[AsyncRetryHandler]:
+    """Rate limits (waits Retry-After), dropped connections and 5xx: retried once inside the call; what
+    still fails raises, and the outbox retries the message later with backoff."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=1), AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            AsyncServerErrorRetryHandler(max_retry_count=1)]
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class SlackTransport:
+    name = SLACK
+
+    def __init__(self, desk: Desk, db: Database, config: Config, *, bot_token: str, app_token: str | None = None,
+                 signing_secret: str | None = None, mode: Mode = "socket", base_url: str | None = None,
+                 http_host: str = "127.0.0.1", http_port: int = 3000, http_path: str = "/slack/events",
+                 retry_handlers: list[AsyncRetryHandler] | None = None) -> None:
+        if mode == "socket" and not app_token:
+            raise ValueError("Slack Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-...)")
+        if mode == "http" and not signing_secret:
+            raise ValueError("Slack HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)")
+        self.desk, self.db, self.config, self.mode = desk, db, config, mode
+        self.directory = Directory(config)
+        self.routes = Routes(config, SLACK)
+        self.client = AsyncWebClient(
+            token=bot_token, base_url=base_url or "https://slack.com/api/",
+            retry_handlers=default_retry_handlers() if retry_handlers is None else retry_handlers)
+        # Socket Mode needs no signature (the websocket is authenticated by the app token).
+        self.app = AsyncApp(client=self.client, signing_secret=signing_secret or "",
+                            request_verification_enabled=mode == "http")
+        self._app_token = app_token
+        self._http = (http_host, http_port, http_path)
+        self._socket: AsyncSocketModeHandler | None = None
+        self._server: _Server | None = None
+        self._serving: asyncio.Task[None] | None = None
+        self._channels = {c for cust in config.customers.values()
+                          for c in (*cust.channels.slack, *cust.channels.engineers_slack)}
+        self._register()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        if self.mode == "socket":
+            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            await self._socket.connect_async()
+            return
+        host, port, path = self._http
+        handler = AsyncSlackRequestHandler(self.app)
+
+        async def endpoint(request: HttpRequest) -> Response:
+            return await handler.handle(request)
+
+        web = Starlette(routes=[Route(path, endpoint, methods=["POST"])])
+        self._server = _Server(uvicorn.Config(web, host=host, port=port, log_level="warning", lifespan="off",
+                                              access_log=False))
+        self._serving = asyncio.create_task(self._server.serve(), name="slack-http")
+        while not self._server.started:  # bounded by uvicorn: it either binds or the task ends
+            if self._serving.done():
+                await self._serving  # re-raise why it could not start (e.g. the port is taken)
+                raise RuntimeError("the Slack HTTP endpoint stopped while starting")
+            await asyncio.sleep(0.01)
+
+    @property
+    def port(self) -> int:
+        """The HTTP endpoint's port (useful with http_port=0)."""
+        assert self._server is not None and self._server.servers, "HTTP mode is not running"
+        return int(self._server.servers[0].sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._server is not None and self._serving is not None:
+            self._server.should_exit = True
+            await self._serving
+            self._server = self._serving = None
+
+    # -- inbound --------------------------------------------------------------------------------
+    def _register(self) -> None:
+        self.app.command(re.compile(r"^/.+"))(self._on_command)
+        self.app.action(re.compile(f"^{kit.ACTION_PREFIX}"))(self._on_button)
+        self.app.view(kit.INCIDENT_VIEW)(self._on_incident_view)
+        self.app.view(kit.TEXT_VIEW)(self._on_text_view)
+        self.app.event("message")(self._on_message)
+
+    async def _on_command(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        user, channel, text = body["user_id"], body["channel_id"], (body.get("text") or "").strip()
+        command = body["command"]
+        line = f"/{text}" if command == CATCH_ALL else f"{command} {text}".strip()
+        answer = self._answerer(channel, user, body.get("response_url"))
+        if line == "/incident" and await self._open_incident_modal(body["trigger_id"], user, channel,
+                                                                    body.get("response_url")):
+            return
+        # Slack retries (X-Slack-Retry-Num) repeat the trigger_id: the desk answers them once.
+        await answer(await self._run(line, user, channel, f"cmd:{body['trigger_id']}"))
+
+    async def _on_button(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        action = body["actions"][0]
+        command, user = str(action["value"]), body["user"]["id"]
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+        answer = self._answerer(channel, user, body.get("response_url"))
+        bare = kit.bare_text_command(command)
+        if bare is not None and self._may(user, command):
+            locale = self._locale(user, channel)
+            meta = {"c": channel, "r": body.get("response_url") or ""}
+            await self.client.views_open(trigger_id=body["trigger_id"],
+                                         view=kit.text_modal(bare[0], bare[1], locale, meta))
+            return
+        # One press is one delivery: a repeat of the same interaction has the same message and action ts.
+        delivery = f"btn:{container.get('message_ts') or container.get('view_id')}:{action['action_ts']}:{user}"
+        await answer(await self._run(command, user, channel, delivery))
+
+    async def _on_incident_view(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        await self._submitted(body, kit.incident_command(body["view"]))
+
+    async def _on_text_view(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
+        await ack()
+        meta = json.loads(body["view"].get("private_metadata") or "{}")
+        await self._submitted(body, kit.text_command(body["view"], meta))
+
+    async def _submitted(self, body: dict[str, Any], line: str) -> None:
+        view, user = body["view"], body["user"]["id"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        channel = meta.get("c", "")
+        answer = self._answerer(channel, user, meta.get("r"))
+        await answer(await self._run(line, user, channel, f"view:{view['id']}:{view.get('hash', '')}"))
+
+    async def _on_message(self, body: dict[str, Any]) -> None:
+        """A direct message to the desk is a command too ("ack NOI-2026-00001" works without the slash)."""
+        event = body.get("event") or {}
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        text = (event.get("text") or "").strip()
+        if not text:
+            return
+        line = text if text.startswith("/") else f"/{text}"
+        reply = await self._run(line, event["user"], event["channel"], f"evt:{body.get('event_id')}")
+        await self.client.chat_postMessage(channel=event["channel"], text=kit.fallback_text(reply),
+                                           blocks=kit.reply_blocks(reply))
+
+    async def _run(self, line: str, user: str, channel: str, delivery_id: str) -> Reply:
+        if not self._known_channel(channel):
+            locale = self._locale(user, channel)
+            return Reply(text=t(locale, "slack.unknown_channel", channel=channel), kind="error", locale=locale)
+        return await self.desk.handle(Request(text=line, transport=SLACK, user_id=user, channel_id=channel,
+                                              delivery_id=delivery_id))
+
+    def _known_channel(self, channel: str) -> bool:
+        # Direct messages with the desk (D...) belong to the person; configured channels to a customer.
+        return channel in self._channels or channel.startswith("D")
+
+    def _answerer(self, channel: str, user: str, response_url: str | None) -> Callable[[Reply], Awaitable[None]]:
+        """Answers only the person who asked: through the interaction's response_url when there is
+        one (it works in channels the bot has not joined), else as an ephemeral message."""
+
+        async def answer(reply: Reply) -> None:
+            text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply)
+            try:
+                if response_url:
+                    await AsyncWebhookClient(response_url).send(text=text, blocks=blocks,
+                                                                response_type="ephemeral", replace_original=False)
+                elif channel:
+                    await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+            except Exception:  # the work is done and recorded; only the courtesy answer is lost
+                log.exception("could not answer %s in %s", user, channel)
+
+        return answer
+
+    async def _open_incident_modal(self, trigger_id: str, user: str, channel: str, response_url: str | None) -> bool:
+        """A bare /incident opens the form, when it is clear whose categories to offer."""
+        actor = self.directory.actor(f"{SLACK}:{user}")
+        if actor is None or not self._known_channel(channel):
+            return False
+        cid = self.directory.customer_of_channel(f"{SLACK}:{channel}")
+        if cid is None and len(actor.customers()) == 1:
+            cid = actor.customers()[0]
+        if cid is None or cid not in actor.customers():
+            return False
+        customer = self.config.customers[cid]
+        locale = actor.person.locale or customer.locale
+        view = kit.incident_modal(customer, locale, {"c": channel, "r": response_url or ""},
+                                  self.config.desk.max_description)
+        await self.client.views_open(trigger_id=trigger_id, view=view)
+        return True
+
+    def _may(self, user: str, command: str) -> bool:
+        """Whether asking for the text is worth it: otherwise the desk refuses the bare command itself."""
+        actor = self.directory.actor(f"{SLACK}:{user}")
+        words = command.split()
+        spec = COMMANDS.get(words[0].lstrip("/"))
+        m = NUMBER.match(words[1].upper()) if len(words) > 1 else None
+        if actor is None or spec is None or m is None:
+            return False
+        cid = self.directory.customer_by_prefix(m.group(1))
+        return cid is not None and bool(set(actor.roles(cid)) & set(spec.roles))
+
+    def _locale(self, user: str, channel: str) -> str:
+        actor = self.directory.actor(f"{SLACK}:{user}")
+        if actor is not None and actor.person.locale:
+            return actor.person.locale
+        cid = self.directory.customer_of_channel(f"{SLACK}:{channel}")
+        if cid is None and actor is not None and actor.customers():
+            cid = actor.customers()[0]
+        return self.config.customers[cid].locale if cid else "en"
+
+    # -- outbound (the outbox dispatcher) ---------------------------------------------------------
+    def reaches(self, audience: str) -> bool:
+        return bool(self.routes.destinations(audience))
+
+    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+        payload = json.loads(message.payload)
+        for dest in self.routes.destinations(audience):
+            if message.kind == "incident.card" and not dest.direct:
+                await self._card(dest.chat_id, reply, payload, message)
+            else:
+                await self.client.chat_postMessage(channel=dest.chat_id, text=kit.fallback_text(reply),
+                                                   blocks=kit.reply_blocks(reply))
+
+    async def _card(self, channel: str, reply: Reply, payload: dict[str, Any], message: OutboxMessage) -> None:
+        """Post the incident's card once per channel, then edit it in place; each event goes in its thread."""
+        incident_id = int(payload["incident_id"])
+        text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply, header=True)
+        ts = await self.db.read(lambda s: ChatRefs(s).get(incident_id, SLACK, channel))
+        if ts is not None and await self._is_latest_card(message):
+            try:
+                await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            except SlackApiError as err:
+                if err.response.get("error") not in ("message_not_found", "cant_update_message"):
+                    raise
+                ts = None  # someone deleted the card: post it again
+        if ts is None:
+            posted = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            new_ts = str(posted["ts"])
+            await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, new_ts))
+            if payload.get("event_kind") == "registered":
+                return  # the card itself tells of the registration
+            ts = new_ts
+        if payload.get("event"):
+            await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=str(payload["event"]))
+
+    async def _is_latest_card(self, message: OutboxMessage) -> bool:
+        """An older card delivered late (after a retry) must not overwrite a newer state."""
+
+        def newest(s: Session) -> int | None:
+            q = select(func.max(col(OutboxMessage.id))).where(
+                OutboxMessage.incident_id == message.incident_id, OutboxMessage.kind == "incident.card",
+                OutboxMessage.audience == message.audience)
+            return s.exec(q).one()
+
+        latest = await self.db.read(newest)
+        return latest is None or (message.id or 0) >= latest

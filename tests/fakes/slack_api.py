@@ -1,0 +1,257 @@
+"""A fake Slack for tests and benchmarks: a real HTTP server on 127.0.0.1 (port 0), because slack_sdk's
+async clients use aiohttp and no httpx mock would see them.
+
+- ``/api/<method>``: the Web API. Records every call (method, arguments, token) and answers like Slack
+  (``auth.test``, ``chat.postMessage`` with a fresh ``ts``, ``views.open`` with a view id, ...). Faults can
+  be queued per method: ``fail("chat.postMessage", 429, retry_after=1)`` or ``fail(..., 500, times=3)``.
+- ``/respond/<name>``: a response_url; what the app posts there is recorded like a call.
+- ``/link``: the Socket Mode websocket (``apps.connections.open`` returns its ws:// URL). It says hello,
+  sends the envelopes given to ``send_envelope`` and records what the app sends back (the acks).
+
+``SlackSigner`` builds requests as Slack signs them (HTTP mode), with slack_sdk's own SignatureVerifier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from slack_sdk.signature import SignatureVerifier
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or "respond:<name>" for a response_url
+    args: dict[str, Any]
+    token: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)  # what the fake answered
+
+
+@dataclass
+class _Fault:
+    status: int
+    times: int
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    socket_received: list[dict[str, Any]] = field(default_factory=list)
+    _faults: dict[str, list[_Fault]] = field(default_factory=dict)
+    _errors: dict[str, list[str]] = field(default_factory=dict)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    _ws: web.WebSocketResponse | None = None
+    _changed: asyncio.Condition | None = None
+    port: int = 0
+
+    async def start(self) -> FakeSlack:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"  # slack_sdk joins method names: it must end with "/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{name}"
+
+    # -- inspection -----------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method == method]
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """chat.postMessage calls with the ts the fake gave each message."""
+        return [{**c.args, "ts": c.result["ts"]} for c in self.calls
+                if c.method == "chat.postMessage" and channel in (None, c.args.get("channel"))]
+
+    def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
+        self._faults.setdefault(method, []).append(_Fault(status, times, retry_after))
+
+    def answer_error(self, method: str, error: str) -> None:
+        """The next call of ``method`` gets HTTP 200 with {"ok": false, "error": error}, as Slack answers."""
+        self._errors.setdefault(method, []).append(error)
+
+    async def wait_for(self, predicate: Callable[[FakeSlack], bool], timeout: float = 5.0) -> None:
+        """Wait (bounded) until the app has made the calls the predicate looks for."""
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self)), timeout)
+
+    async def wait_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        await self.wait_for(lambda f: len(f.calls_to(method)) >= count, timeout)
+        return self.calls_to(method)
+
+    async def _record(self, call: Call | None = None, received: dict[str, Any] | None = None) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            if call is not None:
+                self.calls.append(call)
+            if received is not None:
+                self.socket_received.append(received)
+            self._changed.notify_all()
+
+    # -- the Web API ------------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _arguments(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or args.get("token")
+        faults = self._faults.get(method)
+        if faults:
+            fault = faults[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                faults.pop(0)
+            await self._record(Call(f"{method}!{fault.status}", args, token))
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            body = {"ok": False, "error": "ratelimited" if fault.status == 429 else "internal_error"}
+            return web.json_response(body, status=fault.status, headers=headers)
+        errors = self._errors.get(method)
+        result = {"ok": False, "error": errors.pop(0)} if errors else self._answer(method, args)
+        await self._record(Call(method, args, token, result))
+        return web.json_response(result)
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ok: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            return {**ok, "url": "https://fake.slack.com/", "team": "Fake", "team_id": "T0FAKE",
+                    "user": "dutydesk", "user_id": "U0BOT", "bot_id": "B0BOT"}
+        if method == "chat.postMessage":
+            ts = f"{1_790_000_000 + next(self._ts)}.000100"
+            return {**ok, "channel": args.get("channel"), "ts": ts,
+                    "message": {"text": args.get("text"), "ts": ts, "thread_ts": args.get("thread_ts")}}
+        if method == "chat.update":
+            return {**ok, "channel": args.get("channel"), "ts": args.get("ts"), "text": args.get("text")}
+        if method == "chat.postEphemeral":
+            return {**ok, "message_ts": f"{1_790_000_000 + next(self._ts)}.000200"}
+        if method in ("views.open", "views.update", "views.push"):
+            n = next(self._ts)
+            return {**ok, "view": {**(args.get("view") or {}), "id": f"V{n:08d}", "hash": f"{n}.hash"}}
+        if method == "apps.connections.open":
+            return {**ok, "url": f"ws://127.0.0.1:{self.port}/link?ticket=fake"}
+        return ok
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        await self._record(Call(f"respond:{request.match_info['name']}", await _arguments(request)))
+        return web.Response(text="ok")
+
+    # -- Socket Mode ------------------------------------------------------------------------------
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                            "connection_info": {"app_id": "A0FAKE"}})
+        await self._record()
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                await self._record(received=json.loads(msg.data))
+        return ws
+
+    async def send_envelope(self, envelope: dict[str, Any], timeout: float = 5.0) -> None:
+        await self.wait_for(lambda f: f._ws is not None and not f._ws.closed, timeout)
+        assert self._ws is not None
+        await self._ws.send_json(envelope)
+
+    async def wait_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        await self.wait_for(lambda f: any(m.get("envelope_id") == envelope_id for m in f.socket_received), timeout)
+        return next(m for m in self.socket_received if m.get("envelope_id") == envelope_id)
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    """Web API arguments, whether sent as JSON or as a form (where blocks and views are JSON strings)."""
+    args: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        args.update(await request.json())
+    elif request.can_read_body:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, str) and key in ("blocks", "view", "attachments") and value[:1] in "[{":
+                args[key] = json.loads(value)
+            else:
+                args[key] = value
+    return args
+
+
+# -- requests as Slack signs them ---------------------------------------------------------------------
+
+class SlackSigner:
+    def __init__(self, secret: str) -> None:
+        self.verifier = SignatureVerifier(secret)
+
+    def headers(self, body: str, *, timestamp: int | None = None, retry_num: int | None = None) -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+                   "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body)}
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return headers
+
+
+def slash_body(command: str, text: str, *, user: str, channel: str, trigger_id: str, response_url: str) -> str:
+    return urllib.parse.urlencode({
+        "token": "legacy", "team_id": "T0FAKE", "team_domain": "fake", "channel_id": channel,
+        "channel_name": "desk", "user_id": user, "user_name": user.lower(), "command": command, "text": text,
+        "api_app_id": "A0FAKE", "is_enterprise_install": "false", "response_url": response_url,
+        "trigger_id": trigger_id,
+    })
+
+
+def block_action(value: str, *, user: str, channel: str, message_ts: str, action_ts: str, trigger_id: str,
+                 response_url: str, action_id: str = "desk:0") -> dict[str, Any]:
+    return {
+        "type": "block_actions", "team": {"id": "T0FAKE", "domain": "fake"},
+        "user": {"id": user, "username": user.lower(), "team_id": "T0FAKE"}, "api_app_id": "A0FAKE",
+        "token": "legacy", "trigger_id": trigger_id, "response_url": response_url,
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
+        "channel": {"id": channel, "name": "desk"}, "message": {"ts": message_ts, "text": "card"},
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "desk_actions", "value": value,
+                     "text": {"type": "plain_text", "text": "button"}, "action_ts": action_ts}],
+    }
+
+
+def view_submission(view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str,
+                    view_id: str = "V0SUBMIT", view_hash: str = "1.hash") -> dict[str, Any]:
+    """A submission of ``view`` (as the app opened it) with ``values``: {block_id: {"value": ...}} for
+    text inputs or {block_id: {"selected": ...}} for selects."""
+    state: dict[str, Any] = {}
+    for block_id, v in values.items():
+        if "selected" in v:
+            state[block_id] = {"value": {"type": "static_select", "selected_option": {"value": v["selected"]}}}
+        else:
+            state[block_id] = {"value": {"type": "plain_text_input", "value": v["value"]}}
+    return {
+        "type": "view_submission", "team": {"id": "T0FAKE", "domain": "fake"},
+        "user": {"id": user, "username": user.lower(), "team_id": "T0FAKE"}, "api_app_id": "A0FAKE",
+        "token": "legacy", "trigger_id": "trig-view",
+        "view": {**view, "id": view_id, "hash": view_hash, "team_id": "T0FAKE", "state": {"values": state}},
+    }
+
+
+def payload_body(payload: dict[str, Any]) -> str:
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})

@@ -1,0 +1,73 @@
+"""What the outbox sends to Slack: through rate limits and server errors, once, and in order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from storage.outbox import Outbox
+from tests.integrations.chat import SlackRig, slack_rig
+
+NUMBER = "NOI-2026-00001"
+
+
+@pytest.fixture
+async def rig(noi_config, db_url: str) -> AsyncIterator[SlackRig]:  # type: ignore[no-untyped-def]
+    async with slack_rig(noi_config, db_url, mode="socket", start=False) as r:  # outbound only
+        yield r
+
+
+def unsent(rig: SlackRig) -> list[tuple[str, str | None]]:
+    rows = rig.desk.db.read_sync(lambda s: Outbox(s).all())
+    return [(m.kind, m.last_error) for m in rows if m.sent_at is None]
+
+
+async def test_a_rate_limited_message_waits_retry_after_and_is_delivered_once(rig: SlackRig) -> None:
+    await rig.desk.say("U0IVANA", "/incident urgent cucm Calls fail", transport="slack", channel="C0NOIDESK")
+    rig.fake.fail("chat.postMessage", 429, retry_after=1)
+    result = await rig.dispatch()
+    assert (result.failed, result.unroutable) == (0, 0)
+    assert len(rig.fake.calls_to("chat.postMessage!429")) == 1
+    assert len(rig.fake.posts("C0NOIDESK")) == 1  # the card, once, after the wait
+    assert unsent(rig) == []
+
+
+async def test_a_message_slack_could_not_take_stays_in_the_outbox_and_goes_out_later(rig: SlackRig) -> None:
+    await rig.desk.say("U0IVANA", "/incident urgent cucm Calls fail", transport="slack", channel="C0NOIDESK")
+    rig.fake.fail("chat.postMessage", 500, times=2)  # the card's call and its one quick retry
+    first = await rig.dispatch()
+    assert first.failed == 1
+    [(kind, error)] = unsent(rig)
+    assert kind == "incident.card" and error and "internal_error" in error
+    assert rig.fake.posts("C0NOIDESK") == []
+
+    assert (await rig.dispatch()).sent == 0  # backing off
+    rig.desk.advance(seconds=10)
+    assert (await rig.dispatch()).sent == 1
+    assert len(rig.fake.posts("C0NOIDESK")) == 1 and unsent(rig) == []
+
+
+async def test_a_card_delivered_late_does_not_overwrite_a_newer_state(rig: SlackRig) -> None:
+    await rig.desk.say("U0IVANA", "/incident urgent cucm Calls fail", transport="slack", channel="C0NOIDESK")
+    await rig.desk.say("U0GEORGI", f"/ack {NUMBER}", transport="slack", channel="C0NOIDESK")
+    rig.fake.fail("chat.postMessage", 500, times=2)  # the "registered" card fails; the "acknowledged" one goes
+    await rig.dispatch()
+    [card] = [p for p in rig.fake.posts("C0NOIDESK") if not p.get("thread_ts")]
+    assert "/ack" not in str(card["blocks"])  # posted in the acknowledged state
+
+    rig.desk.advance(seconds=10)
+    await rig.dispatch()
+    assert rig.fake.calls_to("chat.update") == []  # the older state did not replace the newer
+    thread = [p["text"] for p in rig.fake.posts("C0NOIDESK") if p.get("thread_ts") == card["ts"]]
+    assert len(thread) == 2 and unsent(rig) == []
+
+
+async def test_a_deleted_card_is_posted_again(rig: SlackRig) -> None:
+    await rig.desk.say("U0IVANA", "/incident urgent cucm Calls fail", transport="slack", channel="C0NOIDESK")
+    await rig.dispatch()
+    await rig.desk.say("U0GEORGI", f"/ack {NUMBER}", transport="slack", channel="C0NOIDESK")
+    rig.fake.answer_error("chat.update", "message_not_found")
+    await rig.dispatch()
+    cards = [p for p in rig.fake.posts("C0NOIDESK") if not p.get("thread_ts")]
+    assert len(cards) == 2 and unsent(rig) == []
