@@ -112,3 +112,26 @@ async def test_schedule_ics_page_and_handover(desk: DeskHarness) -> None:
 async def test_an_override_in_natural_language(desk: DeskHarness) -> None:
     made = await desk.say("georgi", '/oncall override maria --from "довечера в 18:00" --to "утре 09:00"')
     assert made.text == "Мария Димитрова е дежурен по primary от 2026-11-23 18:00 до 2026-11-24 09:00."
+
+
+async def test_a_restart_loses_no_pending_escalation_and_pages_nobody_twice(noi_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+
+    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
+    await h.say("ivana", "/incident urgent cucm Down")
+    _tick(h)
+    h.advance(minutes=5)
+    _tick(h)
+    assert _pages(h) == ["petar", "petar", "georgi"]
+    h.close()  # the process dies; the team lead's step (minute 15) is still pending
+
+    h.app = build_app(noi_config, db_url, clock=h.clock)
+    try:
+        _tick(h)  # a tick at the same moment after the restart pages nobody again
+        assert _pages(h) == ["petar", "petar", "georgi"]
+        h.advance(minutes=10)
+        _tick(h)
+        _tick(h)
+        assert _pages(h) == ["petar", "petar", "georgi", "maria"]
+    finally:
+        h.close()
