@@ -16,6 +16,11 @@ def render(reply: Reply) -> str:
     out = [reply.text, *reply.lines]
     if reply.buttons:
         out.append("  ".join(f"[{b.label}: {b.command}]" for b in reply.buttons))
+    if reply.attachment is not None:
+        a = reply.attachment
+        out.append(f"[file {a.filename}, {len(a.content)} bytes, {a.mime_type}]")
+        if a.mime_type.startswith("text/"):  # a terminal can show it; binary files are only announced
+            out.append(a.content.decode("utf-8", "replace").replace("\r\n", "\n").rstrip("\n"))
     return "\n".join(out)
 
 
