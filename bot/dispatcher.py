@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from commands.domain.clock import Clock
 from commands.domain.config import Config
+from commands.notify import render_card
 from commands.reply import Reply
 from integrations.chat.base import Notifier
 from storage.db import Database
@@ -29,7 +30,7 @@ class DispatchResult:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config) -> None:
         self.db = db
         self.clock = clock
         self.notifiers = list(notifiers)
@@ -42,6 +43,8 @@ class Dispatcher:
         for message in claimed:
             payload = json.loads(message.payload)
             reply = Reply.from_dict({**payload, "kind": payload.get("kind", "info")})
+            if message.kind == "incident.card":  # rendered now, from the incident as it stands
+                reply = await self._card(int(payload["incident_id"])) or reply
             targets = [n for n in self.notifiers if n.reaches(message.audience)]
             if not targets:
                 # Nobody to tell through the transports running now: keep it pending, retry later.
@@ -61,6 +64,11 @@ class Dispatcher:
             result.sent += 1
         return result
 
+    async def _card(self, incident_id: int) -> Reply | None:
+        now = self.clock.now()
+        card: Reply | None = await self.db.read(lambda s: render_card(s, self.config, incident_id, now))
+        return card
+
     async def _everywhere(self, message: OutboxMessage, reply: Reply, targets: list[Notifier]) -> str | None:
         """Channel messages go to every transport that reaches the audience."""
         try:
@@ -74,7 +82,7 @@ class Dispatcher:
         """A page goes to the person's channels in their order until one takes it; every attempt is on
         the incident's timeline."""
         pid = message.audience.partition(":")[2]
-        person = self.config.people.get(pid) if self.config else None
+        person = self.config.people.get(pid)
         order = list(person.paging) if person else []
         ranked = sorted(targets, key=lambda n: order.index(n.name) if n.name in order else len(order))
         errors = []

@@ -144,7 +144,7 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
                               data={"reported_at": reported_at.isoformat(), "category": category,
                                     "component": component})
         facts = IncidentFacts(iid, number, customer_id, "registered", category, component, description)
-        announce(session, config, facts, clocks, event_id=event_id, kind="registered", actor=actor, text="", now=now)
+        announce(session, config, facts, event_id=event_id, kind="registered", actor=actor, text="", now=now)
         if paging is None:  # no escalation policy: every engineer of the customer is paged once
             page_engineers(session, config, facts, now)
         else:
@@ -228,7 +228,7 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
                 "reopen": "reopened", "cancel": "cancelled"}[action]
         event_id = reg.record(inc, at=now, actor=actor, kind=kind, channel=channel, text=rest,
                               data={"mode": mode} if mode else None)
-        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind=kind, actor=actor, text=rest,
+        announce(session, ctx.services.config, inc, event_id=event_id, kind=kind, actor=actor, text=rest,
                  now=now)
         return _transition_reply(ctx, inc, action, clocks, mode, rest)
 
@@ -320,7 +320,7 @@ def note(ctx: Context, p: Parsed) -> Outcome:
         reg = Register(session)
         inc = _load(ctx, reg, number)
         event_id = reg.record(inc, at=now, actor=actor, kind="note", channel=channel, text=rest)
-        announce(session, ctx.services.config, inc, reg.clocks(inc.id or 0), event_id=event_id, kind="note",
+        announce(session, ctx.services.config, inc, event_id=event_id, kind="note",
                  actor=actor, text=rest, now=now)
         return ctx.reply(ctx.t("noted", number=number), control_number=number)
 

@@ -23,6 +23,7 @@ from commands.reply import Reply
 from commands.sla import ClockLike, clock_lines
 from commands.views import buttons_for_state, category_title, component_title
 from storage.outbox import Outbox
+from storage.register import Register
 
 
 class IncidentLike(Protocol):
@@ -66,20 +67,33 @@ def event_line(customer: CustomerConfig, kind: str, actor_name: str, text: str, 
     return f"{line} — {text[:500]}" if text else line
 
 
-def announce(session: Session, config: Config, inc: IncidentLike, clocks: Sequence[ClockLike], *, event_id: int,
-             kind: str, actor: str, text: str, now: datetime) -> None:
-    """Queue the card update for this change (one outbox row per timeline event)."""
+def announce(session: Session, config: Config, inc: IncidentLike, *, event_id: int, kind: str, actor: str,
+             text: str, now: datetime) -> None:
+    """Queue the card update for this change (one outbox row per timeline event). The card itself is
+    rendered when it is delivered (``render_card``), from the incident as it is then: the report's
+    transaction stays small, and a late delivery never shows an older state than the database."""
     assert inc.id is not None
     customer = config.customers[inc.customer_id]
     actor_name = config.people[actor].name if actor in config.people else actor
     payload: dict[str, Any] = {
-        **card(customer, inc, clocks, now).to_dict(),
+        "text": inc.control_number,  # stands in until rendered
+        "control_number": inc.control_number,
+        "locale": customer.locale,
         "incident_id": inc.id,
         "event": event_line(customer, kind, actor_name, text, now),
         "event_kind": kind,
     }
     Outbox(session).put(dedupe_key=f"card:{event_id}", customer_id=inc.customer_id, kind="incident.card",
                         audience=f"customer:{inc.customer_id}", payload=payload, now=now, incident_id=inc.id)
+
+
+def render_card(session: Session, config: Config, incident_id: int, now: datetime) -> Reply | None:
+    """The card of an incident as it stands now (None if there is no such incident)."""
+    reg = Register(session)
+    inc = reg.by_id(incident_id)
+    if inc is None or inc.customer_id not in config.customers:
+        return None
+    return card(config.customers[inc.customer_id], inc, reg.clocks(incident_id), now)
 
 
 def page_engineers(session: Session, config: Config, inc: IncidentLike, now: datetime) -> None:

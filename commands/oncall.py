@@ -204,7 +204,7 @@ def handover(ctx: Context, p: Parsed) -> Outcome:
         name = ctx.services.directory.person_name(pid)
         event_id = reg.record(inc, at=now, actor=actor, kind="handover", channel=channel, text=name,
                               data={"from": before, "to": pid})
-        announce(session, ctx.services.config, inc, reg.clocks(inc.id or 0), event_id=event_id, kind="handover",
+        announce(session, ctx.services.config, inc, event_id=event_id, kind="handover",
                  actor=actor, text=name, now=now)
         escalation.page_person(session, ctx.services, inc, pid, f"handover:{event_id}:{pid}", now)
         return ctx.reply(ctx.t("oncall.handed_over", number=number, person=name), control_number=number)

@@ -65,7 +65,7 @@ def pause(ctx: Context, p: Parsed) -> Outcome:
         reg.touch(inc)
         event_id = reg.record(inc, at=now, actor=actor, kind="paused", channel=channel, text=reason,
                    data={"clocks": list(affects)})
-        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind="paused", actor=actor,
+        announce(session, ctx.services.config, inc, event_id=event_id, kind="paused", actor=actor,
                  text=reason, now=now)
         lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
         return ctx.reply(ctx.t("paused", number=number, reason=reason), *lines, control_number=number)
@@ -96,7 +96,7 @@ def resume(ctx: Context, p: Parsed) -> Outcome:
         _reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
         event_id = reg.record(inc, at=now, actor=actor, kind="resumed", channel=channel)
-        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind="resumed", actor=actor,
+        announce(session, ctx.services.config, inc, event_id=event_id, kind="resumed", actor=actor,
                  text="", now=now)
         lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
         return ctx.reply(ctx.t("resumed", number=number), *lines, control_number=number,
@@ -153,7 +153,7 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
         reg.touch(inc)
         event_id = reg.record(inc, at=now, actor=actor, kind="category_changed", channel=channel,
                    data={"from": old, "to": new})
-        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind="category_changed", actor=actor,
+        announce(session, ctx.services.config, inc, event_id=event_id, kind="category_changed", actor=actor,
                  text="", now=now)
         lines = clock_lines(clocks, locale=ctx.locale, tz_name=customer.timezone, now=now)
         return ctx.reply(ctx.t("recategorised", number=number, old=category_title(customer, old, ctx.locale),
@@ -185,7 +185,7 @@ def received(ctx: Context, p: Parsed) -> Outcome:
         _reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
         event_id = reg.record(inc, at=now, actor=actor, kind="received", channel=channel, data={"at": at.isoformat()})
-        announce(session, ctx.services.config, inc, clocks, event_id=event_id, kind="received", actor=actor,
+        announce(session, ctx.services.config, inc, event_id=event_id, kind="received", actor=actor,
                  text="", now=now)
         lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=now)
         return ctx.reply(ctx.t("received", number=number, when=format_datetime(at, ctx.customer.tz, ctx.locale)),

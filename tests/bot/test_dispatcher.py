@@ -38,7 +38,7 @@ async def test_a_failed_delivery_is_retried_with_backoff_and_sent_once(noi_confi
         n = (await h.say("ivana", "/incident urgent cucm Down")).control_number
         h.db.write_sync(sweep_unit(h.app.services, h.clock.now()))  # the first page of the escalation
         customer = Recorder({"customer:noi"}, fail_times=1)
-        dispatcher = Dispatcher(h.db, h.clock, [customer])
+        dispatcher = Dispatcher(h.db, h.clock, [customer], noi_config)
         first = await dispatcher.tick()  # the card fails; nobody reaches the on-call engineer's page here
         assert (first.sent, first.failed, first.unroutable) == (0, 1, 1)
         assert customer.got == []
