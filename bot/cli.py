@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.app import App
 from bot.settings import ConfigError, Environment, load_config
 from commands.domain.config import Config
-from integrations.chat.base import Notifier
+from integrations.chat.base import Notifier, Transport
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -143,13 +143,21 @@ def _run(config_path: str, database_url: str) -> int:
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
 
-    async def main() -> None:
+    async def main() -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+        started: list[Transport] = []
         for transport in transports:
-            await transport.start()
+            try:
+                await transport.start()
+            except Exception as exc:  # a wrong token, an unreachable API: say which and stop cleanly
+                print(f"dutydesk: cannot start {transport.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                for other in reversed(started):
+                    await other.stop()
+                return 2
+            started.append(transport)
         notifiers: list[Notifier] = [*transports, *gateways(app.config)]
         jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, notifiers, app.config))
         jobs.start()
@@ -158,14 +166,14 @@ def _run(config_path: str, database_url: str) -> int:
                                               app.db.dialect, names)
         await stop.wait()
         jobs.stop()
-        for transport in transports:
+        for transport in reversed(started):
             await transport.stop()
+        return 0
 
     try:
-        asyncio.run(main())
+        return asyncio.run(main())
     finally:
         app.close()
-    return 0
 
 
 def gateways(config: Config) -> list[Notifier]:

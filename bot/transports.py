@@ -31,4 +31,21 @@ def build_transports(app: App, environ: Mapping[str, str]) -> list[Transport]:
             ))
         except ValueError as exc:
             raise TransportError(str(exc)) from None
+    if environ.get("TELEGRAM_BOT_TOKEN"):
+        from integrations.chat.telegram import TelegramTransport
+
+        tg_mode = environ.get("TELEGRAM_MODE", "polling")
+        if tg_mode not in ("polling", "webhook"):
+            raise TransportError(f"TELEGRAM_MODE is polling or webhook, not {tg_mode!r}")
+        try:
+            transports.append(TelegramTransport(
+                app.desk, app.db, app.config, token=environ["TELEGRAM_BOT_TOKEN"],
+                base_url=environ.get("TELEGRAM_API_BASE_URL"), mode=cast(Literal["polling", "webhook"], tg_mode),
+                webhook_secret=environ.get("TELEGRAM_WEBHOOK_SECRET"), webhook_url=environ.get("TELEGRAM_WEBHOOK_URL"),
+                webhook_host=environ.get("TELEGRAM_WEBHOOK_HOST", "0.0.0.0"),
+                webhook_port=int(environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+                webhook_path=environ.get("TELEGRAM_WEBHOOK_PATH", "/telegram/webhook"),
+            ))
+        except ValueError as exc:
+            raise TransportError(str(exc)) from None
     return transports

@@ -1,0 +1,408 @@
+"""Telegram: the desk in customers' groups and people's private chats, through python-telegram-bot's
+Application in the bot's one event loop (initialize/start and the updater, never ``run_polling``).
+
+Inbound, a command (``/ack NOI-2026-00001``, ``/ack@dutydesk_bot ...``), a pressed inline button (its
+callback data is the command) or a reply to one of the desk's prompts becomes one desk command. Delivery
+ids make repeats harmless: a message is ``msg:<chat>:<message id>`` (update ids are not safe: Telegram
+picks them at random again after a quiet week), a button press is ``cb:<chat>:<message>:<its last edit>:
+<data>:<user>`` — a double press sends two callback queries with different ids but is one action, while
+the same button shown again after a later edit is a new one. The desk records the id with the change, so
+a re-delivered update (a webhook retry, a lost polling offset, a restart) changes nothing; recently seen
+update ids are also dropped before any work so the answer is not sent twice.
+
+Outbound (the outbox dispatcher): the incident card is posted once per chat, then edited in place, and
+each event is sent as a reply to it; pages go to the person's private chat with an Acknowledge button.
+PTB's AIORateLimiter keeps to Telegram's limits and waits out one RetryAfter; what still fails raises,
+so the outbox keeps the message and retries it later.
+
+Long polling by default; a webhook (Starlette under uvicorn) as an option, where the secret token
+header must match (403 otherwise, before anything is parsed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any, Literal
+
+import uvicorn
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from starlette.applications import Starlette
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+from starlette.routing import Route
+from telegram import (
+    Bot,
+    Chat,
+    ForceReply,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+    User,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationHandlerStop,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from commands.desk import Desk
+from commands.directory import Directory
+from commands.domain.config import Config
+from commands.domain.i18n.catalog import LOCALES, t
+from commands.incident import NUMBER
+from commands.registry import COMMANDS
+from commands.reply import Reply, Request
+from integrations.chat import telegram_render as render
+from integrations.chat.routing import Routes
+from integrations.chat.telegram_guide import IncidentGuide
+from storage.chat_refs import ChatRefs
+from storage.db import Database
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+Mode = Literal["polling", "webhook"]
+TELEGRAM = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+HTML = ParseMode.HTML
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class _Recent:
+    """Keys seen in the last ``ttl`` seconds (bounded memory; a restart forgets them, the desk does not)."""
+
+    def __init__(self, ttl: float = 3600.0) -> None:
+        self.ttl = ttl
+        self._seen: dict[object, float] = {}
+
+    def add(self, key: object) -> bool:
+        """Remember the key; False if it was seen already."""
+        now = time.monotonic()
+        if len(self._seen) > 10_000:
+            self._seen = {k: at for k, at in self._seen.items() if now - at < self.ttl}
+        at = self._seen.get(key)
+        if at is not None and now - at < self.ttl:
+            return False
+        self._seen[key] = now
+        return True
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _chat_id(chat_id: str) -> int | str:
+    """Config keeps chat ids as strings; the API wants numbers (or "@channelname")."""
+    try:
+        return int(chat_id)
+    except ValueError:
+        return chat_id
+
+
+class TelegramTransport:
+    name = TELEGRAM
+
+    def __init__(self, desk: Desk, db: Database, config: Config, *, token: str, base_url: str | None = None,
+                 mode: Mode = "polling", webhook_secret: str | None = None, webhook_url: str | None = None,
+                 webhook_host: str = "127.0.0.1", webhook_port: int = 8443, webhook_path: str = "/telegram/webhook",
+                 poll_interval: float = 0.0, poll_timeout: float = 10.0,
+                 rate_limiter: BaseRateLimiter[Any] | None = None) -> None:
+        if mode == "webhook" and not webhook_secret:
+            raise ValueError("Telegram webhook mode needs a secret token (TELEGRAM_WEBHOOK_SECRET)")
+        self.desk, self.db, self.config, self.mode = desk, db, config, mode
+        self.directory = Directory(config)
+        self.routes = Routes(config, TELEGRAM)
+        builder = Application.builder().token(token).rate_limiter(rate_limiter or AIORateLimiter(max_retries=1))
+        if base_url:  # a local Bot API server or the tests' fake: "http://host:port/bot" (the token is appended)
+            builder = builder.base_url(base_url).base_file_url(base_url.removesuffix("bot") + "file/bot")
+        if mode == "webhook":
+            builder = builder.updater(None)
+        self.app = builder.build()
+        self._secret = webhook_secret or ""
+        self._webhook = (webhook_url, webhook_host, webhook_port, webhook_path)
+        self._polling = (poll_interval, poll_timeout)
+        self._server: _Server | None = None
+        self._serving: asyncio.Task[None] | None = None
+        self._updates = _Recent()
+        self._prompts = _Recent(ttl=60.0)
+        self._chats = {c for cust in config.customers.values()
+                       for c in (*cust.channels.telegram, *cust.channels.engineers_telegram)}
+        self.guide = IncidentGuide(self.directory, self._command, self._known_chat)
+        self._register()
+
+    @property
+    def bot(self) -> Bot:
+        return self.app.bot
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.app.initialize()  # getMe: the bot's username, so /ack@other_bot is not ours
+        await self.set_commands()
+        await self.app.start()
+        url, host, port, path = self._webhook
+        if self.mode == "polling":
+            assert self.app.updater is not None
+            interval, timeout = self._polling
+            await self.app.updater.start_polling(poll_interval=interval, timeout=timedelta(seconds=timeout),
+                                                 allowed_updates=ALLOWED_UPDATES)
+            return
+        if url:
+            await self.bot.set_webhook(url=url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
+        web = Starlette(routes=[Route(path, self._webhook_endpoint, methods=["POST"])])
+        self._server = _Server(uvicorn.Config(web, host=host, port=port, log_level="warning", lifespan="off",
+                                              access_log=False))
+        self._serving = asyncio.create_task(self._server.serve(), name="telegram-webhook")
+        while not self._server.started:  # bounded by uvicorn: it either binds or the task ends
+            if self._serving.done():
+                await self._serving  # re-raise why it could not start (e.g. the port is taken)
+                raise RuntimeError("the Telegram webhook endpoint stopped while starting")
+            await asyncio.sleep(0.01)
+
+    @property
+    def port(self) -> int:
+        """The webhook's port (useful with webhook_port=0)."""
+        assert self._server is not None and self._server.servers, "webhook mode is not running"
+        return int(self._server.servers[0].sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._server is not None and self._serving is not None:
+            self._server.should_exit = True
+            await self._serving
+            self._server = self._serving = None
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def set_commands(self) -> None:
+        """The command menu in each language the desk speaks (English also as the default)."""
+        try:
+            await self.bot.set_my_commands(render.menu("en"))
+            for locale in LOCALES:
+                await self.bot.set_my_commands(render.menu(locale), language_code=locale)
+        except Exception:  # a menu is a convenience: the desk works without it
+            log.exception("could not set the Telegram command menu")
+
+    async def _webhook_endpoint(self, request: HttpRequest) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(json.loads(await request.body()), self.bot)
+        except Exception:
+            return Response(status_code=400)
+        # Processed before answering: a 200 means done, and Telegram re-sends what was not answered.
+        await self.app.process_update(update)
+        return Response(status_code=200)
+
+    # -- inbound --------------------------------------------------------------------------------
+    def _register(self) -> None:
+        new = filters.UpdateType.MESSAGE  # edits of old messages are not new commands
+        self.app.add_handler(TypeHandler(Update, self._once), group=-1)
+        self.app.add_handler(self.guide.handler())
+        self.app.add_handler(CommandHandler([*COMMANDS, "start"], self._on_command, filters=new))
+        self.app.add_handler(CallbackQueryHandler(self._on_button))
+        self.app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, self._on_text))
+        self.app.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, self._on_command))
+        self.app.add_error_handler(self._on_error)
+
+    async def _once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not self._updates.add(update.update_id):
+            log.info("update %s was delivered again: ignored", update.update_id)
+            raise ApplicationHandlerStop
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram update failed: %r", update, exc_info=context.error)
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        msg = update.effective_message
+        assert msg is not None and msg.text is not None
+        head, _, rest = msg.text.partition(" ")
+        line = f"/help {rest}".strip() if head.split("@")[0] == "/start" else msg.text
+        await self._command(update, line)
+
+    async def _command(self, update: Update, line: str) -> None:
+        """Run one line as the message's sender and answer in the chat, as a reply to the message."""
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None:
+            return
+        reply = await self._run(line, user, msg.chat, f"msg:{msg.chat_id}:{msg.message_id}")
+        await self._send_reply(msg.chat_id, reply, reply_to=msg.message_id)
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reply to one of the desk's prompts completes its command; in a private chat a line without
+        the slash is a command too ("ack NOI-2026-00001"). Anything else is people talking."""
+        msg = update.effective_message
+        if msg is None or not msg.text:
+            return
+        asked = msg.reply_to_message
+        if asked is not None and asked.from_user is not None and asked.from_user.id == self.bot.id:
+            command = render.prompted_command(asked.text)
+            if command is not None:
+                await self._command(update, f"{command} {msg.text.strip()}")
+                return
+        if msg.chat.type == ChatType.PRIVATE:
+            await self._command(update, f"/{msg.text.strip()}")
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        data, user, msg = query.data or "", query.from_user, query.message
+        if msg is None or not isinstance(msg, Message):  # too old to be shown: nothing to act on
+            await query.answer()
+            return
+        chat = msg.chat
+        stamp = int((msg.edit_date or msg.date).timestamp())
+        press = f"{chat.id}:{msg.message_id}:{stamp}:{data}:{user.id}"
+        bare = render.bare_text_command(data)
+        if bare is not None and self._may(user.id, data):
+            await query.answer()
+            if self._prompts.add(press):  # a double press asks once
+                await self._prompt(chat.id, user, *bare)
+            return
+        reply = await self._run(data, user, chat, f"cb:{press}")
+        try:
+            await query.answer(render.answer_text(reply), show_alert=reply.is_error)
+        except Exception:  # an expired query: the action is done and the card shows it
+            log.warning("could not answer callback query %s", query.id, exc_info=True)
+        if chat.type == ChatType.PRIVATE and not reply.is_error:
+            # A page becomes the next step's controls (acknowledged → on site / remote ...).
+            with contextlib.suppress(TelegramError):
+                await msg.edit_reply_markup(render.keyboard(reply))
+
+    async def _prompt(self, chat_id: int, user: User, verb: str, number: str) -> None:
+        locale = self._locale(user.id, chat_id)
+        text = render.prompt_html(verb, number, locale, user.id, user.full_name)
+        markup = ForceReply(selective=True, input_field_placeholder=t(locale, "telegram.prompt.placeholder")[:64])
+        await self.bot.send_message(chat_id, text, parse_mode=HTML, reply_markup=markup)
+
+    async def _run(self, line: str, user: User, chat: Chat, delivery_id: str) -> Reply:
+        if not self._known_chat(chat.id, chat.type):
+            locale = self._locale(user.id, chat.id)
+            return Reply(text=t(locale, "telegram.unknown_chat", chat=chat.id), kind="error", locale=locale)
+        return await self.desk.handle(Request(text=line, transport=TELEGRAM, user_id=str(user.id),
+                                              channel_id=str(chat.id), delivery_id=delivery_id))
+
+    def _known_chat(self, chat_id: int, chat_type: str) -> bool:
+        # A private chat belongs to the person; groups must be configured for a customer.
+        return chat_type == ChatType.PRIVATE or str(chat_id) in self._chats
+
+    def _may(self, user_id: int, command: str) -> bool:
+        """Whether asking for the text is worth it: otherwise the desk refuses the bare command itself."""
+        actor = self.directory.actor(f"{TELEGRAM}:{user_id}")
+        words = command.split()
+        spec = COMMANDS.get(words[0].lstrip("/"))
+        m = NUMBER.match(words[1].upper()) if len(words) > 1 else None
+        if actor is None or spec is None or m is None:
+            return False
+        cid = self.directory.customer_by_prefix(m.group(1))
+        return cid is not None and bool(set(actor.roles(cid)) & set(spec.roles))
+
+    def _locale(self, user_id: int, chat_id: int) -> str:
+        actor = self.directory.actor(f"{TELEGRAM}:{user_id}")
+        if actor is not None and actor.person.locale:
+            return actor.person.locale
+        cid = self.directory.customer_of_channel(f"{TELEGRAM}:{chat_id}")
+        if cid is None and actor is not None and actor.customers():
+            cid = actor.customers()[0]
+        return self.config.customers[cid].locale if cid else "en"
+
+    async def _send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
+        """The answer to a command: HTML, split if long, the buttons under the last part."""
+        try:
+            await self._send(chat_id, reply, reply_to=reply_to)
+        except Exception:  # the work is done and recorded; only the courtesy answer is lost
+            log.exception("could not answer in Telegram chat %s", chat_id)
+
+    async def _send(self, chat_id: int | str, reply: Reply, *, reply_to: int | None = None) -> Message:
+        parts = render.chunks(reply)
+        sent: Message | None = None
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            sent = await self.bot.send_message(
+                chat_id, part, parse_mode=HTML, reply_markup=render.keyboard(reply) if last else None,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to is not None and i == 0 else None,
+                link_preview_options=NO_PREVIEW)
+        if reply.attachment is not None:
+            att = reply.attachment
+            await self.bot.send_document(chat_id, InputFile(att.content, filename=att.filename))
+        assert sent is not None
+        return sent
+
+    # -- outbound (the outbox dispatcher) ---------------------------------------------------------
+    def reaches(self, audience: str) -> bool:
+        return bool(self.routes.destinations(audience))
+
+    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+        payload = json.loads(message.payload)
+        for dest in self.routes.destinations(audience):
+            if message.kind == "incident.card" and not dest.direct:
+                await self._card(dest.chat_id, reply, payload, message)
+            else:
+                await self._send(_chat_id(dest.chat_id), reply)
+
+    async def _card(self, chat: str, reply: Reply, payload: dict[str, Any], message: OutboxMessage) -> None:
+        """Post the incident's card once per chat, then edit it in place; each event is a reply to it."""
+        incident_id = int(payload["incident_id"])
+        text, markup = render.card_html(reply), render.keyboard(reply)
+        ref = await self.db.read(lambda s: ChatRefs(s).get(incident_id, TELEGRAM, chat))
+        if ref is not None and await self._is_latest_card(message):
+            try:
+                await self.bot.edit_message_text(text, chat_id=_chat_id(chat), message_id=int(ref), parse_mode=HTML,
+                                                 reply_markup=markup, link_preview_options=NO_PREVIEW)
+            except BadRequest as err:
+                problem = str(err).lower()
+                if "not modified" in problem:
+                    pass  # a retry after the edit went through
+                elif "not found" in problem or "can't be edited" in problem:
+                    ref = None  # someone deleted the card: post it again
+                else:
+                    raise
+        if ref is None:
+            posted = await self.bot.send_message(_chat_id(chat), text, parse_mode=HTML, reply_markup=markup,
+                                                 link_preview_options=NO_PREVIEW)
+            new_ref = str(posted.message_id)
+            await self.db.write(lambda s: ChatRefs(s).put(incident_id, TELEGRAM, chat, new_ref))
+            if payload.get("event_kind") == "registered":
+                return  # the card itself tells of the registration
+            ref = new_ref
+        if payload.get("event"):
+            await self.bot.send_message(_chat_id(chat), render.escape(str(payload["event"])), parse_mode=HTML,
+                                        reply_parameters=ReplyParameters(int(ref), allow_sending_without_reply=True))
+
+    async def _is_latest_card(self, message: OutboxMessage) -> bool:
+        """An older card delivered late (after a retry) must not overwrite a newer state."""
+
+        def newest(s: Session) -> int | None:
+            q = select(func.max(col(OutboxMessage.id))).where(
+                OutboxMessage.incident_id == message.incident_id, OutboxMessage.kind == "incident.card",
+                OutboxMessage.audience == message.audience)
+            return s.exec(q).one()
+
+        latest = await self.db.read(newest)
+        return latest is None or (message.id or 0) >= latest

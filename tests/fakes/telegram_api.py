@@ -1,0 +1,390 @@
+"""A fake Telegram Bot API for tests: a real HTTP server on 127.0.0.1 (port 0) that the real PTB ``Bot``
+talks to through ``base_url`` (``{base_url}{token}/{method}``, form-encoded or multipart, as PTB sends).
+
+- Users' side: ``message(user, chat, text)`` and ``press(user, message, data)`` build updates the way
+  Telegram does (a ``bot_command`` entity for commands, the bot's message inside a callback query) and
+  queue them for ``getUpdates`` (long polling); ``redeliver(update)`` hands an update out again, as after
+  a lost offset. The same dicts can be POSTed to a webhook.
+- Bot's side: every call is recorded (method, arguments, status); ``sendMessage``/``sendDocument`` store
+  the message in its chat, ``editMessageText`` edits it (``message is not modified`` /
+  ``message to edit not found`` as Telegram answers). HTML text is checked as strictly as Telegram does
+  (an unescaped ``<`` or ``&`` is "can't parse entities") and kept as plain text for assertions.
+- Faults per method: ``fail("sendMessage", 429, retry_after=1)`` or ``fail("sendMessage", 500, times=2)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-token"
+BOT_ID = 999000
+BOT_USERNAME = "dutydesk_bot"
+NAMES = {1001: "Ивана", 1002: "Георги", 1003: "Мария", 1004: "Петър", 2001: "سارا", 2002: "رضا", 2003: "نیما"}
+_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "tg-spoiler",
+         "blockquote", "span", "tg-emoji"}
+_TOKEN_RE = re.compile(r"<(/?)([a-z-]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*>|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);|[<>&]")
+
+
+class HtmlError(ValueError):
+    pass
+
+
+def html_to_plain(text: str) -> str:
+    """What Telegram shows for an HTML message; raises HtmlError where Telegram would refuse it."""
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
+    for m in _TOKEN_RE.finditer(text):
+        out.append(text[pos : m.start()])
+        pos = m.end()
+        closing, tag, entity = m.group(1), m.group(2), m.group(4)
+        if tag is not None:
+            if tag not in _TAGS:
+                raise HtmlError(f"Unsupported start tag \"{tag}\" at byte offset {m.start()}")
+            if closing:
+                if not stack or stack.pop() != tag:
+                    raise HtmlError(f"Unmatched end tag at byte offset {m.start()}, expected \"</{tag}>\"")
+            else:
+                stack.append(tag)
+        elif entity is not None:
+            out.append(html.unescape(m.group(0)))
+        else:
+            raise HtmlError(f"Unsupported start tag or unescaped {m.group(0)!r} at byte offset {m.start()}")
+    if stack:
+        raise HtmlError(f"Can't find end tag corresponding to start tag \"{stack[-1]}\"")
+    out.append(text[pos:])
+    return "".join(out)
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    status: int = 200
+
+
+@dataclass
+class Sent:
+    """A message in a chat, sent by the bot (or a user's message, for replies to point at)."""
+
+    chat_id: int
+    message_id: int
+    text: str  # as sent (HTML when parse_mode is HTML)
+    plain: str  # as shown
+    date: int
+    from_id: int = BOT_ID
+    parse_mode: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    reply_to: int | None = None
+    edit_date: int | None = None
+    document: str | None = None  # a sent file's name
+    edits: int = 0
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback_data) of the inline keyboard."""
+        rows = (self.reply_markup or {}).get("inline_keyboard") or []
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+    def button(self, label_or_data_start: str) -> str:
+        return next(d for label, d in self.buttons if label == label_or_data_start or d.startswith(label_or_data_start))
+
+
+@dataclass
+class _Fault:
+    status: int
+    times: int
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeTelegram:
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[tuple[int, int], Sent] = field(default_factory=dict)
+    _faults: dict[str, list[_Fault]] = field(default_factory=dict)
+    _pending: list[dict[str, Any]] = field(default_factory=list)
+    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500_000_001))
+    _callback_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(7_000_001))
+    _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
+    _now: itertools.count[int] = field(default_factory=lambda: itertools.count(1_795_000_000))
+    _changed: asyncio.Condition | None = None
+    _runner: web.AppRunner | None = None
+    _forced: bool = False
+    port: int = 0
+    long_poll: float = 0.3  # seconds a getUpdates waits at most here, whatever timeout PTB asks for
+
+    async def start(self) -> FakeTelegram:
+        self._changed = asyncio.Condition()
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._api)
+        app.router.add_get("/bot{token}/{method}", self._api)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"  # PTB appends the token
+
+    # -- the users' side --------------------------------------------------------------------------
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    @staticmethod
+    def user(user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": NAMES.get(user_id, f"User {user_id}"),
+                "language_code": "bg" if 1000 < user_id < 2000 else "fa" if 2000 < user_id < 3000 else "en"}
+
+    @staticmethod
+    def chat(chat_id: int) -> dict[str, Any]:
+        if chat_id < 0:
+            return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
+        return {"id": chat_id, "type": "private", "first_name": NAMES.get(chat_id, f"User {chat_id}")}
+
+    def _message_dict(self, sent: Sent) -> dict[str, Any]:
+        who = ({"id": BOT_ID, "is_bot": True, "first_name": "dutydesk", "username": BOT_USERNAME}
+               if sent.from_id == BOT_ID else self.user(sent.from_id))
+        out: dict[str, Any] = {"message_id": sent.message_id, "date": sent.date, "chat": self.chat(sent.chat_id),
+                               "from": who, "text": sent.plain}
+        if sent.edit_date is not None:
+            out["edit_date"] = sent.edit_date
+        if sent.reply_markup and "inline_keyboard" in sent.reply_markup:
+            out["reply_markup"] = sent.reply_markup
+        if sent.reply_to is not None and (sent.chat_id, sent.reply_to) in self.messages:
+            out["reply_to_message"] = self._message_dict(self.messages[(sent.chat_id, sent.reply_to)])
+        return out
+
+    def message(self, user_id: int, chat_id: int, text: str, *, reply_to: Sent | None = None,
+                queue: bool = True) -> dict[str, Any]:
+        """A user writes in a chat (a group, or their private chat with the bot when chat_id == user_id)."""
+        sent = Sent(chat_id, self._next_message_id(chat_id), text, text, next(self._now), from_id=user_id,
+                    reply_to=reply_to.message_id if reply_to else None)
+        self.messages[(chat_id, sent.message_id)] = sent
+        msg = self._message_dict(sent)
+        if text.startswith("/"):
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self._update({"message": msg}, queue)
+
+    def press(self, user_id: int, sent: Sent, data: str, *, queue: bool = True) -> dict[str, Any]:
+        """A user presses an inline button of a bot's message (each press is a new callback query)."""
+        query = {"id": str(next(self._callback_ids)), "from": self.user(user_id), "chat_instance": f"ci{sent.chat_id}",
+                 "message": self._message_dict(sent), "data": data}
+        return self._update({"callback_query": query}, queue)
+
+    def _update(self, body: dict[str, Any], queue: bool) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), **body}
+        if queue:
+            self._pending.append(update)
+            self._notify()
+        return update
+
+    def redeliver(self, update: dict[str, Any]) -> None:
+        """Hand an update out again, whatever offset the bot confirmed (Telegram does so after a lost
+        offset, and a webhook gets the same update again when its answer did not arrive)."""
+        self._pending.append(update)
+        self._forced = True
+        self._notify()
+
+    def _notify(self) -> None:
+        async def wake() -> None:
+            assert self._changed is not None
+            async with self._changed:
+                self._changed.notify_all()
+
+        asyncio.get_running_loop().create_task(wake())
+
+    # -- inspection -------------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method == method and c.status == 200]
+
+    def failed_calls(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.status != 200]
+
+    def chat_messages(self, chat_id: int, *, from_bot: bool = True) -> list[Sent]:
+        return sorted((m for (c, _), m in self.messages.items() if c == chat_id and (m.from_id == BOT_ID) == from_bot),
+                      key=lambda m: m.message_id)
+
+    def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
+        self._faults.setdefault(method, []).append(_Fault(status, times, retry_after))
+
+    async def wait_for(self, predicate: Callable[[FakeTelegram], object], timeout: float = 5.0) -> None:
+        """Wait (bounded) until the bot has made the calls the predicate looks for."""
+        assert self._changed is not None
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: bool(predicate(self))), timeout)
+
+    async def wait_calls(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        await self.wait_for(lambda f: len(f.calls_to(method)) >= count, timeout)
+        return self.calls_to(method)
+
+    async def wait_message(self, chat_id: int, predicate: Callable[[Sent], bool] = lambda m: True,
+                           timeout: float = 5.0) -> Sent:
+        await self.wait_for(lambda f: any(predicate(m) for m in f.chat_messages(chat_id)), timeout)
+        return next(m for m in self.chat_messages(chat_id) if predicate(m))
+
+    # -- the Bot API ------------------------------------------------------------------------------
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != TOKEN:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        args = await _arguments(request)
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(args)})
+        faults = self._faults.get(method)
+        if faults:
+            fault = faults[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                faults.pop(0)
+            return await self._error(method, args, fault.status, _describe(fault.status), fault.retry_after)
+        try:
+            result = self._answer(method, args)
+        except _ApiError as err:
+            return await self._error(method, args, 400, err.description)
+        await self._record(Call(method, args))
+        return web.json_response({"ok": True, "result": result})
+
+    async def _error(self, method: str, args: dict[str, Any], status: int, description: str,
+                     retry_after: int | None = None) -> web.Response:
+        await self._record(Call(method, args, status))
+        body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        return web.json_response(body, status=status)
+
+    async def _record(self, call: Call) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    async def _get_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(args.get("offset") or 0)
+        timeout = min(float(args.get("timeout") or 0), self.long_poll)
+        assert self._changed is not None
+
+        def due() -> list[dict[str, Any]]:
+            if self._forced:  # a re-delivery: hand out what is pending whatever the offset
+                return list(self._pending)
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+            return list(self._pending)
+
+        async with self._changed:
+            if not due() and timeout > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(due())), timeout)
+            updates = due()
+            if self._forced:
+                self._pending, self._forced = [], False
+            self.calls.append(Call("getUpdates", args))
+            self._changed.notify_all()
+        return updates
+
+    def _answer(self, method: str, args: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {"id": BOT_ID, "is_bot": True, "first_name": "dutydesk", "username": BOT_USERNAME,
+                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+        if method in ("sendMessage", "sendDocument"):
+            return self._send(method, args)
+        if method == "editMessageText":
+            return self._edit(args)
+        if method == "editMessageReplyMarkup":
+            sent = self._find(args)
+            sent.reply_markup = args.get("reply_markup")
+            sent.edit_date = next(self._now)
+            return self._message_dict(sent)
+        if method in ("answerCallbackQuery", "setMyCommands", "deleteWebhook", "setWebhook", "deleteMyCommands"):
+            return True
+        if method == "getWebhookInfo":
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+        raise _ApiError(f"Not Found: method {method} is not faked")
+
+    def _plain(self, args: dict[str, Any]) -> str:
+        text = str(args.get("text") or args.get("caption") or "")
+        if not text.strip() and "document" not in args:
+            raise _ApiError("Bad Request: message text is empty")
+        if args.get("parse_mode") == "HTML":
+            try:
+                text = html_to_plain(text)
+            except HtmlError as err:
+                raise _ApiError(f"Bad Request: can't parse entities: {err}") from None
+        if len(text) > 4096:
+            raise _ApiError("Bad Request: message is too long")
+        return text
+
+    def _send(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(args["chat_id"])
+        plain = self._plain(args)
+        reply_to = (args.get("reply_parameters") or {}).get("message_id") or args.get("reply_to_message_id")
+        document = args.get("document")
+        sent = Sent(chat_id, self._next_message_id(chat_id), str(args.get("text") or args.get("caption") or ""),
+                    plain, next(self._now), parse_mode=args.get("parse_mode"), reply_markup=args.get("reply_markup"),
+                    reply_to=int(reply_to) if reply_to else None,
+                    document=getattr(document, "filename", None) if method == "sendDocument" else None)
+        self.messages[(chat_id, sent.message_id)] = sent
+        out = self._message_dict(sent)
+        if sent.document:
+            out["document"] = {"file_id": f"F{sent.message_id}", "file_unique_id": f"U{sent.message_id}",
+                               "file_name": sent.document}
+        return out
+
+    def _find(self, args: dict[str, Any]) -> Sent:
+        key = (int(args["chat_id"]), int(args["message_id"]))
+        if key not in self.messages:
+            raise _ApiError("Bad Request: message to edit not found")
+        return self.messages[key]
+
+    def _edit(self, args: dict[str, Any]) -> dict[str, Any]:
+        sent = self._find(args)
+        plain = self._plain(args)
+        markup = args.get("reply_markup")
+        if plain == sent.plain and markup == sent.reply_markup:
+            raise _ApiError("Bad Request: message is not modified: specified new message content and reply markup "
+                            "are exactly the same as a current content and reply markup of the message")
+        sent.text, sent.plain, sent.reply_markup = str(args["text"]), plain, markup
+        sent.parse_mode, sent.edit_date = args.get("parse_mode"), next(self._now)
+        sent.edits += 1
+        return self._message_dict(sent)
+
+
+class _ApiError(Exception):
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+def _describe(status: int) -> str:
+    return {429: "Too Many Requests: retry after 1", 500: "Internal Server Error", 502: "Bad Gateway"}.get(
+        status, f"Error {status}")
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    """Bot API arguments: PTB sends a form whose complex values (markup, commands) are JSON strings."""
+    args: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        args.update(await request.json())
+    elif request.can_read_body:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, str) and key not in ("text", "caption") and value[:1] in "[{":
+                args[key] = json.loads(value)
+            else:
+                args[key] = value
+    return args
