@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
 
     run_p = sub.add_parser("run", help="the desk process: SLA sweeper and outbox dispatcher (chat transports: see README)")
     run_p.add_argument("--config", required=True)
+    run_p.add_argument("--no-health", action="store_true",
+                       help="do not run the config's health checks (e.g. its hosts are not reachable from here)")
 
     check = sub.add_parser("check-config", help="validate a configuration file")
     check.add_argument("file")
@@ -56,7 +58,7 @@ def run(argv: list[str] | None = None) -> int:
             case "chat":
                 return _chat(args.config, args.person, database_url)
             case "run":
-                return _run(args.config, database_url)
+                return _run(args.config, database_url, health=not args.no_health)
             case "db":
                 from storage.db import Database
 
@@ -124,7 +126,7 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
         jobs.stop()
 
 
-def _run(config_path: str, database_url: str) -> int:
+def _run(config_path: str, database_url: str, *, health: bool = True) -> int:
     """The long-running process (Procfile): chat transports from the environment (Slack:
     SLACK_BOT_TOKEN...), the SLA and escalation sweeper and the outbox dispatcher, in one event loop."""
     import os
@@ -132,6 +134,7 @@ def _run(config_path: str, database_url: str) -> int:
 
     from bot.app import build_app
     from bot.dispatcher import Dispatcher
+    from bot.health_jobs import wire_health
     from bot.scheduler import Jobs
     from bot.transports import TransportError, build_transports
 
@@ -159,7 +162,9 @@ def _run(config_path: str, database_url: str) -> int:
                 return 2
             started.append(transport)
         notifiers: list[Notifier] = [*transports, *gateways(app.config)]
-        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, notifiers, app.config))
+        # /health and the scheduled checks probe the config's hosts (the console desk never does)
+        runtime = wire_health(app.services) if health else None
+        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, notifiers, app.config), health=runtime)
         jobs.start()
         names = ", ".join(t.name for t in transports) or "no chat transport (see README)"
         logging.getLogger("dutydesk").warning("dutydesk running on %s with %s; Ctrl-C or SIGTERM stops it",

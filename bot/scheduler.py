@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.dispatcher import Dispatcher
+from bot.health_jobs import schedule_health_jobs
 from commands.context import Services
+from commands.health import HealthRuntime
 from commands.sweep import sweep_unit
 
 log = logging.getLogger(__name__)
@@ -20,7 +22,7 @@ log = logging.getLogger(__name__)
 
 class Jobs:
     def __init__(self, services: Services, dispatcher: Dispatcher, *, sweep_seconds: float = 15,
-                 dispatch_seconds: float = 2) -> None:
+                 dispatch_seconds: float = 2, health: HealthRuntime | None = None) -> None:
         self.services = services
         self.dispatcher = dispatcher
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -30,6 +32,8 @@ class Jobs:
                                max_instances=1, coalesce=True, id="sweep")
         self.scheduler.add_job(self.dispatch, "interval", seconds=dispatch_seconds, next_run_time=first,
                                max_instances=1, coalesce=True, id="dispatch")
+        if health is not None:  # one interval job per enabled health check of the config
+            schedule_health_jobs(self.scheduler, services, health)
 
     async def sweep(self) -> None:
         try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from commands import health, incident, oncall, sla_commands
 from commands import help as help_cmd
-from commands import incident, oncall, sla_commands
 from commands.context import Context, Outcome
 from commands.parse import Parsed
 
@@ -43,9 +43,12 @@ COMMANDS: Mapping[str, CommandSpec] = {
         CommandSpec("oncall", ALL_ROLES, oncall.oncall),
         CommandSpec("page", STAFF, oncall.page),
         CommandSpec("handover", STAFF, oncall.handover, takes_number=True),
+        CommandSpec("health", ALL_ROLES, health.health),
+        CommandSpec("maintenance", STAFF, health.maintenance),
         CommandSpec("help", ALL_ROLES, help_cmd.show_help),
     )
 }
 # Help lists the commands in this order (the lifecycle's order, then reading).
 HELP_ORDER = ("incident", "ack", "arrive", "resolve", "confirm", "reopen", "cancel", "note", "status",
-              "incidents", "pause", "resume", "category", "received", "sla", "oncall", "page", "handover", "help")
+              "incidents", "pause", "resume", "category", "received", "sla", "oncall", "page", "handover",
+              "health", "maintenance", "help")

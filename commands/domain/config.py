@@ -189,6 +189,8 @@ class CustomerConfig(_Strict):
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
     # Escalation policy per category id ("default" for the others); none = page the engineers once.
     escalation: dict[str, EscalationConfig] = Field(default_factory=dict)
+    # Health checks by check id (commands/domain/health_config.py), validated against the tables above.
+    checks: CheckTable = Field(default_factory=dict)
 
     @field_validator("prefix")
     @classmethod
@@ -333,6 +335,7 @@ class Config(_Strict):
 
 # The on-call models use this module's helpers, so they are imported last and the annotations that name
 # them resolved afterwards.
+from commands.domain.health_config import CheckTable  # noqa: E402
 from commands.domain.oncall_config import (  # noqa: E402
     EscalationConfig,
     ScheduleConfig,

@@ -1,0 +1,152 @@
+"""Fake Cisco CUCM (AXL, Control Center services, RISPort70), UCCX admin API and Dynamics 365 Web API
+servers on 127.0.0.1, speaking the published SOAP/REST shapes, for the probe recipes' tests."""
+
+from __future__ import annotations
+
+import base64
+import re
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+AST = "http://schemas.cisco.com/ast/soap"
+
+
+@asynccontextmanager
+async def serve(app: web.Application, ssl_context: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+    """Run ``app`` on 127.0.0.1 (a free port) and yield its base URL; stopped on exit."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"{'https' if ssl_context else 'http'}://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def _envelope(body: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Body>{body}' \
+           "</soapenv:Body></soapenv:Envelope>"
+
+
+def _fault(text: str) -> str:
+    return _envelope(f"<soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>{text}</faultstring>"
+                     "</soapenv:Fault>")
+
+
+@dataclass
+class FakeCucm:
+    username: str = "axluser"
+    password: str = "secret"
+    version: str = "12.5.1.13900-152"
+    schemas: tuple[str, ...] = ("10.0", "10.5", "11.0", "11.5", "12.0", "12.5")
+    phones: int = 22  # registered phones RISPort reports
+    services: dict[str, str] = field(default_factory=lambda: {
+        "Cisco CallManager": "Started", "Cisco CTIManager": "Started", "Cisco Tomcat": "Started"})
+    ris_requests: int = 0
+    requests: list[tuple[str, str, str]] = field(default_factory=list)  # (path, SOAPAction, body)
+
+    def _authorised(self, request: web.Request) -> bool:
+        want = "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        return request.headers.get("Authorization") == want
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/axl/", self.axl)
+        app.router.add_post("/controlcenterservice2/services/ControlCenterServices", self.control_center)
+        app.router.add_post("/realtimeservice2/services/RISService70", self.risport)
+        app.router.add_get("/adminapi/csq", self.uccx_csq)
+        return app
+
+    async def _read(self, request: web.Request) -> str:
+        body = await request.text()
+        self.requests.append((request.path, request.headers.get("SOAPAction", ""), body))
+        return body
+
+    async def axl(self, request: web.Request) -> web.Response:
+        body = await self._read(request)
+        if not self._authorised(request):
+            return web.Response(status=401, text="Unauthorized")
+        action = request.headers.get("SOAPAction", "").strip('"')
+        m = re.match(r"CUCM:DB ver=(\d+\.\d+) (\w+)", action)
+        schema = m.group(1) if m else ""
+        if schema not in self.schemas:
+            # What CUCM answers for an AXL schema version it does not support.
+            return web.Response(status=599, text=f"Unsupported AXL version {schema}. "
+                                                 f"Supported versions are: {', '.join(self.schemas)}")
+        if "getCCMVersion" not in body:
+            return web.Response(status=500, text=_fault("unknown operation"), content_type="text/xml")
+        return web.Response(text=_envelope(
+            f'<ns:getCCMVersionResponse xmlns:ns="http://www.cisco.com/AXL/API/{schema}"><return>'
+            f"<componentVersion><version>{self.version}</version></componentVersion></return>"
+            "</ns:getCCMVersionResponse>"), content_type="text/xml")
+
+    async def control_center(self, request: web.Request) -> web.Response:
+        body = await self._read(request)
+        if not self._authorised(request):
+            return web.Response(status=401)
+        asked = re.findall(r"<ns:item>([^<]+)</ns:item>", body) or list(self.services)
+        items = "".join(
+            f"<ns1:item><ns1:ServiceName>{name}</ns1:ServiceName>"
+            f"<ns1:ServiceStatus>{self.services.get(name, 'Not Activated')}</ns1:ServiceStatus>"
+            f"<ns1:ReasonCode>-1</ns1:ReasonCode><ns1:ReasonCodeString>"
+            f"{'Service Not Activated' if self.services.get(name, 'x') != 'Started' else ' '}</ns1:ReasonCodeString>"
+            "<ns1:StartTime>Mon Nov 23 08:00:00 2026</ns1:StartTime><ns1:UpTime>3600</ns1:UpTime></ns1:item>"
+            for name in asked)
+        return web.Response(text=_envelope(
+            f'<ns1:soapGetServiceStatusResponse xmlns:ns1="{AST}"><ns1:soapGetServiceStatusReturn>'
+            "<ns1:ReturnCode>0</ns1:ReturnCode><ns1:ReasonCode>-1</ns1:ReasonCode><ns1:ReasonString/>"
+            f"<ns1:ServiceInfoList>{items}</ns1:ServiceInfoList></ns1:soapGetServiceStatusReturn>"
+            "</ns1:soapGetServiceStatusResponse>"), content_type="text/xml")
+
+    async def risport(self, request: web.Request) -> web.Response:
+        body = await self._read(request)
+        self.ris_requests += 1
+        if not self._authorised(request):
+            return web.Response(status=401)
+        if "<ns:Status>Registered</ns:Status>" not in body or "selectCmDevice" not in body:
+            return web.Response(status=500, text=_fault("bad criteria"), content_type="text/xml")
+        devices = "".join(
+            f"<ns1:item><ns1:Name>SEP0000000000{n:02d}</ns1:Name><ns1:DirNumber>10{n:02d}-Registered</ns1:DirNumber>"
+            "<ns1:DeviceClass>Phone</ns1:DeviceClass><ns1:Model>36670</ns1:Model><ns1:Status>Registered</ns1:Status>"
+            f"<ns1:IPAddress><ns1:item><ns1:IP>10.1.2.{n}</ns1:IP></ns1:item></ns1:IPAddress></ns1:item>"
+            for n in range(self.phones))
+        return web.Response(text=_envelope(
+            f'<ns1:selectCmDeviceResponse xmlns:ns1="{AST}"><ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult>'
+            f"<ns1:TotalDevicesFound>{self.phones}</ns1:TotalDevicesFound><ns1:CmNodes><ns1:item>"
+            "<ns1:ReturnCode>Ok</ns1:ReturnCode><ns1:Name>cucm-pub</ns1:Name>"
+            f"<ns1:CmDevices>{devices}</ns1:CmDevices></ns1:item></ns1:CmNodes></ns1:SelectCmDeviceResult>"
+            "<ns1:StateInfo>&lt;StateInfo/&gt;</ns1:StateInfo></ns1:selectCmDeviceReturn>"
+            "</ns1:selectCmDeviceResponse>"), content_type="text/xml")
+
+    async def uccx_csq(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return web.Response(status=401)
+        return web.json_response({"csq": [{"id": "1", "name": "Inbound"}]})
+
+
+@dataclass
+class FakeCrm:
+    """Dynamics 365 Web API: ``GET /api/data/v9.2/WhoAmI`` with a bearer token."""
+
+    token: str = "tok"
+    user_id: str = "6a1e3b2c-0000-4000-8000-000000000001"
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/api/data/v9.2/WhoAmI", self.whoami)
+        return app
+
+    async def whoami(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.json_response({"error": {"code": "0x80072560", "message": "not authorised"}}, status=401)
+        return web.json_response({
+            "@odata.context": f"{request.url.origin()}/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
+            "BusinessUnitId": "6a1e3b2c-0000-4000-8000-0000000000bb", "UserId": self.user_id,
+            "OrganizationId": "6a1e3b2c-0000-4000-8000-0000000000aa"})

@@ -1,0 +1,86 @@
+"""Cisco and Dynamics recipes against fake CUCM / UCCX / CRM servers speaking the published shapes."""
+
+from __future__ import annotations
+
+from integrations.probes.cisco import AxlVersionProbe, RisPortProbe, ServiceStatusProbe, uccx_admin_probe
+from integrations.probes.dynamics import WhoAmIProbe
+from tests.fakes.cisco import FakeCrm, FakeCucm, serve
+
+
+async def test_axl_get_ccm_version() -> None:
+    cucm = FakeCucm()
+    async with serve(cucm.app()) as base:
+        r = await AxlVersionProbe(base, "axluser", "secret", schema="12.5").check()
+        assert r.status == "up" and r.reason == "CUCM 12.5.1.13900-152 (AXL 12.5)"
+        path, action, body = cucm.requests[-1]
+        assert path == "/axl/" and action == '"CUCM:DB ver=12.5 getCCMVersion"'
+        assert 'xmlns:ns="http://www.cisco.com/AXL/API/12.5"' in body and "<ns:getCCMVersion/>" in body
+        r = await AxlVersionProbe(base, "axluser", "wrong").check()
+        assert r.status == "degraded" and "refuses the AXL user (HTTP 401)" in r.reason
+
+
+async def test_axl_wrong_schema_version_reports_the_supported_list() -> None:
+    async with serve(FakeCucm().app()) as base:
+        r = await AxlVersionProbe(base, "axluser", "secret", schema="15.0").check()
+    assert r.status == "degraded"
+    assert "AXL schema 15.0 is not supported by this CUCM (HTTP 599)" in r.reason
+    assert "supported: 10.0, 10.5, 11.0, 11.5, 12.0, 12.5" in r.reason
+
+
+async def test_control_center_services_per_node() -> None:
+    pub, sub = FakeCucm(), FakeCucm()
+    async with serve(pub.app()) as pub_url, serve(sub.app()) as sub_url:
+        probe = ServiceStatusProbe((pub_url, sub_url), "axluser", "secret")
+        r = await probe.check()
+        assert r.status == "up" and r.reason == "3 service(s) started on 2 node(s)"
+        assert "<ns:soapGetServiceStatus><ns:ServiceStatus><ns:item>Cisco CallManager</ns:item>" in pub.requests[-1][2]
+        sub.services["Cisco CTIManager"] = "Stopped"
+        r = await probe.check()
+        assert r.status == "degraded" and "127.0.0.1: Cisco CTIManager Stopped" in r.reason
+        pub.services["Cisco CallManager"] = "Stopped"
+        assert (await probe.check()).status == "down"
+
+
+async def test_risport_registered_phones_22_and_20() -> None:
+    cucm = FakeCucm(phones=22)
+    async with serve(cucm.app()) as base:
+        RisPortProbe.budgets.clear()
+        probe = RisPortProbe(base, expected=22, username="axluser", password="secret", cache_seconds=0)
+        r = await probe.check()
+        assert r.status == "up" and r.reason == "22/22 phones registered"
+        body = cucm.requests[-1][2]
+        assert "<ns:selectCmDevice>" in body and "<ns:DeviceClass>Phone</ns:DeviceClass>" in body
+        cucm.phones = 20
+        r = await probe.check()
+        assert r.status == "degraded" and r.reason == "20/22 phones registered (2 missing)"
+        cucm.phones = 0
+        assert (await probe.check()).status == "down"
+
+
+async def test_risport_answers_are_cached_and_the_rate_is_respected() -> None:
+    cucm = FakeCucm(phones=22)
+    async with serve(cucm.app()) as base:
+        RisPortProbe.budgets.clear()
+        cached = RisPortProbe(base, expected=22, username="axluser", password="secret", cache_seconds=60)
+        first = await cached.check()
+        again = await cached.check()  # /health right after the scheduled check: no second query
+        assert cucm.ris_requests == 1 and first.status == again.status == "up"
+        assert "(cached 0 s ago)" in again.reason
+        RisPortProbe.budgets.clear()
+        budget = RisPortProbe(base, expected=22, username="axluser", password="secret", cache_seconds=0,
+                              per_minute=3)
+        for _ in range(10):
+            await budget.check()
+        assert cucm.ris_requests == 1 + 3  # at most 3 queries a minute to this server
+
+
+async def test_uccx_admin_api_and_dynamics_whoami() -> None:
+    cucm, crm = FakeCucm(), FakeCrm(token="t0k")
+    async with serve(cucm.app()) as uccx, serve(crm.app()) as crm_url:
+        assert (await uccx_admin_probe(uccx, "axluser", "secret", timeout=5).check()).status == "up"
+        r = await uccx_admin_probe(uccx, "axluser", "nope", timeout=5).check()
+        assert r.status == "down" and "401" in r.reason
+        r = await WhoAmIProbe(crm_url, bearer="t0k").check()
+        assert r.status == "up" and crm.user_id in r.reason
+        r = await WhoAmIProbe(crm_url, bearer="expired").check()
+        assert r.status == "down" and r.reason == "CRM refuses the service account (HTTP 401)"

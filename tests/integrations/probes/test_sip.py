@@ -1,0 +1,147 @@
+"""SIP OPTIONS against sipp as a real SIP peer (Debian package ``sip-tester``), over UDP and TCP."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from integrations.probes.sip import SipOptionsProbe, build_options, parse_response
+
+SIPP = shutil.which("sipp")
+needs_sipp = pytest.mark.skipif(SIPP is None, reason="sipp is not installed (apt-get install -y sip-tester)")
+
+SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="answer OPTIONS with {code}">
+  <recv request="OPTIONS"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 {code} {reason}
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]dd[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Server: sipp-peer
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+"""
+
+
+def free_port(kind: int = socket.SOCK_DGRAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_sipp(tmp: Path, code: int, reason: str, transport: str) -> tuple[subprocess.Popen[bytes], int]:
+    assert SIPP is not None
+    scenario = tmp / f"uas_{code}.xml"
+    scenario.write_text(SCENARIO.format(code=code, reason=reason))
+    port = free_port(socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM)
+    proc = subprocess.Popen(
+        [SIPP, "-sf", str(scenario), "-i", "127.0.0.1", "-p", str(port), "-t", "t1" if transport == "tcp" else "u1",
+         "-nostdin", "-nd", "-trace_err", "-error_file", str(tmp / "sipp_errors.log")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp)
+    return proc, port
+
+
+@pytest.fixture
+def sipp(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    procs: list[subprocess.Popen[bytes]] = []
+    yield procs
+    for p in procs:
+        p.terminate()
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+async def _until_answered(probe: SipOptionsProbe, proc: subprocess.Popen[bytes]) -> str:
+    """sipp needs a moment to bind: probe until it answers (or give up after a few seconds)."""
+    for _ in range(50):
+        assert proc.poll() is None, "sipp exited"
+        result = await probe.check()
+        if "unreachable" not in result.reason and "refused" not in result.reason:
+            return f"{result.status}|{result.reason}"
+        await asyncio.sleep(0.1)
+    raise AssertionError("sipp never answered")
+
+
+def test_options_request_has_what_rfc3261_requires() -> None:
+    msg = build_options("10.1.2.3:5060", "10.9.9.9", 5062, "udp", branch="z9hG4bKabc", tag="t1",
+                        call_id="c1@10.9.9.9").decode()
+    lines = msg.split("\r\n")
+    assert lines[0] == "OPTIONS sip:10.1.2.3:5060 SIP/2.0"
+    assert "Via: SIP/2.0/UDP 10.9.9.9:5062;branch=z9hG4bKabc;rport" in lines
+    assert "Max-Forwards: 70" in lines and "CSeq: 1 OPTIONS" in lines and "Call-ID: c1@10.9.9.9" in lines
+    assert any(x.startswith("From: ") and ";tag=t1" in x for x in lines)
+    assert msg.endswith("Content-Length: 0\r\n\r\n")
+    resp = parse_response(b"SIP/2.0 200 OK\r\ni: c1@10.9.9.9\r\nServer: x\r\n\r\n")
+    assert resp is not None and resp.code == 200 and resp.headers["call-id"] == "c1@10.9.9.9"
+
+
+@needs_sipp
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+async def test_sipp_answering_200_is_up(tmp_path: Path, sipp: list[subprocess.Popen[bytes]], transport: str) -> None:
+    proc, port = start_sipp(tmp_path, 200, "OK", transport)
+    sipp.append(proc)
+    probe = SipOptionsProbe("127.0.0.1", port, transport=transport, timeout=2)  # type: ignore[arg-type]
+    answer = await _until_answered(probe, proc)
+    assert answer == "up|SIP 200 OK (sipp-peer)"
+
+
+@needs_sipp
+async def test_sipp_answering_503_is_down_unless_configured_healthy(
+        tmp_path: Path, sipp: list[subprocess.Popen[bytes]]) -> None:
+    proc, port = start_sipp(tmp_path, 503, "Service Unavailable", "udp")
+    sipp.append(proc)
+    answer = await _until_answered(SipOptionsProbe("127.0.0.1", port, timeout=2), proc)
+    assert answer == "down|SIP 503 Service Unavailable (sipp-peer)"
+    r = await SipOptionsProbe("127.0.0.1", port, timeout=2, unhealthy_codes=()).check()
+    assert r.status == "up"
+
+
+@needs_sipp
+async def test_404_is_healthy_by_default_but_not_with_an_explicit_healthy_set(
+        tmp_path: Path, sipp: list[subprocess.Popen[bytes]]) -> None:
+    proc, port = start_sipp(tmp_path, 404, "Not Found", "udp")
+    sipp.append(proc)
+    assert (await _until_answered(SipOptionsProbe("127.0.0.1", port, timeout=2), proc)).startswith("up|SIP 404")
+    r = await SipOptionsProbe("127.0.0.1", port, timeout=2, healthy_codes=(200,)).check()
+    assert r.status == "down"
+
+
+async def test_no_sip_peer_is_down() -> None:
+    r = await SipOptionsProbe("127.0.0.1", free_port(), timeout=1).check()
+    assert r.status == "down" and "unreachable" in r.reason
+    r = await SipOptionsProbe("127.0.0.1", free_port(socket.SOCK_STREAM), transport="tcp", timeout=1).check()
+    assert r.status == "down" and r.reason == "connection refused"
+
+
+async def test_a_silent_udp_peer_is_down_after_retransmissions() -> None:
+    """A socket that swallows requests (no ICMP, no answer): timer A retransmits, then the timeout."""
+    loop = asyncio.get_running_loop()
+    seen: list[bytes] = []
+
+    class Swallow(asyncio.DatagramProtocol):
+        def datagram_received(self, data: bytes, addr: object) -> None:
+            seen.append(data)
+
+    transport, _ = await loop.create_datagram_endpoint(Swallow, local_addr=("127.0.0.1", 0))
+    port = transport.get_extra_info("sockname")[1]
+    try:
+        r = await SipOptionsProbe("127.0.0.1", port, timeout=1.2).check()
+    finally:
+        transport.close()
+    assert r.status == "down" and "no answer within 1.2s" in r.reason
+    assert len(seen) >= 2 and len({s.split(b"\r\n")[1] for s in seen}) == 1  # same Via branch each time
