@@ -53,6 +53,7 @@ async def main() -> None:
     cust = raw["customers"]["noi"]
     cust["components"] = {f"c{n:02d}": {"name": f"Component {n}"} for n in range(args.components)}
     cust["checks"] = {}
+    cust["backups"] = {}  # the bench's components replace the example's
     for n in range(args.components):
         if n < args.hanging:
             check = {"type": "http", "url": f"http://127.0.0.1:{hang_port}/", "timeout": f"{args.timeout:g}s"}

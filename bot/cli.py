@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     run_p.add_argument("--config", required=True)
     run_p.add_argument("--no-health", action="store_true",
                        help="do not run the config's health checks (e.g. its hosts are not reachable from here)")
+    run_p.add_argument("--no-backups", action="store_true",
+                       help="do not run the config's backups (scheduled or /backup)")
 
     check = sub.add_parser("check-config", help="validate a configuration file")
     check.add_argument("file")
@@ -58,7 +60,7 @@ def run(argv: list[str] | None = None) -> int:
             case "chat":
                 return _chat(args.config, args.person, database_url)
             case "run":
-                return _run(args.config, database_url, health=not args.no_health)
+                return _run(args.config, database_url, health=not args.no_health, backups=not args.no_backups)
             case "db":
                 from storage.db import Database
 
@@ -126,13 +128,15 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
         jobs.stop()
 
 
-def _run(config_path: str, database_url: str, *, health: bool = True) -> int:
+def _run(config_path: str, database_url: str, *, health: bool = True, backups: bool = True) -> int:
     """The long-running process (Procfile): chat transports from the environment (Slack:
     SLACK_BOT_TOKEN...), the SLA and escalation sweeper and the outbox dispatcher, in one event loop."""
     import os
     import signal
+    import socket
 
     from bot.app import build_app
+    from bot.backup_jobs import recover_backups, wire_backups
     from bot.dispatcher import Dispatcher
     from bot.health_jobs import wire_health
     from bot.scheduler import Jobs
@@ -164,13 +168,20 @@ def _run(config_path: str, database_url: str, *, health: bool = True) -> int:
         notifiers: list[Notifier] = [*transports, *gateways(app.config)]
         # /health and the scheduled checks probe the config's hosts (the console desk never does)
         runtime = wire_health(app.services) if health else None
-        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, notifiers, app.config), health=runtime)
+        backup_runtime = None
+        if backups:  # runs a crashed process left behind are marked interrupted before anything new runs
+            backup_runtime = wire_backups(app.services)
+            await recover_backups(app.services, owner=f"{socket.gethostname()}:{os.getpid()}")
+        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, notifiers, app.config), health=runtime,
+                    backups=backup_runtime)
         jobs.start()
         names = ", ".join(t.name for t in transports) or "no chat transport (see README)"
         logging.getLogger("dutydesk").warning("dutydesk running on %s with %s; Ctrl-C or SIGTERM stops it",
                                               app.db.dialect, names)
         await stop.wait()
         jobs.stop()
+        if backup_runtime is not None:
+            await backup_runtime.drain()
         for transport in reversed(started):
             await transport.stop()
         return 0

@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.backup_jobs import schedule_backup_jobs
 from bot.dispatcher import Dispatcher
 from bot.health_jobs import schedule_health_jobs
+from commands.backup import BackupRuntime
 from commands.context import Services
 from commands.health import HealthRuntime
 from commands.sweep import sweep_unit
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 
 class Jobs:
     def __init__(self, services: Services, dispatcher: Dispatcher, *, sweep_seconds: float = 15,
-                 dispatch_seconds: float = 2, health: HealthRuntime | None = None) -> None:
+                 dispatch_seconds: float = 2, health: HealthRuntime | None = None,
+                 backups: BackupRuntime | None = None) -> None:
         self.services = services
         self.dispatcher = dispatcher
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -34,6 +37,8 @@ class Jobs:
                                max_instances=1, coalesce=True, id="dispatch")
         if health is not None:  # one interval job per enabled health check of the config
             schedule_health_jobs(self.scheduler, services, health)
+        if backups is not None:  # one cron job per scheduled backup target, and the stale-backup check
+            schedule_backup_jobs(self.scheduler, services, backups)
 
     async def sweep(self) -> None:
         try:

@@ -191,6 +191,8 @@ class CustomerConfig(_Strict):
     escalation: dict[str, EscalationConfig] = Field(default_factory=dict)
     # Health checks by check id (commands/domain/health_config.py), validated against the tables above.
     checks: CheckTable = Field(default_factory=dict)
+    # Backup targets by id (commands/domain/backup_config.py): driver, schedule, retention, alerts.
+    backups: BackupTable = Field(default_factory=dict)
 
     @field_validator("prefix")
     @classmethod
@@ -270,6 +272,7 @@ class DeskConfig(_Strict):
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     sms: SmsGatewayConfig | None = None
     smtp: SmtpConfig | None = None
+    data_dir: str = "data"  # files the desk keeps (backups under <data_dir>/backups)
 
     @field_validator("reported_max_age")
     @classmethod
@@ -335,6 +338,7 @@ class Config(_Strict):
 
 # The on-call models use this module's helpers, so they are imported last and the annotations that name
 # them resolved afterwards.
+from commands.domain.backup_config import BackupTable  # noqa: E402
 from commands.domain.health_config import CheckTable  # noqa: E402
 from commands.domain.oncall_config import (  # noqa: E402
     EscalationConfig,

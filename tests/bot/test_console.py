@@ -61,7 +61,7 @@ def test_the_desk_process_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
     import signal
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health",
+        [sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health", "--no-backups",
          "--config", str(EXAMPLES / "noi.toml")],
         stderr=subprocess.PIPE, text=True,
     )

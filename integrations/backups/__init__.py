@@ -1,0 +1,1 @@
+"""Outbound backup drivers (command, http, ssh) and the artifact store (files, retention, git history)."""
