@@ -193,8 +193,10 @@ def _progress_payload(run_id: int, target_id: str, state: str, locale: str, line
                       **params: object) -> dict[str, Any]:
     text = t(locale, f"backup.progress.{state}", id=run_id, target=target_id, **params)
     kind = {"failed": "error", "interrupted": "error", "succeeded": "ok"}.get(state, "info")
+    # One chat message per run, edited in place; update_seq keeps a late state from replacing a newer one.
+    seq = {"queued": 0, "running": 1}.get(state, 2)
     return {"text": text, "lines": list(lines), "kind": kind, "locale": locale, "backup_run_id": run_id,
-            "state": state, "target": target_id}
+            "state": state, "target": target_id, "update_key": f"backup:{run_id}", "update_seq": seq}
 
 
 def _put_progress(session: Session, customer_id: str, run_id: int, target_id: str, state: str, locale: str,

@@ -167,3 +167,16 @@ class Escalation(SQLModel, table=True):
     stopped_at: datetime | None = _utc()  # type: ignore[assignment]
     stopped_by: str | None = Field(default=None, max_length=64)
     paged: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # person ids, comma-separated
+
+
+class ChatRef(SQLModel, table=True):
+    """A message that shows something changing (a backup run's progress), edited in place as it moves.
+
+    ``seq`` orders the states, so a state delivered late never replaces a newer one."""
+
+    __tablename__ = "chat_ref"
+    key: str = Field(primary_key=True, max_length=100)
+    transport: str = Field(primary_key=True, max_length=16)
+    channel_id: str = Field(primary_key=True, max_length=64)
+    message_id: str = Field(max_length=64)
+    seq: int = 0

@@ -284,6 +284,8 @@ class SlackTransport:
         for dest in self.routes.destinations(audience):
             if message.kind == "incident.card" and not dest.direct:
                 await self._card(dest.chat_id, reply, payload, message)
+            elif "update_key" in payload:
+                await self._updatable(dest.chat_id, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)))
             else:
                 await self.client.chat_postMessage(channel=dest.chat_id, text=kit.fallback_text(reply),
                                                    blocks=kit.reply_blocks(reply))
@@ -309,6 +311,24 @@ class SlackTransport:
             ts = new_ts
         if payload.get("event"):
             await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=str(payload["event"]))
+
+    async def _updatable(self, channel: str, reply: Reply, key: str, seq: int) -> None:
+        """One message per key (a backup run's progress), edited in place; an older state is skipped."""
+        text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply)
+        ref = await self.db.read(lambda s: ChatRefs(s).get_keyed(key, SLACK, channel))
+        if ref is not None:
+            if seq < ref[1]:
+                return
+            try:
+                await self.client.chat_update(channel=channel, ts=ref[0], text=text, blocks=blocks)
+                await self.db.write(lambda s: ChatRefs(s).put_keyed(key, SLACK, channel, ref[0], seq))
+                return
+            except SlackApiError as err:
+                if err.response.get("error") not in ("message_not_found", "cant_update_message"):
+                    raise
+        posted = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        ts = str(posted["ts"])
+        await self.db.write(lambda s: ChatRefs(s).put_keyed(key, SLACK, channel, ts, seq))
 
     async def _is_latest_card(self, message: OutboxMessage) -> bool:
         """An older card delivered late (after a retry) must not overwrite a newer state."""

@@ -363,6 +363,8 @@ class TelegramTransport:
         for dest in self.routes.destinations(audience):
             if message.kind == "incident.card" and not dest.direct:
                 await self._card(dest.chat_id, reply, payload, message)
+            elif "update_key" in payload:
+                await self._updatable(dest.chat_id, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)))
             else:
                 await self._send(_chat_id(dest.chat_id), reply)
 
@@ -394,6 +396,29 @@ class TelegramTransport:
         if payload.get("event"):
             await self.bot.send_message(_chat_id(chat), render.escape(str(payload["event"])), parse_mode=HTML,
                                         reply_parameters=ReplyParameters(int(ref), allow_sending_without_reply=True))
+
+    async def _updatable(self, chat: str, reply: Reply, key: str, seq: int) -> None:
+        """One message per key (a backup run's progress), edited in place; an older state is skipped."""
+        text = render.card_html(reply)
+        ref = await self.db.read(lambda s: ChatRefs(s).get_keyed(key, TELEGRAM, chat))
+        if ref is not None:
+            if seq < ref[1]:
+                return
+            try:
+                await self.bot.edit_message_text(text, chat_id=_chat_id(chat), message_id=int(ref[0]), parse_mode=HTML,
+                                                 reply_markup=render.keyboard(reply), link_preview_options=NO_PREVIEW)
+            except BadRequest as err:
+                problem = str(err).lower()
+                if "not found" in problem or "can't be edited" in problem:
+                    ref = None  # deleted: post it again
+                elif "not modified" not in problem:
+                    raise
+            if ref is not None:
+                await self.db.write(lambda s: ChatRefs(s).put_keyed(key, TELEGRAM, chat, ref[0], seq))
+                return
+        posted = await self._send(_chat_id(chat), reply)
+        new_ref = str(posted.message_id)
+        await self.db.write(lambda s: ChatRefs(s).put_keyed(key, TELEGRAM, chat, new_ref, seq))
 
     async def _is_latest_card(self, message: OutboxMessage) -> bool:
         """An older card delivered late (after a retry) must not overwrite a newer state."""

@@ -91,6 +91,14 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], ),
     sa.PrimaryKeyConstraint('incident_id', 'transport', 'channel_id')
     )
+    op.create_table('chat_ref',
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('transport', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('channel_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'transport', 'channel_id')
+    )
     op.create_table('escalation',
     sa.Column('incident_id', sa.Integer(), nullable=False),
     sa.Column('policy', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -191,6 +199,7 @@ def downgrade() -> None:
     op.drop_table('outbox')
     op.drop_table('escalation')
     op.drop_table('chat_message')
+    op.drop_table('chat_ref')
     with op.batch_alter_table('oncall_override', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_oncall_override_schedule'))
         batch_op.drop_index(batch_op.f('ix_oncall_override_end'))
