@@ -24,7 +24,7 @@ from commands.sla import (
     clock_lines,
     plan_clocks,
     schedule_next,
-    skip_past_warnings,
+    start_clocks,
     stop_clock,
 )
 from commands.views import buttons_for, buttons_for_state, category_title, component_title, status_lines
@@ -121,8 +121,7 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
     cal = ctx.services.calendar(ctx.customer_id)
     category_cfg = customer.categories[category]
     clocks = plan_clocks(category_cfg, reported_at, cal)
-    skip_past_warnings(clocks, category_cfg.warn_at, cal, now)
-    next_check = schedule_next(clocks, category_cfg.warn_at, cal, ())
+    next_check = start_clocks(clocks, category_cfg.warn_at, cal, now)
     paging = escalation.plan(ctx.services, customer, category, now)
     if paging is not None:
         next_check = min((x for x in (next_check, paging.first.next_at) if x is not None), default=None)

@@ -175,12 +175,24 @@ def schedule_next(
     return min(instants, default=None)
 
 
-def skip_past_warnings(clocks: Sequence[ClockLike], warn_at: Sequence[float], cal: BusinessCalendar,
-                       at: datetime) -> None:
-    """Mark warnings whose instant passed before ``at`` as done: a report typed in late gets no
-    "50% used" message for a moment nobody could have acted on (the breach is still announced)."""
+def start_clocks(clocks: Sequence[ClockLike], warn_at: Sequence[float], cal: BusinessCalendar,
+                 at: datetime) -> datetime | None:
+    """Clocks that start now (a new incident, a new category, a handset received): mark the warnings
+    whose instant is already past at ``at`` as done — a report typed in late gets no "50% used" message
+    for a moment nobody could have acted on; the breach is still announced — and return the first
+    pending event. Each warning instant is computed once: this is on the report path."""
+    upcoming: list[datetime] = []
     for c in clocks:
         if c.deadline is None or c.started_at is None:
             continue
-        done = [f for f in warn_at if warn_instant(c, f, cal, ()) <= at]
+        done = []
+        for f in warn_at:
+            instant = warn_instant(c, f, cal, ())
+            if instant <= at:
+                done.append(f)
+            else:
+                upcoming.append(instant)
         c.warned = ",".join(f"{f:g}" for f in done)
+        if not c.breach_sent:
+            upcoming.append(c.deadline)
+    return min(upcoming, default=None)

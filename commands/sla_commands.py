@@ -20,7 +20,7 @@ from commands.incident import (
 from commands.notify import announce
 from commands.parse import Parsed
 from commands.reply import Reply
-from commands.sla import ClockPlan, _pauses_for, clock_lines, plan_clocks, skip_past_warnings, stop_clock
+from commands.sla import ClockPlan, _pauses_for, clock_lines, plan_clocks, start_clocks, stop_clock
 from commands.views import buttons_for, category_title
 from storage.models import Incident, SlaClock, SlaPause
 from storage.register import Register
@@ -126,7 +126,7 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
         existing = {c.name: c for c in reg.clocks(iid)}
         pauses = reg.pauses(iid)
         planned = {c.name: c for c in plan_clocks(cat, inc.reported_at, cal)}
-        skip_past_warnings(list(planned.values()), cat.warn_at, cal, now)
+        start_clocks(list(planned.values()), cat.warn_at, cal, now)
         for name, c in existing.items():
             if name not in planned:  # the new category has no such target
                 session.delete(c)
@@ -179,7 +179,7 @@ def received(ctx: Context, p: Parsed) -> Outcome:
             c.deadline = deadline(parse_target(c.target), at, cal)
             session.add(c)
         category = ctx.customer.categories.get(inc.category)
-        skip_past_warnings(waiting, category.warn_at if category else (0.5, 0.8), cal, now)
+        start_clocks(waiting, category.warn_at if category else (0.5, 0.8), cal, now)
         inc.received_at = at
         session.flush()
         _reschedule(ctx, inc, clocks, reg)
