@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     sla.add_argument("--category", required=True)
     sla.add_argument("--at", required=True, help="first notification, ISO 8601 (naive = customer's time zone)")
     sla.add_argument("--json", action="store_true")
+
+    from bot.report_cli import add_parser as add_report_parser
+
+    add_report_parser(sub)
     return p
 
 
@@ -71,6 +75,10 @@ def run(argv: list[str] | None = None) -> int:
                 return 0
             case "sla":
                 return _sla(args)
+            case "report":
+                from bot.report_cli import run_report
+
+                return run_report(args, database_url)
     except ConfigError as exc:
         print(f"{exc.path}: the configuration is not valid:", file=sys.stderr)
         for problem in exc.problems:

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.backup_jobs import schedule_backup_jobs
 from bot.dispatcher import Dispatcher
 from bot.health_jobs import schedule_health_jobs
+from bot.report_jobs import schedule_report_jobs
 from commands.backup import BackupRuntime
 from commands.context import Services
 from commands.health import HealthRuntime
@@ -39,6 +40,7 @@ class Jobs:
             schedule_health_jobs(self.scheduler, services, health)
         if backups is not None:  # one cron job per scheduled backup target, and the stale-backup check
             schedule_backup_jobs(self.scheduler, services, backups)
+        schedule_report_jobs(self.scheduler, services)  # the daily summary per customer (once per day)
 
     async def sweep(self) -> None:
         try:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from commands import backup as backup_cmd
-from commands import health, incident, oncall, sla_commands
+from commands import health, incident, oncall, report, sla_commands
 from commands import help as help_cmd
 from commands.context import Context, Outcome
 from commands.parse import Parsed
@@ -46,6 +46,7 @@ COMMANDS: Mapping[str, CommandSpec] = {
         CommandSpec("handover", STAFF, oncall.handover, takes_number=True),
         CommandSpec("health", ALL_ROLES, health.health),
         CommandSpec("maintenance", STAFF, health.maintenance),
+        CommandSpec("report", ALL_ROLES, report.report),
         CommandSpec("backup", STAFF, backup_cmd.backup),
         CommandSpec("backups", ALL_ROLES, backup_cmd.backups),
         CommandSpec("help", ALL_ROLES, help_cmd.show_help),
@@ -54,4 +55,4 @@ COMMANDS: Mapping[str, CommandSpec] = {
 # Help lists the commands in this order (the lifecycle's order, then reading).
 HELP_ORDER = ("incident", "ack", "arrive", "resolve", "confirm", "reopen", "cancel", "note", "status",
               "incidents", "pause", "resume", "category", "received", "sla", "oncall", "page", "handover",
-              "health", "maintenance", "backup", "backups", "help")
+              "health", "maintenance", "report", "backup", "backups", "help")

@@ -193,6 +193,8 @@ class CustomerConfig(_Strict):
     checks: CheckTable = Field(default_factory=dict)
     # Backup targets by id (commands/domain/backup_config.py): driver, schedule, retention, alerts.
     backups: BackupTable = Field(default_factory=dict)
+    # Daily summary and monthly protocol (commands/domain/report_config.py): time, days, parties.
+    reports: ReportConfig = Field(default_factory=lambda: ReportConfig())
 
     @field_validator("prefix")
     @classmethod
@@ -347,6 +349,7 @@ from commands.domain.oncall_config import (  # noqa: E402
     SmtpConfig,
     known_channels,
 )
+from commands.domain.report_config import ReportConfig  # noqa: E402
 
 for _model in (PersonConfig, CustomerConfig, DeskConfig, Config):
     _model.model_rebuild()

@@ -233,6 +233,10 @@ class SlackTransport:
                                                                 response_type="ephemeral", replace_original=False)
                 elif channel:
                     await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+                if reply.attachment is not None and channel:  # a file (a protocol, a chart, an .ics)
+                    att = reply.attachment
+                    await self.client.files_upload_v2(channel=channel, file=att.content, filename=att.filename,
+                                                      initial_comment=reply.text)
             except Exception:  # the work is done and recorded; only the courtesy answer is lost
                 log.exception("could not answer %s in %s", user, channel)
 

@@ -59,6 +59,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/link", self._link)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -152,7 +153,20 @@ class FakeSlack:
             return {**ok, "view": {**(args.get("view") or {}), "id": f"V{n:08d}", "hash": f"{n}.hash"}}
         if method == "apps.connections.open":
             return {**ok, "url": f"ws://127.0.0.1:{self.port}/link?ticket=fake"}
+        if method == "files.getUploadURLExternal":  # files_upload_v2, step 1: where to send the bytes
+            n = next(self._ts)
+            return {**ok, "upload_url": f"http://127.0.0.1:{self.port}/upload/F{n:08d}", "file_id": f"F{n:08d}"}
+        if method == "files.completeUploadExternal":
+            return {**ok, "files": [{"id": f["id"], "title": f.get("title", "")}
+                                    for f in json.loads(args.get("files", "[]"))]}
         return ok
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """files_upload_v2, step 2: the file's bytes (recorded as the call "upload:<file id>")."""
+        body = await request.read()
+        await self._record(Call(f"upload:{request.match_info['file_id']}", {"size": len(body),
+                                                                              "head": body[:64].decode("latin-1")}))
+        return web.Response(text="OK - uploaded")
 
     async def _respond(self, request: web.Request) -> web.Response:
         await self._record(Call(f"respond:{request.match_info['name']}", await _arguments(request)))

@@ -1,0 +1,443 @@
+"""Reports: the daily summary per customer and the monthly protocol (contract IV 1.11).
+
+``daily_summary`` and ``monthly_protocol`` read the register (storage/reports.py) and return plain data
+or a ``Reply``; ``/report`` shows either in chat, the monthly one as a file (PDF by default) rendered by
+integrations/reports. ``queue_daily_summary`` is the write side of the daily job: it takes the run key
+(job, customer, day) and queues the summary in the outbox in one transaction, so each customer gets it
+once a day whatever the number of replicas or restarts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from commands.context import Context, Outcome, Read, Services
+from commands.domain.config import CLOCKS, CustomerConfig
+from commands.domain.i18n.catalog import t
+from commands.domain.i18n.format import format_date, format_datetime, to_local
+from commands.domain.report_math import (
+    ClockResult,
+    Compliance,
+    ComplianceCounter,
+    clock_result,
+    day_bounds,
+    days_of_month,
+    local_instant,
+    month_bounds,
+    overall,
+)
+from commands.escalation import schedule_with_overrides
+from commands.parse import Parsed
+from commands.reply import Attachment, Reply
+from commands.sla import ClockPlan, clock_lines
+from commands.views import category_title, component_title
+from storage import reports as q
+from storage.outbox import Outbox
+
+FORMATS = ("pdf", "xlsx", "csv", "md", "chart")
+MIME = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "md": "text/markdown",
+    "chart": "image/png",
+}
+MAX_DAILY_ITEMS = 25  # lines per section of the daily summary; the rest is counted
+DAILY_JOB = "daily"
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
+# -- the monthly protocol ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    row: q.RegisterRow
+    results: tuple[ClockResult | None, ...]  # per CLOCKS: None = the category has no such clock
+
+
+@dataclass
+class MonthlyProtocol:
+    customer_id: str
+    customer: CustomerConfig
+    contractor: str
+    locale: str
+    year: int
+    month: int
+    start: datetime  # UTC instant of the first local midnight of the month
+    end: datetime  # ... of the next month
+    as_of: datetime  # running clocks are judged at this instant
+    clocks: tuple[str, ...]  # the clocks the customer's categories have, in CLOCKS order
+    entries: list[RegisterEntry]
+    compliance: list[Compliance]
+    per_day: list[tuple[date, int]]
+    totals: dict[str, int]
+    health_incidents: int = 0
+    maintenance: list[q.MaintenanceDone] = field(default_factory=list)
+    backups: list[q.BackupDone] = field(default_factory=list)
+    health: list[q.HealthChange] = field(default_factory=list)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.customer.tz
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def t(self, msgid: str, /, **params: object) -> str:
+        return t(self.locale, msgid, **params)
+
+    def overall(self) -> tuple[int, int, float | None]:
+        return overall(self.compliance)
+
+
+def customer_clocks(customer: CustomerConfig) -> tuple[str, ...]:
+    return tuple(c for c in CLOCKS if any(cat.target(c) is not None for cat in customer.categories.values()))
+
+
+def monthly_protocol(session: Session, services: Services, customer_id: str, year: int, month: int, now: datetime,
+                     locale: str | None = None) -> MonthlyProtocol:
+    """The protocol's data: the month's register with each clock's result, compliance per category,
+    incidents per day, totals, and the health, maintenance and backup history of the month."""
+    config = services.config
+    customer = config.customers[customer_id]
+    tz = customer.tz
+    start, end = month_bounds(year, month, tz)
+    clocks = customer_clocks(customer)
+    index = [CLOCKS.index(c) for c in clocks]
+    counter = ComplianceCounter()
+    per_day: Counter[date] = Counter()
+    states: Counter[str] = Counter()
+    entries: list[RegisterEntry] = []
+    health_incidents = 0
+    for row in q.month_register(session, customer_id, start, end):
+        cancelled = row.state == "cancelled"
+        results: list[ClockResult | None] = []
+        for k in index:
+            c = row.clocks[k]
+            if c is None:
+                results.append(None)
+                continue
+            r = clock_result(c.started_at, c.deadline, c.stopped_at, c.met, c.margin_seconds, now, cancelled=cancelled)
+            results.append(r)
+            counter.add(row.category, CLOCKS[k], r)
+        entries.append(RegisterEntry(row, tuple(results)))
+        per_day[row.reported_at.astimezone(tz).date()] += 1
+        states[row.state] += 1
+        if row.reporter == "monitor":
+            health_incidents += 1
+    totals = {
+        "total": len(entries),
+        "confirmed": states["confirmed"],
+        "resolved": states["resolved"],
+        "cancelled": states["cancelled"],
+        "open": states["registered"] + states["acknowledged"] + states["in_progress"],
+    }
+    return MonthlyProtocol(
+        customer_id=customer_id, customer=customer, contractor=config.desk.contractor,
+        locale=locale or customer.locale, year=year, month=month, start=start, end=end, as_of=now, clocks=clocks,
+        entries=entries, compliance=counter.result(customer.categories, clocks),
+        per_day=[(d, per_day[d]) for d in days_of_month(year, month)], totals=totals,
+        health_incidents=health_incidents,
+        maintenance=q.maintenance_windows(session, customer_id, start, end),
+        backups=q.backup_runs(session, customer_id, start, end),
+        health=q.health_changes(session, customer_id, start, end),
+    )
+
+
+def render(protocol: MonthlyProtocol, fmt: str) -> Attachment:
+    """The protocol as a file. The renderers (integrations/reports) are pure functions of the data to
+    bytes; they are imported here, on use, so the desk starts without matplotlib or fpdf2 loaded."""
+    from integrations import reports
+
+    content = reports.render(protocol, fmt)
+    ext = "png" if fmt == "chart" else fmt
+    name = f"protocol-{protocol.customer_id}-{protocol.label}.{ext}"
+    if fmt == "chart":
+        name = f"charts-{protocol.customer_id}-{protocol.label}.png"
+    return Attachment(filename=name, content=content, mime_type=MIME[fmt])
+
+
+def summary_lines(p: MonthlyProtocol) -> tuple[str, list[str]]:
+    total, met, pct = p.overall()
+    title = p.t("report.protocol.reply", month=p.label, count=p.totals["total"],
+                percent=_pct(pct, p.locale))
+    lines = [p.t("report.totals", **p.totals), p.t("report.overall", percent=_pct(pct, p.locale), met=met, total=total)]
+    for c in p.compliance:
+        lines.append(f"{category_title(p.customer, c.category, p.locale)} · {p.t(f'clock.{c.clock}')}: "
+                     f"{_pct(c.percent, p.locale)} ({c.met}/{c.total})")
+    return title, lines
+
+
+def _pct(value: float | None, locale: str) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.1f}%"
+    if locale == "fa":
+        from commands.domain.i18n.format import persian_digits
+
+        text = persian_digits(text.replace(".", "٫")).replace("%", "٪")
+    return text
+
+
+# -- the daily summary ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DailyWindow:
+    day: date
+    start: datetime  # the previous summary's instant
+    end: datetime  # this summary's instant (or now, for today's asked before/after it)
+
+
+def summary_day_before(services: Services, customer_id: str, day: date) -> date:
+    customer = services.config.customers[customer_id]
+    if customer.reports.working_days_only:
+        cal = services.calendar(customer_id)
+        d = day - timedelta(days=1)
+        for _ in range(60):  # a long holiday season is still bounded
+            if cal.is_working_day(d):
+                return d
+            d -= timedelta(days=1)
+    return day - timedelta(days=1)
+
+
+def daily_window(services: Services, customer_id: str, day: date, now: datetime) -> DailyWindow:
+    customer = services.config.customers[customer_id]
+    at = customer.reports.daily_time
+    end = local_instant(day, at, customer.tz)
+    if to_local(now, customer.tz).date() == day and now > end:
+        end = now  # asked on demand later in the day: up to now
+    end = min(end, now)
+    start = local_instant(summary_day_before(services, customer_id, day), at, customer.tz)
+    return DailyWindow(day, start, end)
+
+
+def daily_summary(session: Session, services: Services, customer_id: str, day: date, now: datetime,
+                  locale: str | None = None) -> Reply:
+    """Open incidents with their clocks, what breached and what changed since the previous summary,
+    health changes, backups, and who is on call today."""
+    customer = services.config.customers[customer_id]
+    loc = locale or customer.locale
+    tz = customer.tz
+    w = daily_window(services, customer_id, day, now)
+    names = {pid: p.name for pid, p in services.config.people.items()}
+
+    def when(at: datetime) -> str:
+        return format_datetime(at, tz, loc)
+
+    lines: list[str] = []
+    open_rows = q.open_at(session, customer_id, w.end)
+    lines.append(t(loc, "report.daily.open", count=len(open_rows)) if open_rows else t(loc, "report.daily.nothing_open"))
+    for row in open_rows[:MAX_DAILY_ITEMS]:
+        desc = row.description if len(row.description) <= 60 else row.description[:59] + "…"
+        lines.append("• " + t(loc, "report.daily.item", number=row.control_number, state=t(loc, f"state.{_state_at(row, w.end)}"),
+                              category=category_title(customer, row.category, loc),
+                              component=component_title(customer, row.component), description=desc))
+        plans = [_as_of(name, c, w.end) for name, c in zip(CLOCKS, row.clocks, strict=True) if c is not None]
+        lines += [f"   {x}" for x in clock_lines(plans, locale=loc, tz_name=customer.timezone, now=w.end)]
+    _more(lines, len(open_rows), loc)
+
+    since = when(w.start)
+    breached = q.breaches(session, customer_id, w.start, w.end)
+    lines.append(t(loc, "report.daily.breached", since=since, count=len(breached)))
+    for br in breached[:MAX_DAILY_ITEMS]:
+        lines.append("• " + t(loc, "report.daily.breach_item", number=br.control_number, clock=t(loc, f"clock.{br.clock}"),
+                              when=when(br.deadline)))
+    _more(lines, len(breached), loc)
+
+    changes = q.changes(session, customer_id, w.start, w.end)
+    kinds = Counter(c.kind for c in changes)
+    lines.append(t(loc, "report.daily.changes", since=since, new=kinds["registered"], resolved=kinds["resolved"],
+                   confirmed=kinds["confirmed"], reopened=kinds["reopened"], cancelled=kinds["cancelled"]))
+    for c in changes[:MAX_DAILY_ITEMS]:
+        lines.append("• " + t(loc, "report.daily.change_item", when=when(c.at), number=c.control_number,
+                              kind=t(loc, f"report.kind.{c.kind}")))
+    _more(lines, len(changes), loc)
+
+    health = q.health_changes(session, customer_id, w.start, w.end)
+    if health:
+        lines.append(t(loc, "report.daily.health", count=len(health)))
+        for h in health[:MAX_DAILY_ITEMS]:
+            lines.append("• " + t(loc, "report.daily.health_item", when=when(h.at),
+                                  component=component_title(customer, h.component), before=h.from_state, after=h.to_state))
+        _more(lines, len(health), loc)
+    backups = q.backup_runs(session, customer_id, w.start, w.end)
+    if backups:
+        failed = [b for b in backups if not b.ok]
+        lines.append(t(loc, "report.daily.backups", ok=len(backups) - len(failed), failed=len(failed)))
+        for b in failed[:MAX_DAILY_ITEMS]:
+            lines.append("• " + t(loc, "report.daily.backup_failed", when=when(b.at), target=b.target,
+                                  detail=b.detail[:200]))
+    lines.append(_on_call(session, services, customer, day, names, loc))
+    title = t(loc, "report.daily.title", customer=customer.name, date=format_date(day, loc))
+    return Reply(text=title, lines=tuple(lines), kind="info", locale=loc)
+
+
+def _state_at(row: q.RegisterRow, at: datetime) -> str:
+    """The state the incident had at ``at`` (its timestamps tell; now's state when they are all earlier)."""
+    if row.resolved_at is not None and row.resolved_at <= at:
+        return "resolved"
+    if row.arrived_at is not None and row.arrived_at <= at:
+        return "in_progress"
+    if row.acknowledged_at is not None and row.acknowledged_at <= at:
+        return "acknowledged"
+    if row.state in ("confirmed", "cancelled", "resolved", "in_progress", "acknowledged"):
+        return "registered"
+    return row.state
+
+
+def _as_of(name: str, c: q.ClockRow, at: datetime) -> ClockPlan:
+    """A clock as it stood at ``at``: one stopped later was still running then."""
+    stopped = c.stopped_at is not None and c.stopped_at <= at
+    return ClockPlan(name, c.target, started_at=c.started_at, deadline=c.deadline,
+                     stopped_at=c.stopped_at if stopped else None, met=c.met if stopped else None,
+                     margin_seconds=c.margin_seconds if stopped else None)
+
+
+def _more(lines: list[str], count: int, loc: str) -> None:
+    if count > MAX_DAILY_ITEMS:
+        lines.append(t(loc, "report.daily.more", count=count - MAX_DAILY_ITEMS))
+
+
+def customer_schedules(services: Services, customer: CustomerConfig) -> list[str]:
+    """The on-call schedules the customer's escalation pages; all of them if it names none."""
+    named: list[str] = []
+    for policy in customer.escalation.values():
+        for step in policy.steps:
+            for target in step.notify:
+                kind, _, ident = target.partition(":")
+                if kind == "schedule" and ident not in named:
+                    named.append(ident)
+    return named or list(services.config.schedules)
+
+
+def _on_call(session: Session, services: Services, customer: CustomerConfig, day: date, names: dict[str, str],
+             loc: str) -> str:
+    start, end = day_bounds(day, customer.tz)
+    parts = []
+    for name in customer_schedules(services, customer):
+        sched = schedule_with_overrides(session, services, name, start)
+        shifts = sched.shifts(start, end)
+        if not shifts:
+            continue
+        who = ", ".join(
+            f"{names.get(s.person, s.person)} {format_datetime(max(s.start, start), customer.tz, loc, with_date=False)}–"
+            f"{format_datetime(min(s.end, end), customer.tz, loc, with_date=False) if s.end < end else '24:00'}"
+            for s in shifts)
+        parts.append(f"{name}: {who}")
+    return t(loc, "report.daily.oncall", who="; ".join(parts)) if parts else t(loc, "report.daily.oncall_none")
+
+
+def due_day(services: Services, customer_id: str, now: datetime) -> date | None:
+    """Today's local date if the customer gets a daily summary today and its time has come, else None."""
+    customer = services.config.customers[customer_id]
+    cfg = customer.reports
+    if not cfg.daily:
+        return None
+    day = to_local(now, customer.tz).date()
+    if cfg.working_days_only and not services.calendar(customer_id).is_working_day(day):
+        return None
+    if now < local_instant(day, cfg.daily_time, customer.tz):
+        return None
+    return day
+
+
+def queue_daily_summary(session: Session, services: Services, customer_id: str, day: date, now: datetime,
+                        summary: Reply) -> bool:
+    """Take the run key of (daily, customer, day) and queue the summary to the customer's audiences, in
+    the caller's transaction. False if the day's summary was already taken (another replica, a restart)."""
+    period = day.isoformat()
+    if not q.claim_run(session, DAILY_JOB, customer_id, period, now):
+        return False
+    outbox = Outbox(session)
+    payload = {"text": summary.text, "lines": list(summary.lines), "kind": "info", "locale": summary.locale}
+    queued = 0
+    for audience in services.config.customers[customer_id].reports.daily_to:
+        queued += outbox.put(dedupe_key=f"report.daily:{customer_id}:{period}:{audience}", customer_id=customer_id,
+                             kind="report.daily", audience=f"{audience}:{customer_id}", payload=payload, now=now)
+    q.set_run_messages(session, DAILY_JOB, customer_id, period, queued)
+    return True
+
+
+# -- /report ----------------------------------------------------------------------------------------
+def report(ctx: Context, p: Parsed) -> Outcome:
+    words = p.args.split()
+    usage = ctx.t("help.report")
+    if not words or words[0].casefold() not in ("daily", "monthly"):
+        ctx.fail("error.usage", usage=usage)
+    if words[0].casefold() == "daily":
+        if len(words) > 2:
+            ctx.fail("error.usage", usage=usage)
+        day = parse_day(ctx, words[1]) if len(words) == 2 else to_local(ctx.now, ctx.customer.tz).date()
+        services, cid, now, loc = ctx.services, ctx.customer_id, ctx.now, ctx.locale
+        return Read(lambda session: daily_summary(session, services, cid, day, now, loc))
+    year, month, fmt = _monthly_args(ctx, words[1:])
+    services, cid, now, loc = ctx.services, ctx.customer_id, ctx.now, ctx.locale
+
+    def query(session: Session) -> Reply:
+        protocol = monthly_protocol(session, services, cid, year, month, now, loc)
+        title, lines = summary_lines(protocol)
+        if fmt == "chart":
+            title = protocol.t("report.chart.reply", month=protocol.label)
+        return Reply(text=title, lines=tuple(lines), kind="info", locale=loc, attachment=render(protocol, fmt))
+
+    return Read(query)
+
+
+def _monthly_args(ctx: Context, words: Sequence[str]) -> tuple[int, int, str]:
+    local = to_local(ctx.now, ctx.customer.tz)
+    year, month = (local.year - 1, 12) if local.month == 1 else (local.year, local.month - 1)  # the last whole month
+    fmt = "pdf"
+    for w in words:
+        word = w.translate(_TO_ASCII).casefold()
+        if word in FORMATS:
+            fmt = word
+            continue
+        ym = parse_month(word)
+        if ym is None:
+            if re.fullmatch(r"[a-z]+", word):
+                ctx.fail("report.error.bad_format", value=w, choices=", ".join(FORMATS))
+            ctx.fail("report.error.bad_month", value=w)
+        year, month = ym
+    return year, month, fmt
+
+
+def parse_month(text: str) -> tuple[int, int] | None:
+    m = _MONTH.match(text.strip().translate(_TO_ASCII))
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (1 <= month <= 12 and 2000 <= year <= 2200):
+        return None
+    return year, month
+
+
+_TODAY = {"today", "днес", "امروز"}
+_YESTERDAY = {"yesterday", "вчера", "دیروز"}
+
+
+def parse_day(ctx: Context, text: str) -> date:
+    word = text.strip().translate(_TO_ASCII).casefold()
+    today = to_local(ctx.now, ctx.customer.tz).date()
+    if word in _TODAY:
+        return today
+    if word in _YESTERDAY:
+        return today - timedelta(days=1)
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", word)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        try:
+            if y < 1700:  # a Jalali date, as Persian speakers write it: 1405/09/02
+                import jdatetime
+
+                return jdatetime.date(y, mo, d).togregorian()
+            return date(y, mo, d)
+        except ValueError:
+            pass
+    ctx.fail("report.error.bad_date", value=text)

@@ -1,0 +1,144 @@
+"""The protocol as tables of cells (localised headers, values ready to print): the shared shape behind
+the CSV, XLSX, Markdown and PDF renderers, so every format shows the same numbers.
+
+Durations are whole minutes (elapsed time cut down, like format_duration); margins are signed minutes,
+negative = breached by (cut towards zero); percentages have one decimal. Dates are the customer's local
+time in its locale (Jalali with Persian digits for fa).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from commands.domain.i18n.format import format_date, format_datetime, format_duration
+from commands.domain.report_math import ClockResult
+from commands.report import MonthlyProtocol, RegisterEntry
+from commands.views import category_title, component_title
+
+Cell = str | int | float | None
+
+
+@dataclass
+class Table:
+    key: str  # register, compliance, per_day, maintenance, backups, health
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]]
+
+
+def minutes(seconds: int | float | None) -> int | None:
+    return None if seconds is None else int(seconds // 60)
+
+
+def signed_minutes(seconds: int | None) -> int | None:
+    return None if seconds is None else int(seconds / 60)
+
+
+def when(p: MonthlyProtocol, at: datetime | None) -> str:
+    return "" if at is None else format_datetime(at, p.tz, p.locale)
+
+
+def header_lines(p: MonthlyProtocol) -> list[str]:
+    """Title, contract, parties, period, the instant clocks are judged at, totals."""
+    cust, cfg = p.customer, p.customer.reports
+    last_day = p.end.astimezone(p.tz).date() - timedelta(days=1)
+    total, met, pct = p.overall()
+    lines = [p.t("report.protocol.title", month=p.label)]
+    if cust.contract:
+        lines.append(p.t("report.protocol.contract", contract=cust.contract))
+    lines += [
+        p.t("report.protocol.contractor", name=cfg.contractor.name or p.contractor),
+        p.t("report.protocol.customer", name=cfg.customer.name or cust.name),
+        p.t("report.protocol.period", start=format_date(p.start.astimezone(p.tz).date(), p.locale),
+            end=format_date(last_day, p.locale), tz=cust.timezone),
+        p.t("report.protocol.as_of", when=format_datetime(p.as_of, p.tz, p.locale, with_tz=True)),
+        p.t("report.totals", **p.totals),
+        p.t("report.overall", percent=pct_text(pct), met=met, total=total),
+        p.t("report.health_incidents", count=p.health_incidents),
+    ]
+    return lines
+
+
+def pct_text(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1f}%"
+
+
+def outcome_word(p: MonthlyProtocol, r: ClockResult | None) -> str:
+    return "" if r is None else p.t(f"report.outcome.{r.outcome}")
+
+
+def register_headers(p: MonthlyProtocol) -> list[str]:
+    h = [p.t(f"report.col.{k}") for k in ("number", "category", "component", "description", "state", "reported")]
+    for c in p.clocks:
+        clock = p.t(f"clock.{c}")
+        h += [p.t("report.col.minutes", clock=clock), p.t("report.col.result", clock=clock),
+              p.t("report.col.margin", clock=clock)]
+    h.append(p.t("report.col.confirmed"))
+    return h
+
+
+def register_row(p: MonthlyProtocol, e: RegisterEntry) -> list[Cell]:
+    row = e.row
+    cells: list[Cell] = [
+        row.control_number, category_title(p.customer, row.category, p.locale), component_title(p.customer, row.component),
+        row.description, p.t(f"state.{row.state}"), when(p, row.reported_at),
+    ]
+    for r in e.results:
+        if r is None:
+            cells += [None, "", None]
+        else:
+            cells += [minutes(r.elapsed), outcome_word(p, r), signed_minutes(r.margin)]
+    cells.append(when(p, row.confirmed_at))
+    return cells
+
+
+def register_rows(p: MonthlyProtocol) -> Iterator[list[Cell]]:
+    for e in p.entries:
+        yield register_row(p, e)
+
+
+def compliance_table(p: MonthlyProtocol) -> Table:
+    headers = [p.t(f"report.col.{k}") for k in ("category", "clock", "decided", "met", "breached", "running", "percent",
+                                                 "median", "worst", "worst_breach")]
+    rows: list[list[Cell]] = []
+    for c in p.compliance:
+        rows.append([category_title(p.customer, c.category, p.locale), p.t(f"clock.{c.clock}"), c.total, c.met,
+                     c.breached, c.running, c.percent, None if c.median is None else round(c.median / 60, 1),
+                     minutes(c.worst), signed_minutes(c.worst_margin)])
+    return Table("compliance", p.t("report.section.compliance"), headers, rows)
+
+
+def per_day_table(p: MonthlyProtocol) -> Table:
+    return Table("per_day", p.t("report.section.per_day"), [p.t("report.col.date"), p.t("report.col.incidents")],
+                 [[format_date(d, p.locale), n] for d, n in p.per_day])
+
+
+def maintenance_table(p: MonthlyProtocol) -> Table:
+    headers = [p.t(f"report.col.{k}") for k in ("component", "from", "to", "reason", "repeats")]
+    rows: list[list[Cell]] = [[component_title(p.customer, m.component), when(p, m.starts_at), when(p, m.ends_at),
+                               m.reason, m.every or ""] for m in p.maintenance]
+    return Table("maintenance", p.t("report.section.maintenance"), headers, rows)
+
+
+def backups_table(p: MonthlyProtocol) -> Table:
+    headers = [p.t(f"report.col.{k}") for k in ("when", "target", "result_plain", "reason")]
+    rows: list[list[Cell]] = [[when(p, b.at), b.target, p.t("report.backup.ok" if b.ok else "report.backup.failed"),
+                               b.detail] for b in p.backups]
+    return Table("backups", p.t("report.section.backups"), headers, rows)
+
+
+def health_table(p: MonthlyProtocol) -> Table:
+    headers = [p.t(f"report.col.{k}") for k in ("when", "component", "check", "change", "reason")]
+    rows: list[list[Cell]] = [[when(p, h.at), component_title(p.customer, h.component), h.check_id,
+                               f"{h.from_state} → {h.to_state}", h.reason] for h in p.health]
+    return Table("health", p.t("report.section.health"), headers, rows)
+
+
+def side_tables(p: MonthlyProtocol) -> list[Table]:
+    return [per_day_table(p), maintenance_table(p), backups_table(p), health_table(p)]
+
+
+def duration_text(p: MonthlyProtocol, seconds: int | None) -> str:
+    return "" if seconds is None else format_duration(timedelta(seconds=abs(seconds)), p.locale)

@@ -1,0 +1,48 @@
+"""Pure report arithmetic: clock results, compliance, medians, local month bounds across DST."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from commands.domain.report_math import (
+    ClockResult,
+    ComplianceCounter,
+    clock_result,
+    median,
+    month_bounds,
+    percent,
+)
+
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+H = timedelta(hours=1)
+
+
+def test_month_bounds_are_local_midnights_across_dst() -> None:
+    start, end = month_bounds(2026, 10, ZoneInfo("Europe/Sofia"))
+    assert start == datetime(2026, 9, 30, 21, 0, tzinfo=UTC)  # EEST, +03
+    assert end == datetime(2026, 10, 31, 22, 0, tzinfo=UTC)  # EET, +02
+    start, end = month_bounds(2026, 12, ZoneInfo("Asia/Tehran"))
+    assert (start, end) == (datetime(2026, 11, 30, 20, 30, tzinfo=UTC), datetime(2026, 12, 31, 20, 30, tzinfo=UTC))
+
+
+def test_clock_results() -> None:
+    assert clock_result(T0, T0 + H, T0 + H / 2, True, 1800, T0) == ClockResult("met", 1800, 1800, T0 + H)
+    assert clock_result(T0, T0 + H, T0 + 2 * H, False, -3600, T0).outcome == "breached"
+    assert clock_result(T0, T0 + H, None, None, None, T0 + H / 4) == ClockResult("running", None, 2700, T0 + H)
+    assert clock_result(T0, T0 + H, None, None, None, T0 + 3 * H) == ClockResult("breached", None, -7200, T0 + H)
+    assert clock_result(None, None, None, None, None, T0).outcome == "waiting"
+    assert clock_result(T0, T0 + H, None, None, None, T0 + 3 * H, cancelled=True).outcome == "cancelled"
+
+
+def test_compliance_counts_decided_clocks_and_times() -> None:
+    c = ComplianceCounter()
+    for elapsed in (600, 1200, 3000):
+        c.add("urgent", "reaction", clock_result(T0, T0 + timedelta(seconds=1800), T0 + timedelta(seconds=elapsed),
+                                                   None, None, T0))
+    c.add("urgent", "reaction", clock_result(T0, T0 + H, None, None, None, T0))  # running: not decided
+    c.add("urgent", "reaction", ClockResult("cancelled"))
+    (row,) = c.result(["urgent", "other"], ["reaction", "arrival"])
+    assert (row.total, row.met, row.breached, row.running) == (3, 2, 1, 1)
+    assert (row.percent, row.median, row.worst, row.worst_margin) == (66.7, 1200.0, 3000, -1200)
+    assert percent(0, 0) is None and median([]) is None and median([1, 2, 3, 10]) == 2.5
