@@ -37,6 +37,14 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=n * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit])
 
 
+def check_weekdays(days: tuple[str, ...]) -> tuple[str, ...]:
+    """A validator's body for a list of weekday names (mon … sun)."""
+    bad = [d for d in days if d not in WEEKDAYS]
+    if bad:
+        raise ValueError(f"unknown weekday(s) {bad}; use {', '.join(WEEKDAYS)}")
+    return days
+
+
 def parse_span(text: str) -> tuple[time, time]:
     m = _SPAN.match(text.strip())
     if not m:
@@ -70,9 +78,7 @@ class CalendarConfig(_Strict):
     @field_validator("working_days")
     @classmethod
     def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [d for d in v if d not in WEEKDAYS]
-        if bad:
-            raise ValueError(f"unknown weekday(s) {bad}; use {', '.join(WEEKDAYS)}")
+        check_weekdays(v)
         if not v:
             raise ValueError("at least one working day is needed")
         return v

@@ -14,9 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from commands.domain.config import _Strict, parse_duration, parse_span
+from commands.domain.config import _Strict, check_weekdays, parse_duration, parse_span
 
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as in config.py
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 
 
@@ -29,16 +28,13 @@ class RecurringWindow(_Strict):
     """A maintenance window that comes back every week: ``{ days = ["sun"], hours = "02:00-04:00" }``
     in the customer's time zone."""
 
-    days: tuple[str, ...] = WEEKDAYS
+    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # every day
     hours: str = "00:00-24:00"
 
     @field_validator("days")
     @classmethod
     def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [d for d in v if d not in WEEKDAYS]
-        if bad:
-            raise ValueError(f"unknown weekday(s) {bad}; use {', '.join(WEEKDAYS)}")
-        return v
+        return check_weekdays(v)
 
     @field_validator("hours")
     @classmethod

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from commands.domain.config import WEEKDAYS, parse_duration, parse_span
+from commands.domain.config import WEEKDAYS, check_weekdays, parse_duration, parse_span
 from commands.domain.rotation import Layer, Schedule
 
 _TARGET = re.compile(r"^(schedule|person|engineers):[a-z0-9][a-z0-9_-]*$")
@@ -44,10 +44,7 @@ class LayerConfig(_Strict):
     @field_validator("days")
     @classmethod
     def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [d for d in v if d not in WEEKDAYS]
-        if bad:
-            raise ValueError(f"unknown weekday(s) {bad}; use {', '.join(WEEKDAYS)}")
-        return v
+        return check_weekdays(v)
 
     @field_validator("hours")
     @classmethod
