@@ -103,6 +103,9 @@ class Write:
     """A unit of work for the writer: runs in one savepoint, returns the reply to send after commit."""
 
     unit: Callable[[Session], Reply]
+    # False when the unit can refuse (raise DeskError) only before its first write: the writer may then
+    # run it without a savepoint; if it refuses anyway, the batch is redone with savepoints.
+    savepoint: bool = True
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ class Desk:
                 return await services.db.read(outcome.query)
             if isinstance(outcome, Async):
                 return await outcome.run()
-            reply = await services.db.write(self._idempotent(request, outcome, ctx))
+            reply = await services.db.write(self._idempotent(request, outcome, ctx), savepoint=outcome.savepoint)
             if services.wake is not None and not reply.is_error:
                 services.wake()
             return reply

@@ -150,7 +150,8 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
             escalation.open_escalation(session, iid, paging)
         return _registered_reply(ctx, number, now, reported_at, category, component, clocks)
 
-    return Write(unit)
+    # Every refusal above happens before the transaction; the unit itself only writes.
+    return Write(unit, savepoint=False)
 
 
 def _reported_time(ctx: Context, text: str) -> datetime:

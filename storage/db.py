@@ -76,6 +76,7 @@ class _Job:
     unit: Callable[[Session], Any]
     future: concurrent.futures.Future[Any] | None = None  # a thread waits on this...
     waiter: asyncio.Future[Any] | None = None  # ...or a coroutine on this
+    savepoint: bool = True  # False: the unit never refuses after writing, the fast path may skip it
 
 
 def _settle(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
@@ -122,16 +123,18 @@ class Database:
                 self._writer = threading.Thread(target=self._write_loop, name="dutydesk-writer", daemon=True)
                 self._writer.start()
 
-    def submit(self, unit: Callable[[Session], T]) -> concurrent.futures.Future[T]:
+    def submit(self, unit: Callable[[Session], T], *, savepoint: bool = True) -> concurrent.futures.Future[T]:
         self._ensure_writer()
         fut: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._queue.put(_Job(unit, future=fut))
+        self._queue.put(_Job(unit, future=fut, savepoint=savepoint))
         return fut
 
-    async def write(self, unit: Callable[[Session], T]) -> T:
+    async def write(self, unit: Callable[[Session], T], *, savepoint: bool = True) -> T:
+        """Run ``unit`` in the writer's next transaction. ``savepoint=False`` promises that the unit
+        raises ``Refused`` only before it writes anything, so the fast path need not wrap it."""
         self._ensure_writer()
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put(_Job(unit, waiter=waiter))
+        self._queue.put(_Job(unit, waiter=waiter, savepoint=savepoint))
         return await waiter
 
     def write_sync(self, unit: Callable[[Session], T]) -> T:
@@ -198,6 +201,15 @@ class Database:
                             results.append((job, True, job.unit(session)))
                     except Exception as exc:  # the unit is rolled back to its savepoint alone
                         results.append((job, False, exc))
+                    continue
+                if not job.savepoint:  # no statement spent on a savepoint (the report path)
+                    try:
+                        value = job.unit(session)
+                        session.flush()
+                    except Exception:  # even a refusal: redo the batch the careful way
+                        session.rollback()
+                        return None
+                    results.append((job, True, value))
                     continue
                 cursor.execute("SAVEPOINT unit")
                 try:
