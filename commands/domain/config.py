@@ -37,6 +37,15 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=n * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit])
 
 
+def check_timezone(name: str) -> str:
+    """A validator's body for an IANA time zone name."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone such as Europe/Sofia") from None
+    return name
+
+
 def check_weekdays(days: tuple[str, ...]) -> tuple[str, ...]:
     """A validator's body for a list of weekday names (mon … sun)."""
     bad = [d for d in days if d not in WEEKDAYS]
@@ -212,11 +221,7 @@ class CustomerConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{v!r} is not an IANA time zone such as Europe/Sofia") from None
-        return v
+        return check_timezone(v)
 
     @field_validator("categories", "components")
     @classmethod
@@ -281,6 +286,11 @@ class DeskConfig(_Strict):
     sms: SmsGatewayConfig | None = None
     smtp: SmtpConfig | None = None
     data_dir: str = "data"  # files the desk keeps (backups under <data_dir>/backups)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return check_timezone(v)
 
     @field_validator("reported_max_age")
     @classmethod

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from commands.domain.config import WEEKDAYS, check_weekdays, parse_duration, parse_span
+from commands.domain.config import WEEKDAYS, check_timezone, check_weekdays, parse_duration, parse_span
 from commands.domain.rotation import Layer, Schedule
 
 _TARGET = re.compile(r"^(schedule|person|engineers):[a-z0-9][a-z0-9_-]*$")
@@ -66,11 +66,7 @@ class ScheduleConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{v!r} is not an IANA time zone such as Europe/Sofia") from None
-        return v
+        return check_timezone(v)
 
     @field_validator("layers")
     @classmethod
