@@ -181,6 +181,3 @@ class Register:
         self.session.add(incident)
         self.session.flush()
 
-
-def update_incident(session: Session, incident_id: int, **values: Any) -> None:
-    session.execute(update(Incident).where(col(Incident.id) == incident_id).values(**values))
