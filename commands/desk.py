@@ -20,6 +20,7 @@ from commands.incident import NUMBER
 from commands.parse import Parsed, ParseError, has_control_characters, parse
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
+from storage.db import on_fast_path
 from storage.register import Register
 
 log = logging.getLogger(__name__)
@@ -89,11 +90,15 @@ class Desk:
             raise
 
     def _idempotent(self, request: Request, outcome: Write, ctx: Context) -> Callable[[Session], Reply]:
-        delivery_id = request.delivery_id
+        delivery_id, lookup_first = request.delivery_id, outcome.savepoint
 
         def unit(session: Session) -> Reply:
             reg = Register(session)
-            if delivery_id is not None:
+            # A repeat is rare (a transport's retry). A unit that never refuses (the report) skips the
+            # lookup on the writer's first try and lets the delivery's unique key catch a repeat (the
+            # writer then redoes the batch carefully, looking the first reply up); a unit that may
+            # refuse must look first, or a repeat would get the refusal instead of the first reply.
+            if delivery_id is not None and (lookup_first or not on_fast_path(session)):
                 seen = reg.delivered(request.transport, delivery_id)
                 if seen is not None:
                     return Reply.from_dict(json.loads(seen))

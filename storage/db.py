@@ -67,6 +67,15 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+_FAST = "dutydesk_fast_path"
+
+
+def on_fast_path(session: Session) -> bool:
+    """True in the writer's first attempt at a batch, where a unit may leave a rare case (a repeated
+    delivery id) to a constraint: its violation makes the writer redo the batch the careful way."""
+    return bool(session.info.get(_FAST, False))
+
+
 class Refused(Exception):
     """A unit of work declined to do anything (bad input, not allowed): roll back just that unit."""
 
@@ -193,6 +202,7 @@ class Database:
         """
         results: list[tuple[_Job, bool, Any]] = []
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.info[_FAST] = fast
             cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             for job in batch:
                 if not fast:

@@ -38,3 +38,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def sqlite_utc_text(value: datetime) -> str:
+    """``UTCDateTime``'s SQLite bind in one step: the text SQLAlchemy's chain (aware → naive UTC →
+    DATETIME's format) would store, at a third of its cost — a report binds about fifteen of these."""
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 - the fastest spelling here
+        value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlmodel import func, select
 
@@ -57,6 +59,15 @@ async def test_persian_errors_for_the_persian_customer(hgp_config, db_url: str) 
         assert ok.control_number == "HGP-2026-00001"
     finally:
         h.close()
+
+
+async def test_a_repeat_delivered_into_the_same_commit_gets_the_first_reply(desk: DeskHarness) -> None:
+    # Both land in one writer batch: the repeat's delivery row collides, the batch is redone carefully.
+    replies = await asyncio.gather(*(desk.say("ivana", "/incident urgent cucm Down", delivery_id="retry-2")
+                                     for _ in range(3)), desk.say("ivana", "/incident other crm Slow"))
+    assert replies[0] == replies[1] == replies[2] and not replies[0].is_error
+    assert {r.control_number for r in replies} == {"NOI-2026-00001", "NOI-2026-00002"}
+    assert _counts(desk)[0] == 2
 
 
 async def test_a_repeated_delivery_returns_the_first_reply_and_changes_nothing(desk: DeskHarness) -> None:
