@@ -88,6 +88,9 @@ def _names(ctx: Context) -> dict[str, str]:
     return {pid: p.name for pid, p in ctx.services.config.people.items()}
 
 
+_NUMBER_SLOT = "\x00number\x00"  # never in what people type: the desk refuses control characters
+
+
 # -- /incident ------------------------------------------------------------------------------------
 def file_incident(ctx: Context, p: Parsed) -> Outcome:
     customer = ctx.customer
@@ -127,6 +130,9 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
         next_check = min((x for x in (next_check, paging.first.next_at) if x is not None), default=None)
     year = now.astimezone(customer.tz).year
     actor, channel, customer_id = ctx.actor.person_id, ctx.request.channel, ctx.customer_id
+    # Rendered here, outside the writer (the one thread every report queues for); only the number is
+    # filled in inside the transaction.
+    draft = _registered_reply(ctx, _NUMBER_SLOT, now, reported_at, category, component, clocks)
     config = ctx.services.config
 
     def unit(session: Session) -> Reply:
@@ -148,7 +154,7 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
             page_engineers(session, config, facts, now)
         else:
             escalation.open_escalation(session, iid, paging)
-        return _registered_reply(ctx, number, now, reported_at, category, component, clocks)
+        return draft.filled(_NUMBER_SLOT, number)
 
     # Every refusal above happens before the transaction; the unit itself only writes.
     return Write(unit, savepoint=False)

@@ -6,7 +6,7 @@ just a command string: pressing it re-enters the desk as if the user had typed i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 ReplyKind = Literal["ok", "error", "info"]
@@ -53,6 +53,16 @@ class Reply:
             "locale": self.locale,
             "control_number": self.control_number,
         }
+
+    def filled(self, slot: str, value: str) -> Reply:
+        """This reply with ``slot`` replaced by ``value`` everywhere (text, lines, buttons, number):
+        a reply rendered before its control number existed."""
+        return replace(
+            self, text=self.text.replace(slot, value), lines=tuple(x.replace(slot, value) for x in self.lines),
+            buttons=tuple(replace(b, label=b.label.replace(slot, value), command=b.command.replace(slot, value))
+                          for b in self.buttons),
+            control_number=self.control_number.replace(slot, value) if self.control_number else None,
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Reply:
