@@ -32,14 +32,14 @@ class Desk:
         self.services = services
 
     async def handle(self, request: Request) -> Reply:
-        locale = self._guess_locale(request)
         try:
             return await self._handle(request)
         except DeskError as err:
-            locale = err.params.pop("_locale", locale)  # type: ignore[assignment]
+            locale = err.params.pop("_locale", None) or self._guess_locale(request)
             return Reply(text=t(str(locale), err.msgid, **err.params), kind="error", locale=str(locale))
         except Exception:
             log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
+            locale = self._guess_locale(request)
             return Reply(text=t(locale, "error.internal"), kind="error", locale=locale)
 
     async def _handle(self, request: Request) -> Reply:
