@@ -9,6 +9,7 @@ from commands.desk import Desk
 from commands.directory import Directory
 from commands.domain.clock import Clock, SystemClock
 from commands.domain.config import Config
+from commands.report import MonthlyProtocol
 from storage.db import Database
 
 
@@ -27,5 +28,14 @@ def build_app(config: Config, database_url: str, *, clock: Clock | None = None, 
     db = Database(database_url)
     if migrate:
         db.upgrade()
-    services = Services(config=config, directory=Directory(config), clock=clock or SystemClock(), db=db)
+    services = Services(config=config, directory=Directory(config), clock=clock or SystemClock(), db=db,
+                        render_report=_render_report)
     return App(config=config, db=db, services=services, desk=Desk(services))
+
+
+def _render_report(protocol: MonthlyProtocol, fmt: str) -> bytes:
+    """The monthly protocol's file renderers, imported on first use: the desk starts without matplotlib
+    and fpdf2 loaded."""
+    from integrations import reports
+
+    return reports.render(protocol, fmt)

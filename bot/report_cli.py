@@ -46,7 +46,7 @@ def run_report(args: argparse.Namespace, database_url: str) -> int:
         now = services.clock.now()
         protocol = app.db.read_sync(
             lambda s: monthly_protocol(s, services, args.customer, ym[0], ym[1], now, args.locale))
-        attachment = render(protocol, fmt)
+        attachment = render(protocol, fmt, services.render_report)
     finally:
         app.close()
     if args.output is None and fmt in ("md", "csv"):

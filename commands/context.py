@@ -19,6 +19,7 @@ from storage.db import Refused
 if TYPE_CHECKING:
     from commands.domain.calendar import BusinessCalendar
     from commands.domain.rotation import Schedule
+    from commands.report import MonthlyProtocol
     from storage.db import Database
 
 
@@ -40,6 +41,9 @@ class Services:
     # Called after a change that may have made work due now (a new incident's first page): the process
     # wires it to run the sweeper at once; without it (tests, tools) the next tick finds the work.
     wake: Callable[[], None] | None = None
+    # Turns a monthly protocol into a file's bytes (pdf, xlsx, csv, md, chart): an outbound adapter
+    # (integrations/reports) the composition root hands in, so commands never import integrations.
+    render_report: Callable[[MonthlyProtocol, str], bytes] | None = None
     _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
     _schedules: dict[str, Schedule] = field(default_factory=dict)
 

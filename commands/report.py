@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -152,12 +152,12 @@ def monthly_protocol(session: Session, services: Services, customer_id: str, yea
     )
 
 
-def render(protocol: MonthlyProtocol, fmt: str) -> Attachment:
-    """The protocol as a file. The renderers (integrations/reports) are pure functions of the data to
-    bytes; they are imported here, on use, so the desk starts without matplotlib or fpdf2 loaded."""
-    from integrations import reports
-
-    content = reports.render(protocol, fmt)
+def render(protocol: MonthlyProtocol, fmt: str,
+           renderer: Callable[[MonthlyProtocol, str], bytes] | None) -> Attachment:
+    """The protocol as a file, made by the renderer the process wired (``Services.render_report``)."""
+    if renderer is None:
+        raise RuntimeError("no report renderer is wired (bot.app.build_app sets Services.render_report)")
+    content = renderer(protocol, fmt)
     ext = "png" if fmt == "chart" else fmt
     name = f"protocol-{protocol.customer_id}-{protocol.label}.{ext}"
     if fmt == "chart":
@@ -385,7 +385,7 @@ def report(ctx: Context, p: Parsed) -> Outcome:
         title, lines = summary_lines(protocol)
         if fmt == "chart":
             title = protocol.t("report.chart.reply", month=protocol.label)
-        return Reply(text=title, lines=tuple(lines), kind="info", locale=loc, attachment=render(protocol, fmt))
+        return Reply(text=title, lines=tuple(lines), kind="info", locale=loc, attachment=render(protocol, fmt, services.render_report))
 
     return Read(query)
 
