@@ -1,0 +1,61 @@
+"""Whether the process should get traffic: the database answers, its schema is the code's, every chat
+transport started, the writer thread lives, and no shutdown has begun."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from storage.db import Database
+
+
+@dataclass
+class Readiness:
+    db: Database
+    timeout: float = 3.0  # a database slower than this to say "1" is not ready
+    expected_transports: list[str] = field(default_factory=list)
+    started: set[str] = field(default_factory=set)
+    shutting_down: bool = False
+    _heads: frozenset[str] | None = None
+
+    async def check(self) -> dict[str, str]:
+        """What is not ready, by name (empty = ready)."""
+        problems: dict[str, str] = {}
+        if self.shutting_down:
+            problems["shutdown"] = "shutting down"
+        try:
+            current = await asyncio.wait_for(self.db.read(_select_one_and_revisions), self.timeout)
+        except TimeoutError:
+            problems["database"] = f"no answer within {self.timeout:g}s"
+        except Exception as exc:
+            problems["database"] = f"{type(exc).__name__}: {exc}"[:300]
+        else:
+            heads = self.heads()
+            if current != heads:
+                problems["schema"] = f"at {', '.join(sorted(current)) or 'nothing'}; the code needs {', '.join(sorted(heads))}"
+        missing = [name for name in self.expected_transports if name not in self.started]
+        if missing:
+            problems["transports"] = "not started: " + ", ".join(missing)
+        if not self.db.writer_alive:
+            problems["writer"] = "the writer thread is not running"
+        return problems
+
+    def heads(self) -> frozenset[str]:
+        """The migrations' heads (read once: the code does not change while it runs)."""
+        if self._heads is None:
+            from alembic.script import ScriptDirectory
+
+            from storage.migrate import alembic_config
+
+            self._heads = frozenset(ScriptDirectory.from_config(alembic_config(self.db.engine)).get_heads())
+        return self._heads
+
+
+def _select_one_and_revisions(session: Session) -> frozenset[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    session.execute(text("SELECT 1")).one()
+    return frozenset(MigrationContext.configure(session.connection()).get_current_heads())
