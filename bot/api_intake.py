@@ -49,7 +49,7 @@ class CommandIntake:
         self.desk, self.directory, self.closing = desk, directory, closing
         self._tokens = [(name, token.encode()) for name, token in tokens.items()]
 
-    async def __call__(self, request: HttpRequest) -> JSONResponse:
+    async def handle(self, request: HttpRequest) -> JSONResponse:
         name = self._authenticate(request.headers.get("authorization", ""))
         if name is None:
             return _error(401, t("en", "api.unauthorized"), "en", headers={"WWW-Authenticate": "Bearer"})

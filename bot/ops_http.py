@@ -41,7 +41,7 @@ class OpsServer:
         routes = [Route("/healthz", self.healthz, methods=["GET"]), Route("/readyz", self.readyz, methods=["GET"]),
                   Route("/metrics", self.metrics_endpoint, methods=["GET"])]
         if self.intake is not None:
-            routes.append(Route("/api/v1/commands", self.intake, methods=["POST"]))
+            routes.append(Route("/api/v1/commands", self.intake.handle, methods=["POST"]))
         return Starlette(routes=routes)
 
     async def start(self) -> None:

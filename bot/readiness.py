@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -19,7 +20,7 @@ class Readiness:
     expected_transports: list[str] = field(default_factory=list)
     started: set[str] = field(default_factory=set)
     shutting_down: bool = False
-    _heads: frozenset[str] | None = None
+    _scripts: ScriptDirectory | None = None
 
     async def check(self) -> dict[str, str]:
         """What is not ready, by name (empty = ready)."""
@@ -33,9 +34,9 @@ class Readiness:
         except Exception as exc:
             problems["database"] = f"{type(exc).__name__}: {exc}"[:300]
         else:
-            heads = self.heads()
-            if current != heads:
-                problems["schema"] = f"at {', '.join(sorted(current)) or 'nothing'}; the code needs {', '.join(sorted(heads))}"
+            behind = self.schema_problem(current)
+            if behind:
+                problems["schema"] = behind
         missing = [name for name in self.expected_transports if name not in self.started]
         if missing:
             problems["transports"] = "not started: " + ", ".join(missing)
@@ -43,15 +44,24 @@ class Readiness:
             problems["writer"] = "the writer thread is not running"
         return problems
 
-    def heads(self) -> frozenset[str]:
-        """The migrations' heads (read once: the code does not change while it runs)."""
-        if self._heads is None:
-            from alembic.script import ScriptDirectory
+    def schema_problem(self, current: frozenset[str]) -> str | None:
+        """Why the database's revisions are not the code's newest, or None. Areas' branches depend on
+        the register's root, so "at head" means every revision of the scripts is applied, not that the
+        stored heads equal the scripts' heads."""
+        script = self._script()
+        try:
+            applied = {rev.revision for rev in script.revision_map.iterate_revisions(tuple(current), "base")}
+        except Exception:  # a revision this code does not know: the database is newer than the code
+            return f"unknown revision(s) {', '.join(sorted(current))}"
+        missing = {rev.revision for rev in script.walk_revisions()} - applied
+        return f"migrations not applied: {', '.join(sorted(missing))}" if missing else None
 
+    def _script(self) -> ScriptDirectory:
+        if self._scripts is None:  # read once: the code does not change while it runs
             from storage.migrate import alembic_config
 
-            self._heads = frozenset(ScriptDirectory.from_config(alembic_config(self.db.engine)).get_heads())
-        return self._heads
+            self._scripts = ScriptDirectory.from_config(alembic_config(self.db.engine))
+        return self._scripts
 
 
 def _select_one_and_revisions(session: Session) -> frozenset[str]:
