@@ -52,8 +52,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        _logging(args)
+    except ValueError as exc:
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 2
     database_url = args.database or Environment.read().database_url
     try:
         match args.command:
@@ -85,6 +88,21 @@ def run(argv: list[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 2
     return 2
+
+
+def _logging(args: argparse.Namespace) -> None:
+    """JSON lines for the long-running process (DUTYDESK_LOG_FORMAT=json|text), text for the tools;
+    WARNING unless -v or DUTYDESK_LOG_LEVEL says otherwise."""
+    import os
+
+    from bot.logs import log_format, setup_logging
+
+    fmt = log_format(os.environ.get("DUTYDESK_LOG_FORMAT"), "json" if args.command == "run" else "text")
+    level_name = os.environ.get("DUTYDESK_LOG_LEVEL", "").upper() or ("DEBUG" if args.verbose else "WARNING")
+    level = logging.getLevelName(level_name)
+    if not isinstance(level, int):
+        raise ValueError(f"DUTYDESK_LOG_LEVEL is DEBUG, INFO, WARNING or ERROR, not {level_name!r}")
+    setup_logging(fmt, level)
 
 
 def _check_config(path: str) -> int:

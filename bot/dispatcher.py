@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from commands.domain.clock import Clock
 from commands.domain.config import Config
+from commands.log_context import INCIDENT
 from commands.notify import render_card
 from commands.reply import Reply
 from integrations.chat.base import Notifier
@@ -20,6 +22,8 @@ from storage.outbox import Outbox
 from storage.register import Register
 
 log = logging.getLogger(__name__)
+# (transport, outcome) → None, once per delivery attempt: ok | failed | unroutable (no transport reaches it)
+AttemptObserver = Callable[[str, str], None]
 
 
 @dataclass
@@ -30,11 +34,14 @@ class DispatchResult:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config) -> None:
+    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config,
+                 observe: AttemptObserver | None = None) -> None:
         self.db = db
         self.clock = clock
         self.notifiers = list(notifiers)
         self.config = config
+        self.observe = observe
+        self.ticks = 0  # completed ticks (the process's metrics show the dispatcher is alive)
 
     async def tick(self, limit: int = 100) -> DispatchResult:
         now = self.clock.now()
@@ -42,27 +49,41 @@ class Dispatcher:
         result = DispatchResult()
         for message in claimed:
             payload = json.loads(message.payload)
-            reply = Reply.from_dict({**payload, "kind": payload.get("kind", "info")})
-            if message.kind == "incident.card":  # rendered now, from the incident as it stands
-                reply = await self._card(int(payload["incident_id"])) or reply
-            targets = [n for n in self.notifiers if n.reaches(message.audience)]
-            if not targets:
-                # Nobody to tell through the transports running now: keep it pending, retry later.
-                result.unroutable += 1
-                await self._failed(message, "no transport reaches " + message.audience)
-                continue
-            if message.kind == "page":
-                error = await self._page(message, reply, targets)
-            else:
-                error = await self._everywhere(message, reply, targets)
-            if error is not None:
-                log.warning("delivery of outbox #%s failed: %s", message.id, error)
-                result.failed += 1
-                await self._failed(message, error)
-                continue
-            await self._sent(message.id or 0)
-            result.sent += 1
+            number = payload.get("control_number")
+            token = INCIDENT.set(str(number) if number else None)
+            try:
+                await self._one(message, payload, result)
+            finally:
+                INCIDENT.reset(token)
+        self.ticks += 1
         return result
+
+    def _observe(self, transport: str, outcome: str) -> None:
+        if self.observe is not None:
+            self.observe(transport, outcome)
+
+    async def _one(self, message: OutboxMessage, payload: dict[str, Any], result: DispatchResult) -> None:
+        reply = Reply.from_dict({**payload, "kind": payload.get("kind", "info")})
+        if message.kind == "incident.card":  # rendered now, from the incident as it stands
+            reply = await self._card(int(payload["incident_id"])) or reply
+        targets = [n for n in self.notifiers if n.reaches(message.audience)]
+        if not targets:
+            # Nobody to tell through the transports running now: keep it pending, retry later.
+            result.unroutable += 1
+            self._observe("none", "unroutable")
+            await self._failed(message, "no transport reaches " + message.audience)
+            return
+        if message.kind == "page":
+            error = await self._page(message, reply, targets)
+        else:
+            error = await self._everywhere(message, reply, targets)
+        if error is not None:
+            log.warning("delivery of outbox #%s failed: %s", message.id, error)
+            result.failed += 1
+            await self._failed(message, error)
+            return
+        await self._sent(message.id or 0)
+        result.sent += 1
 
     async def _card(self, incident_id: int) -> Reply | None:
         now = self.clock.now()
@@ -71,11 +92,13 @@ class Dispatcher:
 
     async def _everywhere(self, message: OutboxMessage, reply: Reply, targets: list[Notifier]) -> str | None:
         """Channel messages go to every transport that reaches the audience."""
-        try:
-            for notifier in targets:
+        for notifier in targets:
+            try:
                 await notifier.deliver(message.audience, reply, message)
-        except Exception as exc:
-            return f"{type(exc).__name__}: {exc}"
+            except Exception as exc:
+                self._observe(notifier.name, "failed")
+                return f"{type(exc).__name__}: {exc}"
+            self._observe(notifier.name, "ok")
         return None
 
     async def _page(self, message: OutboxMessage, reply: Reply, targets: list[Notifier]) -> str | None:
@@ -90,9 +113,11 @@ class Dispatcher:
             try:
                 await notifier.deliver(message.audience, reply, message)
             except Exception as exc:
+                self._observe(notifier.name, "failed")
                 errors.append(f"{notifier.name}: {type(exc).__name__}: {exc}")
                 await self._attempt(message, pid, notifier.name, f"{type(exc).__name__}: {exc}")
                 continue
+            self._observe(notifier.name, "ok")
             await self._attempt(message, pid, notifier.name, None)
             return None
         return "; ".join(errors)

@@ -1,4 +1,5 @@
-"""``dutydesk run``: the long-running desk process (chat transports, sweeper, dispatcher, jobs)."""
+"""``dutydesk run``: the long-running desk process (chat transports, sweeper, dispatcher, jobs, and the
+operations HTTP server when ``DUTYDESK_HTTP_PORT`` is set)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import asyncio
 import logging
 import sys
 
-from bot.settings import load_config
+from bot.settings import OpsSettings, load_config
 from commands.domain.config import Config
 from integrations.chat.base import Notifier, Transport
+
+log = logging.getLogger("dutydesk")
 
 
 def run_desk(config_path: str, database_url: str, *, health: bool = True, backups: bool = True) -> int:
@@ -18,14 +21,26 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     import signal
     import socket
 
+    from bot.api_intake import CommandIntake
     from bot.app import build_app
     from bot.backup_jobs import recover_backups, wire_backups
     from bot.dispatcher import Dispatcher
     from bot.health_jobs import wire_health
+    from bot.metrics import OpsMetrics
+    from bot.ops_http import OpsServer
+    from bot.readiness import Readiness
     from bot.scheduler import Jobs
+    from bot.shutdown import shut_down
     from bot.transports import TransportError, build_transports
 
+    try:
+        ops_settings = OpsSettings.read(os.environ)
+    except ValueError as exc:
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 2
     app = build_app(load_config(config_path), database_url)
+    metrics = OpsMetrics(app.db, app.services.clock.now, app.config.customers)
+    app.desk.observe = metrics.command
     try:
         transports = build_transports(app, os.environ)
     except TransportError as exc:
@@ -38,6 +53,21 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+        app.db.start_writer()
+        readiness = Readiness(app.db, expected_transports=[t.name for t in transports])
+        ops: OpsServer | None = None
+        if ops_settings.http_port is not None:
+            intake = (CommandIntake(app.desk, app.services.directory, ops_settings.api_tokens,
+                                    lambda: readiness.shutting_down) if ops_settings.api_tokens else None)
+            ops = OpsServer(ops_settings.http_host, ops_settings.http_port, readiness, metrics, intake)
+            try:
+                await ops.start()
+            except (Exception, SystemExit) as exc:  # uvicorn exits when it cannot bind
+                print(f"dutydesk: cannot start the operations HTTP server on {ops_settings.http_host}:"
+                      f"{ops_settings.http_port}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                return 2
+        elif ops_settings.api_tokens:
+            log.warning("DUTYDESK_API_TOKENS is set but DUTYDESK_HTTP_PORT is not: no command intake")
         started: list[Transport] = []
         for transport in transports:
             try:
@@ -46,8 +76,11 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
                 print(f"dutydesk: cannot start {transport.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
                 for other in reversed(started):
                     await other.stop()
+                if ops is not None:
+                    await ops.stop()
                 return 2
             started.append(transport)
+            readiness.started.add(transport.name)
         notifiers: list[Notifier] = [*transports, *gateways(app.config)]
         # /health and the scheduled checks probe the config's hosts (the console desk never does)
         runtime = wire_health(app.services) if health else None
@@ -55,19 +88,18 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         if backups:  # runs a crashed process left behind are marked interrupted before anything new runs
             backup_runtime = wire_backups(app.services)
             await recover_backups(app.services, owner=f"{socket.gethostname()}:{os.getpid()}")
-        jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, notifiers, app.config), health=runtime,
+        dispatcher = Dispatcher(app.db, app.services.clock, notifiers, app.config, observe=metrics.delivery)
+        metrics.dispatcher_ticks = lambda: dispatcher.ticks
+        jobs = Jobs(app.services, dispatcher, dispatch_seconds=ops_settings.dispatch_seconds, health=runtime,
                     backups=backup_runtime)
         jobs.start()
         names = ", ".join(t.name for t in transports) or "no chat transport (see README)"
-        logging.getLogger("dutydesk").warning("dutydesk running on %s with %s; Ctrl-C or SIGTERM stops it",
-                                              app.db.dialect, names)
+        http = f"; operations HTTP on {ops_settings.http_host}:{ops.port}" if ops is not None else ""
+        log.warning("dutydesk running on %s with %s%s; Ctrl-C or SIGTERM stops it", app.db.dialect, names, http)
         await stop.wait()
-        jobs.stop()
-        if backup_runtime is not None:
-            await backup_runtime.drain()
-        for transport in reversed(started):
-            await transport.stop()
-        return 0
+        clean = await shut_down(readiness=readiness, transports=started, desk=app.desk, jobs=jobs,
+                                backups=backup_runtime, ops=ops, timeout=ops_settings.shutdown_timeout)
+        return 0 if clean else 1
 
     try:
         return asyncio.run(main())

@@ -6,6 +6,7 @@ is not safe to share between processes); the state they work on lives in the dat
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -29,6 +30,7 @@ class Jobs:
                  backups: BackupRuntime | None = None) -> None:
         self.services = services
         self.dispatcher = dispatcher
+        self._dispatching = asyncio.Lock()  # the final flush at shutdown waits for a tick in progress
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         first = datetime.now(UTC)  # APScheduler's own trigger time, not the desk's clock
         # max_instances=1 + coalesce: a slow tick is never run twice at once, missed runs fold into one.
@@ -52,9 +54,14 @@ class Jobs:
 
     async def dispatch(self) -> None:
         try:
-            await self.dispatcher.tick()
+            async with self._dispatching:
+                await self.dispatcher.tick()
         except Exception:
             log.exception("dispatch failed; the next tick retries")
+
+    async def flush(self) -> None:
+        """One last dispatcher tick after ``stop``: what is due goes out while the transports still can."""
+        await self.dispatch()
 
     def wake_sweeper(self) -> None:
         """Run the sweep now (a new incident's first page is due); a no-op before start."""

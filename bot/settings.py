@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -56,3 +57,41 @@ class Environment:
     @classmethod
     def read(cls) -> Environment:
         return cls(database_url=os.environ.get("DATABASE_URL", "sqlite:///dutydesk.db"))
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    """The operations side of ``dutydesk run``, from the environment (README "Operations")."""
+
+    http_host: str = "0.0.0.0"
+    http_port: int | None = None  # None: no operations HTTP server
+    api_tokens: dict[str, str] = field(default_factory=dict)  # name → token (the identity is api:<name>)
+    shutdown_timeout: float = 20.0
+    dispatch_seconds: float = 2.0
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str]) -> OpsSettings:
+        """Raises ValueError naming the variable that is wrong."""
+        from bot.api_intake import parse_tokens
+
+        port = environ.get("DUTYDESK_HTTP_PORT", "").strip()
+        if port and not (port.isdigit() and 0 <= int(port) <= 65535):
+            raise ValueError(f"DUTYDESK_HTTP_PORT is a port number, not {port!r}")
+        return cls(http_host=environ.get("DUTYDESK_HTTP_HOST", "").strip() or "0.0.0.0",
+                   http_port=int(port) if port else None,
+                   api_tokens=parse_tokens(environ.get("DUTYDESK_API_TOKENS", "")),
+                   shutdown_timeout=_seconds(environ, "DUTYDESK_SHUTDOWN_TIMEOUT", 20.0),
+                   dispatch_seconds=_seconds(environ, "DUTYDESK_DISPATCH_SECONDS", 2.0))
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 1e6:
+        raise ValueError(f"{name} is a number of seconds, not {value!r}")
+    return seconds

@@ -7,6 +7,7 @@ id recorded in the same transaction, so a repeated delivery gets the first reply
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from commands.context import Async, Context, DeskError, Read, Services, Write
 from commands.directory import Actor
 from commands.domain.i18n.catalog import t
 from commands.incident import NUMBER
+from commands.log_context import INCIDENT
 from commands.parse import Parsed, ParseError, has_control_characters, parse
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
@@ -25,22 +27,49 @@ from storage.register import Register
 
 log = logging.getLogger(__name__)
 MAX_INPUT = 16_000  # characters of one message; descriptions have their own, smaller limit
+# (command, outcome) → None: the process counts commands for its metrics; outcome is ok|refused|failed.
+Observer = Callable[[str, str], None]
 
 
 class Desk:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, observe: Observer | None = None) -> None:
         self.services = services
+        self.observe = observe
+        self.in_flight = 0  # commands being handled now: a graceful shutdown waits for them
 
     async def handle(self, request: Request) -> Reply:
+        if INCIDENT.get() is not None:  # a transport may run requests one after another in one task
+            INCIDENT.set(None)
+        self.in_flight += 1
+        outcome = "failed"
         try:
-            return await self._handle(request)
+            reply = await self._handle(request)
+            outcome = "refused" if reply.is_error else "ok"
+            if reply.control_number is not None:  # what the transport logs next is about this incident
+                INCIDENT.set(reply.control_number)
+            return reply
         except DeskError as err:
+            outcome = "refused"
             locale = err.params.pop("_locale", None) or self._guess_locale(request)
             return Reply(text=t(str(locale), err.msgid, **err.params), kind="error", locale=str(locale))
         except Exception:
             log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
             locale = self._guess_locale(request)
             return Reply(text=t(locale, "error.internal"), kind="error", locale=locale)
+        finally:
+            self.in_flight -= 1
+            if self.observe is not None:
+                self.observe(_command_name(request.text), outcome)
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait until no command is being handled (True), or ``timeout`` seconds (False)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.in_flight > 0:
+            if loop.time() >= deadline:
+                return False
+            await asyncio.sleep(0.02)
+        return True
 
     async def _handle(self, request: Request) -> Reply:
         services = self.services
@@ -63,6 +92,10 @@ class Desk:
         if spec is None:
             raise DeskError("error.unknown_command", command=f"/{parsed.command}", _locale=locale)
         customer_id = self._customer(request, actor, parsed, spec.takes_number, locale)
+        if spec.takes_number:  # log lines while the command runs name its incident
+            first = (parsed.args.split(None, 1) or [""])[0].upper()
+            if NUMBER.match(first):
+                INCIDENT.set(first)
         customer = services.config.customers[customer_id]
         locale = actor.person.locale or customer.locale
         roles = actor.roles(customer_id)
@@ -148,3 +181,10 @@ class Desk:
         if len(mine) == 1:
             return mine[0]
         raise DeskError("error.which_customer", customers=", ".join(mine), _locale=locale)
+
+
+def _command_name(text: str) -> str:
+    """The command's name for the metrics: a known command, or "other" (the label set stays bounded)."""
+    words = text.split(None, 1)
+    name = words[0].lstrip("/").split("@", 1)[0].lower() if words else ""
+    return name if name in COMMANDS else "other"

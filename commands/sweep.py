@@ -22,6 +22,7 @@ from commands.context import Services
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
+from commands.log_context import INCIDENT
 from commands.sla import pending_events, schedule_next
 from commands.views import category_title, component_title
 from storage.models import Escalation, Incident
@@ -53,45 +54,57 @@ def sweep_unit(services: Services, now: datetime, limit: int = 500) -> Callable[
         due = list(session.exec(q))
         reg, outbox = Register(session), Outbox(session)
         messages = 0
-        for inc in due:
-            customer = services.config.customers.get(inc.customer_id)
-            if customer is None:  # customer removed from the config: nothing to schedule
-                inc.next_check_at = None
-                session.add(inc)
-                continue
-            cal = services.calendar(inc.customer_id)
-            category = customer.categories.get(inc.category)
-            clocks = reg.clocks(inc.id or 0)
-            pauses = reg.pauses(inc.id or 0)
-            warn_at = category.warn_at if category else (0.5, 0.8)
-            for clock in clocks:
-                for event in pending_events(clock, warn_at, cal, pauses):
-                    if event.at > now:
-                        continue
-                    # Late only if the desk should have said it earlier: not for an instant that
-                    # passed before the report was even registered (a report typed in late).
-                    late = now - event.at > LATE_AFTER and event.at >= inc.registered_at
-                    messages += _queue(outbox, inc, customer, clock.name, event.kind, event.fraction,
-                                       clock.deadline, clock.rev, event.at, now, late)
-                    if event.kind == "warning":
-                        clock.warned = ",".join(sorted({*filter(None, clock.warned.split(",")), f"{event.fraction:g}"}))
-                    else:
-                        clock.breach_sent = True
-                    session.add(clock)
-            esc = session.get(Escalation, inc.id)
-            if esc is not None and inc.state in ("registered",):
-                messages += escalation.advance(session, services, esc, inc, now)
-            if inc.state in ("confirmed", "cancelled"):
-                inc.next_check_at = None
-            else:
-                esc_next = esc.next_at if esc is not None and esc.stopped_at is None else None
-                inc.next_check_at = min(
-                    (t for t in (schedule_next(clocks, warn_at, cal, pauses), esc_next) if t is not None), default=None)
-            session.add(inc)
+        try:
+            for inc in due:
+                INCIDENT.set(inc.control_number)  # runs in the writer thread: its own context
+                messages += _sweep_one(session, services, reg, outbox, inc, now)
+        finally:
+            INCIDENT.set(None)
         session.flush()
         return SweepResult(incidents=len(due), messages=messages)
 
     return unit
+
+
+def _sweep_one(session: Session, services: Services, reg: Register, outbox: Outbox, inc: Incident,
+               now: datetime) -> int:
+    """Queue what is due for one incident and move its ``next_check_at`` on; returns messages queued."""
+    messages = 0
+    customer = services.config.customers.get(inc.customer_id)
+    if customer is None:  # customer removed from the config: nothing to schedule
+        inc.next_check_at = None
+        session.add(inc)
+        return 0
+    cal = services.calendar(inc.customer_id)
+    category = customer.categories.get(inc.category)
+    clocks = reg.clocks(inc.id or 0)
+    pauses = reg.pauses(inc.id or 0)
+    warn_at = category.warn_at if category else (0.5, 0.8)
+    for clock in clocks:
+        for event in pending_events(clock, warn_at, cal, pauses):
+            if event.at > now:
+                continue
+            # Late only if the desk should have said it earlier: not for an instant that
+            # passed before the report was even registered (a report typed in late).
+            late = now - event.at > LATE_AFTER and event.at >= inc.registered_at
+            messages += _queue(outbox, inc, customer, clock.name, event.kind, event.fraction,
+                               clock.deadline, clock.rev, event.at, now, late)
+            if event.kind == "warning":
+                clock.warned = ",".join(sorted({*filter(None, clock.warned.split(",")), f"{event.fraction:g}"}))
+            else:
+                clock.breach_sent = True
+            session.add(clock)
+    esc = session.get(Escalation, inc.id)
+    if esc is not None and inc.state in ("registered",):
+        messages += escalation.advance(session, services, esc, inc, now)
+    if inc.state in ("confirmed", "cancelled"):
+        inc.next_check_at = None
+    else:
+        esc_next = esc.next_at if esc is not None and esc.stopped_at is None else None
+        inc.next_check_at = min(
+            (t for t in (schedule_next(clocks, warn_at, cal, pauses), esc_next) if t is not None), default=None)
+    session.add(inc)
+    return messages
 
 
 def _queue(outbox: Outbox, inc: Incident, customer: CustomerConfig, clock: str, kind: str, fraction: float,

@@ -126,6 +126,14 @@ class Database:
         upgrade(self.engine)
 
     # -- writing --------------------------------------------------------------------------------
+    def start_writer(self) -> None:
+        """Start the writer thread now rather than at the first write (so readiness can watch it)."""
+        self._ensure_writer()
+
+    @property
+    def writer_alive(self) -> bool:
+        return self._writer is not None and self._writer.is_alive()
+
     def _ensure_writer(self) -> None:
         with self._lock:
             if self._writer is None or not self._writer.is_alive():

@@ -255,7 +255,7 @@ class CustomerConfig(_Strict):
 
 class PersonConfig(_Strict):
     name: str
-    identities: tuple[str, ...] = Field(description="transport:user id, e.g. slack:U123, telegram:456")
+    identities: tuple[str, ...] = Field(description="transport:user id, e.g. slack:U123, telegram:456, api:monitoring")
     roles: dict[str, tuple[Role, ...]] = Field(default_factory=dict, description="customer id → roles")
     locale: Locale | None = None
     paging: tuple[str, ...] = ("slack", "telegram", "sms", "email")  # tried in this order when paged
@@ -272,8 +272,9 @@ class PersonConfig(_Strict):
     def _identities(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for ident in v:
             transport, _, uid = ident.partition(":")
-            if transport not in ("slack", "telegram", "console") or not uid:
-                raise ValueError(f"{ident!r}: an identity is slack:<id>, telegram:<id> or console:<name>")
+            if transport not in ("slack", "telegram", "console", "api") or not uid:
+                raise ValueError(f"{ident!r}: an identity is slack:<id>, telegram:<id>, console:<name> or "
+                                 "api:<token name> (DUTYDESK_API_TOKENS)")
         return v
 
 

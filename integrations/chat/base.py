@@ -29,6 +29,10 @@ class Transport(Notifier, Protocol):
         """Connect and begin receiving (must return once running; never own the event loop)."""
         ...
 
+    async def stop_receiving(self) -> None:
+        """Take no new commands, but keep delivering (a graceful shutdown flushes the outbox after)."""
+        ...
+
     async def stop(self) -> None:
         """Stop receiving and release connections."""
         ...

@@ -120,7 +120,7 @@ class SlackTransport:
 
         web = Starlette(routes=[Route(path, endpoint, methods=["POST"])])
         self._server = _Server(uvicorn.Config(web, host=host, port=port, log_level="warning", lifespan="off",
-                                              access_log=False))
+                                              access_log=False, log_config=None))  # the process's logging
         self._serving = asyncio.create_task(self._server.serve(), name="slack-http")
         while not self._server.started:  # bounded by uvicorn: it either binds or the task ends
             if self._serving.done():
@@ -134,7 +134,8 @@ class SlackTransport:
         assert self._server is not None and self._server.servers, "HTTP mode is not running"
         return int(self._server.servers[0].sockets[0].getsockname()[1])
 
-    async def stop(self) -> None:
+    async def stop_receiving(self) -> None:
+        """Take no new commands (leave Socket Mode, or stop listening); the Web API still delivers."""
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
@@ -142,6 +143,9 @@ class SlackTransport:
             self._server.should_exit = True
             await self._serving
             self._server = self._serving = None
+
+    async def stop(self) -> None:
+        await self.stop_receiving()  # the Web API client holds no connection between calls
 
     # -- inbound --------------------------------------------------------------------------------
     def _register(self) -> None:

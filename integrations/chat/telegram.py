@@ -173,7 +173,7 @@ class TelegramTransport:
             await self.bot.set_webhook(url=url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
         web = Starlette(routes=[Route(path, self._webhook_endpoint, methods=["POST"])])
         self._server = _Server(uvicorn.Config(web, host=host, port=port, log_level="warning", lifespan="off",
-                                              access_log=False))
+                                              access_log=False, log_config=None))  # the process's logging
         self._serving = asyncio.create_task(self._server.serve(), name="telegram-webhook")
         while not self._server.started:  # bounded by uvicorn: it either binds or the task ends
             if self._serving.done():
@@ -187,14 +187,18 @@ class TelegramTransport:
         assert self._server is not None and self._server.servers, "webhook mode is not running"
         return int(self._server.servers[0].sockets[0].getsockname()[1])
 
-    async def stop(self) -> None:
+    async def stop_receiving(self) -> None:
+        """Fetch no new updates (stop polling, or the webhook); the bot still sends and edits."""
         if self._server is not None and self._serving is not None:
             self._server.should_exit = True
             await self._serving
             self._server = self._serving = None
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
-        if self.app.running:
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
+        if self.app.running:  # processes the updates already fetched, then stops
             await self.app.stop()
         await self.app.shutdown()
 

@@ -1,0 +1,78 @@
+"""Log output: one JSON object per line for ``dutydesk run`` (log collectors parse it), text elsewhere.
+
+Every line written while code is about an incident carries its control number (``"incident"``), read
+from the ContextVar the desk, the sweeper and the dispatcher set (``commands.log_context``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Literal
+
+from commands.log_context import INCIDENT
+
+Format = Literal["json", "text"]
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class IncidentFilter(logging.Filter):
+    """Stamps each record with the incident of the context it was logged in (never drops a record)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "incident"):  # a caller may name it explicitly with extra={"incident": ...}
+            record.incident = INCIDENT.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        incident = getattr(record, "incident", None)
+        if incident:
+            entry["incident"] = incident
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """The plain format, with ``[NOI-2026-00042]`` after the logger when a line is about an incident."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        incident = getattr(record, "incident", None)
+        if incident:
+            head, sep, rest = line.partition(f"{record.name}: ")
+            line = f"{head}{record.name} [{incident}]: {rest}" if sep else line
+        return line
+
+
+def setup_logging(fmt: Format, level: int) -> None:
+    """One handler on stderr in the given format. Like ``logging.basicConfig``, a root logger that
+    already has handlers (an embedding program, pytest's capture) is left as it is."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(IncidentFilter())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter(TEXT_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def log_format(value: str | None, default: Format) -> Format:
+    if value is None or value == "":
+        return default
+    if value not in ("json", "text"):
+        raise ValueError(f"DUTYDESK_LOG_FORMAT is json or text, not {value!r}")
+    return "json" if value == "json" else "text"

@@ -1,0 +1,82 @@
+"""The operations HTTP server of ``dutydesk run`` (when ``DUTYDESK_HTTP_PORT`` is set): liveness,
+readiness, Prometheus metrics and the command intake, on Starlette under uvicorn in the desk's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request as HttpRequest
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.api_intake import CommandIntake
+from bot.metrics import OpsMetrics
+from bot.readiness import Readiness
+
+# The text format every Prometheus understands (generate_latest writes it).
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class OpsServer:
+    def __init__(self, host: str, port: int, readiness: Readiness, metrics: OpsMetrics,
+                 intake: CommandIntake | None) -> None:
+        self.host, self._port = host, port
+        self.readiness, self.metrics, self.intake = readiness, metrics, intake
+        self._server: _Server | None = None
+        self._serving: asyncio.Task[None] | None = None
+
+    def web(self) -> Starlette:
+        routes = [Route("/healthz", self.healthz, methods=["GET"]), Route("/readyz", self.readyz, methods=["GET"]),
+                  Route("/metrics", self.metrics_endpoint, methods=["GET"])]
+        if self.intake is not None:
+            routes.append(Route("/api/v1/commands", self.intake.handle, methods=["POST"]))
+        return Starlette(routes=routes)
+
+    async def start(self) -> None:
+        # log_config=None: uvicorn's lines go through the process's own (JSON) logging.
+        config = uvicorn.Config(self.web(), host=self.host, port=self._port, log_level="warning", lifespan="off",
+                                access_log=False, log_config=None, timeout_graceful_shutdown=5)
+        self._server = _Server(config)
+        self._serving = asyncio.create_task(self._server.serve(), name="ops-http")
+        while not self._server.started:  # bounded by uvicorn: it either binds or the task ends
+            if self._serving.done():
+                await self._serving  # re-raise why it could not start (uvicorn exits when the port is taken)
+                raise RuntimeError(f"the operations HTTP server could not listen on {self.host}:{self._port}")
+            await asyncio.sleep(0.01)
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None and self._server.servers, "the operations server is not running"
+        return int(self._server.servers[0].sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._server is not None and self._serving is not None:
+            self._server.should_exit = True
+            await self._serving
+            self._server = self._serving = None
+
+    # -- endpoints ----------------------------------------------------------------------------
+    async def healthz(self, request: HttpRequest) -> Response:
+        return JSONResponse({"status": "ok"})  # answering at all is the point: the event loop runs
+
+    async def readyz(self, request: HttpRequest) -> Response:
+        problems = await self.readiness.check()
+        if problems:
+            return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    async def metrics_endpoint(self, request: HttpRequest) -> Response:
+        body = await asyncio.to_thread(self.metrics.render)  # it reads the database: off the event loop
+        return Response(body, media_type=PROMETHEUS_TEXT)

@@ -1,0 +1,71 @@
+"""Whether the process should get traffic: the database answers, its schema is the code's, every chat
+transport started, the writer thread lives, and no shutdown has begun."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlmodel import Session
+
+from storage.db import Database
+
+
+@dataclass
+class Readiness:
+    db: Database
+    timeout: float = 3.0  # a database slower than this to say "1" is not ready
+    expected_transports: list[str] = field(default_factory=list)
+    started: set[str] = field(default_factory=set)
+    shutting_down: bool = False
+    _scripts: ScriptDirectory | None = None
+
+    async def check(self) -> dict[str, str]:
+        """What is not ready, by name (empty = ready)."""
+        problems: dict[str, str] = {}
+        if self.shutting_down:
+            problems["shutdown"] = "shutting down"
+        try:
+            current = await asyncio.wait_for(self.db.read(_select_one_and_revisions), self.timeout)
+        except TimeoutError:
+            problems["database"] = f"no answer within {self.timeout:g}s"
+        except Exception as exc:
+            problems["database"] = f"{type(exc).__name__}: {exc}"[:300]
+        else:
+            behind = self.schema_problem(current)
+            if behind:
+                problems["schema"] = behind
+        missing = [name for name in self.expected_transports if name not in self.started]
+        if missing:
+            problems["transports"] = "not started: " + ", ".join(missing)
+        if not self.db.writer_alive:
+            problems["writer"] = "the writer thread is not running"
+        return problems
+
+    def schema_problem(self, current: frozenset[str]) -> str | None:
+        """Why the database's revisions are not the code's newest, or None. Areas' branches depend on
+        the register's root, so "at head" means every revision of the scripts is applied, not that the
+        stored heads equal the scripts' heads."""
+        script = self._script()
+        try:
+            applied = {rev.revision for rev in script.revision_map.iterate_revisions(tuple(current), "base")}
+        except Exception:  # a revision this code does not know: the database is newer than the code
+            return f"unknown revision(s) {', '.join(sorted(current))}"
+        missing = {rev.revision for rev in script.walk_revisions()} - applied
+        return f"migrations not applied: {', '.join(sorted(missing))}" if missing else None
+
+    def _script(self) -> ScriptDirectory:
+        if self._scripts is None:  # read once: the code does not change while it runs
+            from storage.migrate import alembic_config
+
+            self._scripts = ScriptDirectory.from_config(alembic_config(self.db.engine))
+        return self._scripts
+
+
+def _select_one_and_revisions(session: Session) -> frozenset[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    session.execute(text("SELECT 1")).one()
+    return frozenset(MigrationContext.configure(session.connection()).get_current_heads())

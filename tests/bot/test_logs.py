@@ -1,0 +1,101 @@
+"""Log lines: one JSON object each, with the control number on every line about an incident."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.cli import run as cli
+from bot.dispatcher import Dispatcher
+from bot.logs import TEXT_FORMAT, IncidentFilter, JsonFormatter, TextFormatter
+from commands.log_context import INCIDENT
+from tests.bot.test_dispatcher import Recorder
+from tests.conftest import EXAMPLES, utc
+from tests.harness import DeskHarness
+
+
+@pytest.fixture
+def json_lines() -> Iterator[io.StringIO]:
+    """The JSON lines the desk's loggers write while the test runs."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(IncidentFilter())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        yield out
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def _records(out: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_a_line_logged_about_an_incident_names_it_and_others_do_not(json_lines: io.StringIO) -> None:
+    log = logging.getLogger("dutydesk.test")
+    log.warning("before")
+    token = INCIDENT.set("NOI-2026-00042")
+    try:
+        log.warning("about %s", "it")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            log.exception("it failed")
+    finally:
+        INCIDENT.reset(token)
+    log.warning("after")
+    before, about, failed, after = _records(json_lines)
+    assert "incident" not in before and "incident" not in after
+    assert about["incident"] == failed["incident"] == "NOI-2026-00042"
+    assert (about["level"], about["logger"], about["message"]) == ("WARNING", "dutydesk.test", "about it")
+    assert about["time"].endswith("+00:00")  # type: ignore[union-attr]
+    assert "Traceback" in str(failed["exception"]) and "ValueError: boom" in str(failed["exception"])
+    assert "exception" not in about
+
+
+def test_the_text_format_shows_the_incident_too() -> None:
+    record = logging.LogRecord("bot.dispatcher", logging.WARNING, __file__, 1, "delivery failed", None, None)
+    record.incident = "NOI-2026-00007"
+    assert "bot.dispatcher [NOI-2026-00007]: delivery failed" in TextFormatter(TEXT_FORMAT).format(record)
+
+
+async def test_the_dispatchers_lines_about_a_message_carry_its_incident(noi_config, db_url: str,  # type: ignore[no-untyped-def]
+                                                                        json_lines: io.StringIO) -> None:
+    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
+    try:
+        first = await h.say("ivana", "/incident urgent cucm Down")
+        second = await h.say("ivana", "/incident other crm Slow")
+        failing = Recorder({"customer:noi"}, fail_times=2)
+        INCIDENT.set(None)  # the desk left the test's task about the last report
+        await Dispatcher(h.db, h.clock, [failing], noi_config).tick()
+        failures = [r for r in _records(json_lines) if "delivery of outbox" in str(r["message"])]
+        assert [r["incident"] for r in failures] == [first.control_number, second.control_number]
+        assert INCIDENT.get() is None  # nothing leaks past the message it was about
+    finally:
+        h.close()
+
+
+async def test_after_a_command_the_task_is_about_its_incident(noi_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
+    try:
+        reply = await h.say("ivana", "/incident urgent cucm Down")
+        assert INCIDENT.get() == reply.control_number  # what the transport logs next names it
+        await h.say("ivana", "/incidents")
+        assert INCIDENT.get() is None  # the next request starts afresh
+    finally:
+        h.close()
+
+
+def test_a_wrong_log_format_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DUTYDESK_LOG_FORMAT", "xml")
+    assert cli(["check-config", str(EXAMPLES / "noi.toml")]) == 2
+    assert "DUTYDESK_LOG_FORMAT is json or text" in capsys.readouterr().err
