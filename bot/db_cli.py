@@ -37,6 +37,9 @@ def run_backup(args: argparse.Namespace, database_url: str) -> int:
     if source is None:
         print(f"dutydesk: cannot back up {url!r}: only a SQLite file or PostgreSQL", file=sys.stderr)
         return EXIT_USAGE
+    if not source.is_file():
+        print(f"dutydesk: no database at {source}", file=sys.stderr)
+        return EXIT_USAGE
     target = Path(args.target)
     try:
         snap = backup_sqlite(source, target, force=args.force)
