@@ -4,6 +4,8 @@ UTF-8 with a byte-order mark (spreadsheet programs then read Cyrillic and Persia
 row, CRLF line ends (RFC 4180), every field quoted where it needs to be. Rows are written as the query
 streams them, so a register of any size is never held in memory. Standard output unless ``--out``; a
 file is written beside its target and renamed when complete, so a failed export leaves no partial file.
+Exit codes: 0 written; 1 the register cannot be read (e.g. a database never upgraded); 2 bad use (an
+unknown customer — the customers are listed —, a bad date, no database file).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.settings import load_config
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
@@ -80,8 +84,8 @@ def run_export(args: argparse.Namespace, database_url: str) -> int:
     lo, hi = period(start, end, customer.tz)
     # No migrations: an export reads the evidence, it never changes its schema.
     app = build_app(cfg, database_url, migrate=False)
+    judged_at = as_of or app.services.clock.now()
     try:
-        judged_at = as_of or app.services.clock.now()
         with _output(args.out) as out:
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(HEADER)
@@ -94,6 +98,9 @@ def run_export(args: argparse.Namespace, database_url: str) -> int:
                 return count
 
             count = app.db.read_sync(write)
+    except DBAPIError as exc:  # e.g. a database never upgraded: no register tables (no file is left)
+        print(f"dutydesk: cannot read the register: {exc.orig}", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         app.close()
     print(f"{args.out or 'stdout'}: {count} incidents of {args.customer}, running clocks judged at "

@@ -166,6 +166,18 @@ async def test_unknown_customer_and_bad_dates(noi_config, tmp_path: Path,  # typ
     assert not missing.exists()
 
 
+def test_a_database_without_the_register_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    out = tmp_path / "x.csv"
+    assert run(["--database", f"sqlite:///{empty}", "export", "--config", str(EXAMPLES / "noi.toml"),
+                "--customer", "noi", "--out", str(out)]) == 1
+    assert "cannot read the register: no such table" in capsys.readouterr().err
+    assert not out.exists() and not list(tmp_path.glob(".x.csv.partial-*"))
+
+
 def test_a_running_clock_is_judged_at_as_of(noi_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
