@@ -1,4 +1,5 @@
-"""``dutydesk`` subcommands: chat (console desk), run (bot/run.py), check-config, db upgrade, sla, report."""
+"""``dutydesk`` subcommands: chat (console desk), run (bot/run.py), check-config, db upgrade|backup, sla, report,
+export."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply the schema migrations")
+    from bot.db_cli import add_parser as add_db_parser
+
+    add_db_parser(db_sub)
 
     sla = sub.add_parser("sla", help="the deadlines an incident of a category would get")
     sla.add_argument("--config", required=True)
@@ -47,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     from bot.report_cli import add_parser as add_report_parser
 
     add_report_parser(sub)
+    from bot.export_cli import add_parser as add_export_parser
+
+    add_export_parser(sub)
     return p
 
 
@@ -68,6 +75,10 @@ def run(argv: list[str] | None = None) -> int:
                 from bot.run import run_desk
 
                 return run_desk(args.config, database_url, health=not args.no_health, backups=not args.no_backups)
+            case "db" if args.db_command == "backup":
+                from bot.db_cli import run_backup
+
+                return run_backup(args, database_url)
             case "db":
                 from storage.db import Database
 
@@ -82,6 +93,10 @@ def run(argv: list[str] | None = None) -> int:
                 from bot.report_cli import run_report
 
                 return run_report(args, database_url)
+            case "export":
+                from bot.export_cli import run_export
+
+                return run_export(args, database_url)
     except ConfigError as exc:
         print(f"{exc.path}: the configuration is not valid:", file=sys.stderr)
         for problem in exc.problems:

@@ -71,13 +71,14 @@ _INCIDENT_COLS = ("id", "control_number", "category", "component", "description"
 _CLOCK_COLS = ("id", "target", "started_at", "deadline", "stopped_at", "met", "margin_seconds")
 
 
-def _register_select(where: ColumnElement[bool], order_by_seq: bool = True) -> Any:
+def _register_select(where: ColumnElement[bool], order_by_seq: bool = True, extra: Sequence[Any] = ()) -> Any:
     aliases = [_C.alias(f"c_{n}") for n in CLOCK_NAMES]
     cols: list[Any] = [_I.c[name] for name in _INCIDENT_COLS]
     frm: Any = _I
     for name, a in zip(CLOCK_NAMES, aliases, strict=True):
         cols += [a.c[c] for c in _CLOCK_COLS]
         frm = frm.outerjoin(a, and_(a.c.incident_id == _I.c.id, a.c.name == name))
+    cols += list(extra)  # after the clocks: _row reads the fixed positions before them
     stmt = select(*cols).select_from(frm).where(where)
     if order_by_seq:
         stmt = stmt.order_by(_I.c.year, _I.c.seq)
@@ -98,12 +99,27 @@ def _row(raw: Sequence[Any]) -> RegisterRow:
 def month_register(session: Session, customer_id: str, start: datetime, end: datetime,
                    batch: int = 2000) -> Iterator[RegisterRow]:
     """The incidents first notified in [start, end), in control-number order, streamed."""
-    stmt = _register_select(and_(_I.c.customer_id == customer_id, _I.c.reported_at >= start, _I.c.reported_at < end))
+    for row, _extra in register_between(session, customer_id, start, end, batch=batch):
+        yield row
+
+
+def register_between(session: Session, customer_id: str, start: datetime | None, end: datetime | None, *,
+                     extra: Sequence[Any] = (), batch: int = 2000) -> Iterator[tuple[RegisterRow, tuple[Any, ...]]]:
+    """The incidents first notified in [start, end) (None: unbounded), in control-number order, with the
+    values of the ``extra`` column expressions; streamed (a server-side cursor on PostgreSQL), never the
+    whole register in memory."""
+    where = [_I.c.customer_id == customer_id]
+    if start is not None:
+        where.append(_I.c.reported_at >= start)
+    if end is not None:
+        where.append(_I.c.reported_at < end)
+    stmt = _register_select(and_(*where), extra=extra)
     conn = session.connection()
     result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+    fixed = len(_INCIDENT_COLS) + len(CLOCK_NAMES) * len(_CLOCK_COLS)
     for part in result.partitions(batch):
         for raw in part:
-            yield _row(raw)
+            yield _row(raw), tuple(raw[fixed:])
 
 
 def open_at(session: Session, customer_id: str, at: datetime) -> list[RegisterRow]:
