@@ -1,7 +1,7 @@
 """The desk: one entry point that turns a transport's ``Request`` into a ``Reply``.
 
-Order of work: size and character checks → who is asking → which command → which customer → may
-they → the command's handler (pure preparation) → its unit of work in the writer (with the delivery
+Order of work: who is asking → rate limits (commands/ratelimit.py; memory only, before any database
+work) → size and character checks → which command → which customer → may they → the command's handler (pure preparation) → its unit of work in the writer (with the delivery
 id recorded in the same transaction, so a repeated delivery gets the first reply and changes nothing).
 """
 
@@ -18,6 +18,7 @@ from commands.directory import Actor
 from commands.domain.i18n.catalog import t
 from commands.incident import NUMBER
 from commands.parse import Parsed, ParseError, has_control_characters, parse
+from commands.ratelimit import RateLimiter, refusal_params
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
 from storage.register import Register
@@ -29,6 +30,7 @@ MAX_INPUT = 16_000  # characters of one message; descriptions have their own, sm
 class Desk:
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.limiter = RateLimiter(services.config.desk.rate_limits, services.clock)
 
     async def handle(self, request: Request) -> Reply:
         locale = self._guess_locale(request)
@@ -45,10 +47,12 @@ class Desk:
         services = self.services
         actor = services.directory.actor(request.identity)
         locale = self._guess_locale(request)
+        refusal = self.limiter.check(request, staff=actor is not None and actor.is_staff)
+        if refusal is not None:
+            msgid, params = refusal_params(refusal, locale)
+            raise DeskError(msgid, **params, _locale=locale)
         if actor is None:
             raise DeskError("error.unknown_person", identity=request.identity, _locale=locale)
-        if actor.person.locale:
-            locale = actor.person.locale
         text = request.text
         if len(text) > MAX_INPUT:
             raise DeskError("error.too_long", length=len(text), limit=MAX_INPUT, _locale=locale)

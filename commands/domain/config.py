@@ -286,6 +286,7 @@ class DeskConfig(_Strict):
     sms: SmsGatewayConfig | None = None
     smtp: SmtpConfig | None = None
     data_dir: str = "data"  # files the desk keeps (backups under <data_dir>/backups)
+    rate_limits: RateLimitsConfig = Field(default_factory=lambda: RateLimitsConfig())
 
     @field_validator("timezone")
     @classmethod
@@ -365,6 +366,7 @@ from commands.domain.oncall_config import (  # noqa: E402
     SmtpConfig,
     known_channels,
 )
+from commands.domain.ratelimit_config import RateLimitsConfig  # noqa: E402
 from commands.domain.report_config import ReportConfig  # noqa: E402
 
 for _model in (PersonConfig, CustomerConfig, DeskConfig, Config):
