@@ -25,6 +25,14 @@ from storage.register import Register
 
 log = logging.getLogger(__name__)
 MAX_INPUT = 16_000  # characters of one message; descriptions have their own, smaller limit
+MAX_ECHO = 300  # characters of one value an error repeats back (a 16 000-character "category" is not)
+
+
+def _clip(value: object) -> object:
+    """An error quotes what was typed; a huge value is cut so the answer still fits a chat message."""
+    if isinstance(value, str) and len(value) > MAX_ECHO:
+        return value[:MAX_ECHO] + "…"
+    return value
 
 
 class Desk:
@@ -38,7 +46,8 @@ class Desk:
             return await self._handle(request)
         except DeskError as err:
             locale = err.params.pop("_locale", locale)  # type: ignore[assignment]
-            return Reply(text=t(str(locale), err.msgid, **err.params), kind="error", locale=str(locale))
+            params = {k: _clip(v) for k, v in err.params.items()}
+            return Reply(text=t(str(locale), err.msgid, **params), kind="error", locale=str(locale))
         except Exception:
             log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
             return Reply(text=t(locale, "error.internal"), kind="error", locale=locale)
