@@ -444,7 +444,9 @@ def maintenance(ctx: Context, p: Parsed) -> Outcome:
     if not words:
         return Read(lambda s: _list_windows(s, customer_id, customer, locale, now))
     if words[0].casefold() == "cancel":
-        if len(words) != 2 or not words[1].lstrip("#").isdigit():
+        # isdecimal, not isdigit ("²" is a digit int() cannot read); ids beyond 18 digits exist in no
+        # database column and would overflow its integer type
+        if len(words) != 2 or not words[1].lstrip("#").isdecimal() or len(words[1].lstrip("#")) > 18:
             ctx.fail("error.usage", usage=ctx.t("help.maintenance"))
         wid = int(words[1].lstrip("#"))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,7 +37,8 @@ _WORDS = [
     "—reported", "–at", "@dutydesk_bot", "/ack", "//", "/", "\\", "{", "}", "{number}", "{0}", "%s", "%(x)s",
     "<b>", "&amp;", "`", "```", "*bold*", "<@U0GEORGI>", "<!channel>", "📞", "🔥", "👍🏽", "🏳️‍🌈",
     "e\u0301\u0301\u0301", "\u0627\u064b\u064b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202e", "\u2066",
-    "\u00a0", "\u2028", "\u3000", "\ufeff", "\x00", "\x07", "\x1b[31m", "\r", "\ud83d", "\udfff",
+    "²", "⁵", "9999-12-31", "0001-01-01", '"9999-12-31 23:59"', '"0001-01-01 00:00"', "99999999 hours ago",
+    "99999999999999999999999", "#99999999999999999999", "\u00a0", "\u2028", "\u3000", "\ufeff", "\x00", "\x07", "\x1b[31m", "\r", "\ud83d", "\udfff",
 ]
 _OPTIONS = ["--reported", "--at", "--customer", "--from", "--to", "--schedule", "--every", "--x", "--REPORTED",
             "--customer noi", "--customer hgp", "--customer ../../etc", "--every day", "--every fortnight"]
@@ -44,11 +46,30 @@ _QUOTES = ['"', "'", "“", "”", "„", "«", "»", '"unbalanced', "'it's'", "
 _SEPARATORS = [" ", "  ", "\n", "\t", "", " \n "]
 
 
+# Valid commands of every kind, which the fuzzer then bends: so most examples reach the handlers, not only
+# the grammar's refusals.
+_TEMPLATES = [
+    "/incident urgent cucm Inbound calls fail", '/incident other crm Slow --reported "today 08:55"',
+    '/incident спешен callmanager Няма връзка --reported "вчера 14:30"', "/ack NOI-2026-00001 on my way",
+    "/arrive NOI-2026-00001 remote", "/resolve NOI-2026-00001 restarted the service", "/confirm NOI-2026-00001",
+    "/reopen NOI-2026-00001 back again", "/cancel NOI-2026-00002 duplicate", "/note NOI-2026-00001 called them",
+    "/status NOI-2026-00001", "/incidents open cucm", "/incidents all", "/pause NOI-2026-00001 waiting",
+    "/resume NOI-2026-00001", "/category NOI-2026-00001 other", '/received NOI-2026-00001 --at "today 09:00"',
+    '/sla urgent --at "2026-11-23 10:00"', "/oncall", "/oncall schedule 3", "/oncall ics petar",
+    '/oncall override maria --from "today 18:00" --to "tomorrow 09:00" --schedule primary',
+    "/page petar the CUCM is down", "/page primary help", "/handover NOI-2026-00001 petar", "/health cucm",
+    "/health history", '/maintenance cucm "today 20:00" "today 22:00" upgrade --every week',
+    "/maintenance cancel 1", "/backup all", "/backup diff gw1", "/backups", "/report daily",
+    "/report daily 2026-11-20", "/report monthly 2026-11 csv", "/report monthly 2026-11 md", "/help incident",
+]
+
+
 def _tokens() -> st.SearchStrategy[str]:
+    plain = st.characters(categories=["L", "M", "N", "P", "S", "Zs"])
     return st.one_of(
-        st.sampled_from(_WORDS), st.sampled_from(_OPTIONS), st.sampled_from(_QUOTES),
-        st.text(max_size=12),  # any code point hypothesis likes, surrogates and controls included
-        st.text(alphabet=st.characters(categories=["Mn", "Me", "Cf", "Zs", "Zl", "Zp", "Cc"]), max_size=6),
+        st.sampled_from(_WORDS), st.sampled_from(_WORDS), st.sampled_from(_OPTIONS), st.sampled_from(_QUOTES),
+        st.text(alphabet=plain, max_size=12),
+        st.text(max_size=8),  # any code point (controls included), refused as a whole
         st.text(alphabet="0123456789۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩-:/.", min_size=1, max_size=12),
         st.builds(lambda c, n: c * n, st.sampled_from(["a", "ж", "ب", "🔥", "-", '"', " "]),
                   st.sampled_from([100, 3_999, 4_001, 16_001])),  # huge tokens around the limits
@@ -56,18 +77,38 @@ def _tokens() -> st.SearchStrategy[str]:
 
 
 @st.composite
+def _bent_template(draw: st.DrawFn) -> list[str]:
+    words = draw(st.sampled_from(_TEMPLATES)).split(" ")
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(words)))
+        match draw(st.sampled_from(["insert", "replace", "delete", "append"])):
+            case "insert":
+                words.insert(i, draw(_tokens()))
+            case "replace" if i < len(words) and i > 0:
+                words[i] = draw(_tokens())
+            case "delete" if i < len(words) and i > 0:
+                del words[i]
+            case "append" if i < len(words):
+                words[i] += draw(_tokens())
+    return words
+
+
+@st.composite
 def command_lines(draw: st.DrawFn) -> str:
-    if draw(st.integers(0, 9)) == 0:
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
         return draw(st.text(max_size=200))  # anything at all, slash or not
-    name = draw(st.one_of(
-        st.sampled_from([*COMMANDS, "start", "ACK", "Incident", "ack@dutydesk_bot", "status@other_bot", "", "/"]),
-        st.text(max_size=8)))
-    parts = draw(st.lists(_tokens(), max_size=10))
-    text = "/" + name
-    for part in parts:
-        text += draw(st.sampled_from(_SEPARATORS)) + part
-    prefix = draw(st.sampled_from(["", "", "", " ", "\n", "\u200f", "\ufeff"]))
-    return prefix + text
+    if kind <= 6:
+        words = draw(_bent_template())
+    else:
+        name = draw(st.one_of(
+            st.sampled_from([*COMMANDS, "start", "ACK", "Incident", "ack@dutydesk_bot", "status@other_bot", "/"]),
+            st.text(max_size=8)))
+        words = ["/" + name, *draw(st.lists(_tokens(), max_size=10))]
+    text = words[0]
+    for word in words[1:]:
+        text += draw(st.sampled_from(_SEPARATORS)) + word
+    return draw(st.sampled_from(["", "", "", " ", "\n", "\u200f"])) + text
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None)
@@ -142,3 +183,49 @@ async def test_an_error_quotes_at_most_a_few_hundred_characters_of_what_was_type
         reply = await desk.say("georgi", text)
         assert reply.is_error and len(reply.as_text()) < 1_000, reply.text[:80]
         assert "ж" * 299 in reply.text and "ж…" in reply.text
+
+
+@pytest.mark.parametrize(("user", "text", "expected"), [
+    # times at the ends of the calendar overflowed converting to UTC or adding a deadline
+    ("ivana", '/sla urgent --at "9999-12-31 23:59"', "Не разбирам времето"),
+    ("ivana", '/sla other --at "9999-12-30 10:00"', "Не разбирам времето"),
+    ("ivana", '/sla urgent --at "0001-01-01 00:00"', "Не разбирам времето"),
+    ("ivana", "/sla urgent --at 99999999 hours ago", "Не разбирам времето"),
+    ("ivana", "/sla urgent --at ۹۹۹۹۹۹۹۹۹۹۹ روز پیش", "Не разбирам времето"),
+    ("maria", '/incident urgent cucm Down --reported "0001-01-01 00:00"', "Не разбирам времето"),
+    ("georgi", '/received NOI-2026-00001 --at "0001-01-01 00:00"', "Не разбирам времето"),
+    ("georgi", '/maintenance cucm "0001-01-01 00:00" "today 22:00" upgrade', "Не разбирам времето"),
+    # a daily summary for 9999-12-31 has no next day to end on; year 1 was read as a Jalali year
+    ("georgi", "/report daily 9999-12-31", "не е дата"),
+    ("georgi", "/report daily 0001-01-01", "не е дата"),
+    # "²" is isdigit() but int() cannot read it; 23 digits overflow the database's integer
+    ("georgi", "/maintenance cancel ²", "Употреба: /maintenance"),
+    ("georgi", "/maintenance cancel 99999999999999999999999", "Употреба: /maintenance"),
+])
+async def test_found_by_fuzzing_refused_in_words(desk: DeskHarness, user: str, text: str, expected: str) -> None:
+    await desk.say("ivana", "/incident urgent cucm Down")
+    before = _row_counts(desk)
+    reply = await desk.say(user, text)
+    assert reply.is_error and expected in reply.text, reply.text
+    assert _row_counts(desk) == before
+
+
+async def test_superscript_digits_are_not_a_number_of_days(desk: DeskHarness) -> None:
+    assert "7 дни" in (await desk.say("georgi", "/oncall schedule ²")).text
+    assert "5 дни" in (await desk.say("georgi", "/oncall schedule ۵")).text  # Persian digits are
+
+
+def test_times_more_than_a_century_away_are_out_of_range() -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from commands.domain.timeparse import TimeParseError, parse_time
+
+    now = MONDAY_1004_SOFIA
+    sofia = ZoneInfo("Europe/Sofia")
+    assert parse_time("1990-01-01 10:00", locale="en", tz=sofia, now=now).year == 1990
+    for text in ("2200-01-01 10:00", "0001-01-01 00:00", "9999-12-31 23:59", "99999999 hours ago"):
+        with pytest.raises(TimeParseError) as err:
+            parse_time(text, locale="en", tz=sofia, now=now)
+        assert err.value.code == "out_of_range", text
+    assert abs(parse_time("99 years ago", locale="en", tz=sofia, now=now) - now) < timedelta(days=100 * 366)
