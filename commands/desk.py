@@ -7,6 +7,7 @@ id recorded in the same transaction, so a repeated delivery gets the first reply
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -26,6 +27,14 @@ from storage.register import Register
 log = logging.getLogger(__name__)
 MAX_INPUT = 16_000  # characters of one message; descriptions have their own, smaller limit
 MAX_ECHO = 300  # characters of one value an error repeats back (a 16 000-character "category" is not)
+
+
+def _delivery_key(delivery_id: str | None) -> str | None:
+    """The id as the deliveries table keeps it (128 characters): a longer one (built from a platform's
+    fields, e.g. Telegram's callback data) is kept as its digest, still one key per delivery."""
+    if delivery_id is None or len(delivery_id) <= 128:
+        return delivery_id
+    return "sha256:" + hashlib.sha256(delivery_id.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _clip(value: object) -> object:
@@ -102,7 +111,7 @@ class Desk:
             raise
 
     def _idempotent(self, request: Request, outcome: Write, ctx: Context) -> Callable[[Session], Reply]:
-        delivery_id = request.delivery_id
+        delivery_id = _delivery_key(request.delivery_id)
 
         def unit(session: Session) -> Reply:
             reg = Register(session)
