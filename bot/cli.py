@@ -55,6 +55,7 @@ def run(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     database_url = args.database or Environment.read().database_url
+    _hide_secrets(args, database_url)
     try:
         match args.command:
             case "check-config":
@@ -85,6 +86,20 @@ def run(argv: list[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 2
     return 2
+
+
+def _hide_secrets(args: argparse.Namespace, database_url: str) -> None:
+    """Mask the environment's secrets (and those the config names) in every log line and print."""
+    import contextlib
+    import os
+
+    from bot.log_redaction import install
+
+    config = None
+    if getattr(args, "config", None):
+        with contextlib.suppress(ConfigError):  # the command itself reports a bad config
+            config = load_config(args.config)
+    install(os.environ, database_url=database_url, config=config)
 
 
 def _check_config(path: str) -> int:

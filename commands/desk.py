@@ -20,6 +20,7 @@ from commands.domain.i18n.catalog import t
 from commands.incident import NUMBER
 from commands.parse import Parsed, ParseError, has_control_characters, parse
 from commands.ratelimit import RateLimiter, refusal_params
+from commands.redact import SECRETS
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
 from storage.register import Register
@@ -50,6 +51,10 @@ class Desk:
         self.limiter = RateLimiter(services.config.desk.rate_limits, services.clock)
 
     async def handle(self, request: Request) -> Reply:
+        # A reply may quote an exception's or a gateway's text: no secret of the process goes out in it.
+        return SECRETS.redact_reply(await self._answer(request))
+
+    async def _answer(self, request: Request) -> Reply:
         locale = self._guess_locale(request)
         try:
             return await self._handle(request)
