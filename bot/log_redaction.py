@@ -45,6 +45,8 @@ def config_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
             for key, value in node.items():
                 if isinstance(key, str) and key.endswith("_env") and isinstance(value, str):
                     names.append(value)
+                elif key == "env_from" and isinstance(value, dict):  # a backup command's variables
+                    names.extend(str(v) for v in value.values())
                 else:
                     walk(value)
         elif isinstance(node, list | tuple):
@@ -52,7 +54,9 @@ def config_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
                 walk(item)
 
     walk(config.model_dump())
-    return [environ[n] for n in names if environ.get(n)]
+    values = [environ[n] for n in names if environ.get(n)]
+    # a URL held in a variable (sql_url_env) is masked whole, and its password also where it is quoted alone
+    return values + [p for p in map(_password, (v for v in values if "://" in v)) if p]
 
 
 def _password(url: str | None) -> str | None:

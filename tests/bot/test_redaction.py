@@ -52,11 +52,12 @@ def test_every_part_of_a_record_is_masked(logged: tuple[logging.Logger, io.Strin
     assert "ConnectionError: cannot reach postgresql://desk:[redacted]@db/desk" in text  # the traceback stays
 
 
-def test_a_record_without_secrets_is_left_as_it_was(logged: tuple[logging.Logger, io.StringIO]) -> None:
-    logger, out = logged
-    record = logger.makeRecord(logger.name, logging.INFO, __file__, 1, '%s - "%s %s"', ("1.2.3.4", "GET", "/x"),
-                               None, extra={"peer": "-"})
-    RedactingFilter(Secrets()).filter(record)
+def test_a_record_without_secrets_is_left_as_it_was() -> None:
+    secrets = Secrets()
+    secrets.add(TG)
+    record = logging.getLogger("x").makeRecord("x", logging.INFO, __file__, 1, '%s - "%s %s"',
+                                               ("1.2.3.4", "GET", "/x"), None)
+    RedactingFilter(secrets).filter(record)
     assert record.args == ("1.2.3.4", "GET", "/x")  # uvicorn's access formatter unpacks these
 
 
@@ -82,8 +83,11 @@ def test_the_secrets_come_from_the_environment_and_the_configs_env_keys(tmp_path
     path.write_text(text + '\n[desk.smtp]\nhost = "127.0.0.1"\nsender = "desk@example.org"\n'
                     'username_env = "MAIL_LOGIN"\npassword_env = "MAIL_WORD"\n', encoding="utf-8")
     config = load_config(path)
-    assert set(config_secrets(config, {"MAIL_LOGIN": "pager-account", "MAIL_WORD": "w0rd-of-mail"})) == {
-        "pager-account", "w0rd-of-mail"}
+    env = {"MAIL_LOGIN": "pager-account", "MAIL_WORD": "w0rd-of-mail", "NOI_AXL_PASSWORD": "axl-secret",
+           "NOI_CALLREC_DB_URL": "postgresql://callrec:rec-pass-9@10.1.2.7/callrec", "NOI_GW_BACKUP_PASSWORD": "",
+           "PATH": "/usr/bin"}
+    assert set(config_secrets(config, env)) == {"pager-account", "w0rd-of-mail", "axl-secret", "rec-pass-9",
+                                                 "postgresql://callrec:rec-pass-9@10.1.2.7/callrec"}
 
 
 def test_percent_encoded_and_whole_secrets_are_masked_longest_first() -> None:
