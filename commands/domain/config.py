@@ -354,6 +354,12 @@ class Config(_Strict):
                     channel_owner[key] = cid
         return self
 
+    def without_rate_limits(self) -> Config:
+        """The same configuration with command rate limits off: for load tests and benchmarks, where one
+        person sends hundreds of commands a second on purpose."""
+        desk = self.desk.model_copy(update={"rate_limits": RateLimitsConfig(enabled=False)})
+        return self.model_copy(update={"desk": desk})
+
 
 # The on-call models use this module's helpers, so they are imported last and the annotations that name
 # them resolved afterwards.
