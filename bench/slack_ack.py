@@ -54,7 +54,7 @@ def slow_down(db: Database, delay: float) -> None:
 
 async def run(url: str, commands: int, concurrency: int, delay: float) -> int:
     fake = await FakeSlack().start()
-    config = load_config(EXAMPLE)
+    config = load_config(EXAMPLE).without_rate_limits()  # one reporter, hundreds of commands at once
     app = build_app(config, url, clock=SystemClock())
     slow_down(app.db, delay)
     slack = SlackTransport(app.desk, app.db, config, bot_token="xoxb-bench", signing_secret=SECRET, mode="http",

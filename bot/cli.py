@@ -65,6 +65,7 @@ def run(argv: list[str] | None = None) -> int:
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
     database_url = args.database or Environment.read().database_url
+    _hide_secrets(args, database_url)
     try:
         match args.command:
             case "check-config":
@@ -118,6 +119,20 @@ def _logging(args: argparse.Namespace) -> None:
     if not isinstance(level, int):
         raise ValueError(f"DUTYDESK_LOG_LEVEL is DEBUG, INFO, WARNING or ERROR, not {level_name!r}")
     setup_logging(fmt, level)
+
+
+def _hide_secrets(args: argparse.Namespace, database_url: str) -> None:
+    """Mask the environment's secrets (and those the config names) in every log line and print."""
+    import contextlib
+    import os
+
+    from bot.log_redaction import install
+
+    config = None
+    if getattr(args, "config", None):
+        with contextlib.suppress(ConfigError):  # the command itself reports a bad config
+            config = load_config(args.config)
+    install(os.environ, database_url=database_url, config=config)
 
 
 def _check_config(path: str) -> int:

@@ -1,13 +1,14 @@
 """The desk: one entry point that turns a transport's ``Request`` into a ``Reply``.
 
-Order of work: size and character checks → who is asking → which command → which customer → may
-they → the command's handler (pure preparation) → its unit of work in the writer (with the delivery
+Order of work: who is asking → rate limits (commands/ratelimit.py; memory only, before any database
+work) → size and character checks → which command → which customer → may they → the command's handler (pure preparation) → its unit of work in the writer (with the delivery
 id recorded in the same transaction, so a repeated delivery gets the first reply and changes nothing).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from commands.domain.i18n.catalog import t
 from commands.incident import NUMBER
 from commands.log_context import INCIDENT
 from commands.parse import Parsed, ParseError, has_control_characters, parse
+from commands.ratelimit import RateLimiter, refusal_params
+from commands.redact import SECRETS
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
 from storage.db import on_fast_path
@@ -29,6 +32,22 @@ log = logging.getLogger(__name__)
 MAX_INPUT = 16_000  # characters of one message; descriptions have their own, smaller limit
 # (command, outcome) → None: the process counts commands for its metrics; outcome is ok|refused|failed.
 Observer = Callable[[str, str], None]
+MAX_ECHO = 300  # characters of one value an error repeats back (a 16 000-character "category" is not)
+
+
+def _delivery_key(delivery_id: str | None) -> str | None:
+    """The id as the deliveries table keeps it (128 characters): a longer one (built from a platform's
+    fields, e.g. Telegram's callback data) is kept as its digest, still one key per delivery."""
+    if delivery_id is None or len(delivery_id) <= 128:
+        return delivery_id
+    return "sha256:" + hashlib.sha256(delivery_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _clip(value: object) -> object:
+    """An error quotes what was typed; a huge value is cut so the answer still fits a chat message."""
+    if isinstance(value, str) and len(value) > MAX_ECHO:
+        return value[:MAX_ECHO] + "…"
+    return value
 
 
 class Desk:
@@ -36,8 +55,13 @@ class Desk:
         self.services = services
         self.observe = observe
         self.in_flight = 0  # commands being handled now: a graceful shutdown waits for them
+        self.limiter = RateLimiter(services.config.desk.rate_limits, services.clock)
 
     async def handle(self, request: Request) -> Reply:
+        # A reply may quote an exception's or a gateway's text: no secret of the process goes out in it.
+        return SECRETS.redact_reply(await self._answer(request))
+
+    async def _answer(self, request: Request) -> Reply:
         if INCIDENT.get() is not None:  # a transport may run requests one after another in one task
             INCIDENT.set(None)
         self.in_flight += 1
@@ -51,7 +75,8 @@ class Desk:
         except DeskError as err:
             outcome = "refused"
             locale = err.params.pop("_locale", None) or self._guess_locale(request)
-            return Reply(text=t(str(locale), err.msgid, **err.params), kind="error", locale=str(locale))
+            params = {k: _clip(v) for k, v in err.params.items()}
+            return Reply(text=t(str(locale), err.msgid, **params), kind="error", locale=str(locale))
         except Exception:
             log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
             locale = self._guess_locale(request)
@@ -75,10 +100,12 @@ class Desk:
         services = self.services
         actor = services.directory.actor(request.identity)
         locale = self._guess_locale(request)
+        refusal = self.limiter.check(request, staff=actor is not None and actor.is_staff)
+        if refusal is not None:
+            msgid, params = refusal_params(refusal, locale)
+            raise DeskError(msgid, **params, _locale=locale)
         if actor is None:
             raise DeskError("error.unknown_person", identity=request.identity, _locale=locale)
-        if actor.person.locale:
-            locale = actor.person.locale
         text = request.text
         if len(text) > MAX_INPUT:
             raise DeskError("error.too_long", length=len(text), limit=MAX_INPUT, _locale=locale)
@@ -123,7 +150,7 @@ class Desk:
             raise
 
     def _idempotent(self, request: Request, outcome: Write, ctx: Context) -> Callable[[Session], Reply]:
-        delivery_id, lookup_first = request.delivery_id, outcome.savepoint
+        delivery_id, lookup_first = _delivery_key(request.delivery_id), outcome.savepoint
 
         def unit(session: Session) -> Reply:
             reg = Register(session)

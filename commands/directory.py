@@ -22,6 +22,11 @@ class Actor:
     def customers(self) -> list[str]:
         return [cid for cid, roles in self.person.roles.items() if roles]
 
+    @property
+    def is_staff(self) -> bool:
+        """An engineer or admin of any customer (the contractor's people)."""
+        return any(r in ("engineer", "admin") for roles in self.person.roles.values() for r in roles)
+
 
 class Directory:
     def __init__(self, config: Config) -> None:

@@ -444,7 +444,9 @@ def maintenance(ctx: Context, p: Parsed) -> Outcome:
     if not words:
         return Read(lambda s: _list_windows(s, customer_id, customer, locale, now))
     if words[0].casefold() == "cancel":
-        if len(words) != 2 or not words[1].lstrip("#").isdigit():
+        # isdecimal, not isdigit ("²" is a digit int() cannot read); ids beyond 18 digits exist in no
+        # database column and would overflow its integer type
+        if len(words) != 2 or not words[1].lstrip("#").isdecimal() or len(words[1].lstrip("#")) > 18:
             ctx.fail("error.usage", usage=ctx.t("help.maintenance"))
         wid = int(words[1].lstrip("#"))
 
@@ -462,6 +464,9 @@ def maintenance(ctx: Context, p: Parsed) -> Outcome:
     if start_text is None or end_text is None:
         ctx.fail("error.usage", usage=ctx.t("help.maintenance"))
     reason = " ".join(words[3:]) if "from" not in p.options else " ".join(words[1:])
+    limit = ctx.services.config.desk.max_description
+    if len(reason) > limit:  # the same bound as every other free text the register keeps
+        ctx.fail("error.too_long", length=len(reason), limit=limit)
     start, end = _when(ctx, start_text), _when(ctx, end_text)
     if end <= start:
         ctx.fail("health.window_order")

@@ -112,10 +112,11 @@ def _override(ctx: Context, p: Parsed) -> Outcome:
 def _shifts(ctx: Context, p: Parsed, sub: str) -> Outcome:
     words = p.args.split()
     days = 7
-    if len(words) > 1 and words[1].isdigit():
-        days = min(int(words[1]), 90)
+    # isdecimal, not isdigit: "²" is a digit int() cannot read; Persian digits are decimals it can
+    if len(words) > 1 and words[1].isdecimal():
+        days = min(int(words[1][:6]), 90)
     who = None
-    if sub == "ics" and len(words) > 1 and not words[1].isdigit():
+    if sub == "ics" and len(words) > 1 and not words[1].isdecimal():
         who = _person(ctx, words[1])
     names = _schedules(ctx)
     now = ctx.now

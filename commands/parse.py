@@ -16,6 +16,9 @@ _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»", "'": "'"}
 # Persian needs ZWNJ/ZWJ and the direction marks; everything else in Cc/Cf (except tab and newline) is
 # refused rather than stored, because it hides text or breaks rendering in the register.
 _ALLOWED_FORMAT = {"\u200c", "\u200d", "\u200e", "\u200f"}
+_MARKS = "\u200e\u200f"
+# The command word ends at any whitespace (a tab or a no-break space too, not only " " and "\n").
+_HEAD = re.compile(r"/(\S*)\s*(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -51,13 +54,12 @@ def has_control_characters(text: str) -> bool:
 
 def parse(text: str) -> Parsed:
     """Split a command line. Raises ParseError("not_a_command") if it does not start with "/"."""
-    text = text.strip()
-    if not text.startswith("/"):
+    # RTL keyboards put direction marks before and inside the command word; they are not part of it.
+    text = text.strip().lstrip(_MARKS)
+    m = _HEAD.match(text)
+    if not m:
         raise ParseError("not_a_command")
-    head, _, rest = text[1:].partition(" ")
-    head, _, rest2 = head.partition("\n")
-    if rest2:
-        rest = rest2 + (" " + rest if rest else "")
+    head, rest = m.group(1).replace("\u200e", "").replace("\u200f", ""), m.group(2)
     command = head.split("@", 1)[0].casefold()  # Telegram addresses commands as /ack@botname
     options: dict[str, str] = {}
     args_parts: list[str] = []

@@ -433,11 +433,12 @@ def parse_day(ctx: Context, text: str) -> date:
     if m:
         y, mo, d = (int(g) for g in m.groups())
         try:
-            if y < 1700:  # a Jalali date, as Persian speakers write it: 1405/09/02
+            if 1300 <= y <= 1600:  # a Jalali date, as Persian speakers write it: 1405/09/02
                 import jdatetime
 
                 return jdatetime.date(y, mo, d).togregorian()
-            return date(y, mo, d)
+            if 2000 <= y <= 2200:  # the years parse_month accepts; 9999-12-31 has no next day to end on
+                return date(y, mo, d)
         except ValueError:
             pass
     ctx.fail("report.error.bad_date", value=text)

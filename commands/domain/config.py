@@ -287,6 +287,7 @@ class DeskConfig(_Strict):
     sms: SmsGatewayConfig | None = None
     smtp: SmtpConfig | None = None
     data_dir: str = "data"  # files the desk keeps (backups under <data_dir>/backups)
+    rate_limits: RateLimitsConfig = Field(default_factory=lambda: RateLimitsConfig())
 
     @field_validator("timezone")
     @classmethod
@@ -354,6 +355,12 @@ class Config(_Strict):
                     channel_owner[key] = cid
         return self
 
+    def without_rate_limits(self) -> Config:
+        """The same configuration with command rate limits off: for load tests and benchmarks, where one
+        person sends hundreds of commands a second on purpose."""
+        desk = self.desk.model_copy(update={"rate_limits": RateLimitsConfig(enabled=False)})
+        return self.model_copy(update={"desk": desk})
+
 
 # The on-call models use this module's helpers, so they are imported last and the annotations that name
 # them resolved afterwards.
@@ -366,6 +373,7 @@ from commands.domain.oncall_config import (  # noqa: E402
     SmtpConfig,
     known_channels,
 )
+from commands.domain.ratelimit_config import RateLimitsConfig  # noqa: E402
 from commands.domain.report_config import ReportConfig  # noqa: E402
 
 for _model in (PersonConfig, CustomerConfig, DeskConfig, Config):

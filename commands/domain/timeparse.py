@@ -61,12 +61,14 @@ from dateparser.date import DateDataParser
 __all__ = ["TIME_ONLY_GRACE", "TimeParseError", "local_to_utc", "normalize", "parse_time"]
 
 TIME_ONLY_GRACE = timedelta(minutes=15)
+MAX_DISTANCE = timedelta(days=100 * 366)  # a time further from now than a century is a typo
 _MAX_PREFIX_WORDS = 8  # dateparser is tried on prefixes of at most this many words
 _MAX_TEXT = 200  # longer input is not a time expression
 
 
 class TimeParseError(ValueError):
-    """The text is not a time. ``code`` is ``"empty"`` or ``"unparseable"``."""
+    """The text is not a time. ``code`` is ``"empty"``, ``"unparseable"`` or ``"out_of_range"`` (more
+    than a century from now)."""
 
     code: str
     text: str
@@ -74,7 +76,7 @@ class TimeParseError(ValueError):
     def __init__(self, code: str, text: str = "") -> None:
         self.code = code
         self.text = text
-        super().__init__("no time given" if code == "empty" else f"cannot read a date or time from {text!r}")
+        super().__init__("no time given" if code == "empty" else f"cannot read a plausible date or time from {text!r}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -646,8 +648,9 @@ def _try_dateparser(s: str, ctx: _Context) -> datetime | None:
 def parse_time(text: str, *, locale: str, tz: ZoneInfo, now: datetime) -> datetime:
     """The instant (aware, UTC) that ``text`` names, read in ``locale`` and the time zone ``tz``.
 
-    ``now`` is the current instant (aware). Raises ``TimeParseError`` with ``code`` ``"empty"`` or
-    ``"unparseable"``. Does not judge whether the instant is plausible (future, too old).
+    ``now`` is the current instant (aware). Raises ``TimeParseError`` with ``code`` ``"empty"``,
+    ``"unparseable"`` or ``"out_of_range"`` (more than a century away). Does not judge whether the instant
+    is plausible for its use (future, too old): the commands do.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -658,11 +661,20 @@ def parse_time(text: str, *, locale: str, tz: ZoneInfo, now: datetime) -> dateti
         raise TimeParseError("unparseable", text)
     now_utc = now.astimezone(UTC)
     ctx = _Context(tz=tz, now=now_utc, local_now=now_utc.astimezone(tz).replace(tzinfo=None), locale=locale)
+    try:
+        value = _parse(s, ctx)
+    except OverflowError:  # "0001-01-01" in a zone east of UTC, "99999999 hours ago"
+        raise TimeParseError("out_of_range", text) from None
+    if value is None:
+        raise TimeParseError("unparseable", text)
+    if abs(value - now_utc) > MAX_DISTANCE:  # deadlines computed from it must not overflow year 9999
+        raise TimeParseError("out_of_range", text)
+    return value
+
+
+def _parse(s: str, ctx: _Context) -> datetime | None:
     for stage in _STAGES:
         found = stage(s, ctx)
         if found is not None and _rest_ok(s, found[1]):
             return found[0]
-    value = _try_dateparser(s, ctx)
-    if value is None:
-        raise TimeParseError("unparseable", text)
-    return value
+    return _try_dateparser(s, ctx)

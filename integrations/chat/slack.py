@@ -49,6 +49,7 @@ from commands.incident import NUMBER
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
 from integrations.chat import slack_blocks as kit
+from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Routes
 from storage.chat_refs import ChatRefs
 from storage.db import Database
@@ -116,6 +117,8 @@ class SlackTransport:
         handler = AsyncSlackRequestHandler(self.app)
 
         async def endpoint(request: HttpRequest) -> Response:
+            if await read_bounded(request) is None:  # before Bolt reads it to check the signature
+                return Response(status_code=413)
             return await handler.handle(request)
 
         web = Starlette(routes=[Route(path, endpoint, methods=["POST"])])

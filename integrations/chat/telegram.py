@@ -72,6 +72,7 @@ from commands.incident import NUMBER
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
 from integrations.chat import telegram_render as render
+from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Routes
 from integrations.chat.telegram_guide import IncidentGuide
 from storage.chat_refs import ChatRefs
@@ -215,8 +216,11 @@ class TelegramTransport:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self._secret.encode()):
             return Response(status_code=403)
+        body = await read_bounded(request)
+        if body is None:
+            return Response(status_code=413)
         try:
-            update = Update.de_json(json.loads(await request.body()), self.bot)
+            update = Update.de_json(json.loads(body), self.bot)
         except Exception:
             return Response(status_code=400)
         # Processed before answering: a 200 means done, and Telegram re-sends what was not answered.

@@ -33,7 +33,7 @@ def _numbers(path: Path) -> list[str]:
 def test_backup_while_the_desk_writes_is_one_committed_state(noi_config, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'desk.db'}"
-    h = DeskHarness(noi_config, url, utc(2026, 11, 23, 8, 4))
+    h = DeskHarness(noi_config.without_rate_limits(), url, utc(2026, 11, 23, 8, 4))
     committed: list[str] = []  # numbers whose reply came back, i.e. committed
     stop = threading.Event()
     failures: list[str] = []

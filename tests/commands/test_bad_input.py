@@ -79,3 +79,27 @@ async def test_a_repeated_delivery_returns_the_first_reply_and_changes_nothing(d
     ack2 = await desk.say("georgi", f"/ack {first.control_number}", delivery_id="press-7")
     assert ack1 == ack2 and not ack2.is_error
     assert _counts(desk)[1] == 2  # registered and one acknowledged
+
+
+@pytest.mark.parametrize("text", [
+    "/note NOI-2026-00001 " + "ж" * 4_001,
+    "/resolve NOI-2026-00001 " + "ж" * 4_001,
+    "/reopen NOI-2026-00001 " + "ж" * 4_001,
+    "/pause NOI-2026-00001 " + "ж" * 4_001,
+    "/page petar " + "ж" * 4_001,
+    '/maintenance cucm "today 20:00" "today 22:00" ' + "ж" * 4_001,
+])
+async def test_every_free_text_the_register_keeps_is_bounded(desk: DeskHarness, text: str) -> None:
+    await desk.say("ivana", "/incident urgent cucm Down")
+    before = _counts(desk)
+    reply = await desk.say("maria", text)
+    assert reply.is_error and "(4001 знака; ограничението е 4000)" in reply.text, reply.text
+    assert _counts(desk) == before
+
+
+async def test_a_delivery_id_longer_than_its_column_is_kept_as_a_digest(desk: DeskHarness) -> None:
+    long_id = "cb:-1001000000001:42:1763888888:" + "x" * 300  # e.g. built from a platform's own fields
+    first = await desk.say("ivana", "/incident urgent cucm Down", delivery_id=long_id)
+    assert not first.is_error, first.text
+    assert await desk.say("ivana", "/incident urgent cucm Down", delivery_id=long_id) == first
+    assert _counts(desk)[0] == 1

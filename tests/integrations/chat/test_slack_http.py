@@ -153,6 +153,19 @@ async def test_an_unsigned_or_old_request_is_refused_and_changes_nothing(rig: Sl
     assert not [c for c in rig.fake.calls if c.method.startswith("respond:")]
 
 
+async def test_an_oversized_body_is_refused_before_it_is_read_or_verified(rig: SlackRig) -> None:
+    huge = slash_body("/incident", "urgent cucm " + "x" * 1_100_000, user="U0IVANA", channel="C0NOIDESK",
+                      trigger_id="t5", response_url=rig.fake.response_url("t5"))
+    assert (await rig.post(huge)).status == 413  # signed correctly, still too big
+    assert rig.incidents() == []
+    # a large but genuine command still gets through the bounded read to Bolt and the desk
+    body = slash_body("/incident", "urgent cucm " + "ж" * 3_000, user="U0IVANA", channel="C0NOIDESK",
+                      trigger_id="t6", response_url=rig.fake.response_url("t6"))
+    assert (await rig.post(body)).status == 200
+    [reply] = await rig.fake.wait_calls("respond:t6")
+    assert NUMBER in reply["text"]
+
+
 async def test_an_unknown_person_is_told_only_privately(rig: SlackRig) -> None:
     [reply] = await rig.fake.wait_calls(await slash(rig, "/incident", "urgent cucm Calls fail", user="U0STRANGER",
                                                     trigger="t4"))

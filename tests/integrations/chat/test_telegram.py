@@ -262,6 +262,15 @@ async def test_the_webhook_checks_the_secret_and_ignores_a_repeated_update(noi_c
             assert (right.status_code, again.status_code) == (200, 200)
             garbage = await http.post(url, content=b"{not json", headers={SECRET_HEADER: SECRET})
             assert garbage.status_code == 400
+            huge = await http.post(url, content=b" " * 1_000_001, headers={SECRET_HEADER: SECRET})
+            assert huge.status_code == 413  # bounded before it is parsed
+
+            async def stream() -> AsyncIterator[bytes]:  # no Content-Length: counted while read
+                for _ in range(20):
+                    yield b" " * 100_000
+
+            chunked = await http.post(url, content=stream(), headers={SECRET_HEADER: SECRET})
+            assert chunked.status_code == 413
         assert len(rig.incidents()) == 1 and len(rig.events("registered")) == 1
         [answer] = [m for m in rig.fake.chat_messages(NOI_GROUP) if m.reply_to == update["message"]["message_id"]]
         assert answer.plain.startswith(NUMBER)
