@@ -1,11 +1,18 @@
 """Delivers the outbox: claims due messages, hands each to the transport that reaches its audience,
-and marks it sent — or schedules a retry with backoff when delivery fails. At-least-once towards the
-transport, exactly once per dedupe key in the outbox."""
+and marks it sent — or schedules a retry with backoff when delivery fails.
+
+Exactly once per dedupe key in the outbox; towards the chat, a message is posted again only when an
+earlier attempt's outcome is unknown (the process died, or the call failed after the platform may have
+taken it). The claim commits the attempt's start before any network call, and the transport gets the
+message as claimed: ``storage.outbox.in_doubt_since(message)`` is set when it must look before posting
+(Slack does, by the message's metadata; Telegram cannot — docs/telegram.md)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,15 +37,18 @@ class DispatchResult:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config) -> None:
+    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config, *,
+                 owner: str | None = None) -> None:
         self.db = db
         self.clock = clock
         self.notifiers = list(notifiers)
         self.config = config
+        # who holds a claimed message's lease (a replica: host and pid)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
 
     async def tick(self, limit: int = 100) -> DispatchResult:
-        now = self.clock.now()
-        claimed = await self.db.write(lambda s: Outbox(s).claim_due(now, limit))
+        now, owner = self.clock.now(), self.owner
+        claimed = await self.db.write(lambda s: Outbox(s).claim_due(now, limit, owner=owner))
         result = DispatchResult()
         for message in claimed:
             payload = json.loads(message.payload)
