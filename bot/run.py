@@ -22,9 +22,14 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     from bot.backup_jobs import recover_backups, wire_backups
     from bot.dispatcher import Dispatcher
     from bot.health_jobs import wire_health
-    from bot.scheduler import Jobs
+    from bot.scheduler import Jobs, intervals
     from bot.transports import TransportError, build_transports
 
+    try:
+        sweep_seconds, dispatch_seconds = intervals(os.environ)
+    except ValueError as exc:
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 2
     app = build_app(load_config(config_path), database_url)
     try:
         transports = build_transports(app, os.environ)
@@ -56,7 +61,7 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
             backup_runtime = wire_backups(app.services)
             await recover_backups(app.services, owner=f"{socket.gethostname()}:{os.getpid()}")
         jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, notifiers, app.config), health=runtime,
-                    backups=backup_runtime)
+                    backups=backup_runtime, sweep_seconds=sweep_seconds, dispatch_seconds=dispatch_seconds)
         jobs.start()
         names = ", ".join(t.name for t in transports) or "no chat transport (see README)"
         logging.getLogger("dutydesk").warning("dutydesk running on %s with %s; Ctrl-C or SIGTERM stops it",
