@@ -9,6 +9,7 @@ message as claimed: ``storage.outbox.in_doubt_since(message)`` is set when it mu
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -38,8 +39,9 @@ class DispatchResult:
 
 class Dispatcher:
     def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config, *,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, concurrency: int = 8) -> None:
         self.db = db
+        self.concurrency = concurrency
         self.clock = clock
         self.notifiers = list(notifiers)
         self.config = config
@@ -50,29 +52,44 @@ class Dispatcher:
         now, owner = self.clock.now(), self.owner
         claimed = await self.db.write(lambda s: Outbox(s).claim_due(now, limit, owner=owner))
         result = DispatchResult()
+        # One incident's messages in order (its card is posted before it is edited); different incidents
+        # side by side, so their network calls overlap and their bookkeeping shares commits. Messages of
+        # no incident (summaries, backup progress edited in place) keep their order in one lane.
+        lanes: dict[int | None, list[OutboxMessage]] = {}
         for message in claimed:
-            payload = json.loads(message.payload)
-            reply = Reply.from_dict({**payload, "kind": payload.get("kind", "info")})
-            if message.kind == "incident.card":  # rendered now, from the incident as it stands
-                reply = await self._card(int(payload["incident_id"])) or reply
-            targets = [n for n in self.notifiers if n.reaches(message.audience)]
-            if not targets:
-                # Nobody to tell through the transports running now: keep it pending, retry later.
-                result.unroutable += 1
-                await self._failed(message, "no transport reaches " + message.audience)
-                continue
-            if message.kind == "page":
-                error = await self._page(message, reply, targets)
-            else:
-                error = await self._everywhere(message, reply, targets)
-            if error is not None:
-                log.warning("delivery of outbox #%s failed: %s", message.id, error)
-                result.failed += 1
-                await self._failed(message, error)
-                continue
-            await self._sent(message.id or 0)
-            result.sent += 1
+            lanes.setdefault(message.incident_id, []).append(message)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def lane(messages: list[OutboxMessage]) -> None:
+            async with gate:
+                for message in messages:
+                    await self._deliver(message, result)
+
+        await asyncio.gather(*(lane(m) for m in lanes.values()))
         return result
+
+    async def _deliver(self, message: OutboxMessage, result: DispatchResult) -> None:
+        payload = json.loads(message.payload)
+        reply = Reply.from_dict({**payload, "kind": payload.get("kind", "info")})
+        if message.kind == "incident.card":  # rendered now, from the incident as it stands
+            reply = await self._card(int(payload["incident_id"])) or reply
+        targets = [n for n in self.notifiers if n.reaches(message.audience)]
+        if not targets:
+            # Nobody to tell through the transports running now: keep it pending, retry later.
+            result.unroutable += 1
+            await self._failed(message, "no transport reaches " + message.audience)
+            return
+        if message.kind == "page":
+            error = await self._page(message, reply, targets)
+        else:
+            error = await self._everywhere(message, reply, targets)
+        if error is not None:
+            log.warning("delivery of outbox #%s failed: %s", message.id, error)
+            result.failed += 1
+            await self._failed(message, error)
+            return
+        await self._sent(message.id or 0)
+        result.sent += 1
 
     async def _card(self, incident_id: int) -> Reply | None:
         now = self.clock.now()
