@@ -19,7 +19,6 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import datetime
 from typing import Any, Literal
 
 import uvicorn
@@ -298,11 +297,11 @@ class SlackTransport:
                 await self._post_once(dest.chat_id, message, {"key": message.dedupe_key}, text=kit.fallback_text(reply),
                                       blocks=kit.reply_blocks(reply))
 
-    async def _post_once(self, channel: str, message: OutboxMessage, meta: dict[str, Any], *,
-                         since: datetime | None = None, thread_ts: str | None = None, **content: Any) -> str:
+    async def _post_once(self, channel: str, message: OutboxMessage, meta: dict[str, Any], *, look: bool = True,
+                         thread_ts: str | None = None, **content: Any) -> str:
         """Post with the outbox metadata; when an earlier attempt is in doubt, adopt what it posted
-        (slack_lookup.py) instead of posting again. Returns the message's ts."""
-        doubt = since or in_doubt_since(message)
+        (slack_lookup.py) instead of posting again (``look=False``: the caller has looked). Returns the ts."""
+        doubt = in_doubt_since(message) if look else None
         if doubt is not None:
             found = await find_posted(self.client, channel, meta, doubt, thread_ts=thread_ts)
             if found is not None:
@@ -355,7 +354,8 @@ class SlackTransport:
                             channel, found)
                 await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, found))
                 return found
-        ts = await self._post_once(channel, message, meta, **content)
+        # Nobody began this card here before (or we just looked for it): post without looking again.
+        ts = await self._post_once(channel, message, meta, look=False, **content)
         await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, ts))
         return ts
 

@@ -53,6 +53,7 @@ class FakeSlack:
     socket_received: list[dict[str, Any]] = field(default_factory=list)
     _faults: dict[str, list[_Fault]] = field(default_factory=dict)
     _errors: dict[str, list[str]] = field(default_factory=dict)
+    _lost: list[str] = field(default_factory=list)  # channels whose next post is taken, its answer lost
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id → messages, oldest first
     _last_ts: float = 0.0
@@ -101,6 +102,11 @@ class FakeSlack:
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
         self._faults.setdefault(method, []).append(_Fault(status, times, retry_after))
 
+    def lose_answer(self, channel: str) -> None:
+        """The next chat.postMessage to ``channel`` is taken (it is in the channel) but answered with
+        HTTP 500, as when Slack fails after storing the message: the sender cannot tell it arrived."""
+        self._lost.append(channel)
+
     def answer_error(self, method: str, error: str) -> None:
         """The next call of ``method`` gets HTTP 200 with {"ok": false, "error": error}, as Slack answers."""
         self._errors.setdefault(method, []).append(error)
@@ -141,6 +147,10 @@ class FakeSlack:
             return web.json_response(body, status=fault.status, headers=headers)
         errors = self._errors.get(method)
         result = {"ok": False, "error": errors.pop(0)} if errors else self._answer(method, args)
+        if method == "chat.postMessage" and args.get("channel") in self._lost:
+            self._lost.remove(args["channel"])
+            await self._record(Call(method, args, token, result))  # it is in the channel...
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)  # ...but who knows
         await self._record(Call(method, args, token, result))
         return web.json_response(result)
 
