@@ -71,6 +71,11 @@ def default_retry_handlers() -> list[AsyncRetryHandler]:
             AsyncServerErrorRetryHandler(max_retry_count=1)]
 
 
+def post_retry_handlers() -> list[AsyncRetryHandler]:
+    """For posts: only a rate limit is retried inside the call (Slack refused it, so it is not there)."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
+
+
 class _Server(uvicorn.Server):
     """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
 
@@ -96,6 +101,11 @@ class SlackTransport:
         self.client = AsyncWebClient(
             token=bot_token, base_url=base_url or "https://slack.com/api/",
             retry_handlers=default_retry_handlers() if retry_handlers is None else retry_handlers)
+        # The outbox's posts are not repeated inside the call after a server error or a dropped
+        # connection (Slack may have taken the first one); the outbox retries them, looking first.
+        self.poster = AsyncWebClient(
+            token=bot_token, base_url=base_url or "https://slack.com/api/",
+            retry_handlers=post_retry_handlers() if retry_handlers is None else retry_handlers)
         # Socket Mode needs no signature (the websocket is authenticated by the app token).
         self.app = AsyncApp(client=self.client, signing_secret=signing_secret or "",
                             request_verification_enabled=mode == "http")
@@ -308,7 +318,7 @@ class SlackTransport:
                 log.warning("outbox #%s was already posted in %s (ts %s): adopted, not posted again",
                             message.id, channel, found)
                 return found
-        posted = await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+        posted = await self.poster.chat_postMessage(channel=channel, thread_ts=thread_ts,
                                                     metadata=outbox_metadata(meta), **content)
         return str(posted["ts"])
 
