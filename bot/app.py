@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.file_clock import ENV as FILE_CLOCK_ENV
+from bot.file_clock import FileClock
 from commands.context import Services
 from commands.desk import Desk
 from commands.directory import Directory
@@ -24,11 +28,18 @@ class App:
         self.db.close()
 
 
+def process_clock(environ: Mapping[str, str] | None = None) -> Clock:
+    """The system clock, or the file clock a test asks for with DUTYDESK_CLOCK_FILE (bot/file_clock.py)."""
+    path = (os.environ if environ is None else environ).get(FILE_CLOCK_ENV)
+    return FileClock(path) if path else SystemClock()
+
+
 def build_app(config: Config, database_url: str, *, clock: Clock | None = None, migrate: bool = True) -> App:
+    clock = clock or process_clock()  # first: a bad clock file refuses before anything is touched
     db = Database(database_url)
     if migrate:
         db.upgrade()
-    services = Services(config=config, directory=Directory(config), clock=clock or SystemClock(), db=db,
+    services = Services(config=config, directory=Directory(config), clock=clock, db=db,
                         render_report=_render_report)
     return App(config=config, db=db, services=services, desk=Desk(services))
 

@@ -11,6 +11,8 @@ import sys
 from datetime import datetime
 
 from bot.app import App
+from bot.file_clock import ENV as FILE_CLOCK_ENV
+from bot.file_clock import ClockFileError
 from bot.settings import ConfigError, Environment, load_config
 
 
@@ -67,15 +69,11 @@ def run(argv: list[str] | None = None) -> int:
     database_url = args.database or Environment.read().database_url
     _hide_secrets(args, database_url)
     try:
+        if args.command in ("run", "chat"):  # the long-running ones: one process per SQLite file
+            return _single_process(args, database_url)
         match args.command:
             case "check-config":
                 return _check_config(args.file)
-            case "chat":
-                return _chat(args.config, args.person, database_url)
-            case "run":
-                from bot.run import run_desk
-
-                return run_desk(args.config, database_url, health=not args.no_health, backups=not args.no_backups)
             case "db" if args.db_command == "backup":
                 from bot.db_cli import run_backup
 
@@ -102,6 +100,9 @@ def run(argv: list[str] | None = None) -> int:
         print(f"{exc.path}: the configuration is not valid:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except ClockFileError as exc:
+        print(f"dutydesk: {FILE_CLOCK_ENV}: {exc}", file=sys.stderr)
         return 2
     return 2
 
@@ -133,6 +134,28 @@ def _hide_secrets(args: argparse.Namespace, database_url: str) -> None:
         with contextlib.suppress(ConfigError):  # the command itself reports a bad config
             config = load_config(args.config)
     install(os.environ, database_url=database_url, config=config)
+
+
+def _single_process(args: argparse.Namespace, database_url: str) -> int:
+    """``run`` and ``chat`` on a SQLite file hold its lock for their whole life (bot/sqlite_lock.py)."""
+    from bot.sqlite_lock import AnotherProcess, single_process_lock
+
+    lock = single_process_lock(database_url)
+    try:
+        if lock is not None:
+            lock.acquire()
+    except AnotherProcess as exc:
+        print(f"dutydesk: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "chat":
+            return _chat(args.config, args.person, database_url)
+        from bot.run import run_desk
+
+        return run_desk(args.config, database_url, health=not args.no_health, backups=not args.no_backups)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def _check_config(path: str) -> int:

@@ -1,11 +1,19 @@
 """Delivers the outbox: claims due messages, hands each to the transport that reaches its audience,
-and marks it sent — or schedules a retry with backoff when delivery fails. At-least-once towards the
-transport, exactly once per dedupe key in the outbox."""
+and marks it sent — or schedules a retry with backoff when delivery fails.
+
+Exactly once per dedupe key in the outbox; towards the chat, a message is posted again only when an
+earlier attempt's outcome is unknown (the process died, or the call failed after the platform may have
+taken it). The claim commits the attempt's start before any network call, and the transport gets the
+message as claimed: ``storage.outbox.in_doubt_since(message)`` is set when it must look before posting
+(Slack does, by the message's metadata; Telegram cannot — docs/telegram.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +30,7 @@ from storage.outbox import Outbox
 from storage.register import Register
 
 log = logging.getLogger(__name__)
+
 # (transport, outcome) → None, once per delivery attempt: ok | failed | unroutable (no transport reaches it)
 AttemptObserver = Callable[[str, str], None]
 
@@ -34,33 +43,51 @@ class DispatchResult:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config,
-                 observe: AttemptObserver | None = None) -> None:
+    def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config, *,
+                 owner: str | None = None, concurrency: int = 8, observe: AttemptObserver | None = None) -> None:
         self.db = db
+        self.concurrency = concurrency
         self.clock = clock
         self.notifiers = list(notifiers)
         self.config = config
+        # who holds a claimed message's lease (a replica: host and pid)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.observe = observe
         self.ticks = 0  # completed ticks (the process's metrics show the dispatcher is alive)
 
     async def tick(self, limit: int = 100) -> DispatchResult:
-        now = self.clock.now()
-        claimed = await self.db.write(lambda s: Outbox(s).claim_due(now, limit))
+        now, owner = self.clock.now(), self.owner
+        claimed = await self.db.write(lambda s: Outbox(s).claim_due(now, limit, owner=owner))
         result = DispatchResult()
+        # One incident's messages in order (its card is posted before it is edited); different incidents
+        # side by side, so their network calls overlap and their bookkeeping shares commits. Messages of
+        # no incident (summaries, backup progress edited in place) keep their order in one lane.
+        lanes: dict[int | None, list[OutboxMessage]] = {}
         for message in claimed:
-            payload = json.loads(message.payload)
-            number = payload.get("control_number")
-            token = INCIDENT.set(str(number) if number else None)
-            try:
-                await self._one(message, payload, result)
-            finally:
-                INCIDENT.reset(token)
+            lanes.setdefault(message.incident_id, []).append(message)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def lane(messages: list[OutboxMessage]) -> None:
+            async with gate:
+                for message in messages:
+                    await self._deliver(message, result)
+
+        await asyncio.gather(*(lane(m) for m in lanes.values()))
         self.ticks += 1
         return result
 
     def _observe(self, transport: str, outcome: str) -> None:
         if self.observe is not None:
             self.observe(transport, outcome)
+
+    async def _deliver(self, message: OutboxMessage, result: DispatchResult) -> None:
+        payload = json.loads(message.payload)
+        number = payload.get("control_number")
+        token = INCIDENT.set(str(number) if number else None)  # each lane is its own task: no leaks
+        try:
+            await self._one(message, payload, result)
+        finally:
+            INCIDENT.reset(token)
 
     async def _one(self, message: OutboxMessage, payload: dict[str, Any], result: DispatchResult) -> None:
         reply = Reply.from_dict({**payload, "kind": payload.get("kind", "info")})

@@ -29,12 +29,13 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     from bot.metrics import OpsMetrics
     from bot.ops_http import OpsServer
     from bot.readiness import Readiness
-    from bot.scheduler import Jobs
+    from bot.scheduler import Jobs, intervals
     from bot.shutdown import shut_down
     from bot.transports import TransportError, build_transports
 
     try:
         ops_settings = OpsSettings.read(os.environ)
+        sweep_seconds, dispatch_seconds = intervals(os.environ)
     except ValueError as exc:
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
@@ -90,8 +91,8 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
             await recover_backups(app.services, owner=f"{socket.gethostname()}:{os.getpid()}")
         dispatcher = Dispatcher(app.db, app.services.clock, notifiers, app.config, observe=metrics.delivery)
         metrics.dispatcher_ticks = lambda: dispatcher.ticks
-        jobs = Jobs(app.services, dispatcher, dispatch_seconds=ops_settings.dispatch_seconds, health=runtime,
-                    backups=backup_runtime)
+        jobs = Jobs(app.services, dispatcher, health=runtime, backups=backup_runtime, sweep_seconds=sweep_seconds,
+                    dispatch_seconds=dispatch_seconds)
         jobs.start()
         names = ", ".join(t.name for t in transports) or "no chat transport (see README)"
         http = f"; operations HTTP on {ops_settings.http_host}:{ops.port}" if ops is not None else ""

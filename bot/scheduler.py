@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -22,6 +23,26 @@ from commands.health import HealthRuntime
 from commands.sweep import sweep_unit
 
 log = logging.getLogger(__name__)
+SWEEP_ENV, DISPATCH_ENV = "DUTYDESK_SWEEP_SECONDS", "DUTYDESK_DISPATCH_SECONDS"
+
+
+def intervals(environ: Mapping[str, str]) -> tuple[float, float]:
+    """The sweeper's and the dispatcher's intervals in seconds (default 15 and 2), from the environment:
+    tests with a driven clock tick faster; a replica set may tick slower."""
+
+    def read(name: str, default: float) -> float:
+        raw = environ.get(name)
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"{name} is a number of seconds, not {raw!r}") from None
+        if value <= 0:
+            raise ValueError(f"{name} must be more than 0, not {raw!r}")
+        return value
+
+    return read(SWEEP_ENV, 15.0), read(DISPATCH_ENV, 2.0)
 
 
 class Jobs:

@@ -67,7 +67,6 @@ class OpsSettings:
     http_port: int | None = None  # None: no operations HTTP server
     api_tokens: dict[str, str] = field(default_factory=dict)  # name → token (the identity is api:<name>)
     shutdown_timeout: float = 20.0
-    dispatch_seconds: float = 2.0
 
     @classmethod
     def read(cls, environ: Mapping[str, str]) -> OpsSettings:
@@ -80,8 +79,7 @@ class OpsSettings:
         return cls(http_host=environ.get("DUTYDESK_HTTP_HOST", "").strip() or "0.0.0.0",
                    http_port=int(port) if port else None,
                    api_tokens=parse_tokens(environ.get("DUTYDESK_API_TOKENS", "")),
-                   shutdown_timeout=_seconds(environ, "DUTYDESK_SHUTDOWN_TIMEOUT", 20.0),
-                   dispatch_seconds=_seconds(environ, "DUTYDESK_DISPATCH_SECONDS", 2.0))
+                   shutdown_timeout=_seconds(environ, "DUTYDESK_SHUTDOWN_TIMEOUT", 20.0))
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:

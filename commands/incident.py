@@ -77,8 +77,9 @@ def number_and_text(ctx: Context, p: Parsed, command: str, text_required: str | 
     return number, rest
 
 
-def _load(ctx: Context, reg: Register, number: str) -> Incident:
-    inc = reg.by_number(number)
+def _load(ctx: Context, reg: Register, number: str, *, lock: bool = False) -> Incident:
+    """The customer's incident by number; ``lock`` when the unit changes it (Register.by_number)."""
+    inc = reg.by_number(number, lock=lock)
     if inc is None or inc.customer_id != ctx.customer_id:
         ctx.fail("error.no_such_incident", number=number)
     return inc
@@ -208,7 +209,7 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
 
     def unit(session: Session) -> Reply:
         reg = Register(session)
-        inc = _load(ctx, reg, number)
+        inc = _load(ctx, reg, number, lock=True)
         if not lifecycle.can(action, inc.state):
             allowed = [f"/{a}" for a in lifecycle.allowed_actions(inc.state)]
             ctx.fail("error.transition", number=number, state=ctx.t(f"state.{inc.state}"), command=action,

@@ -196,7 +196,7 @@ def handover(ctx: Context, p: Parsed) -> Outcome:
 
     def unit(session: Session) -> Reply:
         reg = Register(session)
-        inc = _load(ctx, reg, number)
+        inc = _load(ctx, reg, number, lock=True)
         if inc.state in ("confirmed", "cancelled"):
             ctx.fail("error.closed", number=number, state=ctx.t(f"state.{inc.state}"))
         before = inc.assignee

@@ -36,7 +36,7 @@ def _open_incident_unit(ctx: Context, number: str, body: Body) -> Write:
 
     def unit(session: Session) -> Reply:
         reg = Register(session)
-        inc = _load(ctx, reg, number)
+        inc = _load(ctx, reg, number, lock=True)
         if inc.state in CLOSED:
             ctx.fail("error.closed", number=number, state=ctx.t(f"state.{inc.state}"))
         assert inc.id is not None

@@ -129,6 +129,12 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _utc()  # type: ignore[assignment]
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     late: bool = False
+    # The delivery lease (storage/outbox.py): which replica holds the message, until when (real time,
+    # the database's clock), and when the first delivery attempt began (kept until sent: a message
+    # claimed again with it set may already be in the chat).
+    claimed_by: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = _utc()  # type: ignore[assignment]
+    attempt_started_at: datetime | None = _utc()  # type: ignore[assignment]
 
 
 class ChatMessage(SQLModel, table=True):
@@ -138,7 +144,9 @@ class ChatMessage(SQLModel, table=True):
     incident_id: int = Field(primary_key=True, foreign_key="incident.id")
     transport: str = Field(primary_key=True, max_length=16)
     channel_id: str = Field(primary_key=True, max_length=64)
-    message_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)  # "" while the first post is under way (storage/chat_refs.py)
+    posting_by: str | None = Field(default=None, max_length=128)
+    posting_since: datetime | None = _utc()  # type: ignore[assignment]
 
 
 class OncallOverride(SQLModel, table=True):

@@ -1,26 +1,59 @@
 """The outbox: messages written in the same transaction as their cause, delivered later, exactly once
-per dedupe key (a second write of the same key is a no-op)."""
+per dedupe key (a second write of the same key is a no-op).
+
+Several dispatchers (replicas) share it through a lease. ``claim_due`` takes due rows with
+``FOR UPDATE SKIP LOCKED`` (a row another dispatcher is claiming right now is skipped, not waited for)
+and stamps them ``claimed_by`` + ``lease_until``. The lease is measured in real time from the
+database's ``clock_timestamp()`` — not from the desk's clock, which decides only *when a message is
+due*: a desk clock that jumps (a test's fake clock, a corrected system clock) must not hand a message
+being delivered to a second replica, and one clock for all replicas means their own clocks' skew does
+not matter either. A dispatcher that dies mid-delivery leaves its messages to be claimed again when the
+lease runs out; ``attempt_started_at`` (the first attempt's start, kept until the message is sent) tells
+the next one that the message may already be in the chat, so the transport looks before posting again.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, literal, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
 
 from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import OutboxMessage
+from storage.types import UTCDateTime
+
+_LEASE_COLUMNS = ("claimed_by", "lease_until", "attempt_started_at")
+# Long enough for a whole claimed batch, with the transports' timeouts and one retry each, to be
+# delivered by one dispatcher; short enough that a dead replica's messages go out within minutes.
+LEASE = timedelta(minutes=5)
+
+
+def database_now(session: Session) -> datetime:
+    """Real time by the database's clock (PostgreSQL), the same for every replica; SQLite serves one
+    process, whose own clock is the database's."""
+    if session.get_bind().dialect.name == "postgresql":
+        at: datetime = session.execute(sa_select(func.clock_timestamp())).scalar_one()
+        return at.astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def in_doubt_since(message: OutboxMessage) -> datetime | None:
+    """When an earlier, unconfirmed delivery attempt of this claimed message began (None: this is the
+    first attempt). The message may be in the chat since then."""
+    return message.attempt_started_at
 
 
 def _put(d: Dialect) -> Prepared:
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     ins: Any = postgresql.insert(table) if d.name == "postgresql" else sqlite.insert(table)
-    columns = [c.name for c in table.columns if c.name != "id"]
+    columns = [c.name for c in table.columns if c.name not in ("id", *_LEASE_COLUMNS)]  # those start NULL
     return Prepared(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), d, columns)
 
 
@@ -54,15 +87,18 @@ class Outbox:
         })
         return bool(cursor.rowcount)
 
-    def claim_due(self, now: datetime, limit: int = 100, lease: timedelta = timedelta(seconds=60)) -> list[OutboxMessage]:
-        """Take due unsent messages for delivery; others skip rows locked by another dispatcher.
+    def claim_due(self, now: datetime, limit: int = 100, *, owner: str = "", lease: timedelta = LEASE
+                  ) -> list[OutboxMessage]:
+        """Take messages due by the desk's clock (``now``) whose lease is free, for ``owner``.
 
-        Claiming moves ``next_attempt_at`` forward by the lease, so a dispatcher that dies mid-delivery
-        leaves its messages to be retried after the lease, not lost.
+        The rows come back as they were before this claim: a non-NULL ``attempt_started_at`` means an
+        earlier attempt's outcome is unknown (``in_doubt_since``).
         """
+        real_now = database_now(self.session)
         q = (
             select(OutboxMessage)
-            .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.next_attempt_at) <= now)
+            .where(col(OutboxMessage.sent_at).is_(None), col(OutboxMessage.next_attempt_at) <= now,
+                   or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) <= real_now))
             .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
             .limit(limit)
         )
@@ -70,16 +106,24 @@ class Outbox:
             q = q.with_for_update(skip_locked=True)
         rows = list(self.session.exec(q))
         if rows:
+            # Committed (with the claim) before any network call: the attempt's start is on record.
             self.session.execute(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id).in_([r.id for r in rows]))
-                .values(next_attempt_at=now + lease)
+                .values(claimed_by=owner[:128], lease_until=real_now + lease,
+                        attempt_started_at=func.coalesce(col(OutboxMessage.attempt_started_at),
+                                                         literal(real_now, UTCDateTime()))),
+                execution_options={"synchronize_session": False},  # attempt_started_at: as it was
             )
+            for row in rows:  # detached, so these reflect the claim without being written again
+                self.session.expunge(row)
+                row.claimed_by, row.lease_until = owner[:128], real_now + lease
         return rows
 
     def mark_sent(self, message_id: int, now: datetime) -> None:
         self.session.execute(
-            update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(sent_at=now)
+            update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+            .values(sent_at=now, lease_until=None)
         )
 
     def mark_failed(self, message_id: int, now: datetime, error: str, attempts: int) -> None:
@@ -87,7 +131,8 @@ class Outbox:
         self.session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id)
-            .values(attempts=attempts + 1, last_error=error[:2000], next_attempt_at=now + backoff)
+            # the lease ends with the attempt; attempt_started_at stays: a failure may have posted
+            .values(attempts=attempts + 1, last_error=error[:2000], next_attempt_at=now + backoff, lease_until=None)
         )
 
     def all(self, *, kind: str | None = None) -> Sequence[OutboxMessage]:

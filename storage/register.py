@@ -82,10 +82,14 @@ class Register:
         row = {c: None for c in _INCIDENT_COLUMNS} | values
         return int(_STATEMENTS.get("insert_incident", conn.dialect).run(conn, row).fetchone()[0])
 
-    def by_number(self, control_number: str) -> Incident | None:
-        return self.session.exec(
-            select(Incident).where(Incident.control_number == control_number)
-        ).first()
+    def by_number(self, control_number: str, *, lock: bool = False) -> Incident | None:
+        """``lock``: for a change — on PostgreSQL the row stays locked to the end of the transaction, so a
+        change made by another replica (or its sweeper) at the same moment is waited for and then seen,
+        not overwritten (SQLite has one writer)."""
+        q = select(Incident).where(Incident.control_number == control_number)
+        if lock:
+            q = q.with_for_update().execution_options(populate_existing=True)
+        return self.session.exec(q).first()
 
     def by_id(self, incident_id: int) -> Incident | None:
         return self.session.get(Incident, incident_id)

@@ -51,9 +51,11 @@ from commands.reply import Reply, Request
 from integrations.chat import slack_blocks as kit
 from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Routes
+from integrations.chat.slack_lookup import find_posted, outbox_metadata
 from storage.chat_refs import ChatRefs
 from storage.db import Database
 from storage.models import OutboxMessage
+from storage.outbox import in_doubt_since
 
 log = logging.getLogger(__name__)
 Mode = Literal["socket", "http"]
@@ -68,6 +70,11 @@ def default_retry_handlers() -> list[AsyncRetryHandler]:
     still fails raises, and the outbox retries the message later with backoff."""
     return [AsyncRateLimitErrorRetryHandler(max_retry_count=1), AsyncConnectionErrorRetryHandler(max_retry_count=1),
             AsyncServerErrorRetryHandler(max_retry_count=1)]
+
+
+def post_retry_handlers() -> list[AsyncRetryHandler]:
+    """For posts: only a rate limit is retried inside the call (Slack refused it, so it is not there)."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
 
 
 class _Server(uvicorn.Server):
@@ -95,6 +102,11 @@ class SlackTransport:
         self.client = AsyncWebClient(
             token=bot_token, base_url=base_url or "https://slack.com/api/",
             retry_handlers=default_retry_handlers() if retry_handlers is None else retry_handlers)
+        # The outbox's posts are not repeated inside the call after a server error or a dropped
+        # connection (Slack may have taken the first one); the outbox retries them, looking first.
+        self.poster = AsyncWebClient(
+            token=bot_token, base_url=base_url or "https://slack.com/api/",
+            retry_handlers=post_retry_handlers() if retry_handlers is None else retry_handlers)
         # Socket Mode needs no signature (the websocket is authenticated by the app token).
         self.app = AsyncApp(client=self.client, signing_secret=signing_secret or "",
                             request_verification_enabled=mode == "http")
@@ -296,10 +308,26 @@ class SlackTransport:
             if message.kind == "incident.card" and not dest.direct:
                 await self._card(dest.chat_id, reply, payload, message)
             elif "update_key" in payload:
-                await self._updatable(dest.chat_id, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)))
+                await self._updatable(dest.chat_id, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)),
+                                      message)
             else:
-                await self.client.chat_postMessage(channel=dest.chat_id, text=kit.fallback_text(reply),
-                                                   blocks=kit.reply_blocks(reply))
+                await self._post_once(dest.chat_id, message, {"key": message.dedupe_key}, text=kit.fallback_text(reply),
+                                      blocks=kit.reply_blocks(reply))
+
+    async def _post_once(self, channel: str, message: OutboxMessage, meta: dict[str, Any], *, look: bool = True,
+                         thread_ts: str | None = None, **content: Any) -> str:
+        """Post with the outbox metadata; when an earlier attempt is in doubt, adopt what it posted
+        (slack_lookup.py) instead of posting again (``look=False``: the caller has looked). Returns the ts."""
+        doubt = in_doubt_since(message) if look else None
+        if doubt is not None:
+            found = await find_posted(self.client, channel, meta, doubt, thread_ts=thread_ts)
+            if found is not None:
+                log.warning("outbox #%s was already posted in %s (ts %s): adopted, not posted again",
+                            message.id, channel, found)
+                return found
+        posted = await self.poster.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                                    metadata=outbox_metadata(meta), **content)
+        return str(posted["ts"])
 
     async def _card(self, channel: str, reply: Reply, payload: dict[str, Any], message: OutboxMessage) -> None:
         """Post the incident's card once per channel, then edit it in place; each event goes in its thread."""
@@ -307,23 +335,52 @@ class SlackTransport:
         text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply, header=True)
         ts = await self.db.read(lambda s: ChatRefs(s).get(incident_id, SLACK, channel))
         if ts is not None and await self._is_latest_card(message):
-            try:
+            try:  # an edit is idempotent: no need to look before repeating it
                 await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
             except SlackApiError as err:
                 if err.response.get("error") not in ("message_not_found", "cant_update_message"):
                     raise
-                ts = None  # someone deleted the card: post it again
+                # someone deleted the card: post it again (a deleted message is not in the history)
+                ts = await self._post_once(channel, message, self._card_meta(message, incident_id), text=text,
+                                           blocks=blocks)
+                new_ts = ts
+                await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, new_ts))
+                if payload.get("event_kind") == "registered":
+                    return
         if ts is None:
-            posted = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-            new_ts = str(posted["ts"])
-            await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, new_ts))
+            ts = await self._first_card(channel, incident_id, message, text=text, blocks=blocks)
             if payload.get("event_kind") == "registered":
                 return  # the card itself tells of the registration
-            ts = new_ts
         if payload.get("event"):
-            await self.client.chat_postMessage(channel=channel, thread_ts=ts, text=str(payload["event"]))
+            await self._post_once(channel, message, {"key": message.dedupe_key, "part": "event"}, thread_ts=ts,
+                                  text=str(payload["event"]))
 
-    async def _updatable(self, channel: str, reply: Reply, key: str, seq: int) -> None:
+    async def _first_card(self, channel: str, incident_id: int, message: OutboxMessage, **content: Any) -> str:
+        """The card's first post in a channel, announced in the database before it is made (one replica
+        posts it; a first post left unfinished by a dead process is looked for before posting again)."""
+        owner = message.claimed_by or "dutydesk"
+        begun = await self.db.write(lambda s: ChatRefs(s).begin_post(incident_id, SLACK, channel, owner))
+        if begun.message_id is not None:
+            return begun.message_id
+        meta = self._card_meta(message, incident_id)
+        if begun.in_doubt_since is not None:  # whichever message began it: look for the card itself
+            found = await find_posted(self.client, channel, {"card": incident_id, "part": "card"},
+                                      begun.in_doubt_since)
+            if found is not None:
+                log.warning("the card of incident %s was already posted in %s (ts %s): adopted", incident_id,
+                            channel, found)
+                await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, found))
+                return found
+        # Nobody began this card here before (or we just looked for it): post without looking again.
+        ts = await self._post_once(channel, message, meta, look=False, **content)
+        await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, ts))
+        return ts
+
+    @staticmethod
+    def _card_meta(message: OutboxMessage, incident_id: int) -> dict[str, Any]:
+        return {"key": message.dedupe_key, "part": "card", "card": incident_id}
+
+    async def _updatable(self, channel: str, reply: Reply, key: str, seq: int, message: OutboxMessage) -> None:
         """One message per key (a backup run's progress), edited in place; an older state is skipped."""
         text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply)
         ref = await self.db.read(lambda s: ChatRefs(s).get_keyed(key, SLACK, channel))
@@ -337,8 +394,7 @@ class SlackTransport:
             except SlackApiError as err:
                 if err.response.get("error") not in ("message_not_found", "cant_update_message"):
                     raise
-        posted = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        ts = str(posted["ts"])
+        ts = await self._post_once(channel, message, {"key": message.dedupe_key}, text=text, blocks=blocks)
         await self.db.write(lambda s: ChatRefs(s).put_keyed(key, SLACK, channel, ts, seq))
 
     async def _is_latest_card(self, message: OutboxMessage) -> bool:

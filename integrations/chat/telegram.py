@@ -381,6 +381,7 @@ class TelegramTransport:
         incident_id = int(payload["incident_id"])
         text, markup = render.card_html(reply), render.keyboard(reply)
         ref = await self.db.read(lambda s: ChatRefs(s).get(incident_id, TELEGRAM, chat))
+        deleted = False
         if ref is not None and await self._is_latest_card(message):
             try:
                 await self.bot.edit_message_text(text, chat_id=_chat_id(chat), message_id=int(ref), parse_mode=HTML,
@@ -391,8 +392,18 @@ class TelegramTransport:
                     pass  # a retry after the edit went through
                 elif "not found" in problem or "can't be edited" in problem:
                     ref = None  # someone deleted the card: post it again
+                    deleted = True
                 else:
                     raise
+        if ref is None and not deleted:
+            # Announced first, so one replica posts the card (storage/chat_refs.py); one that finds a
+            # first post left unfinished cannot look for it in Telegram and posts again (docs/telegram.md).
+            owner = message.claimed_by or "dutydesk"
+            begun = await self.db.write(lambda s: ChatRefs(s).begin_post(incident_id, TELEGRAM, chat, owner))
+            ref = begun.message_id
+            if begun.in_doubt_since is not None:
+                log.warning("the card of incident %s in %s may have been posted already (since %s); Telegram "
+                            "cannot tell: posting it", incident_id, chat, begun.in_doubt_since)
         if ref is None:
             posted = await self.bot.send_message(_chat_id(chat), text, parse_mode=HTML, reply_markup=markup,
                                                  link_preview_options=NO_PREVIEW)

@@ -100,20 +100,23 @@ async def test_sigterm_flushes_the_due_outbox_through_slack_before_exit_and_logs
             pending = value(samples((await http.get("/metrics")).text), "dutydesk_outbox_pending")
             assert pending is not None and pending >= 2  # the cards wait in the outbox
         assert fake.posts() == []
-        # The first delivery (NOI-2026-00001's card) fails, twice as the Slack client retries a 500 once:
-        # it stays in the outbox for the next start, and the failure is logged with the incident's number.
-        fake.fail("chat.postMessage", 500, times=2)
+        # One card's delivery fails (the outbox, not the Slack client, retries a post: Slack may have taken
+        # it): it stays in the outbox for the next start, and the failure is logged with the incident's
+        # number. The two incidents are delivered side by side, so either may be the one.
+        fake.fail("chat.postMessage", 500, times=1)
         assert await desk.stop() == 0
-        # NOI-2026-00002's card went out during the shutdown, before the process ended
+        # the other card went out during the shutdown, before the process ended
         cards = fake.posts("C0NOIDESK")
-        assert len(cards) == 1 and "NOI-2026-00002" in json.dumps(cards[0], ensure_ascii=False)
+        assert len(cards) == 1
+        sent = "NOI-2026-00002" if "NOI-2026-00002" in json.dumps(cards[0], ensure_ascii=False) else "NOI-2026-00001"
+        unsent = {"NOI-2026-00001", "NOI-2026-00002"} - {sent}
 
         records = desk.records()  # every line is one JSON object
         assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
         running = next(r for r in records if "dutydesk running on" in str(r["message"]))
         assert running["level"] == "WARNING" and running["logger"] == "dutydesk"
         failed = [r for r in records if "delivery of outbox" in str(r["message"])]
-        assert failed and all(r["incident"] == "NOI-2026-00001" for r in failed), records
+        assert failed and {r["incident"] for r in failed} == unsent, records
         assert any("shutting down" in str(r["message"]) for r in records)
         assert not any("incident" in r for r in records if "dutydesk running on" in str(r["message"]))
     finally:

@@ -4,6 +4,12 @@ async clients use aiohttp and no httpx mock would see them.
 - ``/api/<method>``: the Web API. Records every call (method, arguments, token) and answers like Slack
   (``auth.test``, ``chat.postMessage`` with a fresh ``ts``, ``views.open`` with a view id, ...). Faults can
   be queued per method: ``fail("chat.postMessage", 429, retry_after=1)`` or ``fail(..., 500, times=3)``.
+- Messages are kept per conversation as Slack keeps them: ``chat.postMessage`` (with its ``metadata``),
+  ``chat.update`` edits, ``conversations.history`` answers newest first, top-level messages only, after
+  ``oldest`` (exclusive unless ``inclusive``), paged by ``limit``/``cursor``, with each message's
+  metadata only when ``include_all_metadata`` is set; ``conversations.replies`` gives a thread oldest
+  first; ``conversations.open`` gives a user's DM channel (a post to ``U...`` lands in ``D...``). A ts
+  is the real time of the post, unique and increasing, as Slack's are.
 - ``/respond/<name>``: a response_url; what the app posts there is recorded like a call.
 - ``/link``: the Socket Mode websocket (``apps.connections.open`` returns its ws:// URL). It says hello,
   sends the envelopes given to ``send_envelope`` and records what the app sends back (the acks).
@@ -47,7 +53,10 @@ class FakeSlack:
     socket_received: list[dict[str, Any]] = field(default_factory=list)
     _faults: dict[str, list[_Fault]] = field(default_factory=dict)
     _errors: dict[str, list[str]] = field(default_factory=dict)
+    _lost: list[str] = field(default_factory=list)  # channels whose next post is taken, its answer lost
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id → messages, oldest first
+    _last_ts: float = 0.0
     _runner: web.AppRunner | None = None
     _ws: web.WebSocketResponse | None = None
     _changed: asyncio.Condition | None = None
@@ -57,6 +66,7 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk reads (conversations.history) with GET
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/link", self._link)
         app.router.add_post("/upload/{file_id}", self._upload)
@@ -91,6 +101,11 @@ class FakeSlack:
 
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
         self._faults.setdefault(method, []).append(_Fault(status, times, retry_after))
+
+    def lose_answer(self, channel: str) -> None:
+        """The next chat.postMessage to ``channel`` is taken (it is in the channel) but answered with
+        HTTP 500, as when Slack fails after storing the message: the sender cannot tell it arrived."""
+        self._lost.append(channel)
 
     def answer_error(self, method: str, error: str) -> None:
         """The next call of ``method`` gets HTTP 200 with {"ok": false, "error": error}, as Slack answers."""
@@ -132,6 +147,10 @@ class FakeSlack:
             return web.json_response(body, status=fault.status, headers=headers)
         errors = self._errors.get(method)
         result = {"ok": False, "error": errors.pop(0)} if errors else self._answer(method, args)
+        if method == "chat.postMessage" and args.get("channel") in self._lost:
+            self._lost.remove(args["channel"])
+            await self._record(Call(method, args, token, result))  # it is in the channel...
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)  # ...but who knows
         await self._record(Call(method, args, token, result))
         return web.json_response(result)
 
@@ -141,11 +160,27 @@ class FakeSlack:
             return {**ok, "url": "https://fake.slack.com/", "team": "Fake", "team_id": "T0FAKE",
                     "user": "dutydesk", "user_id": "U0BOT", "bot_id": "B0BOT"}
         if method == "chat.postMessage":
-            ts = f"{1_790_000_000 + next(self._ts)}.000100"
+            ts = self._next_ts()
+            message = {"type": "message", "user": "U0BOT", "bot_id": "B0BOT", "text": args.get("text"), "ts": ts}
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            metadata = args.get("metadata")
+            if isinstance(metadata, str):  # a form-encoded call sends it as JSON text
+                metadata = json.loads(metadata)
+            if metadata:
+                message["metadata"] = metadata
+            self.conversations.setdefault(conversation_of(str(args.get("channel"))), []).append(message)
             return {**ok, "channel": args.get("channel"), "ts": ts,
                     "message": {"text": args.get("text"), "ts": ts, "thread_ts": args.get("thread_ts")}}
         if method == "chat.update":
+            for message in self.conversations.get(conversation_of(str(args.get("channel"))), []):
+                if message["ts"] == args.get("ts"):
+                    message["text"] = args.get("text")
             return {**ok, "channel": args.get("channel"), "ts": args.get("ts"), "text": args.get("text")}
+        if method == "conversations.open":
+            return {**ok, "channel": {"id": conversation_of(str(args.get("users")))}}
+        if method in ("conversations.history", "conversations.replies"):
+            return {**ok, **self._history(method, args)}
         if method == "chat.postEphemeral":
             return {**ok, "message_ts": f"{1_790_000_000 + next(self._ts)}.000200"}
         if method in ("views.open", "views.update", "views.push"):
@@ -160,6 +195,40 @@ class FakeSlack:
             return {**ok, "files": [{"id": f["id"], "title": f.get("title", "")}
                                     for f in json.loads(args.get("files", "[]"))]}
         return ok
+
+    def _next_ts(self) -> str:
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history (newest first, no thread replies) or .replies (a thread, oldest first)."""
+        messages = self.conversations.get(str(args.get("channel")), [])
+        oldest, inclusive = float(args.get("oldest") or 0), _flag(args.get("inclusive"))
+        latest = float(args.get("latest") or "inf")
+        if method == "conversations.history":
+            picked = [m for m in reversed(messages) if m.get("thread_ts") in (None, m["ts"])]
+        else:
+            parent = str(args.get("ts"))
+            picked = [m for m in messages if m["ts"] == parent or m.get("thread_ts") == parent]
+        picked = [m for m in picked if (float(m["ts"]) >= oldest if inclusive else float(m["ts"]) > oldest)
+                  and float(m["ts"]) < latest]
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+        page, more = picked[start:start + limit], start + limit < len(picked)
+        if not _flag(args.get("include_all_metadata")):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        return {"messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+    def posts_by_key(self) -> dict[tuple[str, str], int]:
+        """How many messages each (conversation, outbox metadata payload as JSON) got."""
+        count: dict[tuple[str, str], int] = {}
+        for conv, messages in self.conversations.items():
+            for m in messages:
+                meta = m.get("metadata") or {}
+                if meta.get("event_type") == "dutydesk_outbox":
+                    k = (conv, json.dumps(meta.get("event_payload"), sort_keys=True))
+                    count[k] = count.get(k, 0) + 1
+        return count
 
     async def _upload(self, request: web.Request) -> web.Response:
         """files_upload_v2, step 2: the file's bytes (recorded as the call "upload:<file id>")."""
@@ -194,6 +263,15 @@ class FakeSlack:
     async def wait_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
         await self.wait_for(lambda f: any(m.get("envelope_id") == envelope_id for m in f.socket_received), timeout)
         return next(m for m in self.socket_received if m.get("envelope_id") == envelope_id)
+
+
+def conversation_of(channel: str) -> str:
+    """Where a post to ``channel`` lands: a user's DM channel (``U0PETAR`` → ``D0PETAR``) or the channel."""
+    return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
+
+
+def _flag(value: Any) -> bool:
+    return value in (True, 1, "1", "true", "True")
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:
