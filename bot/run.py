@@ -29,6 +29,7 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     from bot.metrics import OpsMetrics
     from bot.ops_http import OpsServer
     from bot.readiness import Readiness
+    from bot.recovery import release_dead_claims
     from bot.scheduler import Jobs, intervals
     from bot.shutdown import shut_down
     from bot.transports import TransportError, build_transports
@@ -89,6 +90,8 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         if backups:  # runs a crashed process left behind are marked interrupted before anything new runs
             backup_runtime = wire_backups(app.services)
             await recover_backups(app.services, owner=f"{socket.gethostname()}:{os.getpid()}")
+        # what a crashed predecessor on this host held is delivered now, not when its lease runs out
+        await release_dead_claims(app.db)
         dispatcher = Dispatcher(app.db, app.services.clock, notifiers, app.config, observe=metrics.delivery)
         metrics.dispatcher_ticks = lambda: dispatcher.ticks
         jobs = Jobs(app.services, dispatcher, health=runtime, backups=backup_runtime, sweep_seconds=sweep_seconds,

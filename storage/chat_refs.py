@@ -69,7 +69,8 @@ class ChatRefs:
         if row.message_id:
             return Begun(message_id=row.message_id)
         since = row.posting_since
-        if row.posting_by != owner and since is not None and now - since < stale_after:
+        # posting_by None with a since: released by a restart that found its poster dead (storage/leases.py)
+        if row.posting_by not in (owner, None) and since is not None and now - since < stale_after:
             raise PostInProgress(f"{row.posting_by} is posting the card of incident {incident_id} in {channel_id}")
         # Our own earlier attempt, or a dead replica's: it may have reached the chat since it began.
         row.posting_by, row.posting_since = owner, now
