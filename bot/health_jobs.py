@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from commands.context import Services
 from commands.health import HealthRuntime, ProbeLike, install, run_check
+from commands.health_recovery import mark_interrupted
 from integrations.probes.factory import build_probe
 
 log = logging.getLogger(__name__)
@@ -59,3 +60,12 @@ def schedule_health_jobs(scheduler: AsyncIOScheduler, services: Services, runtim
                               coalesce=True, id=f"health:{customer_id}:{check_id}", misfire_grace_time=int(seconds))
             count += 1
     return count
+
+
+async def mark_interrupted_health_runs(services: Services, runtime: HealthRuntime) -> int:
+    """At start-up: record the scheduled runs a dead process claimed and never finished."""
+    marked = await services.db.write(lambda s: mark_interrupted(services, runtime.total_timeout, s))
+    if marked:
+        log.warning("health: %d run(s) interrupted by the last process marked: %s", len(marked),
+                    ", ".join(f"{c}/{k}" for c, k in marked))
+    return len(marked)

@@ -25,7 +25,7 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     from bot.app import build_app
     from bot.backup_jobs import recover_backups, wire_backups
     from bot.dispatcher import Dispatcher
-    from bot.health_jobs import wire_health
+    from bot.health_jobs import mark_interrupted_health_runs, wire_health
     from bot.metrics import OpsMetrics
     from bot.ops_http import OpsServer
     from bot.readiness import Readiness
@@ -86,6 +86,8 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         notifiers: list[Notifier] = [*transports, *gateways(app.config)]
         # /health and the scheduled checks probe the config's hosts (the console desk never does)
         runtime = wire_health(app.services) if health else None
+        if runtime is not None:  # scheduled runs a crash cut off go on the checks' history
+            await mark_interrupted_health_runs(app.services, runtime)
         backup_runtime = None
         if backups:  # runs a crashed process left behind are marked interrupted before anything new runs
             backup_runtime = wire_backups(app.services)

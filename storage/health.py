@@ -65,6 +65,11 @@ class HealthRepo:
                                      kind=kind, from_state=from_state, to_state=to_state, reason=reason[:2000],
                                      latency_ms=latency_ms))
 
+    def has_event(self, customer_id: str, check_id: str, kind: str, at: datetime) -> bool:
+        q = select(HealthEvent.id).where(HealthEvent.customer_id == customer_id, HealthEvent.check_id == check_id,
+                                         HealthEvent.kind == kind, HealthEvent.at == at)
+        return self.session.exec(q).first() is not None
+
     def history(self, customer_id: str, component: str | None = None, *, limit: int = 20,
                 kinds: Sequence[str] | None = None) -> list[HealthEvent]:
         q = select(HealthEvent).where(HealthEvent.customer_id == customer_id)

@@ -246,3 +246,25 @@ def test_examples_configure_the_acceptance_checks(noi_config, hgp_config) -> Non
     hgp = hgp_config.customers["hgp"]
     assert {c.component for c in hgp.checks.values()} >= {"crm", "sql", "reporting", "sms"}
     assert noi.checks["callrec_recording"].type == "freshness" and noi.checks["phones"].expected == 22  # type: ignore[union-attr]
+
+
+async def test_a_run_a_crash_cut_off_is_marked_interrupted_once_on_the_history(desk) -> None:  # type: ignore[no-untyped-def]
+    from commands.health_recovery import mark_interrupted
+    from storage.health import HealthRepo
+
+    h, rt, fakes = desk
+    await tick(h, rt, "gw1_sip", "cucm_axl")  # finished runs: nothing to mark
+    slot = int(h.clock.now().timestamp() // 60)  # a process claimed gw1_sip's period, then died mid-probe
+    assert h.db.write_sync(lambda s: HealthRepo(s).claim_slot("noi", "gw1_sip", "gw1", slot))
+
+    def mark() -> list[tuple[str, str]]:
+        return h.db.write_sync(lambda s: mark_interrupted(h.app.services, rt.total_timeout, s))
+
+    assert mark() == []  # another replica could still be probing it
+    h.advance(minutes=2)
+    assert mark() == [("noi", "gw1_sip")]
+    assert mark() == []  # once
+    history = await h.say("georgi", "/health history gw1")
+    assert "gw1_sip: проверката е прекъсната" in history.as_text(), history.as_text()
+    assert fakes.probes["gw1_sip"].calls == 1
+    assert await run_check(h.app.services, rt, "noi", "gw1_sip") is not None  # its next period runs as usual
