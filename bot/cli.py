@@ -204,7 +204,7 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
     try:
         return await run_console(app.desk, user)
     finally:
-        jobs.stop()
+        await jobs.finish()
 
 
 def _sla(args: argparse.Namespace) -> int:

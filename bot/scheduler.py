@@ -97,3 +97,18 @@ class Jobs:
         self.services.wake = None
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def finish(self, timeout: float = 10.0) -> None:
+        """Stop after the jobs already running have ended (a sweep mid-write, say): APScheduler's
+        shutdown would cancel them. No new run starts meanwhile (paused). APScheduler runs each coroutine
+        job in a task of its ``run_coroutine_job``; that is how they are found."""
+        self.services.wake = None
+        try:
+            if self.scheduler.running:
+                self.scheduler.pause()
+                running = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()
+                           and getattr(task.get_coro(), "__qualname__", "") == "run_coroutine_job"]
+                if running:
+                    await asyncio.wait(running, timeout=timeout)
+        finally:
+            self.stop()

@@ -51,7 +51,7 @@ async def shut_down(*, readiness: Readiness, transports: Sequence[Transport], de
     if not drained:
         clean = False
         log.error("shutdown: %d command(s) still running after the shutdown timeout", desk.in_flight)
-    jobs.stop()
+    await step("the jobs running now", jobs.finish(max(deadline - loop.time(), 0.5)))
     await step("the final outbox flush", jobs.flush())
     if backups is not None:
         await step("backups in progress", backups.drain())

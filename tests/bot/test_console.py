@@ -30,6 +30,8 @@ def test_a_scripted_session_files_acknowledges_resolves_and_confirms(tmp_path: P
     assert "е решен от Георги Иванов" in eng.stdout
     done = _chat(db, "ivana", "/confirm NOI-2026-00001\n/status NOI-2026-00001\n")
     assert done.returncode == 0, done.stderr
+    for session in (filed, eng, done):  # the end of input lets the sweeper's running tick finish
+        assert "Traceback" not in session.stderr and "ERROR" not in session.stderr, session.stderr
     assert "потвърден от Ивана Петрова и приключен" in done.stdout
     timeline = done.stdout.split("Хронология:")[1]
     for event in ("регистриран", "поет", "започната работа", "решен", "потвърден"):
