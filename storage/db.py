@@ -105,10 +105,12 @@ class _Stop:
 class Database:
     """Owns the engine, the writer thread and a pool of readers."""
 
-    def __init__(self, url: str = DEFAULT_URL, *, batch_max: int = 256) -> None:
+    def __init__(self, url: str = DEFAULT_URL, *, batch_max: int = 256, reader_threads: int = 2) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.batch_max = batch_max
+        self.reader_threads = reader_threads
+        self._readers: concurrent.futures.ThreadPoolExecutor | None = None
         self._queue: queue.Queue[_Job | _Stop] = queue.Queue()
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -273,9 +275,19 @@ class Database:
             return query(session)
 
     async def read(self, query: Callable[[Session], T]) -> T:
-        return await asyncio.to_thread(self.read_sync, query)
+        """Run ``query`` on one of a few reader threads. Few on purpose: every thread competes with the
+        writer for the interpreter, and on PostgreSQL the writer gives it up at each of a report's round
+        trips — with the default pool (six threads here) reports waited 2–4 s under load, with two they
+        wait tens of milliseconds and reads go faster too (bench/load.py, docs/performance.md)."""
+        with self._lock:
+            if self._readers is None:
+                self._readers = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=self.reader_threads, thread_name_prefix="dutydesk-reader")
+        return await asyncio.get_running_loop().run_in_executor(self._readers, self.read_sync, query)
 
     def close(self) -> None:
+        if self._readers is not None:
+            self._readers.shutdown(wait=True)
         if self._writer is not None and self._writer.is_alive():
             self._queue.put(_Stop())
             self._writer.join(timeout=30)
