@@ -26,6 +26,7 @@ import socket
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pgschema import temporary_schema  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402 - the repository's fake Slack
 
 TOKEN = "crash-bench-token"
@@ -175,16 +177,10 @@ async def _drain(engine: sa.Engine, timeout: float = 300) -> int:
 async def run(args: argparse.Namespace) -> int:
     random.seed(args.seed)
     slack = await FakeSlack().start()
-    with tempfile.TemporaryDirectory() as tmp_dir:
+    with tempfile.TemporaryDirectory() as tmp_dir, ExitStack() as stack:
         tmp = Path(tmp_dir)
-        if args.pg:
-            admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
-            with admin.connect() as c:
-                c.exec_driver_sql("DROP SCHEMA IF EXISTS bench_crash CASCADE")
-                c.exec_driver_sql("CREATE SCHEMA bench_crash")
-            database = f"{args.pg}{'&' if '?' in args.pg else '?'}options=-csearch_path%3Dbench_crash"
-        else:
-            database = f"sqlite:///{tmp / 'crash.db'}"
+        schema = temporary_schema(args.pg, "bench_crash") if args.pg else nullcontext(f"sqlite:///{tmp / 'crash.db'}")
+        database = stack.enter_context(schema)
         desk = Desk(_config(tmp), database, slack, _free_port())
         started = time.perf_counter()
         await desk.start()
@@ -203,10 +199,6 @@ async def run(args: argparse.Namespace) -> int:
             incidents = int(c.exec_driver_sql("SELECT count(*) FROM incident").scalar_one())
         engine.dispose()
         await slack.close()
-        if args.pg:
-            with admin.connect() as c:
-                c.exec_driver_sql("DROP SCHEMA bench_crash CASCADE")
-            admin.dispose()
 
     numbers = set(answered.values())
     gaps = (max(seqs) - len(set(seqs))) if seqs else 0

@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pgschema import temporary_schema
 from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import SystemClock
@@ -107,22 +108,10 @@ def main() -> None:
             print(f"ratio over {args.rounds} back-to-back pairs: min {min(ratios):.2f}, "
                   f"median {statistics.median(ratios):.2f}, max {max(ratios):.2f}")
         if args.pg:
-            import sqlalchemy as sa
-
-            eng = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
-            with eng.connect() as c:
-                c.exec_driver_sql("DROP SCHEMA IF EXISTS bench_intake CASCADE")
-                c.exec_driver_sql("CREATE SCHEMA bench_intake")
-            url = f"{args.pg}{'&' if '?' in args.pg else '?'}options=-csearch_path%3Dbench_intake"
             for reporters in (1, 50):
-                with eng.connect() as c:
-                    c.exec_driver_sql("DROP SCHEMA bench_intake CASCADE")
-                    c.exec_driver_sql("CREATE SCHEMA bench_intake")
-                rate, commits, units = asyncio.run(_reporters(url, reporters, args.reports))
+                with temporary_schema(args.pg, "bench_intake") as url:
+                    rate, commits, units = asyncio.run(_reporters(url, reporters, args.reports))
                 print(f"postgres {reporters:>2} reporter(s): {rate:8.0f} incidents/s  ({units} reports in {commits} commits)")
-            with eng.connect() as c:
-                c.exec_driver_sql("DROP SCHEMA bench_intake CASCADE")
-
 
 if __name__ == "__main__":
     main()

@@ -29,13 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pgschema import temporary_schema
 from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import SystemClock
@@ -157,22 +155,6 @@ def _report(name: str, r: dict[str, object], users: int) -> None:
           f"{r['missing']} of them missing; writer: {r['units']:,} units in {r['commits']:,} commits")
 
 
-@contextmanager
-def _pg_schema(base: str) -> Iterator[str]:
-    import sqlalchemy as sa
-
-    schema = f"bench_load_{uuid.uuid4().hex[:8]}"
-    eng = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with eng.connect() as c:
-            c.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        eng.dispose()
-
-
 def _child(args: argparse.Namespace) -> None:
     mix = tuple(int(x) for x in args.mix.split(","))
     if args.child == "sqlite":
@@ -180,7 +162,7 @@ def _child(args: argparse.Namespace) -> None:
             r = asyncio.run(_load(f"sqlite:///{Path(tmp) / 'load.db'}", args.seconds, args.users, mix, args.seed))
         _report("sqlite", r, args.users)
         return
-    with _pg_schema(args.pg) as url:
+    with temporary_schema(args.pg, "bench_load") as url:
         r = asyncio.run(_load(url, args.seconds, args.users, mix, args.seed))
     _report("postgres", r, args.users)
 
