@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from commands.context import Services
-from commands.health import HealthRuntime, ProbeLike, install, run_check
+from commands.health import HealthRuntime, ProbeLike, install, period_seconds, run_check
 from commands.health_recovery import mark_interrupted
 from integrations.probes.factory import build_probe
 
@@ -47,7 +47,7 @@ def schedule_health_jobs(scheduler: AsyncIOScheduler, services: Services, runtim
     for customer_id, customer in services.config.customers.items():
         checks = [(k, c) for k, c in customer.checks.items() if c.enabled]
         for n, (check_id, cfg) in enumerate(checks):
-            seconds = max(1.0, cfg.interval_td.total_seconds())
+            seconds = period_seconds(cfg)
             offset = timedelta(seconds=seconds * n / max(1, len(checks)))
 
             async def job(cid: str = customer_id, chk: str = check_id) -> None:

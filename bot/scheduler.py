@@ -17,6 +17,7 @@ from bot.backup_jobs import schedule_backup_jobs
 from bot.dispatcher import Dispatcher
 from bot.health_jobs import schedule_health_jobs
 from bot.report_jobs import schedule_report_jobs
+from bot.settings import env_seconds
 from commands.backup import BackupRuntime
 from commands.context import Services
 from commands.health import HealthRuntime
@@ -30,19 +31,7 @@ def intervals(environ: Mapping[str, str]) -> tuple[float, float]:
     """The sweeper's and the dispatcher's intervals in seconds (default 15 and 2), from the environment:
     tests with a driven clock tick faster; a replica set may tick slower."""
 
-    def read(name: str, default: float) -> float:
-        raw = environ.get(name)
-        if not raw:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"{name} is a number of seconds, not {raw!r}") from None
-        if value <= 0:
-            raise ValueError(f"{name} must be more than 0, not {raw!r}")
-        return value
-
-    return read(SWEEP_ENV, 15.0), read(DISPATCH_ENV, 2.0)
+    return env_seconds(environ, SWEEP_ENV, 15.0), env_seconds(environ, DISPATCH_ENV, 2.0)
 
 
 class Jobs:

@@ -79,10 +79,11 @@ class OpsSettings:
         return cls(http_host=environ.get("DUTYDESK_HTTP_HOST", "").strip() or "0.0.0.0",
                    http_port=int(port) if port else None,
                    api_tokens=parse_tokens(environ.get("DUTYDESK_API_TOKENS", "")),
-                   shutdown_timeout=_seconds(environ, "DUTYDESK_SHUTDOWN_TIMEOUT", 20.0))
+                   shutdown_timeout=env_seconds(environ, "DUTYDESK_SHUTDOWN_TIMEOUT", 20.0))
 
 
-def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+def env_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from the environment, or ``default``; ValueError names the variable."""
     value = environ.get(name, "").strip()
     if not value:
         return default

@@ -130,6 +130,11 @@ def policy_of(cfg: AnyCheck) -> Policy:
     return Policy(cfg.failure_threshold, cfg.success_threshold, cfg.reminder_td)
 
 
+def period_seconds(cfg: AnyCheck) -> float:
+    """The length of a check's scheduled period: ``run_slot`` counts these since the epoch."""
+    return max(1.0, cfg.interval_td.total_seconds())
+
+
 async def run_check(services: Services, runtime: HealthRuntime, customer_id: str, check_id: str, *,
                     claim: bool = True) -> CheckRun | None:
     """Probe one check and move its state; None when another replica has this period or it is disabled."""
@@ -139,7 +144,7 @@ async def run_check(services: Services, runtime: HealthRuntime, customer_id: str
         return None
     db = services.db
     if claim:
-        slot = int(services.clock.now().timestamp() // max(1.0, cfg.interval_td.total_seconds()))
+        slot = int(services.clock.now().timestamp() // period_seconds(cfg))
         claimed = await db.write(lambda s: HealthRepo(s).claim_slot(customer_id, check_id, cfg.component, slot))
         if not claimed:
             return None

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from commands.context import Services
+from commands.health import period_seconds
 from storage.health import HealthRepo
 
 REASON = "the process running it stopped before the probe finished"
@@ -30,7 +31,7 @@ def mark_interrupted(services: Services, probe_timeout: float, session: Session)
             row = repo.state(customer_id, check_id)
             if row is None or row.run_slot <= 0:
                 continue
-            started = datetime.fromtimestamp(row.run_slot * max(1.0, cfg.interval_td.total_seconds()), UTC)
+            started = datetime.fromtimestamp(row.run_slot * period_seconds(cfg), UTC)
             finished = row.last_result_at is not None and row.last_result_at >= started
             if finished or now - started < grace or repo.has_event(customer_id, check_id, "interrupted", started):
                 continue

@@ -8,8 +8,12 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -50,6 +54,17 @@ def pg_schema() -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """A migrated database (SQLite, and PostgreSQL when reachable), closed afterwards."""
+    from storage.db import Database
+
+    database = Database(db_url)
+    database.upgrade()
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ lets several dispatchers share one outbox without sending a message twice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -14,14 +13,6 @@ from storage.outbox import Outbox, in_doubt_since
 from tests.conftest import utc
 
 NOW = utc(2026, 11, 23, 8, 0)
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
-    database.upgrade()
-    yield database
-    database.close()
 
 
 def _queue(db: Database, key: str = "k1") -> None:
