@@ -110,6 +110,9 @@ class Write:
     # False when the unit can refuse (raise DeskError) only before its first write: the writer may then
     # run it without a savepoint; if it refuses anyway, the batch is redone with savepoints.
     savepoint: bool = True
+    # The same work as an item of a handler that does many at once, ``handler(session, [item])[0] ==
+    # unit(session)``: the writer runs the items of a batch's consecutive jobs in one call (storage/db.py).
+    bulk: tuple[Callable[[Session, list[Any]], list[Reply]], Any] | None = None
 
 
 @dataclass(frozen=True)

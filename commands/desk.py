@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from sqlmodel import Session
 
@@ -25,7 +26,7 @@ from commands.ratelimit import RateLimiter, refusal_params
 from commands.redact import SECRETS
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
-from storage.db import on_fast_path
+from storage.db import BulkHandler, on_fast_path
 from storage.register import Register
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class Desk:
         self.observe = observe
         self.in_flight = 0  # commands being handled now: a graceful shutdown waits for them
         self.limiter = RateLimiter(services.config.desk.rate_limits, services.clock)
+        self._recording: dict[BulkHandler, BulkHandler] = {}  # bulk handlers, wrapped by _recording_deliveries
 
     async def handle(self, request: Request) -> Reply:
         # A reply may quote an exception's or a gateway's text: no secret of the process goes out in it.
@@ -141,7 +143,8 @@ class Desk:
                 return await services.db.read(outcome.query)
             if isinstance(outcome, Async):
                 return await outcome.run()
-            reply = await services.db.write(self._idempotent(request, outcome, ctx), savepoint=outcome.savepoint)
+            reply = await services.db.write(self._idempotent(request, outcome, ctx), savepoint=outcome.savepoint,
+                                            bulk=self._bulk(request, outcome, ctx))
             if services.wake is not None and not reply.is_error:
                 services.wake()
             return reply
@@ -169,6 +172,18 @@ class Desk:
             return reply
 
         return unit
+
+    def _bulk(self, request: Request, outcome: Write, ctx: Context) -> tuple[BulkHandler, Any] | None:
+        """``outcome.bulk`` with its delivery recorded: the handler, wrapped once, records the deliveries
+        of all its items in one statement (a repeat violates the unique key: see ``_idempotent``)."""
+        if outcome.bulk is None:
+            return None
+        handler, item = outcome.bulk
+        wrapped = self._recording.get(handler)
+        if wrapped is None:
+            wrapped = self._recording[handler] = _recording_deliveries(handler)
+        key = _delivery_key(request.delivery_id)
+        return wrapped, ((request.transport, key, ctx.now) if key is not None else None, item)
 
     # -- who and where ------------------------------------------------------------------------
     def _guess_locale(self, request: Request) -> str:
@@ -208,6 +223,20 @@ class Desk:
         if len(mine) == 1:
             return mine[0]
         raise DeskError("error.which_customer", customers=", ".join(mine), _locale=locale)
+
+
+def _recording_deliveries(handler: BulkHandler) -> BulkHandler:
+    """``handler`` that also records the delivery of each item ``((transport, id, at) | None, item)``."""
+
+    def run(session: Session, pairs: list[Any]) -> list[Any]:
+        replies: list[Reply] = handler(session, [item for _, item in pairs])
+        Register(session).remember_deliveries([
+            {"transport": d[0], "delivery_id": d[1], "at": d[2],
+             "reply": json.dumps(reply.to_dict(), ensure_ascii=False)}
+            for (d, _), reply in zip(pairs, replies, strict=True) if d is not None])
+        return replies
+
+    return run
 
 
 def _command_name(text: str) -> str:

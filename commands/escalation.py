@@ -105,17 +105,17 @@ def plan(services: Services, customer: CustomerConfig, category: str, now: datet
     return Plan(key, policy, Position(0, 0, begin, begin + policy.steps[0].offset))
 
 
-def open_escalation(session: Session, inc_id: int, p: Plan) -> None:
-    """Store a new incident's escalation. Its first step is run by the sweeper, woken right after the
-    report commits (``Services.wake``): the report's own transaction stays small, and a crash between
-    the two loses nothing — the step is due in the database."""
-    pos = p.first
-    conn = connection(session)
-    _STATEMENTS.get("insert", conn.dialect).run(conn, {
-        "incident_id": inc_id, "policy": p.policy_key, "round": pos.round, "step": pos.step,
-        "round_started_at": pos.round_started_at, "next_at": pos.next_at, "paged": "",
-        "stopped_at": None, "stopped_by": None,
-    })
+def open_escalations(session: Session, plans: list[tuple[int, Plan]]) -> None:
+    """Store new incidents' escalations (one statement for all). The first step of each is run by the
+    sweeper, woken right after the report commits (``Services.wake``): the report's own transaction stays
+    small, and a crash between the two loses nothing — the step is due in the database."""
+    if plans:
+        conn = connection(session)
+        _STATEMENTS.get("insert", conn.dialect).run_many(conn, [{
+            "incident_id": inc_id, "policy": p.policy_key, "round": p.first.round, "step": p.first.step,
+            "round_started_at": p.first.round_started_at, "next_at": p.first.next_at, "paged": "",
+            "stopped_at": None, "stopped_by": None,
+        } for inc_id, p in plans])
 
 
 def advance(session: Session, services: Services, esc: Escalation, inc: IncidentLike, now: datetime) -> int:

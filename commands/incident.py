@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -11,16 +14,17 @@ from sqlmodel import Session
 from commands import escalation
 from commands.context import Context, Outcome, Read, Write
 from commands.domain import lifecycle
-from commands.domain.config import CustomerConfig, parse_duration
+from commands.domain.config import Config, CustomerConfig, parse_duration
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.domain.timeparse import TimeParseError, parse_time
-from commands.notify import IncidentFacts, announce, page_engineers
+from commands.notify import IncidentFacts, announce, card_message, engineer_pages, event_line
 from commands.parse import Parsed
 from commands.reply import Reply
 from commands.sla import (
     STOPPED_BY,
     ClockLike,
+    ClockPlan,
     clock_lines,
     plan_clocks,
     schedule_next,
@@ -29,6 +33,7 @@ from commands.sla import (
 )
 from commands.views import buttons_for, buttons_for_state, category_title, component_title, status_lines
 from storage.models import Incident, SlaClock
+from storage.outbox import Outbox
 from storage.register import Register
 
 NUMBER = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{5,})$")
@@ -130,35 +135,82 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
     if paging is not None:
         next_check = min((x for x in (next_check, paging.first.next_at) if x is not None), default=None)
     year = now.astimezone(customer.tz).year
-    actor, channel, customer_id = ctx.actor.person_id, ctx.request.channel, ctx.customer_id
-    # Rendered here, outside the writer (the one thread every report queues for); only the number is
-    # filled in inside the transaction.
-    draft = _registered_reply(ctx, _NUMBER_SLOT, now, reported_at, category, component, clocks)
     config = ctx.services.config
-
-    def unit(session: Session) -> Reply:
-        reg = Register(session)
-        seq = reg.next_seq(customer_id, year)
-        number = f"{customer.prefix}-{year}-{seq:05d}"
-        iid = reg.add(
-            control_number=number, customer_id=customer_id, year=year, seq=seq, category=category,
-            component=component, description=description, reporter=actor, source=channel, state="registered",
-            reported_at=reported_at, registered_at=now, next_check_at=next_check,
-        )
-        reg.add_clocks([c.row(iid) for c in clocks])
-        event_id = reg.record(iid, at=now, actor=actor, kind="registered", channel=channel, text=description,
-                              data={"reported_at": reported_at.isoformat(), "category": category,
-                                    "component": component})
-        facts = IncidentFacts(iid, number, customer_id, "registered", category, component, description)
-        announce(session, config, facts, event_id=event_id, kind="registered", actor=actor, text="", now=now)
-        if paging is None:  # no escalation policy: every engineer of the customer is paged once
-            page_engineers(session, config, facts, now)
-        else:
-            escalation.open_escalation(session, iid, paging)
-        return draft.filled(_NUMBER_SLOT, number)
-
+    actor = ctx.actor.person_id
+    # Rendered here, outside the writer (the one thread every report queues for); only the number and
+    # the ids are filled in inside the transaction.
+    draft = ReportDraft(
+        config=config, customer_id=ctx.customer_id, prefix=customer.prefix, locale=customer.locale, year=year,
+        category=category, component=component, description=description, actor=actor,
+        channel=ctx.request.channel, reported_at=reported_at, now=now, next_check=next_check, clocks=clocks,
+        paging=paging,
+        event_data=json.dumps({"reported_at": reported_at.isoformat(), "category": category, "component": component},
+                              ensure_ascii=False),
+        card_event=event_line(customer, "registered", ctx.actor.name, "", now),
+        reply=_registered_reply(ctx, _NUMBER_SLOT, now, reported_at, category, component, clocks),
+    )
     # Every refusal above happens before the transaction; the unit itself only writes.
-    return Write(unit, savepoint=False)
+    return Write(lambda session: register_reports(session, [draft])[0], savepoint=False,
+                 bulk=(register_reports, draft))
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """Everything about a new incident except its number and ids, prepared before the transaction."""
+
+    config: Config
+    customer_id: str
+    prefix: str
+    locale: str  # the customer's: its card is in the customer's language
+    year: int
+    category: str
+    component: str
+    description: str
+    actor: str
+    channel: str
+    reported_at: datetime
+    now: datetime
+    next_check: datetime | None
+    clocks: Sequence[ClockPlan]
+    paging: escalation.Plan | None
+    event_data: str  # the "registered" event's data, as JSON
+    card_event: str  # the event's line under the customer's card
+    reply: Reply  # with _NUMBER_SLOT where the number goes
+
+
+def register_reports(session: Session, drafts: Sequence[ReportDraft]) -> list[Reply]:
+    """Register new incidents in the current transaction: numbers, rows, clocks, the "registered" events,
+    the customer's card, and the first page or escalation; returns their replies, in order.
+
+    One statement per table for all of them: the writer hands over every report of its batch at once.
+    """
+    reg = Register(session)
+    wanted = Counter((d.customer_id, d.year) for d in drafts)
+    seqs = {key: iter(reg.next_seqs(key[0], key[1], count)) for key, count in wanted.items()}
+    numbered = [(d, next(seqs[(d.customer_id, d.year)])) for d in drafts]
+    numbers = [f"{d.prefix}-{d.year}-{seq:05d}" for d, seq in numbered]
+    ids = reg.add_many([{
+        "control_number": number, "customer_id": d.customer_id, "year": d.year, "seq": seq,
+        "category": d.category, "component": d.component, "description": d.description, "reporter": d.actor,
+        "source": d.channel, "state": "registered", "reported_at": d.reported_at, "registered_at": d.now,
+        "next_check_at": d.next_check,
+    } for (d, seq), number in zip(numbered, numbers, strict=True)])
+    reg.add_clocks([c.row(iid) for d, iid in zip(drafts, ids, strict=True) for c in d.clocks])
+    event_ids = reg.record_many([{
+        "incident_id": iid, "at": d.now, "actor": d.actor, "kind": "registered", "channel": d.channel,
+        "text": d.description, "data": d.event_data,
+    } for d, iid in zip(drafts, ids, strict=True)])
+    messages = []
+    for d, number, iid, event_id in zip(drafts, numbers, ids, event_ids, strict=True):
+        messages.append(card_message(d.customer_id, d.locale, number, iid, event_id=event_id, kind="registered",
+                                     event=d.card_event, now=d.now))
+        if d.paging is None:  # no escalation policy: every engineer of the customer is paged once
+            facts = IncidentFacts(iid, number, d.customer_id, "registered", d.category, d.component, d.description)
+            messages.extend(engineer_pages(d.config, facts, d.now))
+    Outbox(session).put_many(messages)
+    escalation.open_escalations(session, [(iid, d.paging) for d, iid in zip(drafts, ids, strict=True)
+                                          if d.paging is not None])
+    return [d.reply.filled(_NUMBER_SLOT, number) for d, number in zip(drafts, numbers, strict=True)]
 
 
 def _reported_time(ctx: Context, text: str) -> datetime:

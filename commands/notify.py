@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from commands.domain.i18n.format import format_time
 from commands.reply import Reply
 from commands.sla import ClockLike, clock_lines
 from commands.views import buttons_for_state, category_title, component_title
-from storage.outbox import Outbox
+from storage.outbox import Outbox, message_row
 from storage.register import Register
 
 
@@ -75,16 +76,25 @@ def announce(session: Session, config: Config, inc: IncidentLike, *, event_id: i
     assert inc.id is not None
     customer = config.customers[inc.customer_id]
     actor_name = config.people[actor].name if actor in config.people else actor
-    payload: dict[str, Any] = {
-        "text": inc.control_number,  # stands in until rendered
-        "control_number": inc.control_number,
-        "locale": customer.locale,
-        "incident_id": inc.id,
-        "event": event_line(customer, kind, actor_name, text, now),
+    Outbox(session).put_many([card_message(
+        inc.customer_id, customer.locale, inc.control_number, inc.id, event_id=event_id, kind=kind,
+        event=event_line(customer, kind, actor_name, text, now), now=now)])
+
+
+def card_message(customer_id: str, locale: str, number: str, incident_id: int, *, event_id: int, kind: str,
+                 event: str, now: datetime) -> dict[str, Any]:
+    """The outbox row of a card update: ``event`` (an ``event_line``) goes into the card's thread."""
+    payload = {
+        "text": number,  # stands in until rendered
+        "control_number": number,
+        "locale": locale,
+        "incident_id": incident_id,
+        "event": event,
         "event_kind": kind,
     }
-    Outbox(session).put(dedupe_key=f"card:{event_id}", customer_id=inc.customer_id, kind="incident.card",
-                        audience=f"customer:{inc.customer_id}", payload=payload, now=now, incident_id=inc.id)
+    return message_row(dedupe_key=f"card:{event_id}", customer_id=customer_id, kind="incident.card",
+                       audience=f"customer:{customer_id}", payload=json.dumps(payload, ensure_ascii=False),
+                       now=now, incident_id=incident_id)
 
 
 def render_card(session: Session, config: Config, incident_id: int, now: datetime) -> Reply | None:
@@ -96,11 +106,11 @@ def render_card(session: Session, config: Config, incident_id: int, now: datetim
     return card(config.customers[inc.customer_id], inc, reg.clocks(incident_id), now)
 
 
-def page_engineers(session: Session, config: Config, inc: IncidentLike, now: datetime) -> None:
-    """Page every engineer of the customer about a new incident (direct message, Acknowledge button)."""
+def engineer_pages(config: Config, inc: IncidentLike, now: datetime) -> list[dict[str, Any]]:
+    """The outbox rows that page every engineer of the customer about a new incident."""
     assert inc.id is not None
     customer = config.customers[inc.customer_id]
-    outbox = Outbox(session)
+    rows = []
     for pid, person in config.people.items():
         if "engineer" not in person.roles.get(inc.customer_id, ()):
             continue
@@ -112,9 +122,12 @@ def page_engineers(session: Session, config: Config, inc: IncidentLike, now: dat
             lines=(inc.description[:300],), locale=locale, control_number=inc.control_number, kind="info",
             buttons=buttons_for_state("registered", inc.control_number, locale),
         )
-        outbox.put(dedupe_key=f"page:{inc.id}:{pid}:new", customer_id=inc.customer_id, kind="page",
-                   audience=f"person:{pid}", payload={**reply.to_dict(), "incident_id": inc.id}, now=now,
-                   incident_id=inc.id)
+        rows.append(message_row(
+            dedupe_key=f"page:{inc.id}:{pid}:new", customer_id=inc.customer_id, kind="page",
+            audience=f"person:{pid}", payload=json.dumps({**reply.to_dict(), "incident_id": inc.id},
+                                                         ensure_ascii=False),
+            now=now, incident_id=inc.id))
+    return rows
 
 
 def _event_keys() -> frozenset[str]:

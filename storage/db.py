@@ -5,6 +5,10 @@ units waiting in its queue, runs each inside its own SAVEPOINT of one transactio
 then answers every caller. Concurrent reports therefore share one fsync (group commit) while each keeps
 all-or-nothing semantics: a unit that raises is rolled back to its savepoint — including the control
 number it allocated — and the others still commit. Nobody is answered before the commit.
+
+A unit may also come as one item of a bulk handler (``write(..., bulk=(handler, item))``): on the fast
+path, consecutive jobs of the same handler run as one call with all their items, so a batch of reports
+costs one statement per table instead of one per report and table (bench/intake.py).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Runs several jobs' items in one go and returns one result per item, in order.
+BulkHandler = Callable[[Session, list[Any]], list[Any]]
 DEFAULT_URL = "sqlite:///dutydesk.db"
 
 
@@ -86,6 +92,7 @@ class _Job:
     future: concurrent.futures.Future[Any] | None = None  # a thread waits on this...
     waiter: asyncio.Future[Any] | None = None  # ...or a coroutine on this
     savepoint: bool = True  # False: the unit never refuses after writing, the fast path may skip it
+    bulk: tuple[BulkHandler, Any] | None = None  # the same work as ``unit``, as an item of a handler
 
 
 def _settle(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
@@ -100,6 +107,19 @@ def _settle(outcomes: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
 
 class _Stop:
     pass
+
+
+def _bulk_group(batch: list[_Job], start: int) -> list[_Job]:
+    """The jobs from ``start`` on that share its bulk handler, without a job of another kind between."""
+    handler = _handler(batch[start])
+    end = start + 1
+    while end < len(batch) and _handler(batch[end]) is handler:
+        end += 1
+    return batch[start:end]
+
+
+def _handler(job: _Job) -> BulkHandler | None:
+    return job.bulk[0] if job.bulk is not None else None
 
 
 class Database:
@@ -142,18 +162,26 @@ class Database:
                 self._writer = threading.Thread(target=self._write_loop, name="dutydesk-writer", daemon=True)
                 self._writer.start()
 
-    def submit(self, unit: Callable[[Session], T], *, savepoint: bool = True) -> concurrent.futures.Future[T]:
+    def submit(self, unit: Callable[[Session], T], *, savepoint: bool = True,
+               bulk: tuple[BulkHandler, Any] | None = None) -> concurrent.futures.Future[T]:
+        """``write`` for a thread: the future is set after the commit."""
         self._ensure_writer()
         fut: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._queue.put(_Job(unit, future=fut, savepoint=savepoint))
+        self._queue.put(_Job(unit, future=fut, savepoint=savepoint and bulk is None, bulk=bulk))
         return fut
 
-    async def write(self, unit: Callable[[Session], T], *, savepoint: bool = True) -> T:
+    async def write(self, unit: Callable[[Session], T], *, savepoint: bool = True,
+                    bulk: tuple[BulkHandler, Any] | None = None) -> T:
         """Run ``unit`` in the writer's next transaction. ``savepoint=False`` promises that the unit
-        raises ``Refused`` only before it writes anything, so the fast path need not wrap it."""
+        raises ``Refused`` only before it writes anything, so the fast path need not wrap it.
+
+        ``bulk=(handler, item)``: ``handler(session, [item])[0]`` does what ``unit`` does, and the
+        fast path runs the items of consecutive jobs with the same handler in one call. It implies
+        ``savepoint=False``: any failure of the call sends the whole batch the careful way, where
+        every job runs its ``unit`` alone in its savepoint."""
         self._ensure_writer()
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put(_Job(unit, waiter=waiter, savepoint=savepoint))
+        self._queue.put(_Job(unit, waiter=waiter, savepoint=savepoint and bulk is None, bulk=bulk))
         return await waiter
 
     def write_sync(self, unit: Callable[[Session], T]) -> T:
@@ -214,7 +242,21 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             session.info[_FAST] = fast
             cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            for job in batch:
+            skip_to = 0
+            for index, job in enumerate(batch):
+                if index < skip_to:  # ran in the bulk call of an earlier job
+                    continue
+                if fast and job.bulk is not None:
+                    group = _bulk_group(batch, index)
+                    try:
+                        values = job.bulk[0](session, [j.bulk[1] for j in group if j.bulk is not None])
+                        session.flush()
+                    except Exception:
+                        session.rollback()
+                        return None
+                    results.extend((j, True, v) for j, v in zip(group, values, strict=True))
+                    skip_to = index + len(group)
+                    continue
                 if not fast:
                     try:
                         with session.begin_nested():

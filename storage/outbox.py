@@ -61,6 +61,16 @@ def _put(d: Dialect) -> Prepared:
 _STATEMENTS = StatementCache({"put": _put})
 
 
+def message_row(*, dedupe_key: str, customer_id: str, kind: str, audience: str, payload: str, now: datetime,
+                incident_id: int | None = None, late: bool = False) -> dict[str, Any]:
+    """A new outbox row; ``payload`` is the message's JSON."""
+    return {
+        "dedupe_key": dedupe_key, "customer_id": customer_id, "incident_id": incident_id, "kind": kind,
+        "audience": audience, "payload": payload, "created_at": now, "next_attempt_at": now, "attempts": 0,
+        "late": late, "sent_at": None, "last_error": None,
+    }
+
+
 class Outbox:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -79,13 +89,17 @@ class Outbox:
     ) -> bool:
         """Queue a message; returns False if a message with this key was queued before."""
         conn = connection(self.session)
-        cursor = _STATEMENTS.get("put", conn.dialect).run(conn, {
-            "dedupe_key": dedupe_key, "customer_id": customer_id, "incident_id": incident_id, "kind": kind,
-            "audience": audience, "payload": json.dumps(payload, ensure_ascii=False, default=str),
-            "created_at": now, "next_attempt_at": now, "attempts": 0, "late": late,
-            "sent_at": None, "last_error": None,
-        })
+        cursor = _STATEMENTS.get("put", conn.dialect).run(conn, message_row(
+            dedupe_key=dedupe_key, customer_id=customer_id, kind=kind, audience=audience,
+            payload=json.dumps(payload, ensure_ascii=False, default=str), now=now, incident_id=incident_id,
+            late=late))
         return bool(cursor.rowcount)
+
+    def put_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Queue messages given as ``message_row``s in one statement (a key queued before is skipped)."""
+        if rows:
+            conn = connection(self.session)
+            _STATEMENTS.get("put", conn.dialect).run_many(conn, rows)
 
     def claim_due(self, now: datetime, limit: int = 100, *, owner: str = "", lease: timedelta = LEASE
                   ) -> list[OutboxMessage]:

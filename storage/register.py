@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlmodel import Session, col, select
@@ -22,9 +22,19 @@ from storage.models import ControlCounter, Delivery, Incident, SlaClock, SlaPaus
 _INCIDENT = Incident.__table__  # type: ignore[attr-defined]
 _COUNTER = ControlCounter.__table__  # type: ignore[attr-defined]
 _DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+_EVENT = TimelineEvent.__table__  # type: ignore[attr-defined]
 _INCIDENT_COLUMNS = [c.name for c in _INCIDENT.columns if c.name != "id"]
 _CLOCK_COLUMNS = [c.name for c in SlaClock.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
-_EVENT_COLUMNS = [c.name for c in TimelineEvent.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
+_EVENT_COLUMNS = [c.name for c in _EVENT.columns if c.name != "id"]
+
+
+def _new_ids(d: Dialect, table: str) -> Prepared:
+    """Ids for rows about to be inserted: the sequence's next values (PostgreSQL), or the ones after the
+    largest (SQLite, whose only writer is this process's writer thread inside BEGIN IMMEDIATE)."""
+    if d.name == "postgresql":
+        return Prepared(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"
+                             " FROM generate_series(1, :count)"), d)
+    return Prepared(text(f"SELECT coalesce(max(id), 0) FROM {table}"), d)
 
 
 def _ensure_counter(d: Dialect) -> Prepared:
@@ -37,12 +47,14 @@ _STATEMENTS = StatementCache({
     "bump_counter": lambda d: Prepared(
         update(_COUNTER)
         .where(_COUNTER.c.customer_id == bindparam("cid"), _COUNTER.c.year == bindparam("yr"))
-        .values(last=_COUNTER.c.last + 1)
+        .values(last=_COUNTER.c.last + bindparam("count"))
         .returning(_COUNTER.c.last), d),
-    "insert_incident": lambda d: Prepared(insert(_INCIDENT).returning(_INCIDENT.c.id), d, _INCIDENT_COLUMNS),
+    "incident_ids": lambda d: _new_ids(d, "incident"),
+    "event_ids": lambda d: _new_ids(d, "timeline_event"),
+    "insert_incident": lambda d: Prepared(insert(_INCIDENT), d, ["id", *_INCIDENT_COLUMNS]),
     "insert_clock": lambda d: Prepared(insert(SlaClock.__table__), d, _CLOCK_COLUMNS),  # type: ignore[attr-defined]
-    "insert_event": lambda d: Prepared(
-        insert(TimelineEvent.__table__).returning(TimelineEvent.__table__.c.id), d, _EVENT_COLUMNS),  # type: ignore[attr-defined]
+    "insert_event": lambda d: Prepared(insert(_EVENT).returning(_EVENT.c.id), d, _EVENT_COLUMNS),
+    "insert_events": lambda d: Prepared(insert(_EVENT), d, ["id", *_EVENT_COLUMNS]),
     "select_delivery": lambda d: Prepared(
         select(_DELIVERY.c.reply).where(
             _DELIVERY.c.transport == bindparam("transport"), _DELIVERY.c.delivery_id == bindparam("delivery_id")), d),
@@ -62,25 +74,39 @@ class Register:
         return self._connection
 
     # -- control numbers ----------------------------------------------------------------------
-    def next_seq(self, customer_id: str, year: int) -> int:
-        """Take the next number of the customer's year inside the current transaction.
+    def next_seqs(self, customer_id: str, year: int, count: int = 1) -> range:
+        """Take the next ``count`` numbers of the customer's year inside the current transaction.
 
         The UPDATE locks the counter row until commit (PostgreSQL) or runs under BEGIN IMMEDIATE
-        (SQLite), so concurrent reports queue here; a rollback gives the number back: gapless.
+        (SQLite), so concurrent reports queue here; a rollback gives the numbers back: gapless.
         """
         conn = self._conn
-        bumped = _STATEMENTS.get("bump_counter", conn.dialect).run(conn, {"cid": customer_id, "yr": year}).fetchone()
+        bump = _STATEMENTS.get("bump_counter", conn.dialect)
+        params = {"cid": customer_id, "yr": year, "count": count}
+        bumped = bump.run(conn, params).fetchone()
         if bumped is None:  # the customer's first report of the year
             _STATEMENTS.get("ensure_counter", conn.dialect).run(conn, {"customer_id": customer_id, "year": year, "last": 0})
-            bumped = _STATEMENTS.get("bump_counter", conn.dialect).run(conn, {"cid": customer_id, "yr": year}).fetchone()
-        return int(bumped[0])
+            bumped = bump.run(conn, params).fetchone()
+        last = int(bumped[0])
+        return range(last - count + 1, last + 1)
 
     # -- incidents ----------------------------------------------------------------------------
-    def add(self, **values: Any) -> int:
-        """Insert an incident row (plain values, no ORM object: this is the hot path); returns its id."""
+    def add_many(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert incident rows (plain values, no ORM objects: this is the report path) in one
+        statement; returns their ids, in order."""
         conn = self._conn
-        row = {c: None for c in _INCIDENT_COLUMNS} | values
-        return int(_STATEMENTS.get("insert_incident", conn.dialect).run(conn, row).fetchone()[0])
+        ids = self._new_ids("incident_ids", len(rows))
+        empty = dict.fromkeys(_INCIDENT_COLUMNS)
+        _STATEMENTS.get("insert_incident", conn.dialect).run_many(
+            conn, [empty | row | {"id": iid} for row, iid in zip(rows, ids, strict=True)])
+        return ids
+
+    def _new_ids(self, statement: str, count: int) -> list[int]:
+        conn = self._conn
+        found = _STATEMENTS.get(statement, conn.dialect).run(conn, {"count": count}).fetchall()
+        if conn.dialect.name == "postgresql":
+            return sorted(int(r[0]) for r in found)
+        return list(range(int(found[0][0]) + 1, int(found[0][0]) + 1 + count))
 
     def by_number(self, control_number: str, *, lock: bool = False) -> Incident | None:
         """``lock``: for a change — on PostgreSQL the row stays locked to the end of the transaction, so a
@@ -141,6 +167,14 @@ class Register:
         )
         return int(cursor.fetchone()[0])
 
+    def record_many(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Append timeline events given as full rows (``data`` already JSON); returns their ids, in order."""
+        conn = self._conn
+        ids = self._new_ids("event_ids", len(rows))
+        _STATEMENTS.get("insert_events", conn.dialect).run_many(
+            conn, [row | {"id": eid} for row, eid in zip(rows, ids, strict=True)])
+        return ids
+
     def timeline(self, incident_id: int) -> list[TimelineEvent]:
         return list(
             self.session.exec(
@@ -176,9 +210,14 @@ class Register:
         return str(row[0]) if row else None
 
     def remember_delivery(self, transport: str, delivery_id: str, at: datetime, reply: str) -> None:
-        conn = self._conn
-        _STATEMENTS.get("insert_delivery", conn.dialect).run(
-            conn, {"transport": transport, "delivery_id": delivery_id, "at": at, "reply": reply})
+        self.remember_deliveries([{"transport": transport, "delivery_id": delivery_id, "at": at, "reply": reply}])
+
+    def remember_deliveries(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Record handled deliveries (transport, delivery_id, at, reply as JSON); a repeated one violates
+        the table's unique key."""
+        if rows:
+            conn = self._conn
+            _STATEMENTS.get("insert_delivery", conn.dialect).run_many(conn, rows)
 
     def touch(self, incident: Incident) -> None:
         """Write the changed incident row now (inside the current transaction)."""

@@ -42,3 +42,64 @@ def test_a_unit_that_refuses_after_writing_is_rolled_back_alone(db_url: str, sav
         assert db.commits <= 2  # a, b and c shared a transaction (with the blocker, or right after it)
     finally:
         db.close()
+
+
+def _counted(calls: list[list[str]]):  # type: ignore[no-untyped-def]
+    """A bulk handler that stores one counter row per item and notes how its items were grouped."""
+
+    def handler(session: Session, items: list[str]) -> list[str]:
+        calls.append(list(items))
+        for item in items:
+            if item.startswith("bad"):
+                raise ValueError(item)
+            session.add(ControlCounter(customer_id=item, year=2026, last=1))
+        session.flush()
+        return [item.upper() for item in items]
+
+    return handler
+
+
+def _queue_bulk(db: Database, handler, item: str):  # type: ignore[no-untyped-def]
+    return db.submit(lambda s: handler(s, [item])[0], bulk=(handler, item))
+
+
+def test_consecutive_bulk_jobs_run_as_one_call(db_url: str) -> None:
+    db = Database(db_url)
+    db.upgrade()
+    gate = threading.Event()
+    calls: list[list[str]] = []
+    handler = _counted(calls)
+    try:
+        blocker = db.submit(lambda s: gate.wait(10))
+        jobs = [_queue_bulk(db, handler, "a"), _queue_bulk(db, handler, "b"), db.submit(_add("c")),
+                _queue_bulk(db, handler, "d")]
+        gate.set()
+        blocker.result(10)
+        assert [j.result(10) for j in jobs] == ["A", "B", "c", "D"]
+        assert calls == [["a", "b"], ["d"]]  # a plain job between them splits the group
+        stored = db.read_sync(lambda s: sorted(r.customer_id for r in s.exec(select(ControlCounter))))
+        assert stored == ["a", "b", "c", "d"]
+    finally:
+        db.close()
+
+
+def test_a_failing_bulk_call_sends_the_batch_the_careful_way(db_url: str) -> None:
+    """One bad item fails the whole call; the batch is redone job by job, and only that job fails."""
+    db = Database(db_url)
+    db.upgrade()
+    gate = threading.Event()
+    calls: list[list[str]] = []
+    handler = _counted(calls)
+    try:
+        blocker = db.submit(lambda s: gate.wait(10))
+        a, bad, c = (_queue_bulk(db, handler, x) for x in ("a", "bad", "c"))
+        gate.set()
+        blocker.result(10)
+        assert (a.result(10), c.result(10)) == ("A", "C")
+        with pytest.raises(ValueError):
+            bad.result(10)
+        assert calls[-3:] == [["a"], ["bad"], ["c"]]  # the careful way: one unit at a time
+        stored = db.read_sync(lambda s: sorted(r.customer_id for r in s.exec(select(ControlCounter))))
+        assert stored == ["a", "c"]
+    finally:
+        db.close()
