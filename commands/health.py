@@ -354,7 +354,7 @@ def _checks_for(customer: CustomerConfig, component: str | None) -> list[str]:
 
 
 def _component_arg(ctx: Context, word: str) -> str:
-    found = incident_cmd.resolve_alias(ctx.customer.components, word)  # type: ignore[arg-type]
+    found = ctx.customer.component_key(word)
     if found is None:
         ctx.fail("error.unknown_component", value=word, customer=ctx.customer.name,
                  choices=", ".join(ctx.customer.components))

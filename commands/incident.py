@@ -40,17 +40,6 @@ NUMBER = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{5,})$")
 
 
 # -- lookups --------------------------------------------------------------------------------------
-def resolve_alias(table: dict[str, object], value: str, *, titles: bool = False) -> str | None:
-    folded = value.casefold()
-    for key, entry in table.items():
-        names = [key, *getattr(entry, "aliases", ())]
-        if titles:
-            names += list(getattr(entry, "title", {}).values())
-        if any(folded == n.casefold() for n in names):
-            return key
-    return None
-
-
 def _choices(customer: CustomerConfig, what: str, locale: str) -> str:
     if what == "category":
         return ", ".join(f"{k} ({category_title(customer, k, locale)})" if category_title(customer, k, locale) != k else k
@@ -107,13 +96,13 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
     (words, description) = p.words(2)
     if len(words) < 1:
         ctx.fail("error.usage", usage=usage)
-    category = resolve_alias(customer.categories, words[0], titles=True)  # type: ignore[arg-type]
+    category = customer.category_key(words[0])
     if category is None:
         ctx.fail("error.unknown_category", value=words[0], customer=customer.name,
                  choices=_choices(customer, "category", ctx.locale))
     if len(words) < 2:
         ctx.fail("error.usage", usage=usage)
-    component = resolve_alias(customer.components, words[1])  # type: ignore[arg-type]
+    component = customer.component_key(words[1])
     if component is None:
         ctx.fail("error.unknown_component", value=words[1], customer=customer.name,
                  choices=_choices(customer, "component", ctx.locale))
@@ -409,7 +398,7 @@ def incidents(ctx: Context, p: Parsed) -> Outcome:
         if w.casefold() in ("open", "all"):
             scope = w.casefold()
             continue
-        component = resolve_alias(ctx.customer.components, w)  # type: ignore[arg-type]
+        component = ctx.customer.component_key(w)
         if component is None:
             ctx.fail("error.unknown_component", value=w, customer=ctx.customer.name,
                      choices=_choices(ctx.customer, "component", ctx.locale))

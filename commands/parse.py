@@ -43,6 +43,8 @@ class ParseError(ValueError):
 
 
 def has_control_characters(text: str) -> bool:
+    if text.isprintable():  # no Cc, Cf, Cs or Co character at all (checked in C): the usual case
+        return False
     for ch in text:
         if ch in "\n\t\r":
             continue

@@ -15,7 +15,6 @@ from commands.incident import (
     _require_number,
     _reschedule,
     number_and_text,
-    resolve_alias,
 )
 from commands.notify import announce
 from commands.parse import Parsed
@@ -111,7 +110,7 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
         ctx.fail("error.usage", usage=ctx.t("help.category"))
     number = _require_number(ctx, words[0])
     customer = ctx.customer
-    new = resolve_alias(customer.categories, words[1], titles=True)  # type: ignore[arg-type]
+    new = customer.category_key(words[1])
     if new is None:
         ctx.fail("error.unknown_category", value=words[1], customer=customer.name,
                  choices=", ".join(customer.categories))
@@ -200,7 +199,7 @@ def sla_preview(ctx: Context, p: Parsed) -> Outcome:
     words = p.args.split()
     if not words:
         ctx.fail("error.usage", usage=ctx.t("help.sla"))
-    key = resolve_alias(customer.categories, words[0], titles=True)  # type: ignore[arg-type]
+    key = customer.category_key(words[0])
     if key is None:
         ctx.fail("error.unknown_category", value=words[0], customer=customer.name,
                  choices=", ".join(customer.categories))

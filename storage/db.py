@@ -157,6 +157,9 @@ class Database:
         return self._writer is not None and self._writer.is_alive()
 
     def _ensure_writer(self) -> None:
+        writer = self._writer
+        if writer is not None and writer.is_alive():  # every write asks: no lock for the usual answer
+            return
         with self._lock:
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_loop, name="dutydesk-writer", daemon=True)

@@ -42,7 +42,21 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def sqlite_utc_text(value: datetime) -> str:
     """``UTCDateTime``'s SQLite bind in one step: the text SQLAlchemy's chain (aware → naive UTC →
-    DATETIME's format) would store, at a third of its cost — a report binds about fifteen of these."""
+    DATETIME's format) would store, at a third of its cost — a report binds about fifteen of these,
+    most of them the same instant (its registration time), so recent ones are remembered."""
+    text = _RECENT.get(value)
+    if text is None:
+        if len(_RECENT) >= 4096:
+            _RECENT.clear()
+        text = _RECENT[value] = _utc_text(value)
+    return text
+
+
+# datetime → its text; equal instants in other zones are equal keys and have the same UTC text
+_RECENT: dict[datetime, str] = {}
+
+
+def _utc_text(value: datetime) -> str:
     if value.tzinfo is not UTC:
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
+from functools import cache, cached_property
 from itertools import pairwise
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +29,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+@cache  # the config's few duration strings are read on every report
 def parse_duration(text: str) -> timedelta:
     """``30m``, ``4h``, ``7d``, ``2w`` → timedelta (config durations; not SLA targets)."""
     m = _DURATION.match(text)
@@ -248,9 +250,33 @@ class CustomerConfig(_Strict):
                     seen[folded] = key
         return self
 
-    @property
+    @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def category_key(self, word: str) -> str | None:
+        """The category a typed word names: its id, an alias or a title in any locale, any case."""
+        return self._category_names.get(word.casefold())
+
+    def component_key(self, word: str) -> str | None:
+        """The component a typed word names: its id or an alias, any case."""
+        return self._component_names.get(word.casefold())
+
+    @cached_property
+    def _category_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for key, cat in self.categories.items():  # the first category to claim a name keeps it
+            for name in (key, *cat.aliases, *cat.title.values()):
+                names.setdefault(name.casefold(), key)
+        return names
+
+    @cached_property
+    def _component_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for key, comp in self.components.items():
+            for name in (key, *comp.aliases):
+                names.setdefault(name.casefold(), key)
+        return names
 
 
 class PersonConfig(_Strict):
