@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import CLOCKS, CategoryConfig
@@ -86,8 +87,6 @@ def clock_lines(
     clocks: Sequence[ClockLike], *, locale: str, tz_name: str, now: datetime, compact: bool = False
 ) -> list[str]:
     """One line per clock; ``compact`` gives the registration form "Reaction due 10:34"."""
-    from zoneinfo import ZoneInfo
-
     tz = ZoneInfo(tz_name)
     lines = []
     for c in clocks:
@@ -110,11 +109,8 @@ def clock_lines(
     return lines
 
 
-def _when(at: datetime, now: datetime, tz: object, locale: str) -> str:
+def _when(at: datetime, now: datetime, tz: ZoneInfo, locale: str) -> str:
     """Time only when it is on today's local date, else date and time."""
-    from zoneinfo import ZoneInfo
-
-    assert isinstance(tz, ZoneInfo)
     same_day = to_local(at, tz).date() == to_local(now, tz).date()
     return format_datetime(at, tz, locale, with_date=not same_day)
 

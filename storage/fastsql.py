@@ -1,9 +1,10 @@
 """Statements of the report path, compiled once per dialect and run on the DBAPI cursor.
 
-SQLAlchemy's per-execute bookkeeping costs about 0.1 ms a statement; a report runs seven of them
-inside the writer, which made the ORM/Core layers — not the disk — the limit of intake (see
-bench/intake.py and docs/performance.md). The SQL text and the column types' bind processors still come
-from SQLAlchemy, so values are stored exactly as the rest of the code reads them.
+SQLAlchemy's per-execute bookkeeping costs about 0.1 ms a statement, which made the ORM/Core layers —
+not the disk — the limit of intake (see bench/intake.py and docs/performance.md). The writer hands a
+batch's reports over together (storage/db.py, commands/incident.register_reports), so each statement
+here runs once per batch with all its rows. The SQL text and the column types' bind processors still
+come from SQLAlchemy, so values are stored exactly as the rest of the code reads them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Boolean
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -42,15 +44,19 @@ class Prepared:
         # (head, "(?, …, ?)", tail) of a positional single-row INSERT, to repeat the VALUES group
         self._values = _values_group(self.sql, len(self.order)) if dialect.name == "sqlite" else None
         self.processors: dict[str, Callable[[Any], Any]] = {}
-        self.literals: dict[str, Any] = {}  # values fixed in the statement, e.g. the 1 of "last + 1"
+        self.literals: dict[str, Any] = {}  # values fixed in the statement itself
         for name, bind in compiled.binds.items():
             proc: Callable[[Any], Any] | None = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if isinstance(bind.type, UTCDateTime) and dialect.name == "sqlite":
                 proc = sqlite_utc_text  # same text, one call instead of three
+            if isinstance(bind.type, Boolean) and dialect.name == "sqlite":
+                proc = None  # the driver stores True/False as 1/0 itself, as the processor would
             if proc is not None:
                 self.processors[name] = proc
             if bind.value is not None:
                 self.literals[name] = bind.effective_value
+        # (name, processor or None) in the order of a positional statement's markers
+        self._positions = [(k, self.processors.get(k)) for k in self.order]
 
     def params(self, values: Mapping[str, Any]) -> Any:
         procs = self.processors
@@ -58,7 +64,7 @@ class Prepared:
             values = {**self.literals, **values}
         # NULL needs no conversion (most of an incident's timestamps are still empty)
         if self.positional:
-            return tuple([v if (v := values[k]) is None or (p := procs.get(k)) is None else p(v) for k in self.order])
+            return tuple([v if (v := values[k]) is None or p is None else p(v) for k, p in self._positions])
         return {k: (procs[k](v) if v is not None and k in procs else v) for k, v in values.items()}
 
     def run(self, conn: Connection, values: Mapping[str, Any]) -> Any:

@@ -46,6 +46,8 @@ _MAX_IDLE_DAYS = 3 * 366
 
 def to_utc(at: datetime) -> datetime:
     """``at`` as a UTC datetime; naive datetimes are refused rather than guessed."""
+    if at.tzinfo is UTC:  # the usual case (the clock's and the database's instants): nothing to do
+        return at
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{at!r} is a naive datetime; the business calendar needs aware datetimes")
     return at.astimezone(UTC)

@@ -63,43 +63,37 @@ def _queue_bulk(db: Database, handler, item: str):  # type: ignore[no-untyped-de
     return db.submit(lambda s: handler(s, [item])[0], bulk=(handler, item))
 
 
-def test_consecutive_bulk_jobs_run_as_one_call(db_url: str) -> None:
-    db = Database(db_url)
-    db.upgrade()
+def _queued_together(db: Database, queue):  # type: ignore[no-untyped-def]
+    """What ``queue()`` submits, held behind a blocker so that it reaches the writer as one batch."""
     gate = threading.Event()
+    blocker = db.submit(lambda s: gate.wait(10))
+    jobs = queue()
+    gate.set()
+    blocker.result(10)
+    return jobs
+
+
+def _counters(db: Database) -> list[str]:
+    return db.read_sync(lambda s: sorted(r.customer_id for r in s.exec(select(ControlCounter))))
+
+
+def test_consecutive_bulk_jobs_run_as_one_call(db: Database) -> None:
     calls: list[list[str]] = []
     handler = _counted(calls)
-    try:
-        blocker = db.submit(lambda s: gate.wait(10))
-        jobs = [_queue_bulk(db, handler, "a"), _queue_bulk(db, handler, "b"), db.submit(_add("c")),
-                _queue_bulk(db, handler, "d")]
-        gate.set()
-        blocker.result(10)
-        assert [j.result(10) for j in jobs] == ["A", "B", "c", "D"]
-        assert calls == [["a", "b"], ["d"]]  # a plain job between them splits the group
-        stored = db.read_sync(lambda s: sorted(r.customer_id for r in s.exec(select(ControlCounter))))
-        assert stored == ["a", "b", "c", "d"]
-    finally:
-        db.close()
+    jobs = _queued_together(db, lambda: [_queue_bulk(db, handler, "a"), _queue_bulk(db, handler, "b"),
+                                         db.submit(_add("c")), _queue_bulk(db, handler, "d")])
+    assert [j.result(10) for j in jobs] == ["A", "B", "c", "D"]
+    assert calls == [["a", "b"], ["d"]]  # a plain job between them splits the group
+    assert _counters(db) == ["a", "b", "c", "d"]
 
 
-def test_a_failing_bulk_call_sends_the_batch_the_careful_way(db_url: str) -> None:
+def test_a_failing_bulk_call_sends_the_batch_the_careful_way(db: Database) -> None:
     """One bad item fails the whole call; the batch is redone job by job, and only that job fails."""
-    db = Database(db_url)
-    db.upgrade()
-    gate = threading.Event()
     calls: list[list[str]] = []
     handler = _counted(calls)
-    try:
-        blocker = db.submit(lambda s: gate.wait(10))
-        a, bad, c = (_queue_bulk(db, handler, x) for x in ("a", "bad", "c"))
-        gate.set()
-        blocker.result(10)
-        assert (a.result(10), c.result(10)) == ("A", "C")
-        with pytest.raises(ValueError):
-            bad.result(10)
-        assert calls[-3:] == [["a"], ["bad"], ["c"]]  # the careful way: one unit at a time
-        stored = db.read_sync(lambda s: sorted(r.customer_id for r in s.exec(select(ControlCounter))))
-        assert stored == ["a", "c"]
-    finally:
-        db.close()
+    a, bad, c = _queued_together(db, lambda: [_queue_bulk(db, handler, x) for x in ("a", "bad", "c")])
+    assert (a.result(10), c.result(10)) == ("A", "C")
+    with pytest.raises(ValueError):
+        bad.result(10)
+    assert calls == [["a", "bad", "c"], ["a"], ["bad"], ["c"]]  # together first, then one unit at a time
+    assert _counters(db) == ["a", "c"]
