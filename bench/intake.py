@@ -1,8 +1,9 @@
 """Incidents registered per second through the command layer (parse → transaction → reply).
 
-Run: .venv/bin/python bench/intake.py [--reports N] [--rounds N] [--pg URL]
+Run: .venv/bin/python bench/intake.py [--reports N] [--rounds N] [--split] [--pg URL]
 
-Prints the rate with 1 and with 50 concurrent reporters, the rate of raw sqlite3 INSERT+COMMIT of the
+Prints the rate with 1 and with 50 concurrent reporters (and, with ``--split``, the µs a report spends in
+the command layer and in the writer, each measured alone), the rate of raw sqlite3 INSERT+COMMIT of the
 same row with the same durability settings (WAL, synchronous=FULL, one writer), and the ratio of the
 50-reporter figure to the raw one. Reports are committed in groups (see storage/db.py), never answered
 before their commit.
@@ -17,9 +18,11 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -27,7 +30,7 @@ from bench.pgschema import temporary_schema
 from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import SystemClock
-from commands.reply import Request
+from commands.reply import Reply, Request
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
 TEXT = "/incident urgent cucm Inbound calls fail for all operators on the second floor"
@@ -53,6 +56,41 @@ async def _reporters(url: str, reporters: int, reports: int) -> tuple[float, int
     commits, units = app.db.commits, app.db.units
     app.close()
     return counter / elapsed, commits, units
+
+
+async def _split(url: str, reports: int, batch: int) -> tuple[float, float]:
+    """Where a report's time goes: µs per report in the command layer with the writer left out (its
+    units collected, not run), then in the writer alone, given all those units in batches of ``batch``."""
+    app = build_app(load_config(EXAMPLE).without_rate_limits(), url, clock=SystemClock())
+    collected: list[tuple[Any, bool, Any]] = []
+
+    async def collect(unit: Any, *, savepoint: bool = True, bulk: Any = None) -> Reply:
+        collected.append((unit, savepoint, bulk))
+        return Reply(text="")
+
+    real_write, app.db.write = app.db.write, collect  # type: ignore[method-assign]
+    for i in range(200):  # warm up: imports, caches
+        await app.desk.handle(Request(text=TEXT, transport="console", user_id="ivana", channel_id="console",
+                                      delivery_id=f"warm-{i}"))
+    collected.clear()
+    start = time.perf_counter()
+    for i in range(reports):
+        await app.desk.handle(Request(text=TEXT, transport="console", user_id="ivana", channel_id="console",
+                                      delivery_id=f"split-{i}"))
+    desk_us = 1e6 * (time.perf_counter() - start) / reports
+    app.db.write = real_write  # type: ignore[method-assign]
+    app.db.batch_max = batch
+    gate = threading.Event()
+    blocker = app.db.submit(lambda s: gate.wait(60))  # the units queue up behind it, then run flat out
+    futures = [app.db.submit(unit, savepoint=savepoint, bulk=bulk) for unit, savepoint, bulk in collected]
+    start = time.perf_counter()
+    gate.set()
+    blocker.result(60)
+    for f in futures:
+        f.result(60)
+    writer_us = 1e6 * (time.perf_counter() - start) / reports
+    app.close()
+    return desk_us, writer_us
 
 
 def _raw_sqlite(path: Path, n: int) -> float:
@@ -85,9 +123,15 @@ def main() -> None:
     ap.add_argument("--reports", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=1, help="more back-to-back pairs of 50-reporter and raw runs")
     ap.add_argument("--pg", default=os.environ.get("DUTYDESK_TEST_PG"), help="also run on this PostgreSQL URL")
+    ap.add_argument("--split", action="store_true", help="also time the command layer and the writer apart")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
+        if args.split:
+            for batch in (25, 50):
+                desk_us, writer_us = asyncio.run(_split(f"sqlite:///{d / f'split{batch}.db'}", args.reports, batch))
+                print(f"sqlite   apart: command layer {desk_us:6.1f} µs/report, writer alone {writer_us:6.1f} µs/report"
+                      f" (batches of {batch})")
         raw = _raw_sqlite(d / "raw.db", args.reports)
         results = {}
         for reporters in (1, 50):

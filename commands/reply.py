@@ -6,7 +6,7 @@ just a command string: pressing it re-enters the desk as if the user had typed i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 ReplyKind = Literal["ok", "error", "info"]
@@ -57,10 +57,13 @@ class Reply:
     def filled(self, slot: str, value: str) -> Reply:
         """This reply with ``slot`` replaced by ``value`` everywhere (text, lines, buttons, number):
         a reply rendered before its control number existed."""
-        return replace(
-            self, text=self.text.replace(slot, value), lines=tuple(x.replace(slot, value) for x in self.lines),
-            buttons=tuple(replace(b, label=b.label.replace(slot, value), command=b.command.replace(slot, value))
-                          for b in self.buttons),
+        # Built directly, not with dataclasses.replace: this runs in the writer for every report.
+        return Reply(
+            text=self.text.replace(slot, value), lines=tuple([x.replace(slot, value) for x in self.lines]),
+            kind=self.kind,
+            buttons=tuple([Button(b.label.replace(slot, value), b.command.replace(slot, value), b.style)
+                           for b in self.buttons]),
+            attachment=self.attachment, locale=self.locale,
             control_number=self.control_number.replace(slot, value) if self.control_number else None,
         )
 

@@ -111,8 +111,8 @@ def clock_lines(
 
 def _when(at: datetime, now: datetime, tz: ZoneInfo, locale: str) -> str:
     """Time only when it is on today's local date, else date and time."""
-    same_day = to_local(at, tz).date() == to_local(now, tz).date()
-    return format_datetime(at, tz, locale, with_date=not same_day)
+    local = to_local(at, tz)
+    return format_datetime(local, tz, locale, with_date=local.date() != to_local(now, tz).date())
 
 
 # -- what the sweeper has to do and when ------------------------------------------------------------

@@ -41,8 +41,6 @@ class Prepared:
             col.type.dialect_impl(dialect).result_processor(dialect, None)
             for col in getattr(stmt, "selected_columns", ())
         ]
-        # (head, "(?, …, ?)", tail) of a positional single-row INSERT, to repeat the VALUES group
-        self._values = _values_group(self.sql, len(self.order)) if dialect.name == "sqlite" else None
         self.processors: dict[str, Callable[[Any], Any]] = {}
         self.literals: dict[str, Any] = {}  # values fixed in the statement itself
         for name, bind in compiled.binds.items():
@@ -79,35 +77,8 @@ class Prepared:
         return [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in raw]
 
     def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run the statement for every row. On SQLite an INSERT runs as one statement with many VALUES
-        groups: ``executemany`` steps once per row and gives up the interpreter lock at every step,
-        which under load hands it to the event loop and back each time (bench/intake.py)."""
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        if self._values is None or len(rows) < 2:
-            cursor.executemany(self.sql, [self.params(r) for r in rows])
-            return
-        head, group, tail = self._values
-        per = max(1, _SQLITE_MAX_VARIABLES // len(self.order))
-        for start in range(0, len(rows), per):
-            chunk = rows[start:start + per]
-            cursor.execute(f"{head}{', '.join([group] * len(chunk))}{tail}",
-                           [v for row in chunk for v in self.params(row)])
-
-
-# SQLite's default limit of bound variables per statement before 3.32 (newer builds allow 32766).
-_SQLITE_MAX_VARIABLES = 999
-
-
-def _values_group(sql: str, count: int) -> tuple[str, str, str] | None:
-    """Split ``INSERT … VALUES (?, …, ?) [tail]`` around its VALUES group of ``count`` markers; None for
-    any other statement."""
-    if not sql.startswith("INSERT ") or count == 0:
-        return None
-    group = "(" + ", ".join(["?"] * count) + ")"
-    head, sep, tail = sql.partition(" VALUES " + group)
-    if not sep or group in tail:
-        return None
-    return head + " VALUES ", group, tail
+        cursor.executemany(self.sql, [self.params(r) for r in rows])
 
 
 class StatementCache:

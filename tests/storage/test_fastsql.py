@@ -1,4 +1,4 @@
-"""The report path's statements: many rows per INSERT on SQLite, the same rows as executemany elsewhere."""
+"""The report path's statements: many rows in one call."""
 
 from __future__ import annotations
 
@@ -8,21 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from storage.db import Database
-from storage.fastsql import _values_group
 from storage.models import OutboxMessage
 from storage.outbox import Outbox, message_row
 
 
-def test_the_values_group_of_an_insert_is_found_and_other_statements_are_left_alone() -> None:
-    sql = "INSERT INTO outbox (a, b) VALUES (?, ?) ON CONFLICT (a) DO NOTHING"
-    assert _values_group(sql, 2) == ("INSERT INTO outbox (a, b) VALUES ", "(?, ?)", " ON CONFLICT (a) DO NOTHING")
-    assert _values_group(sql, 3) is None  # not this statement's markers
-    assert _values_group("UPDATE t SET a = ? WHERE b = ?", 2) is None
-    assert _values_group("INSERT INTO t (a) SELECT ?", 1) is None
-
-
 def test_many_rows_in_one_call_are_all_stored_and_a_repeated_key_is_skipped(db: Database) -> None:
-    """More rows than one SQLite statement may bind (999 variables) go in several statements."""
     start = datetime(2026, 11, 23, 8, 4, tzinfo=UTC)
     rows = [message_row(dedupe_key=f"k{i}", customer_id="noi", kind="page", audience=f"person:p{i}",
                         payload=json.dumps({"n": i}), now=start + timedelta(seconds=i)) for i in range(250)]
