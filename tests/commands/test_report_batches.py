@@ -113,3 +113,28 @@ async def test_a_repeated_delivery_in_the_same_batch_gets_the_first_reply(noi_co
         assert count == 2
     finally:
         h.close()
+
+
+async def test_one_batch_numbers_each_customer_and_year_on_its_own(noi_config, hgp_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """New Year's Eve 21:00 UTC: already 2027 in Tehran (HGP), still 2026 in Sofia (NOI)."""
+    config = noi_config.model_copy(update={"customers": {**noi_config.customers, **hgp_config.customers},
+                                           "people": {**noi_config.people, **hgp_config.people}})
+    h = DeskHarness(config.without_rate_limits(), db_url, utc(2026, 12, 31, 21, 0))
+    try:
+        said = []
+        for i in range(10):  # interleaved, so the batch mixes the customers (each person has only one)
+            said.append(asyncio.create_task(h.say("ivana", f"/incident urgent cucm NOI report {i}", channel="dm")))
+            said.append(asyncio.create_task(h.say("sara", f"/incident critical crm HGP report {i}", channel="dm")))
+        replies = await _held_writer(h, said)
+        assert [r.text for r in replies if r.is_error] == []
+        noi = [r.control_number for r in replies[0::2]]
+        hgp = [r.control_number for r in replies[1::2]]
+        assert sorted(noi) == [f"NOI-2026-{n:05d}" for n in range(1, 11)]  # type: ignore[type-var]
+        assert sorted(hgp) == [f"HGP-2027-{n:05d}" for n in range(1, 11)]  # type: ignore[type-var]
+        rows = h.db.read_sync(lambda s: {i.control_number: i for i in s.exec(select(Incident))})
+        for reply in replies:
+            inc = rows[reply.control_number or ""]
+            assert inc.customer_id == (reply.control_number or "")[:3].lower()
+            assert inc.description.startswith(inc.customer_id.upper())
+    finally:
+        h.close()
