@@ -36,8 +36,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pgschema import temporary_schema  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402 - the repository's fake Slack
+from tests.pgschema import temporary_schema  # noqa: E402
 
 TOKEN = "crash-bench-token"
 CHANNEL = "C0NOIDESK"  # examples/noi.toml: the customer's Slack channel

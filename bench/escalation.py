@@ -29,6 +29,7 @@ from bot.settings import load_config
 from commands.domain.clock import FakeClock
 from commands.sweep import sweep_unit
 from storage.models import Escalation, Incident, OutboxMessage, SlaClock, TimelineEvent
+from tests.pgschema import temporary_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -97,17 +98,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{tmp}/esc.db", "sqlite", args.open, args.due)
     if args.pg:
-        eng = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
-        with eng.connect() as c:
-            c.exec_driver_sql("DROP SCHEMA IF EXISTS bench_escalation CASCADE")
-            c.exec_driver_sql("CREATE SCHEMA bench_escalation")
-        try:
-            run(f"{args.pg}{'&' if '?' in args.pg else '?'}options=-csearch_path%3Dbench_escalation", "postgres",
-                args.open, args.due)
-        finally:
-            with eng.connect() as c:
-                c.exec_driver_sql("DROP SCHEMA bench_escalation CASCADE")
-
+        with temporary_schema(args.pg, "bench_escalation") as url:
+            run(url, "postgres", args.open, args.due)
 
 if __name__ == "__main__":
     main()

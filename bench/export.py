@@ -17,16 +17,15 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa
 
 from bench.report import EXAMPLE, NOW, seed_pg, seed_sqlite
 from bot.cli import run
 from storage.db import Database
+from tests.pgschema import temporary_schema
 
 
 def bench(url: str, incidents: int, out: Path) -> None:
@@ -61,18 +60,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         bench(f"sqlite:///{d}/bench.db", args.incidents, Path(d) / "register.csv")
         if args.pg:
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-            sep = "&" if "?" in args.pg else "?"
-            try:
-                bench(f"{args.pg}{sep}options=-csearch_path%3D{schema}", args.incidents, Path(d) / "register-pg.csv")
-            finally:
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-                admin.dispose()
-
+            with temporary_schema(args.pg) as url:
+                bench(url, args.incidents, Path(d) / "register-pg.csv")
 
 if __name__ == "__main__":
     main()

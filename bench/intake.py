@@ -26,11 +26,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pgschema import temporary_schema
 from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import SystemClock
 from commands.reply import Reply, Request
+from tests.pgschema import temporary_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
 TEXT = "/incident urgent cucm Inbound calls fail for all operators on the second floor"

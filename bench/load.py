@@ -33,11 +33,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pgschema import temporary_schema
 from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import SystemClock
 from commands.reply import Request
+from tests.pgschema import temporary_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
 KINDS = ("incident", "status", "incidents")

@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,6 +35,7 @@ from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import FakeClock
 from commands.report import monthly_protocol, render
+from tests.pgschema import temporary_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
 SOFIA = ZoneInfo("Europe/Sofia")
@@ -153,7 +153,7 @@ def bench(url: str, history: int, month: int, skip_pdf: bool) -> None:
             lambda s: monthly_protocol(s, services, "noi", 2026, 11, NOW)))
         assert protocol.totals["total"] == month, protocol.totals
         for fmt in ("csv", "xlsx", "md", "chart", *(() if skip_pdf else ("pdf",))):
-            measure(f"render {fmt}", lambda f=fmt: render(protocol, f).content)  # type: ignore[misc]
+            measure(f"render {fmt}", lambda f=fmt: render(protocol, f, services.render_report).content)  # type: ignore[misc]
         print(f"  process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     finally:
         app.close()
@@ -171,18 +171,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as d:
             bench(f"sqlite:///{d}/bench.db", args.history, args.month_incidents, args.skip_pdf)
     if args.pg and args.only != "sqlite":
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        sep = "&" if "?" in args.pg else "?"
-        try:
-            bench(f"{args.pg}{sep}options=-csearch_path%3D{schema}", args.history, args.month_incidents, args.skip_pdf)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-            admin.dispose()
-
+        with temporary_schema(args.pg) as url:
+            bench(url, args.history, args.month_incidents, args.skip_pdf)
 
 if __name__ == "__main__":
     main()

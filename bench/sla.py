@@ -20,6 +20,7 @@ Flags: ``--skip-deadlines``, ``--skip-sweep``, ``--pg URL``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.sla import BusinessDuration, Target, deadline, describe_target, parse_target
+from tests.pgschema import temporary_schema
 
 SEED = 2026
 CASES = 10_000
@@ -362,24 +364,10 @@ def sweeper(pg_url: str | None) -> None:
     if not pg_url:
         print("postgresql: skipped (set DUTYDESK_TEST_PG or pass --pg URL)")
         return
-    import sqlalchemy as sa
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(temporary_schema(pg_url, f"bench_sweep_{size}")) for size in SWEEP_SIZES]
+        sweep_database(urls, "postgresql (a temporary schema per size)")
 
-    from storage.db import normalise_url
-
-    schemas = [f"bench_sweep_{os.getpid()}_{size}" for size in SWEEP_SIZES]
-    admin = sa.create_engine(normalise_url(pg_url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            for schema in schemas:
-                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        sep = "&" if "?" in pg_url else "?"
-        sweep_database([f"{pg_url}{sep}options=-csearch_path%3D{schema}" for schema in schemas],
-                       f"postgresql (schemas {', '.join(schemas)})")
-    finally:
-        with admin.connect() as conn:
-            for schema in schemas:
-                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        admin.dispose()
 
 if __name__ == "__main__":
     main()

@@ -13,29 +13,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-import sqlalchemy as sa
 from sqlmodel import func, select
 
 from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import SystemClock
 from integrations.chat.slack import SlackTransport
-from storage.db import Database, normalise_url
+from storage.db import Database
 from storage.models import Incident
 from tests.fakes.slack_api import FakeSlack, SlackSigner, slash_body
+from tests.pgschema import temporary_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
 SECRET = "bench-signing-secret"
@@ -45,9 +43,9 @@ def slow_down(db: Database, delay: float) -> None:
     """Every write waits `delay` seconds before it reaches the writer (a slow disk or a far database)."""
     write = db.write
 
-    async def slow_write(unit: Callable[[Any], Any]) -> Any:
+    async def slow_write(unit: Callable[[Any], Any], **options: Any) -> Any:
         await asyncio.sleep(delay)
-        return await write(unit)
+        return await write(unit, **options)
 
     db.write = slow_write  # type: ignore[method-assign]
 
@@ -112,25 +110,10 @@ def main() -> int:
     parser.add_argument("--pg", help="a PostgreSQL URL (default: a temporary SQLite file)")
     args = parser.parse_args()
     if args.pg:
-        with pg_schema(args.pg) as url:
+        with temporary_schema(args.pg) as url:
             return asyncio.run(run(url, args.commands, args.concurrency, args.delay))
     with tempfile.TemporaryDirectory() as tmp:
         return asyncio.run(run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.commands, args.concurrency, args.delay))
-
-
-@contextlib.contextmanager
-def pg_schema(url: str) -> Iterator[str]:
-    """A throw-away schema in the given PostgreSQL database, dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(normalise_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
 
 
 if __name__ == "__main__":

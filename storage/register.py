@@ -28,7 +28,7 @@ _CLOCK_COLUMNS = [c.name for c in SlaClock.__table__.columns if c.name != "id"] 
 _EVENT_COLUMNS = [c.name for c in _EVENT.columns if c.name != "id"]
 
 
-def _new_ids(d: Dialect, table: str) -> Prepared:
+def _ids_statement(d: Dialect, table: str) -> Prepared:
     """Ids for rows about to be inserted: the sequence's next values (PostgreSQL), or the ones after the
     largest (SQLite, whose only writer is this process's writer thread inside BEGIN IMMEDIATE)."""
     if d.name == "postgresql":
@@ -49,8 +49,8 @@ _STATEMENTS = StatementCache({
         .where(_COUNTER.c.customer_id == bindparam("cid"), _COUNTER.c.year == bindparam("yr"))
         .values(last=_COUNTER.c.last + bindparam("count"))
         .returning(_COUNTER.c.last), d),
-    "incident_ids": lambda d: _new_ids(d, "incident"),
-    "event_ids": lambda d: _new_ids(d, "timeline_event"),
+    "incident_ids": lambda d: _ids_statement(d, "incident"),
+    "event_ids": lambda d: _ids_statement(d, "timeline_event"),
     "insert_incident": lambda d: Prepared(insert(_INCIDENT), d, ["id", *_INCIDENT_COLUMNS]),
     "insert_clock": lambda d: Prepared(insert(SlaClock.__table__), d, _CLOCK_COLUMNS),  # type: ignore[attr-defined]
     "insert_event": lambda d: Prepared(insert(_EVENT).returning(_EVENT.c.id), d, _EVENT_COLUMNS),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.pgschema import temporary_schema
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -36,24 +37,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-@contextlib.contextmanager
-def pg_schema() -> Iterator[str]:
-    """A new schema in the PostgreSQL test database, dropped afterwards: its URL sets the search_path
-    (libpq ``options``), so every connection of every process given the URL works in it."""
+def pg_schema() -> contextlib.AbstractContextManager[str]:
+    """A new schema in the PostgreSQL test database, dropped afterwards."""
     assert PG_URL
-    import sqlalchemy as sa
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    return temporary_schema(PG_URL, "t")
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import signal
 import socket
 import sys
 import urllib.parse
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from tests.conftest import EXAMPLES, PG_URL
 from tests.fakes import telegram_api
 from tests.fakes.slack_api import FakeSlack, slash_body
 from tests.fakes.telegram_api import FakeTelegram
+from tests.pgschema import temporary_schema
 
 TG_TOKEN = "987654321:AAF-telegram-SECRET-q8Zx"
 SECRETS = {
@@ -71,19 +71,9 @@ async def _database(tmp_path: Path) -> AsyncIterator[tuple[str, str | None]]:
         return
     import sqlalchemy as sa
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = sa.engine.make_url(PG_URL).set(password=DB_PASSWORD)
-    sep = "&" if "?" in PG_URL else "?"
-    try:
-        yield url.render_as_string(hide_password=False) + f"{sep}options=-csearch_path%3D{schema}", DB_PASSWORD
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
-
+    with temporary_schema(PG_URL, "t") as schema_url:
+        url = sa.engine.make_url(schema_url).set(password=DB_PASSWORD)
+        yield url.render_as_string(hide_password=False), DB_PASSWORD
 
 async def _drain(stream: asyncio.StreamReader, into: list[str]) -> None:
     while line := await stream.readline():

@@ -1,4 +1,4 @@
-"""A fresh PostgreSQL schema for one benchmark run, dropped afterwards."""
+"""A fresh PostgreSQL schema for one test or benchmark run, dropped afterwards."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ def temporary_schema(base_url: str, prefix: str = "bench") -> Iterator[str]:
     connection of every process given the URL works in it."""
     import sqlalchemy as sa
 
-    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    from storage.db import normalise_url
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.exec_driver_sql(f"CREATE SCHEMA {schema}")
     try:
