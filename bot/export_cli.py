@@ -1,7 +1,8 @@
 """``dutydesk export --config F --customer C [--from D] [--to D] [--out FILE] [--as-of T]``: the register as CSV.
 
 UTF-8 with a byte-order mark (spreadsheet programs then read Cyrillic and Persian correctly), a header
-row, CRLF line ends (RFC 4180), every field quoted where it needs to be. Rows are written as the query
+row, CRLF line ends (RFC 4180), every field quoted where it needs to be, text that could start a
+spreadsheet formula prefixed with ``'`` (``integrations.reports.cells``). Rows are written as the query
 streams them, so a register of any size is never held in memory. Standard output unless ``--out``; a
 file is written beside its target and renamed when complete, so a failed export leaves no partial file.
 Exit codes: 0 written; 1 the register cannot be read (e.g. a database never upgraded); 2 bad use (an
@@ -58,6 +59,7 @@ def _usage(message: str) -> int:
 def run_export(args: argparse.Namespace, database_url: str) -> int:
     from bot.app import build_app
     from commands.export import HEADER, export_rows, period
+    from integrations.reports.cells import csv_row
     from storage.db import sqlite_path
 
     cfg = load_config(args.config)
@@ -88,12 +90,12 @@ def run_export(args: argparse.Namespace, database_url: str) -> int:
     try:
         with _output(args.out) as out:
             writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow(HEADER)
+            writer.writerow(csv_row(HEADER))
 
             def write(session: Session) -> int:
                 count = 0
                 for row in export_rows(session, cfg, args.customer, lo, hi, judged_at):
-                    writer.writerow(row)
+                    writer.writerow(csv_row(row))
                     count += 1
                 return count
 

@@ -43,7 +43,7 @@ def local_iso(at: datetime | None, tz: ZoneInfo) -> str:
 
 
 def export_rows(session: Session, config: Config, customer_id: str, start: datetime | None,
-                end: datetime | None, as_of: datetime) -> Iterator[list[str]]:
+                end: datetime | None, as_of: datetime) -> Iterator[list[str | int]]:
     """The register's rows (without the header); a running clock is judged at ``as_of``: its margin is the
     time left (negative: overdue by)."""
     customer = config.customers[customer_id]
@@ -54,10 +54,10 @@ def export_rows(session: Session, config: Config, customer_id: str, start: datet
 
 
 def _line(x: ExportRow, customer_id: str, tz: ZoneInfo, locale: str, names: dict[str, str], as_of: datetime,
-          config: Config) -> list[str]:
+          config: Config) -> list[str | int]:
     r = x.row
     customer = config.customers[customer_id]
-    cells = [
+    cells: list[str | int] = [
         r.control_number, customer_id, r.category, category_title(customer, r.category, locale), r.component,
         component_title(customer, r.component), r.description, r.reporter, names.get(r.reporter, ""), x.source,
         local_iso(r.reported_at, tz), local_iso(r.registered_at, tz), local_iso(r.acknowledged_at, tz),
@@ -73,5 +73,5 @@ def _line(x: ExportRow, customer_id: str, tz: ZoneInfo, locale: str, names: dict
         result = clock_result(c.started_at, c.deadline, c.stopped_at, c.met, c.margin_seconds, as_of,
                               cancelled=cancelled)
         cells += [c.target, local_iso(c.deadline, tz), local_iso(c.stopped_at, tz), result.outcome,
-                  "" if result.margin is None else str(result.margin)]
+                  "" if result.margin is None else result.margin]  # a number, written as one
     return cells

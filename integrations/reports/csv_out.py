@@ -1,6 +1,7 @@
 """The protocol as CSV (UTF-8 with BOM, so spreadsheet programs read Cyrillic and Persian): the header
 lines, then each table as a titled section (title row, header row, data rows), sections separated by an
-empty row. The register comes first, then compliance, incidents per day, maintenance, backups, health."""
+empty row. The register comes first, then compliance, incidents per day, maintenance, backups, health.
+Every field goes through ``cells.csv_row``: text that could start a formula is written as text."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import csv
 import io
 
 from commands.report import MonthlyProtocol
+from integrations.reports.cells import csv_row
 from integrations.reports.tables import (
-    Cell,
     compliance_table,
     header_lines,
     register_headers,
@@ -18,24 +19,20 @@ from integrations.reports.tables import (
 )
 
 
-def _cell(v: Cell) -> str:
-    return "" if v is None else str(v)
-
-
 def render_csv(p: MonthlyProtocol) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     for line in header_lines(p):
-        w.writerow([line])
+        w.writerow(csv_row([line]))
     w.writerow([])
-    w.writerow([p.t("report.section.register")])
-    w.writerow(register_headers(p))
+    w.writerow(csv_row([p.t("report.section.register")]))
+    w.writerow(csv_row(register_headers(p)))
     for row in register_rows(p):
-        w.writerow([_cell(v) for v in row])
+        w.writerow(csv_row(row))
     for table in (compliance_table(p), *side_tables(p)):
         w.writerow([])
-        w.writerow([table.title])
-        w.writerow(table.headers)
+        w.writerow(csv_row([table.title]))
+        w.writerow(csv_row(table.headers))
         for r in table.rows:
-            w.writerow([_cell(v) for v in r])
+            w.writerow(csv_row(r))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

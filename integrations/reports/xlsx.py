@@ -1,7 +1,8 @@
 """The protocol as an Excel workbook (openpyxl, write-only: rows are streamed, not kept as cell objects).
 
 Sheets: the summary (header lines and compliance per category), the register, incidents per day,
-maintenance, backups, health. Numbers are numeric cells; right-to-left sheets for fa.
+maintenance, backups, health. Numbers are numeric cells; text is always a string cell, never a formula
+(``cells.xlsx_cells``); right-to-left sheets for fa.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ import io
 import re
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 from commands.report import MonthlyProtocol
+from integrations.reports.cells import Value, xlsx_cells
 from integrations.reports.tables import (
     compliance_table,
     header_lines,
@@ -23,7 +23,6 @@ from integrations.reports.tables import (
 )
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
-_BOLD = Font(bold=True)
 
 
 def sheet_name(title: str, used: set[str]) -> str:
@@ -50,12 +49,10 @@ def render_xlsx(p: MonthlyProtocol) -> bytes:
         return ws
 
     def bold_row(ws: object, values: list[str]) -> None:
-        cells = []
-        for v in values:
-            c = WriteOnlyCell(ws, value=v)
-            c.font = _BOLD
-            cells.append(c)
-        ws.append(cells)  # type: ignore[attr-defined]
+        ws.append(xlsx_cells(ws, values, bold=True))  # type: ignore[attr-defined]
+
+    def row(ws: object, values: list[Value]) -> None:
+        ws.append(xlsx_cells(ws, values))  # type: ignore[attr-defined]
 
     comp = compliance_table(p)
     ws = sheet(p.t("report.section.compliance"), [24, 14, 10, 10, 10, 10, 10, 14, 14, 18])
@@ -63,23 +60,23 @@ def render_xlsx(p: MonthlyProtocol) -> bytes:
         if i == 0:
             bold_row(ws, [line])
         else:
-            ws.append([line])  # type: ignore[attr-defined]
+            row(ws, [line])
     ws.append([])  # type: ignore[attr-defined]
     bold_row(ws, comp.headers)
     for r in comp.rows:
-        ws.append(r)  # type: ignore[attr-defined]
+        row(ws, r)
 
     headers = register_headers(p)
     ws = sheet(p.t("report.section.register"), [16, 14, 12, 50, 14, 18, *([10, 12, 12] * len(p.clocks)), 18])
     bold_row(ws, headers)
-    for row in register_rows(p):
-        ws.append(row)  # type: ignore[attr-defined]
+    for values in register_rows(p):
+        row(ws, values)
 
     for table in side_tables(p):
         ws = sheet(table.title, [20] * len(table.headers))
         bold_row(ws, table.headers)
         for r in table.rows:
-            ws.append(r)  # type: ignore[attr-defined]
+            row(ws, r)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
