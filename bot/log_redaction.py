@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 
 from commands.domain.config import Config
@@ -97,9 +97,44 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
         for key, value in list(vars(record).items()):  # extra fields a JSON formatter would print
-            if isinstance(value, str) and key not in _PLAIN and key not in ("msg", "exc_text", "stack_info"):
-                setattr(record, key, redact(value))
+            if key in _PLAIN or key in _RECORD_DATA:
+                continue
+            clean = _masked(value, redact)
+            if clean is not value:
+                setattr(record, key, clean)
         return True
+
+
+# Record attributes handled above, or that are the record's own numbers and objects (not extra fields).
+_RECORD_DATA = frozenset({"msg", "args", "exc_info", "exc_text", "stack_info", "levelno", "lineno", "created",
+                          "msecs", "relativeCreated", "thread", "process"})
+
+
+def _masked(value: object, redact: Callable[[str], str], depth: int = 0) -> object:
+    """``value`` with every secret masked: the same object when it holds none. Strings are masked,
+    containers (dict, list, tuple, set) walked; any other object that shows a secret in its text becomes
+    that text, masked (what a JSON formatter would write for it anyway)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        masked_text = redact(value)
+        return value if masked_text == value else masked_text
+    if depth < 8 and isinstance(value, dict):
+        pairs = [(k, v, _masked(k, redact, depth + 1), _masked(v, redact, depth + 1)) for k, v in value.items()]
+        if all(mk is k and mv is v for k, v, mk, mv in pairs):
+            return value
+        return {mk: mv for _, _, mk, mv in pairs}
+    if depth < 8 and isinstance(value, list | tuple | set | frozenset):
+        parts = [_masked(v, redact, depth + 1) for v in value]
+        if all(a is b for a, b in zip(parts, value, strict=True)):
+            return value
+        return parts if not isinstance(value, tuple) else tuple(parts)
+    try:
+        text = str(value)
+    except Exception:  # an object that cannot say what it is shows no secret either
+        return value
+    masked = redact(text)
+    return value if masked == text else masked
 
 
 class RedactingStream:

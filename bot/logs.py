@@ -1,7 +1,8 @@
 """Log output: one JSON object per line for ``dutydesk run`` (log collectors parse it), text elsewhere.
 
 Every line written while code is about an incident carries its control number (``"incident"``), read
-from the ContextVar the desk, the sweeper and the dispatcher set (``commands.log_context``).
+from the ContextVar the desk, the sweeper and the dispatcher set (``commands.log_context``). A JSON line
+also carries every field a caller passed with ``extra={...}`` (secrets masked like the rest).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Literal
 
 from commands.log_context import INCIDENT
@@ -27,17 +28,48 @@ class IncidentFilter(logging.Filter):
         return True
 
 
+# What every LogRecord has of its own; anything else on a record came from a caller's ``extra``.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime",
+                                                                                         "taskName"}
+
+
+def _jsonable(value: object, depth: int = 0) -> object:
+    """A value json.dumps writes: JSON's own types as they are, containers walked, times in ISO 8601,
+    anything else as its text. Raises when an object cannot give its text."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if depth < 8 and isinstance(value, dict):
+        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+    if depth < 8 and isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v, depth + 1) for v in value]
+    return str(value)
+
+
+def extra_fields(record: logging.LogRecord) -> dict[str, object]:
+    """The caller's ``extra`` fields of a record that can be written (secrets were masked by the
+    redaction filter, bot/log_redaction.py); an empty ``incident`` is left out."""
+    fields: dict[str, object] = {}
+    for key, value in vars(record).items():
+        if key in _RECORD_ATTRIBUTES or key.startswith("_") or (key == "incident" and not value):
+            continue
+        try:
+            fields[key] = _jsonable(value)
+        except Exception:  # an object whose text cannot be made is left out, not the line
+            continue
+    return fields
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
+            **extra_fields(record),
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
-        incident = getattr(record, "incident", None)
-        if incident:
-            entry["incident"] = incident
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:

@@ -100,3 +100,57 @@ def test_a_wrong_log_format_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: 
     monkeypatch.setenv("DUTYDESK_LOG_FORMAT", "xml")
     assert cli(["check-config", str(EXAMPLES / "noi.toml")]) == 2
     assert "DUTYDESK_LOG_FORMAT is json or text" in capsys.readouterr().err
+
+
+def test_every_extra_field_is_written_and_its_secrets_masked() -> None:
+    """issue 16 §6: the JSON line carries every ``extra`` field a caller gave (not only ``incident``),
+    nested values included, with the process's secrets masked as the redaction filter masks them."""
+    from datetime import timedelta
+
+    from bot.log_redaction import RedactingFilter
+    from commands.redact import MASK, Secrets
+
+    secret = "xoxb-2222-extra-field-secret"
+    secrets = Secrets()
+    secrets.add(secret)
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(RedactingFilter(secrets))
+    handler.addFilter(IncidentFilter())
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("tests.logs.extra")
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+
+    class Opaque:
+        def __str__(self) -> str:
+            return f"opaque with {secret}"
+
+    class Broken:
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    try:
+        log.warning("delivery failed", extra={
+            "customer": "noi", "attempt": 3, "ratio": 0.5, "ok": False, "nothing": None,
+            "transport": f"slack token={secret}",
+            "payload": {"text": "Calls fail", "headers": {"Authorization": f"Bearer {secret}"}, "ids": [1, 2, secret]},
+            "targets": ("cucm", "uccx"), "at": utc(2026, 11, 23, 8, 4), "took": timedelta(seconds=2),
+            "opaque": Opaque(), "broken": Broken(), "level": "not the level", "logger": "not the logger",
+        })
+    finally:
+        log.removeHandler(handler)
+    line = out.getvalue()
+    assert secret not in line
+    entry = json.loads(line)
+    assert (entry["message"], entry["level"], entry["logger"]) == ("delivery failed", "WARNING", "tests.logs.extra")
+    assert entry["customer"] == "noi" and entry["attempt"] == 3 and entry["ratio"] == 0.5 and entry["ok"] is False
+    assert entry["nothing"] is None
+    assert entry["transport"] == f"slack token={MASK}"
+    assert entry["payload"] == {"text": "Calls fail", "headers": {"Authorization": f"Bearer {MASK}"}, "ids": [1, 2, MASK]}
+    assert entry["targets"] == ["cucm", "uccx"]
+    assert entry["at"] == "2026-11-23T08:04:00+00:00" and entry["took"] == "0:00:02"
+    assert entry["opaque"] == f"opaque with {MASK}"
+    assert "broken" not in entry  # cannot be written: left out, the line is still written
+    assert "incident" not in entry  # no incident in this context: no empty field
