@@ -1,5 +1,5 @@
 """Charts of the protocol (matplotlib, Agg, no pyplot state): SLA compliance per category and clock,
-and incidents per day. matplotlib (3.10+, through libraqm) lays out Persian itself: joined letters, right
+and incidents per day. matplotlib (3.11+, through libraqm; 3.10 drew isolated letters left to right) lays out Persian itself: joined letters, right
 to left; DejaVu Sans, shipped with matplotlib, covers all three locales."""
 
 from __future__ import annotations
