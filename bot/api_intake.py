@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import math
 from collections.abc import Callable, Mapping
 
 from starlette.requests import Request as HttpRequest
@@ -20,6 +21,8 @@ from starlette.responses import JSONResponse
 from commands.desk import Desk
 from commands.directory import Directory
 from commands.domain.i18n.catalog import t
+from commands.domain.ratelimit_config import Rate, parse_rate
+from commands.ratelimit import TokenBuckets
 from commands.reply import Reply, Request
 
 API = "api"
@@ -48,10 +51,25 @@ class CommandIntake:
                  closing: Callable[[], bool]) -> None:
         self.desk, self.directory, self.closing = desk, directory, closing
         self._tokens = [(name, token.encode()) for name, token in tokens.items()]
+        # Failed authentication per source address: a client guessing tokens is slowed down to this rate
+        # (checked before the token is compared, so a guesser learns nothing more by trying faster).
+        limits = desk.services.config.desk.rate_limits
+        count, period = parse_rate(limits.failed_auth)
+        self._guess_rate = Rate(count, period, count)
+        self._guesses = TokenBuckets(limits.max_buckets)
+        self._clock = desk.services.clock
+        self._limits_on = limits.enabled
 
     async def handle(self, request: HttpRequest) -> JSONResponse:
+        source = f"ip:{request.client.host if request.client else '?'}"
+        now = self._clock.now().timestamp()
+        wait = self._guesses.wait(source, self._guess_rate, now) if self._limits_on else 0.0
+        if wait > 0:
+            return _error(429, t("en", "api.too_many_failures"), "en",
+                          headers={"Retry-After": str(max(1, math.ceil(wait - 1e-9)))})
         name = self._authenticate(request.headers.get("authorization", ""))
         if name is None:
+            self._guesses.take(source, self._guess_rate, now)
             return _error(401, t("en", "api.unauthorized"), "en", headers={"WWW-Authenticate": "Bearer"})
         actor = self.directory.actor(f"{API}:{name}")
         if actor is None:
@@ -76,6 +94,8 @@ class CommandIntake:
             return _error(503, t(locale, "api.shutting_down"), locale, headers={"Retry-After": "5"})
         reply = await self.desk.handle(Request(text=text, transport=API, user_id=name, channel_id=name,
                                                delivery_id=delivery_id))
+        if reply.retry_after is not None:  # the desk's rate limit: the client should wait, not give up
+            return JSONResponse(_reply_json(reply), status_code=429, headers={"Retry-After": str(reply.retry_after)})
         return JSONResponse(_reply_json(reply), status_code=422 if reply.is_error else 200)
 
     def _authenticate(self, header: str) -> str | None:
@@ -107,7 +127,7 @@ async def _read_limited(request: HttpRequest, limit: int) -> bytes | None:
 def _command_text(body: bytes) -> str | None:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # arrays nested thousands deep fit in 32 KB
         return None
     if not isinstance(data, dict) or not isinstance(data.get("text"), str) or not data["text"].strip():
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 from collections.abc import Iterator
 
 import uvicorn
@@ -31,18 +32,30 @@ class _Server(uvicorn.Server):
 
 class OpsServer:
     def __init__(self, host: str, port: int, readiness: Readiness, metrics: OpsMetrics,
-                 intake: CommandIntake | None) -> None:
+                 intake: CommandIntake | None, *, metrics_here: bool = True, metrics_token: str | None = None,
+                 probes_here: bool = True) -> None:
         self.host, self._port = host, port
         self.readiness, self.metrics, self.intake = readiness, metrics, intake
+        # /metrics names customers and components: served here only when asked to, and then with the
+        # bearer token when one is set (bot/settings.py OpsSettings.metrics_on_http_port decides).
+        self.metrics_here, self.probes_here = metrics_here, probes_here
+        self._metrics_token = metrics_token.encode() if metrics_token else None
         self._server: _Server | None = None
         self._serving: asyncio.Task[None] | None = None
 
     def web(self) -> Starlette:
-        routes = [Route("/healthz", self.healthz, methods=["GET"]), Route("/readyz", self.readyz, methods=["GET"]),
-                  Route("/metrics", self.metrics_endpoint, methods=["GET"])]
-        if self.intake is not None:
+        routes = []
+        if self.probes_here:
+            routes += [Route("/healthz", self.healthz, methods=["GET"]), Route("/readyz", self.readyz, methods=["GET"])]
+        if self.metrics_here:
+            routes.append(Route("/metrics", self.metrics_endpoint, methods=["GET"]))
+        if self.intake is not None and self.probes_here:
             routes.append(Route("/api/v1/commands", self.intake.handle, methods=["POST"]))
-        return Starlette(routes=routes)
+        app = Starlette(routes=routes)
+        # No "/healthz/" → "/healthz" redirect: Starlette builds it from the Host header, so a request with
+        # "Host: evil.example" would be sent to evil.example. A wrong path is simply not found.
+        app.router.redirect_slashes = False
+        return app
 
     async def start(self) -> None:
         # log_config=None: uvicorn's lines go through the process's own (JSON) logging.
@@ -78,5 +91,9 @@ class OpsServer:
         return JSONResponse({"status": "ready"})
 
     async def metrics_endpoint(self, request: HttpRequest) -> Response:
+        if self._metrics_token is not None:
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), self._metrics_token):
+                return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         body = await asyncio.to_thread(self.metrics.render)  # it reads the database: off the event loop
         return Response(body, media_type=PROMETHEUS_TEXT)

@@ -61,15 +61,31 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         if ops_settings.http_port is not None:
             intake = (CommandIntake(app.desk, app.services.directory, ops_settings.api_tokens,
                                     lambda: readiness.shutting_down) if ops_settings.api_tokens else None)
-            ops = OpsServer(ops_settings.http_host, ops_settings.http_port, readiness, metrics, intake)
+            ops = OpsServer(ops_settings.http_host, ops_settings.http_port, readiness, metrics, intake,
+                            metrics_here=ops_settings.metrics_on_http_port, metrics_token=ops_settings.metrics_token)
             try:
                 await ops.start()
             except (Exception, SystemExit) as exc:  # uvicorn exits when it cannot bind
                 print(f"dutydesk: cannot start the operations HTTP server on {ops_settings.http_host}:"
                       f"{ops_settings.http_port}: {type(exc).__name__}: {exc}", file=sys.stderr)
                 return 2
+            if not ops_settings.metrics_on_http_port and ops_settings.metrics_port is None:
+                log.warning("/metrics is not served: DUTYDESK_HTTP_HOST %s is reachable from other hosts; set "
+                            "DUTYDESK_METRICS_TOKEN or DUTYDESK_METRICS_PORT (docs/security.md)", ops_settings.http_host)
         elif ops_settings.api_tokens:
             log.warning("DUTYDESK_API_TOKENS is set but DUTYDESK_HTTP_PORT is not: no command intake")
+        metrics_server: OpsServer | None = None
+        if ops_settings.metrics_port is not None:
+            metrics_server = OpsServer(ops_settings.metrics_host, ops_settings.metrics_port, readiness, metrics, None,
+                                       metrics_token=ops_settings.metrics_token, probes_here=False)
+            try:
+                await metrics_server.start()
+            except (Exception, SystemExit) as exc:
+                print(f"dutydesk: cannot start the metrics HTTP server on {ops_settings.metrics_host}:"
+                      f"{ops_settings.metrics_port}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                if ops is not None:
+                    await ops.stop()
+                return 2
         started: list[Transport] = []
         for transport in transports:
             try:
@@ -80,6 +96,8 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
                     await other.stop()
                 if ops is not None:
                     await ops.stop()
+                if metrics_server is not None:
+                    await metrics_server.stop()
                 return 2
             started.append(transport)
             readiness.started.add(transport.name)
@@ -101,10 +119,14 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         jobs.start()
         names = ", ".join(t.name for t in transports) or "no chat transport (see README)"
         http = f"; operations HTTP on {ops_settings.http_host}:{ops.port}" if ops is not None else ""
+        if metrics_server is not None:
+            http += f"; metrics on {ops_settings.metrics_host}:{metrics_server.port}"
         log.warning("dutydesk running on %s with %s%s; Ctrl-C or SIGTERM stops it", app.db.dialect, names, http)
         await stop.wait()
         clean = await shut_down(readiness=readiness, transports=started, desk=app.desk, jobs=jobs,
                                 backups=backup_runtime, ops=ops, timeout=ops_settings.shutdown_timeout)
+        if metrics_server is not None:
+            await metrics_server.stop()
         return 0 if clean else 1
 
     try:

@@ -63,23 +63,55 @@ class Environment:
 class OpsSettings:
     """The operations side of ``dutydesk run``, from the environment (README "Operations")."""
 
-    http_host: str = "0.0.0.0"
+    http_host: str = "127.0.0.1"  # loopback unless DUTYDESK_HTTP_HOST says otherwise (docs/security.md)
     http_port: int | None = None  # None: no operations HTTP server
     api_tokens: dict[str, str] = field(default_factory=dict)  # name → token (the identity is api:<name>)
     shutdown_timeout: float = 20.0
+    metrics_token: str | None = None  # /metrics wants "Authorization: Bearer <token>"
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None  # /metrics on its own port (then never on the HTTP port)
+
+    @property
+    def metrics_on_http_port(self) -> bool:
+        """/metrics names customers and components: on the HTTP port only with a token, or when that port
+        listens on loopback alone; otherwise on its own port, or nowhere."""
+        return self.metrics_port is None and (self.metrics_token is not None or is_loopback(self.http_host))
 
     @classmethod
     def read(cls, environ: Mapping[str, str]) -> OpsSettings:
         """Raises ValueError naming the variable that is wrong."""
         from bot.api_intake import parse_tokens
 
-        port = environ.get("DUTYDESK_HTTP_PORT", "").strip()
-        if port and not (port.isdigit() and 0 <= int(port) <= 65535):
-            raise ValueError(f"DUTYDESK_HTTP_PORT is a port number, not {port!r}")
-        return cls(http_host=environ.get("DUTYDESK_HTTP_HOST", "").strip() or "0.0.0.0",
-                   http_port=int(port) if port else None,
+        token = environ.get("DUTYDESK_METRICS_TOKEN", "").strip()
+        if token and len(token) < 16:
+            raise ValueError("DUTYDESK_METRICS_TOKEN is too short: use at least 16 random characters")
+        return cls(http_host=environ.get("DUTYDESK_HTTP_HOST", "").strip() or "127.0.0.1",
+                   http_port=env_port(environ, "DUTYDESK_HTTP_PORT"),
                    api_tokens=parse_tokens(environ.get("DUTYDESK_API_TOKENS", "")),
-                   shutdown_timeout=env_seconds(environ, "DUTYDESK_SHUTDOWN_TIMEOUT", 20.0))
+                   shutdown_timeout=env_seconds(environ, "DUTYDESK_SHUTDOWN_TIMEOUT", 20.0),
+                   metrics_token=token or None,
+                   metrics_host=environ.get("DUTYDESK_METRICS_HOST", "").strip() or "127.0.0.1",
+                   metrics_port=env_port(environ, "DUTYDESK_METRICS_PORT"))
+
+
+def env_port(environ: Mapping[str, str], name: str) -> int | None:
+    """A port number from the environment (0: any free port), or None when unset."""
+    port = environ.get(name, "").strip()
+    if port and not (port.isdigit() and 0 <= int(port) <= 65535):
+        raise ValueError(f"{name} is a port number, not {port!r}")
+    return int(port) if port else None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach ``host`` (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def env_seconds(environ: Mapping[str, str], name: str, default: float) -> float:

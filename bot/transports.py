@@ -8,6 +8,10 @@ from typing import Literal, cast
 from bot.app import App
 from integrations.chat.base import Transport
 
+# Where the inbound endpoints listen unless the environment says otherwise: this host only, behind the
+# reverse proxy or router that terminates TLS (docs/security.md).
+LOOPBACK = "127.0.0.1"
+
 
 class TransportError(Exception):
     """A transport is half-configured (e.g. a bot token without the app token Socket Mode needs)."""
@@ -26,7 +30,7 @@ def build_transports(app: App, environ: Mapping[str, str]) -> list[Transport]:
                 app.desk, app.db, app.config, bot_token=environ["SLACK_BOT_TOKEN"],
                 app_token=environ.get("SLACK_APP_TOKEN"), signing_secret=environ.get("SLACK_SIGNING_SECRET"),
                 mode=cast(Literal["socket", "http"], mode), base_url=environ.get("SLACK_API_URL"),
-                http_host=environ.get("SLACK_HTTP_HOST", "0.0.0.0"),  # HTTP mode: Slack must reach it
+                http_host=environ.get("SLACK_HTTP_HOST", "").strip() or LOOPBACK,  # behind a proxy Slack reaches
                 http_port=int(environ.get("SLACK_HTTP_PORT", "3000")),
             ))
         except ValueError as exc:
@@ -42,7 +46,7 @@ def build_transports(app: App, environ: Mapping[str, str]) -> list[Transport]:
                 app.desk, app.db, app.config, token=environ["TELEGRAM_BOT_TOKEN"],
                 base_url=environ.get("TELEGRAM_API_BASE_URL"), mode=cast(Literal["polling", "webhook"], tg_mode),
                 webhook_secret=environ.get("TELEGRAM_WEBHOOK_SECRET"), webhook_url=environ.get("TELEGRAM_WEBHOOK_URL"),
-                webhook_host=environ.get("TELEGRAM_WEBHOOK_HOST", "0.0.0.0"),
+                webhook_host=environ.get("TELEGRAM_WEBHOOK_HOST", "").strip() or LOOPBACK,
                 webhook_port=int(environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
                 webhook_path=environ.get("TELEGRAM_WEBHOOK_PATH", "/telegram/webhook"),
             ))

@@ -77,8 +77,10 @@ class Desk:
         except DeskError as err:
             outcome = "refused"
             locale = err.params.pop("_locale", None) or self._guess_locale(request)
+            retry_after = err.params.pop("_retry_after", None)
             params = {k: _clip(v) for k, v in err.params.items()}
-            return Reply(text=t(str(locale), err.msgid, **params), kind="error", locale=str(locale))
+            return Reply(text=t(str(locale), err.msgid, **params), kind="error", locale=str(locale),
+                         retry_after=retry_after if isinstance(retry_after, int) else None)
         except Exception:
             log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
             locale = self._guess_locale(request)
@@ -105,7 +107,7 @@ class Desk:
         refusal = self.limiter.check(request, staff=actor is not None and actor.is_staff)
         if refusal is not None:
             msgid, params = refusal_params(refusal, locale)
-            raise DeskError(msgid, **params, _locale=locale)
+            raise DeskError(msgid, **params, _locale=locale, _retry_after=refusal.retry_after)
         if actor is None:
             raise DeskError("error.unknown_person", identity=request.identity, _locale=locale)
         text = request.text
@@ -154,6 +156,7 @@ class Desk:
 
     def _idempotent(self, request: Request, outcome: Write, ctx: Context) -> Callable[[Session], Reply]:
         delivery_id, lookup_first = _delivery_key(request.delivery_id), outcome.savepoint
+        fingerprint = _fingerprint(request)
 
         def unit(session: Session) -> Reply:
             reg = Register(session)
@@ -164,11 +167,10 @@ class Desk:
             if delivery_id is not None and (lookup_first or not on_fast_path(session)):
                 seen = reg.delivered(request.transport, delivery_id)
                 if seen is not None:
-                    return Reply.from_dict(json.loads(seen))
+                    return _first_answer(seen, fingerprint)
             reply = outcome.unit(session)
             if delivery_id is not None:
-                reg.remember_delivery(request.transport, delivery_id, ctx.now,
-                                      json.dumps(reply.to_dict(), ensure_ascii=False))
+                reg.remember_delivery(request.transport, delivery_id, ctx.now, _stored(reply, fingerprint))
             return reply
 
         return unit
@@ -183,7 +185,7 @@ class Desk:
         if wrapped is None:
             wrapped = self._recording[handler] = _recording_deliveries(handler)
         key = _delivery_key(request.delivery_id)
-        return wrapped, ((request.transport, key, ctx.now) if key is not None else None, item)
+        return wrapped, ((request.transport, key, ctx.now, _fingerprint(request)) if key is not None else None, item)
 
     # -- who and where ------------------------------------------------------------------------
     def _guess_locale(self, request: Request) -> str:
@@ -225,14 +227,33 @@ class Desk:
         raise DeskError("error.which_customer", customers=", ".join(mine), _locale=locale)
 
 
+def _fingerprint(request: Request) -> str:
+    """What a delivery id stands for: a repeat of the delivery carries the same command."""
+    return hashlib.sha256(request.text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _stored(reply: Reply, fingerprint: str) -> str:
+    """The reply as the deliveries table keeps it, with the fingerprint of the command it answered."""
+    return json.dumps({**reply.to_dict(), "request": fingerprint}, ensure_ascii=False)
+
+
+def _first_answer(stored: str, fingerprint: str) -> Reply:
+    """The stored first reply to a repeated delivery; a delivery id reused for another command (an HTTP
+    client's Idempotency-Key sent with a different body) is refused, so the client's bug is visible."""
+    data = json.loads(stored)
+    if data.get("request", fingerprint) != fingerprint:
+        raise DeskError("error.delivery_reused")
+    return Reply.from_dict(data)
+
+
 def _recording_deliveries(handler: BulkHandler) -> BulkHandler:
-    """``handler`` that also records the delivery of each item ``((transport, id, at) | None, item)``."""
+    """``handler`` that also records the delivery of each item ``((transport, id, at, fingerprint) | None,
+    item)``."""
 
     def run(session: Session, pairs: list[Any]) -> list[Any]:
         replies: list[Reply] = handler(session, [item for _, item in pairs])
         Register(session).remember_deliveries([
-            {"transport": d[0], "delivery_id": d[1], "at": d[2],
-             "reply": json.dumps(reply.to_dict(), ensure_ascii=False)}
+            {"transport": d[0], "delivery_id": d[1], "at": d[2], "reply": _stored(reply, d[3])}
             for (d, _), reply in zip(pairs, replies, strict=True) if d is not None])
         return replies
 

@@ -36,6 +36,8 @@ class Reply:
     locale: str = "en"
     # Set when the reply is about one incident, so transports can thread or update its card.
     control_number: str | None = None
+    # Set on a rate-limit refusal: whole seconds until the desk takes the next command (HTTP Retry-After).
+    retry_after: int | None = None
 
     @property
     def is_error(self) -> bool:

@@ -51,9 +51,11 @@ class RateLimitsConfig(_Strict):
     burst_person: int | None = Field(default=None, ge=1, le=100_000)
     burst_channel: int | None = Field(default=None, ge=1, le=100_000)
     burst_engineer: int | None = Field(default=None, ge=1, le=100_000)
+    # HTTP intake requests with a wrong or missing token, per source address (bucket = the count).
+    failed_auth: str = "10/min"
     max_buckets: int = Field(default=10_000, ge=100, le=10_000_000)  # memory bound: the least recently used go first
 
-    @field_validator("per_person", "per_channel", "per_engineer")
+    @field_validator("per_person", "per_channel", "per_engineer", "failed_auth")
     @classmethod
     def _rate(cls, v: str) -> str:
         parse_rate(v)

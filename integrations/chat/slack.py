@@ -77,6 +77,11 @@ def post_retry_handlers() -> list[AsyncRetryHandler]:
     return [AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
 
 
+def _plain_timestamp(value: str) -> bool:
+    """A Unix time in seconds as Slack sends it: ASCII digits, a sensible length."""
+    return 0 < len(value) <= 12 and value.isascii() and value.isdigit()
+
+
 class _Server(uvicorn.Server):
     """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
 
@@ -131,6 +136,10 @@ class SlackTransport:
         async def endpoint(request: HttpRequest) -> Response:
             if await read_bounded(request) is None:  # before Bolt reads it to check the signature
                 return Response(status_code=413)
+            if not _plain_timestamp(request.headers.get("x-slack-request-timestamp", "")):
+                # Bolt would raise reading it (a 500 and a traceback per request): refused like any bad
+                # signature (https://api.slack.com/authentication/verifying-requests-from-slack)
+                return Response(status_code=401)
             return await handler.handle(request)
 
         web = Starlette(routes=[Route(path, endpoint, methods=["POST"])])

@@ -131,3 +131,92 @@ def test_tokens_come_as_name_colon_token_pairs() -> None:
     for bad in ("a", "a:", ":x", "a:1,a:2", "a b:1"):
         with pytest.raises(ValueError):
             parse_tokens(bad)
+
+
+# -- the edges an attacker tries (issue 22) ------------------------------------------------------------
+async def test_json_nested_ten_thousand_deep_is_a_bad_request_not_a_crash(served: Served) -> None:
+    deep = b'{"text": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"
+    assert len(deep) < MAX_BODY
+    r = await served.http.post("/api/v1/commands", content=deep,
+                               headers={"Authorization": f"Bearer {TOKENS['noi-monitoring']}"})
+    assert (r.status_code, r.json()["text"]) == (400, t("bg", "api.bad_json"))
+
+
+async def test_a_rate_limited_command_is_429_with_retry_after(served: Served) -> None:
+    # ivana (api:noi-monitoring) is a reporter: 20 commands a minute
+    answers = [await served.post({"text": "/incidents"}) for _ in range(21)]
+    assert [a.status_code for a in answers[:20]] == [200] * 20
+    late = answers[20]
+    assert late.status_code == 429 and late.json()["ok"] is False
+    assert 1 <= int(late.headers["retry-after"]) <= 60
+
+
+async def test_failed_authentication_is_limited_per_source(served: Served) -> None:
+    statuses = [(await served.post({"text": "/incidents"}, token=f"wrong-{n}")).status_code for n in range(12)]
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+    refused = await served.post({"text": "/incidents"}, token="wrong-again")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    # even the right token waits: a source that guesses is slowed down whatever it sends next
+    assert (await served.post({"text": "/incidents"})).status_code == 429
+    served.harness.advance(minutes=1)  # the desk's clock refills the bucket
+    assert (await served.post({"text": "/incidents"})).status_code == 200
+
+
+async def test_the_same_idempotency_key_with_another_body_is_refused(served: Served) -> None:
+    a = await served.post({"text": "/incident urgent cucm Calls fail"}, key="alert-9")
+    assert a.status_code == 200 and a.json()["control_number"] == "NOI-2026-00001"
+    b = await served.post({"text": "/incident urgent crm CRM is down"}, key="alert-9")
+    assert b.status_code == 422 and b.json()["ok"] is False
+    assert "Idempotency-Key" in b.json()["text"] and b.json()["control_number"] is None
+    again = await served.post({"text": "/incident urgent cucm Calls fail"}, key="alert-9")
+    assert again.status_code == 200 and again.json() == a.json()
+    assert served.harness.db.read_sync(lambda s: s.execute(text("SELECT count(*) FROM incident")).scalar()) == 1
+
+
+async def test_a_slash_after_healthz_never_redirects_to_the_host_header(served: Served) -> None:
+    r = await served.http.get("/healthz/", headers={"Host": "evil.example"}, follow_redirects=False)
+    location = r.headers.get("location", "")
+    assert "evil.example" not in location
+    assert r.status_code == 404 or (r.status_code in (301, 302, 307, 308) and location.startswith("/"))
+
+
+def test_metrics_stay_off_a_public_port_unless_a_token_guards_them() -> None:
+    from bot.settings import OpsSettings
+
+    def where(**env: str) -> tuple[bool, int | None]:
+        s = OpsSettings.read({"DUTYDESK_HTTP_PORT": "8080", **env})
+        return s.metrics_on_http_port, s.metrics_port
+
+    assert where() == (True, None)  # loopback only, the default
+    assert where(DUTYDESK_HTTP_HOST="0.0.0.0") == (False, None)  # public: not served at all
+    assert where(DUTYDESK_HTTP_HOST="0.0.0.0", DUTYDESK_METRICS_TOKEN="m" * 24) == (True, None)
+    assert where(DUTYDESK_HTTP_HOST="0.0.0.0", DUTYDESK_METRICS_PORT="9100") == (False, 9100)
+    assert OpsSettings.read({"DUTYDESK_METRICS_PORT": "9100"}).metrics_host == "127.0.0.1"
+    for bad in ({"DUTYDESK_METRICS_TOKEN": "short"}, {"DUTYDESK_METRICS_PORT": "x"}):
+        with pytest.raises(ValueError, match="DUTYDESK_METRICS_"):
+            OpsSettings.read(bad)
+
+
+async def test_metrics_want_the_bearer_token_or_live_on_their_own_port(served: Served) -> None:
+    h = served.harness
+    metrics = OpsMetrics(h.db, h.clock.now, h.app.config.customers)
+    guarded = OpsServer("127.0.0.1", 0, served.readiness, metrics, served.intake, metrics_token="m" * 24)
+    public = OpsServer("127.0.0.1", 0, served.readiness, metrics, served.intake, metrics_here=False)
+    own = OpsServer("127.0.0.1", 0, served.readiness, metrics, None, probes_here=False)
+    for server in (guarded, public, own):
+        await server.start()
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            url = f"http://127.0.0.1:{guarded.port}/metrics"
+            assert (await http.get(url)).status_code == 401
+            assert (await http.get(url, headers={"Authorization": "Bearer wrong"})).status_code == 401
+            ok = await http.get(url, headers={"Authorization": f"Bearer {'m' * 24}"})
+            assert ok.status_code == 200 and "dutydesk_incidents" in ok.text
+            assert (await http.get(f"http://127.0.0.1:{public.port}/metrics")).status_code == 404
+            assert (await http.get(f"http://127.0.0.1:{public.port}/healthz")).status_code == 200
+            assert (await http.get(f"http://127.0.0.1:{own.port}/metrics")).status_code == 200
+            assert (await http.get(f"http://127.0.0.1:{own.port}/healthz")).status_code == 404
+            assert (await http.post(f"http://127.0.0.1:{own.port}/api/v1/commands", json={})).status_code == 404
+    finally:
+        for server in (guarded, public, own):
+            await server.stop()

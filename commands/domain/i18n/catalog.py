@@ -168,6 +168,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "bg": "Няма клиент {customer}, за когото работите.",
         "fa": "مشتری {customer} که برایش کار کنید وجود ندارد.",
     },
+    "error.delivery_reused": {
+        "en": "This request id (Idempotency-Key) was already used for a different command; nothing was done. "
+              "Send a new request with a new key.",
+        "bg": "Този идентификатор на заявка (Idempotency-Key) вече е използван за друга команда; нищо не е "
+              "направено. Изпратете новата заявка с нов ключ.",
+        "fa": "این شناسهٔ درخواست (Idempotency-Key) پیش‌تر برای فرمان دیگری به کار رفته است؛ کاری انجام نشد. "
+              "درخواست تازه را با کلید تازه بفرستید.",
+    },
     "error.forbidden": {
         "en": "Sorry, /{command} needs the role {roles} with {customer}; you are {have}.",
         "bg": "Съжалявам, /{command} изисква роля {roles} при {customer}; вашата роля е {have}.",

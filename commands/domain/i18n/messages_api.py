@@ -8,6 +8,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bg": "Нужен е валиден API токен: Authorization: Bearer <токен>.",
         "fa": "توکن معتبر API لازم است: Authorization: Bearer <token>.",
     },
+    "api.too_many_failures": {
+        "en": "Too many requests with a wrong API token came from this address; wait before trying again.",
+        "bg": "От този адрес дойдоха твърде много заявки с грешен API токен; изчакайте, преди да опитате отново.",
+        "fa": "درخواست‌های زیادی با توکن API نادرست از این نشانی آمد؛ پیش از تلاش دوباره صبر کنید.",
+    },
     "api.no_person": {
         "en": "The API token {name} belongs to nobody in the configuration: add \"api:{name}\" to a person's identities.",
         "bg": "API токенът {name} не принадлежи на никого в конфигурацията: добавете \"api:{name}\" към identities на човек.",
