@@ -22,9 +22,11 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.recovery import dead_here
 from commands.backup import (
     BackupRuntime,
     DriverLike,
+    active_owners_unit,
     check_stale_unit,
     install,
     interrupt_unfinished_unit,
@@ -57,9 +59,15 @@ def wire_backups(services: Services, runtime: BackupRuntime | None = None) -> Ba
 
 
 async def recover_backups(services: Services, owner: str | None = None) -> list[int]:
-    """At start-up: runs left queued or running by a process that died become "interrupted" (only
-    ``owner``'s when several replicas share the database; each run records its owner)."""
-    ids = await services.db.write(interrupt_unfinished_unit(services.clock.now(), owner))
+    """At start-up: runs left queued or running by a process that died become "interrupted". With
+    ``owner`` (this process, when several replicas share the database; each run records its owner):
+    ``owner``'s own and those of every process of this host that no longer exists — the test the
+    outbox's recovery uses (bot/recovery.py); another host's runs wait for the stale check."""
+    owners: set[str] | None = None
+    if owner is not None:
+        found: set[str] = await services.db.read(active_owners_unit)
+        owners = {owner} | {o for o in found if dead_here(o)}
+    ids = await services.db.write(interrupt_unfinished_unit(services.clock.now(), owners))
     if ids:
         log.warning("backups: %d run(s) left unfinished by the last process marked interrupted: %s", len(ids), ids)
     return ids

@@ -19,7 +19,6 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     SLACK_BOT_TOKEN...), the SLA and escalation sweeper and the outbox dispatcher, in one event loop."""
     import os
     import signal
-    import socket
 
     from bot.api_intake import CommandIntake
     from bot.app import build_app
@@ -109,7 +108,7 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         backup_runtime = None
         if backups:  # runs a crashed process left behind are marked interrupted before anything new runs
             backup_runtime = wire_backups(app.services)
-            await recover_backups(app.services, owner=f"{socket.gethostname()}:{os.getpid()}")
+            await recover_backups(app.services, owner=backup_runtime.owner)
         # what a crashed predecessor on this host held is delivered now, not when its lease runs out
         await release_dead_claims(app.db)
         dispatcher = Dispatcher(app.db, app.services.clock, notifiers, app.config, observe=metrics.delivery)

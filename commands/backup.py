@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +32,7 @@ from commands.domain.i18n.format import format_datetime, format_duration
 from commands.parse import Parsed
 from commands.reply import Reply
 from storage.backups import BackupRepo
+from storage.leases import this_process
 from storage.models_backup import BackupRun
 from storage.outbox import Outbox
 
@@ -103,15 +102,11 @@ class StoreLike(Protocol):
 DriverBuilder = Callable[[str, str], DriverLike]  # (customer id, target id) → driver
 
 
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:128]
-
-
 @dataclass
 class BackupRuntime:
     build: DriverBuilder
     store: StoreLike
-    owner: str = field(default_factory=_owner)
+    owner: str = field(default_factory=this_process)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # between attempts of a scheduled run
     # The drivers' own failure types: their message is the reason shown (others are logged as bugs).
     failures: tuple[type[Exception], ...] = ()
@@ -432,9 +427,15 @@ def check_stale_unit(services: Services, now: datetime) -> Callable[[Session], i
     return unit
 
 
-def interrupt_unfinished_unit(now: datetime, owner: str | None = None) -> Callable[[Session], list[int]]:
-    """For start-up: runs a dead process left queued or running become "interrupted"."""
-    return lambda session: BackupRepo(session).interrupt_unfinished(now, owner)
+def active_owners_unit(session: Session) -> set[str]:
+    """The processes that hold queued or running backups (to find the dead ones among them)."""
+    return BackupRepo(session).active_owners()
+
+
+def interrupt_unfinished_unit(now: datetime, owners: Collection[str] | None = None) -> Callable[[Session], list[int]]:
+    """For start-up: runs the dead processes ``owners`` left queued or running become "interrupted"
+    (every unfinished run when None)."""
+    return lambda session: BackupRepo(session).interrupt_unfinished(now, owners)
 
 
 # -- chat commands ---------------------------------------------------------------------------------

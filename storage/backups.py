@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -99,12 +99,19 @@ class BackupRepo:
              .order_by(col(BackupRun.finished_at).desc(), col(BackupRun.id).desc()))
         return self.session.exec(q).first()
 
-    def interrupt_unfinished(self, now: datetime, owner: str | None = None) -> list[int]:
-        """At start-up: runs left queued or running by a process that died become "interrupted" (only
-        ``owner``'s when given, for several replicas), so no run stays "running" forever."""
+    def active_owners(self) -> set[str]:
+        """The owners (``host:pid``) of the runs still queued or running."""
+        return {str(o) for o in self.session.execute(
+            select(_RUN.c.owner).where(col(_RUN.c.status).in_(ACTIVE)).distinct()).scalars()}
+
+    def interrupt_unfinished(self, now: datetime, owners: Collection[str] | None = None) -> list[int]:
+        """At start-up: runs left queued or running by processes that died become "interrupted" (only
+        those of ``owners`` when given, for several replicas), so no run stays "running" forever."""
         cond = [col(_RUN.c.status).in_(ACTIVE)]
-        if owner is not None:
-            cond.append(_RUN.c.owner == owner)
+        if owners is not None:
+            if not owners:
+                return []
+            cond.append(col(_RUN.c.owner).in_(sorted(owners)))
         return self._interrupt(cond, now, INTERRUPTED_AT_START)
 
     def interrupt_overdue(self, now: datetime) -> list[int]:

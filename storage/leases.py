@@ -8,6 +8,8 @@ their ``attempt_started_at``, so they are still treated as in doubt (looked for 
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Collection
 from typing import Any, cast
 
@@ -16,6 +18,13 @@ from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from storage.models import ChatMessage, OutboxMessage
+
+OWNER_MAX = 128  # the length of every owner column (outbox claimed_by, chat posting_by, backup_run owner)
+
+
+def this_process() -> str:
+    """The name every claim of this process carries: ``host:pid``, bounded like the owner columns."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:OWNER_MAX]
 
 
 def holders(session: Session) -> set[str]:

@@ -238,8 +238,8 @@ async def test_only_the_owners_runs_are_interrupted_when_asked(rig: Rig) -> None
     now = rig.desk.clock.now()
     await rig.desk.db.write(lambda s: queue_run(s, services, rig.runtime, "noi", "gw1", trigger="person",
                                                 requested_by="georgi", now=now))
-    assert await rig.desk.db.write(interrupt_unfinished_unit(now, owner="other:2")) == []
-    assert len(await rig.desk.db.write(interrupt_unfinished_unit(now, owner="test:1"))) == 1
+    assert await rig.desk.db.write(interrupt_unfinished_unit(now, owners=["other:2"])) == []
+    assert len(await rig.desk.db.write(interrupt_unfinished_unit(now, owners=["test:1"]))) == 1
 
 
 async def test_scheduled_run_retries_and_alerts_the_engineers(rig: Rig) -> None:

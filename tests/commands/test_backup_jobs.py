@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -115,3 +116,56 @@ def test_examples_back_up_the_gateways_cucm_uccx_callrec_and_the_crm_database(no
     assert hgp["crm-db"].driver == "command" and hgp["crm-db"].component == "sql"
     for target in [*noi.values(), *hgp.values()]:
         assert target.schedule and target.max_age
+
+
+
+async def test_a_restarted_process_interrupts_the_runs_of_its_dead_predecessor(db_url: str, tmp_path: Path) -> None:
+    """issue 16 §6: after a crash the new process (a new pid) marks interrupted the runs of this host's
+    dead processes (bot/recovery.dead_here, as the outbox does), not only its own, so ``/backup`` is not
+    answered "busy" until the stale check; a live process's runs and another host's are left alone."""
+    import os
+    import socket
+
+    from tests.bot.test_recovery import _a_dead_pid
+
+    host = socket.gethostname()
+    desk = DeskHarness(config(), db_url, MONDAY_0200_SOFIA)
+    try:
+        services = desk.app.services
+        now = desk.clock.now()
+        owners = {"gw1": f"{host}:{_a_dead_pid()}",  # the crashed predecessor
+                  "callrec": f"{host}:{os.getppid()}",  # a live process of this host, still backing up
+                  "gw2": f"another-host:{_a_dead_pid()}"}  # judged by its own host (or the stale check)
+        for target, owner in owners.items():
+            old = default_runtime(services, env={}, root=tmp_path)
+            old.owner = owner
+            await desk.db.write(lambda s, r=old, t=target: queue_run(  # type: ignore[misc]
+                s, services, r, "noi", t, trigger="person", requested_by="georgi", now=now))
+        restarted = wire_backups(services, default_runtime(services, env={}, root=tmp_path))
+        assert restarted.owner == f"{host}:{os.getpid()}"
+        ids = await recover_backups(services, owner=restarted.owner)
+        runs = {r.target_id: r for r in await desk.db.read(lambda s: BackupRepo(s).recent("noi"))}
+        assert ids == [runs["gw1"].id]
+        assert {t: r.status for t, r in runs.items()} == {"gw1": "interrupted", "callrec": "queued", "gw2": "queued"}
+        desk.advance(minutes=1)
+        again = await desk.say("georgi", "/backup gw1")  # its run was the dead process's: a new one starts
+        busy = await desk.say("georgi", "/backup callrec")  # the live process's run stands
+        await restarted.drain()
+        assert again.lines == ("#4 gw1 — в опашката",)
+        assert busy.lines == (f"callrec — вече е в опашката като #{runs['callrec'].id}",)
+    finally:
+        desk.close()
+
+
+def test_every_claim_names_its_process_the_same_bounded_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backup runtime and the start-up recovery name this process as the outbox does (``host:pid``),
+    bounded by the owner columns (128 characters) however long the host name."""
+    import os
+    import socket
+
+    from commands.backup import BackupRuntime
+    from storage.leases import OWNER_MAX, this_process
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "h" * 300)
+    assert this_process() == ("h" * 300 + f":{os.getpid()}")[:OWNER_MAX] and OWNER_MAX == 128
+    assert BackupRuntime(build=lambda c, t: None, store=None).owner == this_process()  # type: ignore[arg-type,return-value]
