@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -91,7 +91,81 @@ class _Auth(_Strict):
     token_env: str | None = None  # bearer token
 
 
-class HttpCheck(_CheckBase, _Tls, _Auth):
+AuthMode = Literal["basic", "bearer", "ntlm", "oauth2"]
+_OAUTH_KEYS = ("client_id", "client_secret_env", "tenant", "token_url", "scope", "resource")
+_LOOPBACK = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]")
+
+
+class HttpAuthConfig(_Auth):
+    """How an HTTP check logs in (``auth``), with what each way needs; secrets come from the environment.
+
+    - ``basic``: ``username`` + ``password_env``; ``bearer``: ``token_env`` (a fixed token);
+    - ``ntlm``: Windows authentication (NTLM, or Negotiate when the server offers only that):
+      ``username`` as ``DOMAIN\\user`` or ``user@domain`` + ``password_env``;
+    - ``oauth2``: client credentials: ``client_id``, ``client_secret_env``, and ``token_url`` or ``tenant``
+      (Microsoft Entra ID's ``https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token``); ``scope``
+      (default ``<origin of url>/.default``) or ``resource`` (AD FS).
+
+    Without ``auth``: ``bearer`` when ``token_env`` is set, else ``basic`` when ``username`` is set
+    (``ntlm`` for a ``dynamics`` check: the CRM on premises speaks Windows authentication, never Basic).
+    """
+
+    username_means: ClassVar[AuthMode] = "basic"  # the default when only username is given
+    auth: AuthMode | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    tenant: str | None = None
+    token_url: str | None = None
+    scope: str | None = None
+    resource: str | None = None
+
+    def auth_mode(self) -> AuthMode | None:
+        if self.auth is not None:
+            return self.auth
+        if self.token_env:
+            return "bearer"
+        if self.client_id:
+            return "oauth2"
+        if self.username:
+            return self.username_means
+        return None
+
+    @property
+    def token_endpoint(self) -> str | None:
+        if self.token_url:
+            return self.token_url
+        if self.tenant:
+            return f"https://login.microsoftonline.com/{self.tenant}/oauth2/v2.0/token"
+        return None
+
+    @model_validator(mode="after")
+    def _auth_keys(self) -> HttpAuthConfig:
+        mode = self.auth_mode()
+        if mode is None:
+            return self
+        need: dict[str, tuple[str, ...]] = {"basic": ("username",), "bearer": ("token_env",),
+                                            "ntlm": ("username", "password_env"),
+                                            "oauth2": ("client_id", "client_secret_env")}
+        missing = [k for k in need[mode] if not getattr(self, k)]
+        if missing:
+            raise ValueError(f'auth = "{mode}" needs {" and ".join(missing)}')
+        if mode == "oauth2":
+            if not self.token_endpoint:
+                raise ValueError('auth = "oauth2" needs token_url (or tenant, for Microsoft Entra ID)')
+            if not self.token_endpoint.startswith("https://") and not self.token_endpoint.startswith(_LOOPBACK):
+                raise ValueError(f"token_url {self.token_endpoint!r}: the client secret goes only over https://")
+            if self.scope and self.resource:
+                raise ValueError("give scope (Entra ID v2.0) or resource (AD FS), not both")
+        else:
+            stray = [k for k in _OAUTH_KEYS if getattr(self, k)]
+            if stray:
+                raise ValueError(f'{", ".join(stray)}: only used with auth = "oauth2"')
+        if mode != "bearer" and self.token_env:
+            raise ValueError(f'token_env: only used with auth = "bearer", not "{mode}"')
+        return self
+
+
+class HttpCheck(_CheckBase, _Tls, HttpAuthConfig):
     type: Literal["http"]
     url: str
     method: str = "GET"
@@ -199,9 +273,18 @@ class UccxCheck(_Cisco):
     type: Literal["uccx"]
 
 
-class DynamicsCheck(_Cisco):
+class DynamicsCheck(_CheckBase, _Tls, HttpAuthConfig):
+    username_means: ClassVar[AuthMode] = "ntlm"
     type: Literal["dynamics"]
+    url: str  # the organisation's URL: https://crm.example/ORG (on premises) or https://org.crm4.dynamics.com
     api_version: str = "9.2"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError(f"{v!r}: a dynamics check needs an http:// or https:// URL")
+        return v
 
 
 CheckConfig = Annotated[

@@ -58,8 +58,23 @@ def one_line(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _os_error(exc: BaseException, depth: int = 0) -> BaseException | None:
+    """The OS error (or timeout) under a library's own exception: its cause chain and exception groups."""
+    if depth > 6:
+        return None
+    if isinstance(exc, TimeoutError | ConnectionRefusedError) or (isinstance(exc, OSError) and exc.strerror):
+        return exc
+    inner = [*(exc.exceptions if isinstance(exc, BaseExceptionGroup) else ()), exc.__cause__, exc.__context__]
+    for found in (_os_error(e, depth + 1) for e in inner if e is not None):
+        if found is not None:
+            return found
+    return None
+
+
 def describe(exc: BaseException) -> str:
-    """A short reason for an exception: the OS error text rather than a traceback."""
+    """A short reason for an exception: the OS error text rather than a traceback (also when a library,
+    such as httpx, wraps the OS error in its own)."""
+    exc = _os_error(exc) or exc
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return "no answer (timeout)"
     if isinstance(exc, ConnectionRefusedError):

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.clock import Clock
 from commands.domain.config import CustomerConfig, parse_duration
@@ -15,6 +17,7 @@ from commands.domain.health_config import (
     AxlCheck,
     DynamicsCheck,
     FreshnessCheck,
+    HttpAuthConfig,
     HttpCheck,
     RisCheck,
     ServicesCheck,
@@ -27,10 +30,13 @@ from integrations.probes.base import Probe
 from integrations.probes.cisco import AxlVersionProbe, RisPortProbe, ServiceStatusProbe, uccx_admin_probe
 from integrations.probes.dynamics import WhoAmIProbe
 from integrations.probes.freshness import ActiveSince, FreshnessProbe
-from integrations.probes.http import HttpProbe
+from integrations.probes.http import HttpProbe, tls_verify
+from integrations.probes.http_auth import BasicAuth, BearerAuth, ProbeAuth
+from integrations.probes.oauth import ClientCredentialsAuth
 from integrations.probes.sip import SipOptionsProbe
 from integrations.probes.tcp import TcpProbe
 from integrations.probes.tls import TlsProbe
+from integrations.probes.windows_auth import WindowsAuth
 
 
 class MissingSecret(ValueError):
@@ -44,6 +50,25 @@ def _env(env: Mapping[str, str], name: str | None) -> str | None:
     if value is None:
         raise MissingSecret(f"environment variable {name} is not set")
     return value
+
+
+def http_auth(check: HttpAuthConfig, url: str, env: Mapping[str, str], clock: Clock, timeout: float,
+              verify: bool = True, ca_file: str | None = None) -> ProbeAuth | None:
+    """The auth flow an HTTP or Dynamics check is configured for (see ``HttpAuthConfig``); secrets from ``env``."""
+    mode = check.auth_mode()
+    if mode == "bearer":
+        return BearerAuth(_env(env, check.token_env) or "")
+    if mode == "basic":
+        return BasicAuth(check.username or "", _env(env, check.password_env) or "")
+    if mode == "ntlm":
+        return WindowsAuth(check.username or "", _env(env, check.password_env) or "")
+    if mode == "oauth2":
+        origin = httpx.URL(url).copy_with(path="/", query=None, fragment=None)
+        scope = check.scope or (None if check.resource else f"{str(origin).rstrip('/')}/.default")
+        return ClientCredentialsAuth(check.token_endpoint or "", check.client_id or "",
+                                     _env(env, check.client_secret_env) or "", clock=clock, scope=scope,
+                                     resource=check.resource, timeout=timeout, verify=tls_verify(verify, ca_file))
+    return None
 
 
 def calendar_active_since(cal: BusinessCalendar) -> ActiveSince:
@@ -65,9 +90,9 @@ def build_probe(check: AnyCheck, customer: CustomerConfig, calendar: BusinessCal
     if isinstance(check, HttpCheck):
         return HttpProbe(url=check.url, timeout=timeout, method=check.method, expect_status=check.expect_status,
                          keyword=check.keyword, json_path=check.json_path, json_value=check.json_value,
-                         headers=dict(check.headers), username=check.username,
-                         password=_env(env, check.password_env), bearer=_env(env, check.token_env),
-                         verify=check.verify, ca_file=check.ca_file, slow_ms=check.slow_ms)
+                         headers=dict(check.headers), verify=check.verify, ca_file=check.ca_file,
+                         slow_ms=check.slow_ms,
+                         auth=http_auth(check, check.url, env, clock, timeout, check.verify, check.ca_file))
     if isinstance(check, TcpCheck):
         return TcpProbe(host=check.host, port=check.port, timeout=timeout)
     if isinstance(check, TlsCheck):
@@ -86,6 +111,10 @@ def build_probe(check: AnyCheck, customer: CustomerConfig, calendar: BusinessCal
             ca_file=check.ca_file, naive_tz=ZoneInfo(check.timestamps_tz or customer.timezone),
             active_since=calendar_active_since(calendar) if check.active == "calendar" else None, clock=clock,
         )
+    if isinstance(check, DynamicsCheck):
+        return WhoAmIProbe(base_url=check.url, api_version=check.api_version, timeout=timeout, verify=check.verify,
+                           ca_file=check.ca_file,
+                           auth=http_auth(check, check.url, env, clock, timeout, check.verify, check.ca_file))
     password = _env(env, check.password_env)
     if isinstance(check, AxlCheck):
         return AxlVersionProbe(base_url=check.url, username=check.username, password=password,
@@ -102,8 +131,4 @@ def build_probe(check: AnyCheck, customer: CustomerConfig, calendar: BusinessCal
     if isinstance(check, UccxCheck):
         return uccx_admin_probe(check.url, check.username, password, timeout=timeout, verify=check.verify,
                                 ca_file=check.ca_file)
-    if isinstance(check, DynamicsCheck):
-        return WhoAmIProbe(base_url=check.url, api_version=check.api_version, username=check.username,
-                           password=password, bearer=_env(env, check.token_env), timeout=timeout,
-                           verify=check.verify, ca_file=check.ca_file)
     raise TypeError(f"no probe for {type(check).__name__}")

@@ -11,7 +11,9 @@ from typing import Any
 
 import httpx
 
-from integrations.probes.base import ProbeResult, down, one_line, timed, up
+from integrations.probes.base import ProbeResult, degraded, down, one_line, timed, up
+from integrations.probes.http_auth import legacy_auth, refusal
+from integrations.probes.oauth import TokenError
 
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -77,11 +79,14 @@ class HttpProbe:
     verify: bool = True
     ca_file: str | None = None
     slow_ms: float | None = None  # slower than this is degraded
+    auth: httpx.Auth | None = None  # when set, instead of username/password/bearer (http_auth.py)
+
+    def _auth(self) -> httpx.Auth | None:
+        return self.auth or legacy_auth(self.username, self.password, self.bearer)
 
     def client(self) -> httpx.AsyncClient:
-        auth = httpx.BasicAuth(self.username, self.password or "") if self.username else None
-        return httpx.AsyncClient(verify=tls_verify(self.verify, self.ca_file), auth=auth, timeout=self.timeout,
-                                 follow_redirects=True)
+        return httpx.AsyncClient(verify=tls_verify(self.verify, self.ca_file), auth=self._auth(),
+                                 timeout=self.timeout, follow_redirects=True)
 
     async def check(self) -> ProbeResult:
         result = await timed(self.timeout, self._once)
@@ -91,11 +96,15 @@ class HttpProbe:
         return result
 
     async def _once(self) -> ProbeResult:
-        headers = dict(self.headers)
-        if self.bearer:
-            headers["Authorization"] = f"Bearer {self.bearer}"
-        async with self.client() as client:
-            resp = await client.request(self.method, self.url, headers=headers, content=self.body)
+        try:
+            async with self.client() as client:
+                resp = await client.request(self.method, self.url, headers=dict(self.headers), content=self.body)
+        except TokenError as err:
+            return (degraded if err.refused else down)(err.reason, auth_failed=err.refused)
+        auth = self._auth()
+        if resp.status_code == 401 and auth is not None and 401 not in self.expect_status:
+            # The server answered; the login is what failed: say so, and do not call it an outage.
+            return degraded(one_line(f"authentication failed: the server {refusal(resp, auth)}"), auth_failed=True)
         return judge_response(resp, self.expect_status, self.keyword, self.json_path, self.json_value)
 
 

@@ -1,5 +1,5 @@
-"""Fake Cisco CUCM (AXL, Control Center services, RISPort70), UCCX admin API and Dynamics 365 Web API
-servers on 127.0.0.1, speaking the published SOAP/REST shapes, for the probe recipes' tests."""
+"""Fake Cisco CUCM (AXL, Control Center services, RISPort70) and UCCX admin API servers on 127.0.0.1,
+speaking the published SOAP/REST shapes, for the probe recipes' tests (Dynamics CRM: tests/fakes/dynamics.py)."""
 
 from __future__ import annotations
 
@@ -129,24 +129,3 @@ class FakeCucm:
         if not self._authorised(request):
             return web.Response(status=401)
         return web.json_response({"csq": [{"id": "1", "name": "Inbound"}]})
-
-
-@dataclass
-class FakeCrm:
-    """Dynamics 365 Web API: ``GET /api/data/v9.2/WhoAmI`` with a bearer token."""
-
-    token: str = "tok"
-    user_id: str = "6a1e3b2c-0000-4000-8000-000000000001"
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_get("/api/data/v9.2/WhoAmI", self.whoami)
-        return app
-
-    async def whoami(self, request: web.Request) -> web.Response:
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
-            return web.json_response({"error": {"code": "0x80072560", "message": "not authorised"}}, status=401)
-        return web.json_response({
-            "@odata.context": f"{request.url.origin()}/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
-            "BusinessUnitId": "6a1e3b2c-0000-4000-8000-0000000000bb", "UserId": self.user_id,
-            "OrganizationId": "6a1e3b2c-0000-4000-8000-0000000000aa"})

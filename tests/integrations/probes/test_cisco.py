@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from integrations.probes.cisco import AxlVersionProbe, RisPortProbe, ServiceStatusProbe, uccx_admin_probe
 from integrations.probes.dynamics import WhoAmIProbe
-from tests.fakes.cisco import FakeCrm, FakeCucm, serve
+from tests.fakes.cisco import FakeCucm, serve
+from tests.fakes.dynamics import FakeCrm
 
 
 async def test_axl_get_ccm_version() -> None:
@@ -75,12 +76,13 @@ async def test_risport_answers_are_cached_and_the_rate_is_respected() -> None:
 
 
 async def test_uccx_admin_api_and_dynamics_whoami() -> None:
-    cucm, crm = FakeCucm(), FakeCrm(token="t0k")
+    cucm, crm = FakeCucm(), FakeCrm(static_token="t0k")
     async with serve(cucm.app()) as uccx, serve(crm.app()) as crm_url:
         assert (await uccx_admin_probe(uccx, "axluser", "secret", timeout=5).check()).status == "up"
         r = await uccx_admin_probe(uccx, "axluser", "nope", timeout=5).check()
-        assert r.status == "down" and "401" in r.reason
+        assert r.status == "degraded" and r.reason == "authentication failed: the server refuses axluser (Basic, HTTP 401)"
         r = await WhoAmIProbe(crm_url, bearer="t0k").check()
         assert r.status == "up" and crm.user_id in r.reason
         r = await WhoAmIProbe(crm_url, bearer="expired").check()
-        assert r.status == "down" and r.reason == "CRM refuses the service account (HTTP 401)"
+        assert r.status == "degraded" and r.reason == ("authentication failed: the CRM refuses the configured token"
+                                                       " (Bearer, HTTP 401)")
