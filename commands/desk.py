@@ -26,7 +26,7 @@ from commands.ratelimit import RateLimiter, refusal_params
 from commands.redact import SECRETS
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
-from storage.db import BulkHandler, on_fast_path
+from storage.db import BulkHandler, is_transient, on_fast_path
 from storage.register import Register
 
 log = logging.getLogger(__name__)
@@ -81,10 +81,10 @@ class Desk:
             params = {k: _clip(v) for k, v in err.params.items()}
             return Reply(text=t(str(locale), err.msgid, **params), kind="error", locale=str(locale),
                          retry_after=retry_after if isinstance(retry_after, int) else None)
-        except Exception:
+        except Exception as exc:
             log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
             locale = self._guess_locale(request)
-            return Reply(text=t(locale, "error.internal"), kind="error", locale=locale)
+            return Reply(text=t(locale, "error.internal"), kind="error", locale=locale, transient=is_transient(exc))
         finally:
             self.in_flight -= 1
             if self.observe is not None:

@@ -38,6 +38,9 @@ class Reply:
     control_number: str | None = None
     # Set on a rate-limit refusal: whole seconds until the desk takes the next command (HTTP Retry-After).
     retry_after: int | None = None
+    # Nothing was done because of a passing failure (the database was unreachable): the same request may
+    # succeed later. Never stored; a transport whose platform delivers again may refuse the delivery.
+    transient: bool = False
 
     @property
     def is_error(self) -> bool:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,13 @@ def on_fast_path(session: Session) -> bool:
     """True in the writer's first attempt at a batch, where a unit may leave a rare case (a repeated
     delivery id) to a constraint: its violation makes the writer redo the batch the careful way."""
     return bool(session.info.get(_FAST, False))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure of the database that may pass: it was unreachable, locked by another process, or the
+    connection dropped. Nothing of the work was committed, so the same work may succeed when tried again
+    (a transport whose platform re-delivers, such as Telegram's webhook, refuses the delivery instead)."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 class Refused(Exception):

@@ -76,7 +76,7 @@ from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Routes
 from integrations.chat.telegram_guide import IncidentGuide
 from storage.chat_refs import ChatRefs
-from storage.db import Database
+from storage.db import Database, is_transient
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,10 @@ class _Recent:
             return False
         self._seen[key] = now
         return True
+
+    def forget(self, key: object) -> None:
+        """Take the key back: its delivery was not handled, and the repeat must be."""
+        self._seen.pop(key, None)
 
 
 class _Server(uvicorn.Server):
@@ -148,6 +152,7 @@ class TelegramTransport:
         self._server: _Server | None = None
         self._serving: asyncio.Task[None] | None = None
         self._updates = _Recent()
+        self._unhandled: set[int] = set()  # webhook updates that failed for a passing reason: not answered 2XX
         self._prompts = _Recent(ttl=60.0)
         self._chats = {c for cust in config.customers.values()
                        for c in (*cust.channels.telegram, *cust.channels.engineers_telegram)}
@@ -223,8 +228,14 @@ class TelegramTransport:
             update = Update.de_json(json.loads(body), self.bot)
         except Exception:
             return Response(status_code=400)
-        # Processed before answering: a 200 means done, and Telegram re-sends what was not answered.
+        # Processed before answering: a 200 means done. What failed for a passing reason (the database was
+        # unreachable) is answered 503, and Telegram sends it again ("In case of an unsuccessful request
+        # ... we will repeat the request", https://core.telegram.org/bots/api#setwebhook).
         await self.app.process_update(update)
+        if update.update_id in self._unhandled:
+            self._unhandled.discard(update.update_id)
+            self._updates.forget(update.update_id)  # the repeat is not a duplicate: nothing was done
+            return Response(status_code=503)
         return Response(status_code=200)
 
     # -- inbound --------------------------------------------------------------------------------
@@ -245,6 +256,17 @@ class TelegramTransport:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed: %r", update, exc_info=context.error)
+        if isinstance(update, Update) and context.error is not None and is_transient(context.error):
+            self._keep(update)
+
+    def _keep(self, update: Update) -> bool:
+        """In webhook mode, leave an update whose handling failed for a passing reason to Telegram's
+        re-delivery instead of answering it now (polling has confirmed it already: the person is told)."""
+        if self.mode != "webhook":
+            return False
+        log.warning("update %s failed for a passing reason: Telegram will deliver it again", update.update_id)
+        self._unhandled.add(update.update_id)
+        return True
 
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         msg = update.effective_message
@@ -259,6 +281,8 @@ class TelegramTransport:
         if msg is None or user is None:
             return
         reply = await self._run(line, user, msg.chat, f"msg:{msg.chat_id}:{msg.message_id}")
+        if reply.transient and self._keep(update):
+            return
         await self._send_reply(msg.chat_id, reply, reply_to=msg.message_id)
 
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -293,6 +317,8 @@ class TelegramTransport:
                 await self._prompt(chat.id, user, *bare)
             return
         reply = await self._run(data, user, chat, f"cb:{press}")
+        if reply.transient and self._keep(update):
+            return  # answered when Telegram delivers the press again
         try:
             await query.answer(render.answer_text(reply), show_alert=reply.is_error)
         except Exception:  # an expired query: the action is done and the card shows it
