@@ -22,6 +22,7 @@ from commands.domain.clock import Clock
 from commands.domain.config import Config
 from commands.log_context import INCIDENT
 from commands.notify import render_card
+from commands.redact import SECRETS
 from commands.reply import Reply
 from integrations.chat.base import Notifier
 from storage.db import Database
@@ -81,7 +82,11 @@ class Dispatcher:
             self.observe(transport, outcome)
 
     async def _deliver(self, message: OutboxMessage, result: DispatchResult) -> None:
-        payload = json.loads(message.payload)
+        # Nothing the process knows as a secret goes out, though a description may quote one: masked
+        # here, for every transport and gateway, as the replies and the logs mask it (commands/redact.py).
+        payload = SECRETS.redact_data(json.loads(message.payload))
+        if len(SECRETS):
+            message.payload = json.dumps(payload, ensure_ascii=False)  # what the transports read again
         number = payload.get("control_number")
         token = INCIDENT.set(str(number) if number else None)  # each lane is its own task: no leaks
         try:
@@ -93,6 +98,7 @@ class Dispatcher:
         reply = Reply.from_dict({**payload, "kind": payload.get("kind", "info")})
         if message.kind == "incident.card":  # rendered now, from the incident as it stands
             reply = await self._card(int(payload["incident_id"])) or reply
+        reply = SECRETS.redact_reply(reply)
         targets = [n for n in self.notifiers if n.reaches(message.audience)]
         if not targets:
             # Nobody to tell through the transports running now: keep it pending, retry later.

@@ -31,8 +31,14 @@ _PLAIN = frozenset({"name", "levelname", "pathname", "filename", "module", "func
 def environment_secrets(environ: Mapping[str, str], database_urls: Iterable[str | None] = ()) -> list[str]:
     values = [environ[n] for n in KNOWN if environ.get(n)]
     values += [v for k, v in environ.items() if _SECRET_NAME.search(k) and v]
+    values += _api_tokens(environ.get("DUTYDESK_API_TOKENS", ""))  # each token alone, as a client sends it
     passwords = [_password(url) for url in (environ.get("DATABASE_URL"), *database_urls)]
     return [v for v in (*values, *passwords) if v]
+
+
+def _api_tokens(value: str) -> list[str]:
+    """The tokens of ``DUTYDESK_API_TOKENS`` ("name:token,..."), even from a malformed value."""
+    return [token.strip() for entry in value.split(",") for token in [entry.partition(":")[2]] if token.strip()]
 
 
 def config_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 from commands.reply import Reply
@@ -44,17 +45,44 @@ class Secrets:
         return self._pattern.sub(MASK, text)
 
     def redact_reply(self, reply: Reply) -> Reply:
-        """The reply with every secret masked (the same object when there was none)."""
+        """The reply with every secret masked, a text file it carries too (the same object when there
+        was none)."""
         if self._pattern is None:
             return reply
         text, lines = self.redact(reply.text), tuple(self.redact(x) for x in reply.lines)
-        if text == reply.text and lines == reply.lines:
+        attachment = reply.attachment
+        if attachment is not None and _is_text(attachment.mime_type):
+            try:
+                content = self.redact(attachment.content.decode("utf-8")).encode("utf-8")
+            except UnicodeDecodeError:
+                content = attachment.content
+            if content != attachment.content:
+                attachment = dataclasses.replace(attachment, content=content)
+        if text == reply.text and lines == reply.lines and attachment is reply.attachment:
             return reply
-        return dataclasses.replace(reply, text=text, lines=lines)
+        return dataclasses.replace(reply, text=text, lines=lines, attachment=attachment)
+
+    def redact_data(self, value: Any) -> Any:
+        """A JSON-like value (an outbox payload) with every string in it masked."""
+        if self._pattern is None:
+            return value
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {k: self.redact_data(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.redact_data(v) for v in value]
+        return value
 
     def clear(self) -> None:
         self._values.clear()
         self._pattern = None
+
+
+def _is_text(mime_type: str) -> bool:
+    """Files the desk writes as text (csv, md, ics, json): masked like a message. Binary files (pdf, xlsx,
+    png) are not rewritten."""
+    return mime_type.startswith("text/") or mime_type in ("application/json", "application/csv")
 
 
 SECRETS = Secrets()  # process-wide, like the logging configuration it serves
