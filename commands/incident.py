@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from commands import escalation
-from commands.context import Context, Outcome, Read, Write
+from commands.context import Context, Outcome, Read, Services, Write
 from commands.domain import lifecycle
 from commands.domain.config import Config, CustomerConfig, parse_duration
 from commands.domain.i18n.catalog import t
@@ -25,12 +25,18 @@ from commands.sla import (
     STOPPED_BY,
     ClockLike,
     ClockPlan,
+    awaiting_confirmation,
     clock_lines,
+    finalise_clock,
+    pending_events,
     plan_clocks,
+    resume_clock,
     schedule_next,
+    settle_deadline,
     start_clocks,
     stop_clock,
 )
+from commands.sweep import queue_clock_message
 from commands.views import buttons_for, buttons_for_state, category_title, component_title, status_lines
 from storage.models import Incident, SlaClock
 from storage.outbox import Outbox
@@ -257,19 +263,14 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
                      allowed=", ".join(allowed) or ctx.t("error.nothing_allowed"))
         assert inc.id is not None
         clocks = reg.clocks(inc.id)
+        fixed_at = inc.resolved_at  # before /confirm or /reopen changes it
         events = _apply(inc, action, now, actor, mode, rest)
         if "acknowledged" in events:
             escalation.stop(session, ctx.services, inc, actor, now)
-        for event in events:
-            for c in clocks:
-                if STOPPED_BY[c.name] == event:
-                    stop_clock(c, now)
-                    session.add(c)
+        stops = ctx.customer.resolution_stops_for(inc.category)
+        move_clocks(session, ctx.services, inc, clocks, events, now, stops=stops, fixed_at=fixed_at)
         if action == "reopen":
-            for c in clocks:
-                if c.name == "resolution" and c.stopped_at is not None:  # the fix did not hold
-                    c.stopped_at, c.met, c.margin_seconds = None, None, None
-                    session.add(c)
+            resume_resolution(session, ctx.services, inc, clocks, now)
         _reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
         kind = {"ack": "acknowledged", "arrive": "arrived", "resolve": "resolved", "confirm": "confirmed",
@@ -281,6 +282,65 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
         return _transition_reply(ctx, inc, action, clocks, mode, rest)
 
     return Write(unit)
+
+
+def move_clocks(session: Session, services: Services, inc: Incident, clocks: Sequence[SlaClock],
+                events: Sequence[str], at: datetime, *, stops: str, fixed_at: datetime | None) -> None:
+    """Stop the clocks the lifecycle ``events`` stop at ``at``. The resolution clock follows ``stops``:
+    "resolved" — /resolve stops it provisionally, the confirmation makes that final (a clock still
+    running then, e.g. one paused at the upgrade, stops at the fix ``fixed_at``); "confirmed" — the
+    confirmation stops it (a provisional stop carried over by the upgrade is replaced)."""
+    pauses = Register(session).pauses(inc.id or 0)
+    cal = services.calendar(inc.customer_id)
+    for event in events:
+        for c in clocks:
+            if c.name == "resolution" and event in ("resolved", "confirmed"):
+                if event == "resolved" and stops == "resolved":
+                    settle_deadline(c, cal, pauses, at)
+                    stop_clock(c, at, final=False)
+                elif event == "confirmed" and stops == "resolved":
+                    if c.stopped_at is None and fixed_at is not None:
+                        settle_deadline(c, cal, pauses, fixed_at)
+                        stop_clock(c, fixed_at, final=False)
+                    finalise_clock(c, at)
+                elif event == "confirmed":
+                    if awaiting_confirmation(c):
+                        resume_clock(c)
+                    settle_deadline(c, cal, pauses, at)
+                    stop_clock(c, at)
+                else:
+                    continue
+            elif STOPPED_BY[c.name] == event:
+                settle_deadline(c, cal, pauses, at)
+                stop_clock(c, at)
+            else:
+                continue
+            session.add(c)
+
+
+def resume_resolution(session: Session, services: Services, inc: Incident, clocks: Sequence[SlaClock],
+                      now: datetime) -> None:
+    """/reopen: the resolution clock runs again as if it had never stopped. Warnings whose instant passed
+    while it stood are not sent for a moment already gone (as for a report typed in late); a deadline that
+    passed meanwhile is announced now, once, as a breach — not as a message the desk failed to send."""
+    customer = services.config.customers[inc.customer_id]
+    category = customer.categories.get(inc.category)
+    warn_at = category.warn_at if category else (0.5, 0.8)
+    cal = services.calendar(inc.customer_id)
+    pauses = Register(session).pauses(inc.id or 0)
+    for c in clocks:
+        if c.name != "resolution" or c.stopped_at is None:
+            continue
+        resume_clock(c)
+        if c.started_at is not None and c.deadline is not None and c.paused_since is None:
+            passed = [e for e in pending_events(c, warn_at, cal, pauses) if e.at <= now]
+            done = {*filter(None, c.warned.split(",")), *(f"{e.fraction:g}" for e in passed if e.kind == "warning")}
+            c.warned = ",".join(sorted(done))
+            if any(e.kind == "breach" for e in passed):
+                queue_clock_message(Outbox(session), inc, customer, c.name, "breach", 1.0, c.deadline, c.rev,
+                                    c.deadline, now, late=False)
+                c.breach_sent = True
+        session.add(c)
 
 
 def _reschedule(ctx: Context, inc: Incident, clocks: list[SlaClock], reg: Register) -> None:

@@ -16,7 +16,9 @@ from commands.domain.sla import deadline, elapsed_fraction, fraction_instant, pa
 from storage.models import SlaPause
 
 # Which lifecycle event stops which clock (contract III: reaction = control number + actions taken,
-# arrival = specialists at work on site or remotely, resolution = the fix confirmed by the customer).
+# arrival = specialists at work on site or remotely, resolution = the fix and its tests, confirmed by the
+# customer). The resolution clock's stop depends on the customer's ``resolution_stops``: "resolved" stops
+# it provisionally at /resolve and /confirm makes that final; "confirmed" stops it at /confirm.
 STOPPED_BY = {"reaction": "acknowledged", "arrival": "arrived", "resolution": "confirmed"}
 
 
@@ -30,6 +32,7 @@ class ClockLike(Protocol):
     stopped_at: datetime | None
     met: bool | None
     margin_seconds: int | None
+    final_at: datetime | None
     paused_since: datetime | None
     warned: str
     breach_sent: bool
@@ -47,6 +50,7 @@ class ClockPlan:
     stopped_at: datetime | None = None
     met: bool | None = None
     margin_seconds: int | None = None
+    final_at: datetime | None = None
     paused_since: datetime | None = None
     warned: str = ""
     breach_sent: bool = False
@@ -74,13 +78,51 @@ def plan_clocks(category: CategoryConfig, reported_at: datetime, cal: BusinessCa
     return clocks
 
 
-def stop_clock(clock: ClockLike, at: datetime) -> None:
+def stop_clock(clock: ClockLike, at: datetime, *, final: bool = True) -> None:
+    """Stop a running clock at ``at``: met or breached by then. ``final=False``: a provisional stop (the
+    fix is in place), awaiting the confirmation that makes it final (``finalise_clock``)."""
     if clock.stopped_at is not None or clock.deadline is None:
         return
     clock.stopped_at = at
     margin = clock.deadline - at
     clock.margin_seconds = int(margin.total_seconds())
     clock.met = margin >= timedelta(0)
+    clock.final_at = at if final else None
+
+
+def awaiting_confirmation(clock: ClockLike) -> bool:
+    """Stopped provisionally: the fix is in place, the customer has not confirmed it yet."""
+    return clock.stopped_at is not None and clock.final_at is None
+
+
+def finalise_clock(clock: ClockLike, at: datetime) -> None:
+    """The confirmation: a provisional stop becomes final at ``at`` (its outcome stays as it was)."""
+    if awaiting_confirmation(clock):
+        clock.final_at = at
+
+
+def resume_clock(clock: ClockLike) -> None:
+    """The fix did not hold: the clock runs again as if it had never stopped (its deadline is unchanged,
+    so the time since the stop counts)."""
+    clock.stopped_at, clock.met, clock.margin_seconds, clock.final_at = None, None, None, None
+
+
+def rejudge_clock(clock: ClockLike) -> None:
+    """A stopped clock judged again against a new deadline (a new category), keeping whether its stop
+    is final."""
+    if clock.stopped_at is None:
+        return
+    at, final_at = clock.stopped_at, clock.final_at
+    clock.stopped_at = None
+    stop_clock(clock, at)
+    clock.final_at = final_at
+
+
+def settle_deadline(clock: ClockLike, cal: BusinessCalendar, pauses: Sequence[SlaPause], now: datetime) -> None:
+    """Before a paused clock stops: its deadline moves by the pause so far (an open pause until ``now``)."""
+    if clock.paused_since is None or clock.started_at is None or clock.stopped_at is not None:
+        return
+    clock.deadline = deadline(parse_target(clock.target), clock.started_at, cal, _pauses_for(clock, pauses), now)
 
 
 def clock_lines(
@@ -101,7 +143,12 @@ def clock_lines(
         elif c.stopped_at is not None:
             margin = format_duration(abs(c.deadline - c.stopped_at), locale)
             key = "clock.met" if c.met else "clock.breached"
-            lines.append(t(locale, key, clock=label, when=_when(c.stopped_at, now, tz, locale), margin=margin))
+            line = t(locale, key, clock=label, when=_when(c.stopped_at, now, tz, locale), margin=margin)
+            if c.final_at is None:
+                line = t(locale, "clock.awaiting", line=line)
+            elif c.final_at != c.stopped_at:  # stopped at the fix, made final by the confirmation
+                line = t(locale, "clock.final", line=line, when=_when(c.final_at, now, tz, locale))
+            lines.append(line)
         elif now <= c.deadline:
             lines.append(t(locale, "clock.left", clock=label, when=when, margin=format_duration(c.deadline - now, locale)))
         else:

@@ -19,7 +19,7 @@ from commands.incident import (
 from commands.notify import announce
 from commands.parse import Parsed
 from commands.reply import Reply
-from commands.sla import ClockPlan, _pauses_for, clock_lines, plan_clocks, start_clocks, stop_clock
+from commands.sla import ClockPlan, _pauses_for, clock_lines, plan_clocks, rejudge_clock, start_clocks
 from commands.views import buttons_for, category_title
 from storage.models import Incident, SlaClock, SlaPause
 from storage.register import Register
@@ -140,10 +140,7 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
                 c.rev, c.warned, c.breach_sent = c.rev + 1, fresh.warned, False
                 if c.started_at is not None and c.deadline is not None and pauses:
                     c.deadline = deadline(parse_target(c.target), c.started_at, cal, _pauses_for(c, pauses), now)
-                if c.stopped_at is not None:  # re-judge a stopped clock against its new deadline
-                    at = c.stopped_at
-                    c.stopped_at = None
-                    stop_clock(c, at)
+                rejudge_clock(c)  # a stopped clock judged against its new deadline
             session.add(c)
             clocks.append(c)
         inc.category = new

@@ -87,7 +87,7 @@ def _sweep_one(session: Session, services: Services, reg: Register, outbox: Outb
             # Late only if the desk should have said it earlier: not for an instant that
             # passed before the report was even registered (a report typed in late).
             late = now - event.at > LATE_AFTER and event.at >= inc.registered_at
-            messages += _queue(outbox, inc, customer, clock.name, event.kind, event.fraction,
+            messages += queue_clock_message(outbox, inc, customer, clock.name, event.kind, event.fraction,
                                clock.deadline, clock.rev, event.at, now, late)
             if event.kind == "warning":
                 clock.warned = ",".join(sorted({*filter(None, clock.warned.split(",")), f"{event.fraction:g}"}))
@@ -107,8 +107,11 @@ def _sweep_one(session: Session, services: Services, reg: Register, outbox: Outb
     return messages
 
 
-def _queue(outbox: Outbox, inc: Incident, customer: CustomerConfig, clock: str, kind: str, fraction: float,
-           deadline: datetime | None, rev: int, at: datetime, now: datetime, late: bool) -> int:
+def queue_clock_message(outbox: Outbox, inc: Incident, customer: CustomerConfig, clock: str, kind: str,
+                        fraction: float, deadline: datetime | None, rev: int, at: datetime, now: datetime,
+                        late: bool) -> int:
+    """A warning or breach of one clock to the customer and the assignee (or the engineers), each once:
+    the dedupe key names the clock's revision and the step."""
     assert deadline is not None and inc.id is not None
     locale = customer.locale
     tz = ZoneInfo(customer.timezone)

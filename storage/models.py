@@ -53,6 +53,8 @@ class Incident(SQLModel, table=True):
     cancelled_at: datetime | None = _utc()  # type: ignore[assignment]
     received_at: datetime | None = _utc()  # type: ignore[assignment]  # handset delivered to the service centre
     resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # When the reporter was reminded that the fix will be accepted tacitly (NULL: not yet, for this resolve).
+    confirm_reminded_at: datetime | None = _utc()  # type: ignore[assignment]
     # When the sweeper next has to look at this incident (a warning, a breach); NULL = nothing pending.
     next_check_at: datetime | None = _utc(index=True)  # type: ignore[assignment]
 
@@ -85,6 +87,10 @@ class SlaClock(SQLModel, table=True):
     stopped_at: datetime | None = _utc()  # type: ignore[assignment]
     met: bool | None = None
     margin_seconds: int | None = None  # deadline - stop (negative = breached by)
+    # When the stop became final: the stop itself for reaction and arrival; the customer's confirmation
+    # (or tacit acceptance) for a resolution clock stopped by /resolve. NULL with ``stopped_at`` set: the
+    # stop is provisional, awaiting confirmation (docs/sla.md).
+    final_at: datetime | None = _utc()  # type: ignore[assignment]
     paused_since: datetime | None = _utc()  # type: ignore[assignment]
     rev: int = 0  # bumped when the deadline is recomputed for a new category: warnings start afresh
     warned: str = Field(default="", max_length=64)  # fractions already warned, e.g. "0.5,0.8"

@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Role = Literal["reporter", "engineer", "admin"]
 Locale = Literal["en", "bg", "fa"]
+# What stops the resolution clock (docs/sla.md): the fix in place (the tender's reading: the customer's
+# confirmation only makes that stop final) or the customer's confirmation itself.
+ResolutionStops = Literal["resolved", "confirmed"]
 CLOCKS: tuple[str, ...] = ("reaction", "arrival", "resolution")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -146,6 +149,7 @@ class CategoryConfig(_Strict):
     pause_affects: tuple[str, ...] = ("resolution",)
     warn_at: tuple[float, ...] = (0.5, 0.8)
     description: str = ""
+    resolution_stops: ResolutionStops | None = None  # None: the customer's setting
 
     @field_validator("reaction", "arrival", "resolution")
     @classmethod
@@ -212,6 +216,34 @@ class CustomerConfig(_Strict):
     backups: BackupTable = Field(default_factory=dict)
     # Daily summary and monthly protocol (commands/domain/report_config.py): time, days, parties.
     reports: ReportConfig = Field(default_factory=lambda: ReportConfig())
+    # What stops the resolution clock (a category may say otherwise), and tacit acceptance of a fix:
+    # no answer within ``confirm_after`` working days confirms it (commands/domain/acceptance.py).
+    resolution_stops: ResolutionStops = "resolved"
+    confirm_after: str | None = None
+    confirm_reminder: str | None = None
+
+    @field_validator("confirm_after")
+    @classmethod
+    def _confirm_after(cls, v: str | None) -> str | None:
+        from commands.domain.acceptance import parse_working_days
+
+        if v is not None:
+            parse_working_days(v)
+        return v
+
+    @model_validator(mode="after")
+    def _reminder(self) -> CustomerConfig:
+        from commands.domain.acceptance import acceptance_policy
+
+        if self.confirm_reminder is not None and self.confirm_after is None:
+            raise ValueError("confirm_reminder needs confirm_after (the tacit acceptance it reminds of)")
+        acceptance_policy(self.confirm_after, self.confirm_reminder)  # raises ValueError naming the problem
+        return self
+
+    def resolution_stops_for(self, category: str) -> ResolutionStops:
+        """What stops the resolution clock of an incident of ``category``: "resolved" or "confirmed"."""
+        cat = self.categories.get(category)
+        return cat.resolution_stops if cat is not None and cat.resolution_stops is not None else self.resolution_stops
 
     @field_validator("prefix")
     @classmethod

@@ -61,7 +61,8 @@ async def test_the_whole_lifecycle_is_on_the_timeline(desk: DeskHarness) -> None
     assert "потвърден" in status.text
     assert "Реакция: спазено 10:14 (резерв 20 мин)" in text
     assert "Пристигане: спазено 10:44 (резерв 20 мин)" in text
-    assert "Решаване: спазено 12:04 (резерв 2 ч 00 мин)" in text
+    # the resolution clock stopped at the fix (11:44), made final by the confirmation (12:04)
+    assert "Решаване: спазено 11:44 (резерв 2 ч 20 мин); потвърдено 12:04" in text
     kinds = desk.db.read_sync(lambda s: [e.kind for e in s.exec(select(TimelineEvent).order_by(TimelineEvent.id))])
     assert kinds == ["registered", "acknowledged", "arrived", "resolved", "confirmed"]  # no sweep ran: no pages
     for line in ("регистриран", "поет", "започната работа", "решен", "потвърден"):

@@ -57,7 +57,9 @@ async def seed_noi(h: DeskHarness) -> None:
         s.at(t0, "ivana", f"/incident urgent cucm Calls fail {i}")
         s.at(t0 + timedelta(minutes=ack), "georgi", f"/ack {n}")
         s.at(t0 + timedelta(minutes=arrive), "georgi", f"/arrive {n} remote")
-        s.at(t0 + timedelta(minutes=confirm - 5), "georgi", f"/resolve {n} restarted the service")
+        # resolved and confirmed at one instant: the resolution clock stops there under either reading
+        # of resolution_stops (tests/commands/test_report_awaiting.py has fixes awaiting confirmation)
+        s.at(t0 + timedelta(minutes=confirm), "georgi", f"/resolve {n} restarted the service")
         s.at(t0 + timedelta(minutes=confirm), "ivana", f"/confirm {n}")
     s.at(local(date(2026, 11, 26), 10, 0, SOFIA), "ivana", "/incident phones phones Headset broken")
     t0 = local(date(2026, 11, 27), 10, 0, SOFIA)
@@ -91,7 +93,7 @@ async def seed_hgp(h: DeskHarness) -> list[date]:
         s.at(t0, "sara", f"/incident critical crm CRM down {i}")
         s.at(t0 + timedelta(minutes=15 + 6 * i), "reza", f"/ack {n}")
         done = local(d, 14, 0, TEHRAN) if i % 2 == 0 else local(cal.next_working_day(d), 10, 30, TEHRAN)
-        s.at(done - timedelta(minutes=1), "reza", f"/resolve {n} fixed")
+        s.at(done, "reza", f"/resolve {n} fixed")  # resolved and confirmed at one instant
         s.at(done, "sara", f"/confirm {n}")
     s.at(local(days[10], 11, 0, TEHRAN), "sara", "/incident normal powerbi Dashboard slow")
     await s.run(h)
