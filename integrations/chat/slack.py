@@ -264,7 +264,7 @@ class SlackTransport:
                 if reply.attachment is not None and channel:  # a file (a protocol, a chart, an .ics)
                     att = reply.attachment
                     await self.client.files_upload_v2(channel=channel, file=att.content, filename=att.filename,
-                                                      initial_comment=reply.text)
+                                                      initial_comment=kit.message_text(reply.text))
             except Exception:  # the work is done and recorded; only the courtesy answer is lost
                 log.exception("could not answer %s in %s", user, channel)
 
@@ -362,7 +362,7 @@ class SlackTransport:
                 return  # the card itself tells of the registration
         if payload.get("event"):
             await self._post_once(channel, message, {"key": message.dedupe_key, "part": "event"}, thread_ts=ts,
-                                  text=str(payload["event"]))
+                                  text=kit.message_text(str(payload["event"])))
 
     async def _first_card(self, channel: str, incident_id: int, message: OutboxMessage, **content: Any) -> str:
         """The card's first post in a channel, announced in the database before it is made (one replica

@@ -13,6 +13,7 @@ from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.reply import Reply
 from commands.views import category_title
+from integrations.chat import slack_text
 
 ACTION_PREFIX = "desk:"  # action_id of every desk button: "desk:0", "desk:1", ... (unique per block)
 INCIDENT_VIEW = "desk_incident"
@@ -22,43 +23,74 @@ NEEDS_TEXT = ("resolve", "reopen", "cancel", "note", "pause")
 
 Block = dict[str, Any]
 
-
-def mrkdwn_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# Slack's limits (https://api.slack.com/reference/block-kit/blocks): a message holds at most 50 blocks,
+# a section's text at most 3000 characters, a header's 150; a message's text is cut by Slack after
+# 40,000 characters (https://api.slack.com/methods/chat.postMessage#truncating) and is refused as
+# msg_too_long beyond; as a notification, 3000 are plenty.
+MAX_BLOCKS = 50
+SECTION_MAX = 3000
+HEADER_MAX = 150
+NOTIFICATION_MAX = 3000
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
+    """A plain_text object (not parsed by Slack: the desk's own words and the config's names only)."""
     return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…", "emoji": True}
 
 
 def fallback_text(reply: Reply) -> str:
-    """The notification text (and what screen readers and old clients show)."""
-    return reply.as_text()[:3000]
+    """The message's ``text``: the notification (and what screen readers and old clients show),
+    escaped like every mrkdwn field and cut, with "…", to ``NOTIFICATION_MAX``."""
+    return slack_text.clip(reply.as_text(), NOTIFICATION_MAX)
+
+
+def message_text(line: str) -> str:
+    """A message that is only text (a card's thread event): escaped, within Slack's text limit."""
+    return slack_text.clip(line, NOTIFICATION_MAX)
 
 
 def reply_blocks(reply: Reply, *, header: bool = False) -> list[Block]:
-    """A Reply as blocks: its first line (a header for incident cards), its lines, its buttons."""
+    """A Reply as blocks: its first line (a header for incident cards), its lines, its buttons.
+
+    The text goes into as many sections as it needs (each at most ``SECTION_MAX``, cut between typed
+    characters); if even ``MAX_BLOCKS`` blocks cannot hold it, the last block says how much is not shown.
+    """
     blocks: list[Block] = []
+    lines: list[str] = []
     if header:
-        blocks.append({"type": "header", "text": _plain(reply.text, 150)})
-        body = mrkdwn_escape("\n".join(reply.lines))
+        blocks.append({"type": "header", "text": _plain(reply.text, HEADER_MAX)})
     else:
-        first = mrkdwn_escape(reply.text)
-        body = "\n".join((f"*{first}*" if reply.lines else first, *(mrkdwn_escape(x) for x in reply.lines)))
-    if body:
-        # A section holds at most 3000 characters; a long status timeline is split over several.
-        for start in range(0, min(len(body), 12_000), 2900):
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body[start : start + 2900]}})
-    if reply.buttons:
-        elements = []
-        for i, button in enumerate(reply.buttons[:25]):
-            element: dict[str, Any] = {"type": "button", "action_id": f"{ACTION_PREFIX}{i}",
-                                       "text": _plain(button.label, 75), "value": button.command[:2000]}
-            if button.style in ("primary", "danger"):
-                element["style"] = button.style
-            elements.append(element)
-        blocks.append({"type": "actions", "block_id": "desk_actions", "elements": elements})
+        first = slack_text.escape(reply.text)
+        lines.append(slack_text.bold(first) if reply.lines else first)
+    lines.extend(slack_text.escape(x) for x in reply.lines)
+    actions = _actions(reply)
+    sections = slack_text.chunks(lines, SECTION_MAX)
+    room = MAX_BLOCKS - len(blocks) - (1 if actions else 0)
+    if len(sections) > room:
+        shown, rest = sections[: room - 1], sections[room - 1 :]
+        hidden = sum(len(slack_text.unescape(x)) for x in rest)
+        sections = shown
+        note = t(reply.locale, "slack.cut", count=hidden)
+        blocks.extend({"type": "section", "text": {"type": "mrkdwn", "text": x}} for x in sections)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{slack_text.ELLIPSIS} {note}"}]})
+    else:
+        blocks.extend({"type": "section", "text": {"type": "mrkdwn", "text": x}} for x in sections)
+    if actions:
+        blocks.append(actions)
     return blocks
+
+
+def _actions(reply: Reply) -> Block | None:
+    if not reply.buttons:
+        return None
+    elements = []
+    for i, button in enumerate(reply.buttons[:25]):
+        element: dict[str, Any] = {"type": "button", "action_id": f"{ACTION_PREFIX}{i}",
+                                   "text": _plain(button.label, 75), "value": button.command[:2000]}
+        if button.style in ("primary", "danger"):
+            element["style"] = button.style
+        elements.append(element)
+    return {"type": "actions", "block_id": "desk_actions", "elements": elements}
 
 
 # -- modals ----------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes.slack_limits import message_error, view_error
+
 
 @dataclass
 class Call:
@@ -146,7 +148,13 @@ class FakeSlack:
             body = {"ok": False, "error": "ratelimited" if fault.status == 429 else "internal_error"}
             return web.json_response(body, status=fault.status, headers=headers)
         errors = self._errors.get(method)
-        result = {"ok": False, "error": errors.pop(0)} if errors else self._answer(method, args)
+        refused = _refusal(method, args)
+        if errors:
+            result = {"ok": False, "error": errors.pop(0)}
+        elif refused is not None:
+            result = {"ok": False, "error": refused}
+        else:
+            result = self._answer(method, args)
         if method == "chat.postMessage" and args.get("channel") in self._lost:
             self._lost.remove(args["channel"])
             await self._record(Call(method, args, token, result))  # it is in the channel...
@@ -238,7 +246,14 @@ class FakeSlack:
         return web.Response(text="OK - uploaded")
 
     async def _respond(self, request: web.Request) -> web.Response:
-        await self._record(Call(f"respond:{request.match_info['name']}", await _arguments(request)))
+        args = await _arguments(request)
+        refused = message_error(args)
+        # https://api.slack.com/messaging/webhooks#handling_errors: a response_url answers like an
+        # incoming webhook, an error as HTTP 400 with the error code as the body.
+        if refused is not None:
+            await self._record(Call(f"respond:{request.match_info['name']}!400", args, result={"error": refused}))
+            return web.Response(status=400, text=refused)
+        await self._record(Call(f"respond:{request.match_info['name']}", args))
         return web.Response(text="ok")
 
     # -- Socket Mode ------------------------------------------------------------------------------
@@ -263,6 +278,15 @@ class FakeSlack:
     async def wait_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
         await self.wait_for(lambda f: any(m.get("envelope_id") == envelope_id for m in f.socket_received), timeout)
         return next(m for m in self.socket_received if m.get("envelope_id") == envelope_id)
+
+
+def _refusal(method: str, args: dict[str, Any]) -> str | None:
+    """What Slack refuses before doing anything (slack_limits.py names the rules)."""
+    if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+        return message_error(args)
+    if method in ("views.open", "views.update", "views.push"):
+        return view_error(args.get("view"))
+    return None
 
 
 def conversation_of(channel: str) -> str:

@@ -14,6 +14,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "این کانال ({channel}) به میز خدمت متصل نیست. از کانال سازمان خود یا پیام مستقیم به میز خدمت "
               "استفاده کنید، یا از مدیر بخواهید شناسهٔ کانال را به پیکربندی بیفزاید.",
     },
+    "slack.cut": {
+        "en": "{count} more characters are not shown here.",
+        "bg": "Още {count} знака не са показани тук.",
+        "fa": "{count} نویسهٔ دیگر در اینجا نشان داده نشده است.",
+    },
     "slack.modal.incident": {"en": "Report an incident", "bg": "Нов инцидент", "fa": "گزارش رخداد"},
     "slack.modal.register": {"en": "Register", "bg": "Регистрирай", "fa": "ثبت"},
     "slack.modal.send": {"en": "Send", "bg": "Изпрати", "fa": "ارسال"},
