@@ -88,7 +88,7 @@ class Desk:
         finally:
             self.in_flight -= 1
             if self.observe is not None:
-                self.observe(_command_name(request.text), outcome)
+                self.observe(_command_name(f"/{request.form.command}" if request.form else request.text), outcome)
 
     async def drain(self, timeout: float) -> bool:
         """Wait until no command is being handled (True), or ``timeout`` seconds (False)."""
@@ -110,15 +110,7 @@ class Desk:
             raise DeskError(msgid, **params, _locale=locale, _retry_after=refusal.retry_after)
         if actor is None:
             raise DeskError("error.unknown_person", identity=request.identity, _locale=locale)
-        text = request.text
-        if len(text) > MAX_INPUT:
-            raise DeskError("error.too_long", length=len(text), limit=MAX_INPUT, _locale=locale)
-        if has_control_characters(text):
-            raise DeskError("error.control_chars", _locale=locale)
-        try:
-            parsed = parse(text)
-        except ParseError as err:
-            raise DeskError(f"error.{err.code}", _locale=locale) from None
+        parsed = self._parsed(request, locale)
         spec = COMMANDS.get(parsed.command)
         if spec is None:
             raise DeskError("error.unknown_command", command=f"/{parsed.command}", _locale=locale)
@@ -153,6 +145,29 @@ class Desk:
         except DeskError as err:
             err.params["_locale"] = locale
             raise
+
+    @staticmethod
+    def _parsed(request: Request, locale: str) -> Parsed:
+        """The command: parsed from what was typed, or taken as a form separated it (never re-parsed)."""
+        form = request.form
+        values = [request.text] if form is None else [*form.fields, form.text, *form.options.values()]
+        length = sum(len(v) for v in values)
+        if length > MAX_INPUT:
+            raise DeskError("error.too_long", length=length, limit=MAX_INPUT, _locale=locale)
+        if any(has_control_characters(v) for v in values):
+            raise DeskError("error.control_chars", _locale=locale)
+        if form is None:
+            try:
+                return parse(request.text)
+            except ParseError as err:
+                raise DeskError(f"error.{err.code}", _locale=locale) from None
+        command = form.command.lstrip("/").casefold()
+        fields = tuple(f.strip() for f in form.fields)
+        if any(not f or len(f.split()) != 1 for f in fields):  # a form's field is one value, e.g. a number
+            spec = COMMANDS.get(command)
+            raise DeskError("error.usage", usage=t(locale, f"help.{command}") if spec else f"/{command}",
+                            _locale=locale)
+        return Parsed.of_form(command, fields, form.text, {k: v.strip() for k, v in form.options.items() if v.strip()})
 
     def _idempotent(self, request: Request, outcome: Write, ctx: Context) -> Callable[[Session], Reply]:
         delivery_id, lookup_first = _delivery_key(request.delivery_id), outcome.savepoint

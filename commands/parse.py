@@ -26,9 +26,22 @@ class Parsed:
     command: str  # lower-case, without "/" and "@botname"
     args: str  # the text after the command, options removed, stripped
     options: dict[str, str] = field(default_factory=dict)
+    fields: tuple[str, ...] | None = None  # a form's positional values, already separated (see of_form)
+    text: str = ""  # a form's free text, verbatim
+
+    @classmethod
+    def of_form(cls, command: str, fields: tuple[str, ...], text: str, options: dict[str, str]) -> Parsed:
+        """What a form submitted, as the handlers read a command: nothing in it is parsed again."""
+        text = text.strip()
+        return cls(command=command, args=" ".join(p for p in (*fields, text) if p), options=options,
+                   fields=fields, text=text)
 
     def words(self, n: int) -> tuple[list[str], str]:
-        """The first ``n`` whitespace-separated words and the rest of the text verbatim."""
+        """The first ``n`` whitespace-separated words and the rest of the text verbatim (a form's own
+        fields and text, as the form separated them)."""
+        if self.fields is not None:
+            rest = " ".join(p for p in (*self.fields[n:], self.text) if p)
+            return list(self.fields[:n]), rest
         parts = self.args.split(None, n)
         if len(parts) <= n:
             return parts, ""

@@ -6,6 +6,7 @@ just a command string: pressing it re-enters the desk as if the user had typed i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -95,15 +96,30 @@ class Reply:
 
 
 @dataclass(frozen=True)
-class Request:
-    """One command as a transport hands it to the desk."""
+class Form:
+    """A command whose fields a form already separated (a Slack modal; a web page or an e-mail later).
 
-    text: str  # what the user typed (or the command a button carries)
+    The desk takes the fields as they are: the free text is never parsed for options, so a description
+    may say "--force" or "--reported" and it stays part of the description.
+    """
+
+    command: str  # "incident", "resolve", ... (without "/")
+    fields: tuple[str, ...] = ()  # the positional values, one word each: category and component, or a number
+    text: str = ""  # the free text (a description, what was done), verbatim
+    options: Mapping[str, str] = field(default_factory=dict)  # named values, e.g. {"reported": "today 08:55"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One command as a transport hands it to the desk: typed (``text``) or from a form (``form``)."""
+
+    text: str  # what the user typed (or the command a button carries); for a form, "/<command>"
     transport: str  # "console" | "slack" | "telegram"
     user_id: str  # the transport's user id: "alice", "U123", "456"
     channel_id: str  # the transport's channel/chat id ("console" for the console desk)
     delivery_id: str | None = None  # the platform's id for this delivery; repeats are answered once
     extra: dict[str, str] = field(default_factory=dict)
+    form: Form | None = None  # the fields of a submitted form: then ``text`` is not parsed
 
     @property
     def identity(self) -> str:

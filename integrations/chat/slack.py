@@ -25,6 +25,7 @@ import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -47,7 +48,7 @@ from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.incident import NUMBER
 from commands.registry import COMMANDS
-from commands.reply import Reply, Request
+from commands.reply import Form, Reply, Request
 from integrations.chat import slack_blocks as kit
 from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Routes
@@ -203,27 +204,35 @@ class SlackTransport:
             locale = self._locale(user, channel)
             meta = {"c": channel, "r": body.get("response_url") or ""}
             await self.client.views_open(trigger_id=body["trigger_id"],
-                                         view=kit.text_modal(bare[0], bare[1], locale, meta))
+                                         view=kit.text_modal(bare[0], bare[1], locale, meta,
+                                                             self.config.desk.max_description))
             return
         # One press is one delivery: a repeat of the same interaction has the same message and action ts.
         delivery = f"btn:{container.get('message_ts') or container.get('view_id')}:{action['action_ts']}:{user}"
         await answer(await self._run(command, user, channel, delivery))
 
-    async def _on_incident_view(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
-        await self._submitted(body, kit.incident_command(body["view"]))
+    async def _on_incident_view(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await self._on_form(ack, body, kit.incident_form(body["view"]), "description")
 
-    async def _on_text_view(self, ack: Callable[[], Awaitable[None]], body: dict[str, Any]) -> None:
-        await ack()
+    async def _on_text_view(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         meta = json.loads(body["view"].get("private_metadata") or "{}")
-        await self._submitted(body, kit.text_command(body["view"], meta))
+        await self._on_form(ack, body, kit.text_form(body["view"], meta), "text")
 
-    async def _submitted(self, body: dict[str, Any], line: str) -> None:
+    async def _on_form(self, ack: AsyncAck, body: dict[str, Any], form: Form, text_block: str) -> None:
+        """A submitted form goes to the desk as the fields it has (never glued into a command line).
+        A text longer than the desk takes is pointed out in the form itself, which stays open."""
         view, user = body["view"], body["user"]["id"]
         meta = json.loads(view.get("private_metadata") or "{}")
         channel = meta.get("c", "")
+        errors = kit.long_value_errors(view, text_block, self.config.desk.max_description,
+                                       self._locale(user, channel))
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
         answer = self._answerer(channel, user, meta.get("r"))
-        await answer(await self._run(line, user, channel, f"view:{view['id']}:{view.get('hash', '')}"))
+        await answer(await self._run(f"/{form.command}", user, channel, f"view:{view['id']}:{view.get('hash', '')}",
+                                     form=form))
 
     async def _on_message(self, body: dict[str, Any]) -> None:
         """A direct message to the desk is a command too ("ack NOI-2026-00001" works without the slash)."""
@@ -238,12 +247,12 @@ class SlackTransport:
         await self.client.chat_postMessage(channel=event["channel"], text=kit.fallback_text(reply),
                                            blocks=kit.reply_blocks(reply))
 
-    async def _run(self, line: str, user: str, channel: str, delivery_id: str) -> Reply:
+    async def _run(self, line: str, user: str, channel: str, delivery_id: str, form: Form | None = None) -> Reply:
         if not self._known_channel(channel):
             locale = self._locale(user, channel)
             return Reply(text=t(locale, "slack.unknown_channel", channel=channel), kind="error", locale=locale)
         return await self.desk.handle(Request(text=line, transport=SLACK, user_id=user, channel_id=channel,
-                                              delivery_id=delivery_id))
+                                              delivery_id=delivery_id, form=form))
 
     def _known_channel(self, channel: str) -> bool:
         # Direct messages with the desk (D...) belong to the person; configured channels to a customer.

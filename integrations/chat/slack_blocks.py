@@ -11,7 +11,7 @@ from typing import Any
 
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
-from commands.reply import Reply
+from commands.reply import Form, Reply
 from commands.views import category_title
 from integrations.chat import slack_text
 
@@ -31,6 +31,10 @@ MAX_BLOCKS = 50
 SECTION_MAX = 3000
 HEADER_MAX = 150
 NOTIFICATION_MAX = 3000
+# https://api.slack.com/reference/block-kit/block-elements#input: a plain_text_input's max_length is at
+# most 3000; a longer text the desk accepts is asked for in more than one box.
+INPUT_MAX = 3000
+MAX_BOXES = 6  # boxes of one text at most (the desk takes at most 16,000 characters of one message)
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
@@ -99,9 +103,38 @@ def _options(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
     return [{"text": _plain(label, 75), "value": value} for value, label in pairs[:100]]
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False) -> Block:
-    return {"type": "input", "block_id": block_id, "label": _plain(label, 2000), "optional": optional,
-            "element": element}
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
+           hint: str | None = None) -> Block:
+    block = {"type": "input", "block_id": block_id, "label": _plain(label, 2000), "optional": optional,
+             "element": element}
+    if hint:
+        block["hint"] = _plain(hint, 2000)
+    return block
+
+
+def _box_ids(block_id: str, limit: int) -> list[str]:
+    """The block ids of a long text's boxes: "description", "description_2", ... (one per 3000)."""
+    count = min(MAX_BOXES, max(1, -(-limit // INPUT_MAX)))
+    return [block_id, *(f"{block_id}_{n}" for n in range(2, count + 1))]
+
+
+def _long_text(block_id: str, label: str, locale: str, limit: int) -> list[Block]:
+    """A text the desk accepts up to ``limit`` characters, in boxes of at most 3000 (Slack's limit of a
+    text input): the first says the limit; each further box, optional, continues the text."""
+    ids = _box_ids(block_id, limit)
+    hint = (t(locale, "slack.modal.limit", limit=limit) if len(ids) == 1
+            else t(locale, "slack.modal.limit_split", limit=limit, first=INPUT_MAX))
+    blocks, left = [], limit
+    for n, box in enumerate(ids):
+        element = {"type": "plain_text_input", "action_id": "value", "multiline": True,
+                   "max_length": min(left, INPUT_MAX)}
+        left -= INPUT_MAX
+        if n == 0:
+            blocks.append(_input(box, label, element, hint=hint))
+        else:
+            blocks.append(_input(box, t(locale, "slack.modal.continued", label=label), element, optional=True,
+                                 hint=t(locale, "slack.modal.continued_hint")))
+    return blocks
 
 
 def incident_modal(customer: CustomerConfig, locale: str, metadata: dict[str, str], max_description: int) -> Block:
@@ -120,9 +153,7 @@ def incident_modal(customer: CustomerConfig, locale: str, metadata: dict[str, st
                    {"type": "static_select", "action_id": "value", "options": _options(categories)}),
             _input("component", t(locale, "slack.modal.component"),
                    {"type": "static_select", "action_id": "value", "options": _options(components)}),
-            _input("description", t(locale, "slack.modal.description"),
-                   {"type": "plain_text_input", "action_id": "value", "multiline": True,
-                    "max_length": min(max_description, 3000)}),
+            *_long_text("description", t(locale, "slack.modal.description"), locale, max_description),
             _input("reported", t(locale, "slack.modal.reported"),
                    {"type": "plain_text_input", "action_id": "value", "max_length": 100,
                     "placeholder": _plain(t(locale, "slack.modal.reported_hint"), 150)}, optional=True),
@@ -130,40 +161,69 @@ def incident_modal(customer: CustomerConfig, locale: str, metadata: dict[str, st
     }
 
 
-def text_modal(command: str, number: str, locale: str, metadata: dict[str, str]) -> Block:
+def text_modal(command: str, number: str, locale: str, metadata: dict[str, str], limit: int) -> Block:
     """Asks for the text a bare button command needs ("/resolve N" → what was done)."""
     return {
         "type": "modal",
         "callback_id": TEXT_VIEW,
-        "private_metadata": json.dumps({**metadata, "cmd": f"/{command} {number}"}),
+        "private_metadata": json.dumps({**metadata, "cmd": command, "n": number}),
         "title": _plain(t(locale, f"slack.modal.{command}"), 24),
         "submit": _plain(t(locale, "slack.modal.send"), 24),
         "close": _plain(t(locale, "slack.modal.close"), 24),
-        "blocks": [_input("text", t(locale, f"slack.modal.{command}.label", number=number),
-                          {"type": "plain_text_input", "action_id": "value", "multiline": True,
-                           "max_length": 3000})],
+        "blocks": _long_text("text", t(locale, f"slack.modal.{command}.label", number=number), locale, limit),
     }
 
 
-def _value(view: dict[str, Any], block_id: str) -> str:
+def _raw(view: dict[str, Any], block_id: str) -> str | None:
     field = view.get("state", {}).get("values", {}).get(block_id, {}).get("value") or {}
     if field.get("type") == "static_select":
         selected = field.get("selected_option") or {}
         return str(selected.get("value") or "")
-    return str(field.get("value") or "").strip()
+    value = field.get("value")
+    return None if value is None else str(value)
 
 
-def incident_command(view: dict[str, Any]) -> str:
-    """The /incident line a submitted incident modal stands for."""
-    parts = ["/incident", _value(view, "category"), _value(view, "component"),
-             _value(view, "description")]
-    reported = _value(view, "reported").replace('"', "")
-    line = " ".join(p for p in parts if p)
-    return f'{line} --reported "{reported}"' if reported else line
+def _value(view: dict[str, Any], block_id: str) -> str:
+    return (_raw(view, block_id) or "").strip()
 
 
-def text_command(view: dict[str, Any], metadata: dict[str, str]) -> str:
-    return f"{metadata['cmd']} {_value(view, 'text')}".strip()
+def long_value(view: dict[str, Any], block_id: str) -> str:
+    """A long text's boxes as one text: a box that was full runs on into the next; after a box that was
+    not full, the next one starts a new line."""
+    text, previous_full = "", False
+    for box in _box_ids(block_id, INPUT_MAX * MAX_BOXES):
+        raw = _raw(view, box) or ""
+        full = len(raw) >= INPUT_MAX
+        if raw.strip():
+            piece = raw if previous_full else raw.lstrip()
+            piece = piece if full else piece.rstrip()
+            text = f"{text}{piece}" if previous_full or not text else f"{text}\n{piece}"
+        previous_full = full
+    return text.strip()
+
+
+def long_value_errors(view: dict[str, Any], block_id: str, limit: int, locale: str) -> dict[str, str]:
+    """Slack's inline errors ({block id: message}) when the boxes together exceed ``limit``."""
+    length = len(long_value(view, block_id))
+    if length <= limit:
+        return {}
+    filled = [b for b in _box_ids(block_id, limit) if _value(view, b)]
+    return {filled[-1] if filled else block_id: t(locale, "error.too_long", length=length, limit=limit)}
+
+
+def incident_form(view: dict[str, Any]) -> Form:
+    """What a submitted incident modal says, field by field (nothing in it is parsed again)."""
+    reported = _value(view, "reported")
+    return Form("incident", fields=(_value(view, "category"), _value(view, "component")),
+                text=long_value(view, "description"), options={"reported": reported} if reported else {})
+
+
+def text_form(view: dict[str, Any], metadata: dict[str, str]) -> Form:
+    """What a submitted text modal says: the command of its button, the number, the typed text."""
+    command, number = metadata["cmd"], metadata.get("n", "")
+    if not number:  # a modal opened before the number was kept on its own: "cmd" is "/resolve N"
+        command, _, number = command.lstrip("/").partition(" ")
+    return Form(command.lstrip("/"), fields=(number.strip(),), text=long_value(view, "text"))
 
 
 def bare_text_command(command: str) -> tuple[str, str] | None:

@@ -31,6 +31,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bg": "Първо съобщен (ако е по-рано, напр. по телефона)",
         "fa": "نخستین اعلام (اگر زودتر بوده، مثلاً تلفنی)",
     },
+    "slack.modal.limit": {
+        "en": "Up to {limit} characters.",
+        "bg": "До {limit} знака.",
+        "fa": "حداکثر {limit} نویسه.",
+    },
+    "slack.modal.limit_split": {
+        "en": "Up to {limit} characters in all: {first} in this box; continue in the next box.",
+        "bg": "До {limit} знака общо: {first} в това поле; продължете в следващото.",
+        "fa": "در مجموع حداکثر {limit} نویسه: {first} در این کادر؛ در کادر بعدی ادامه دهید.",
+    },
+    "slack.modal.continued": {"en": "{label} (continued)", "bg": "{label} (продължение)", "fa": "{label} (ادامه)"},
+    "slack.modal.continued_hint": {
+        "en": "Only if the box above is not enough. Text that filled the box above runs on here; otherwise "
+              "this starts a new line.",
+        "bg": "Само ако полето отгоре не стига. Ако то е запълнено, текстът продължава тук; иначе започва "
+              "нов ред.",
+        "fa": "فقط اگر کادر بالا کافی نیست. اگر کادر بالا پر شده باشد، متن در اینجا ادامه می‌یابد؛ وگرنه "
+              "از سطر تازه آغاز می‌شود.",
+    },
     "slack.modal.reported_hint": {"en": "today 08:55", "bg": "днес 08:55", "fa": "امروز ساعت ۸:۵۵"},
     "slack.modal.resolve": {"en": "Resolve", "bg": "Решен", "fa": "حل شد"},
     "slack.modal.resolve.label": {

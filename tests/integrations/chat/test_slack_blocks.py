@@ -97,7 +97,8 @@ async def test_every_block_and_view_is_valid_in_each_language_at_the_size_limit(
         validate_view(kit.incident_modal(customer, locale, {"c": "C0NOIDESK", "r": ""},
                                          config.desk.max_description))
         for command in kit.NEEDS_TEXT:
-            validate_view(kit.text_modal(command, NUMBER, locale, {"c": "C0NOIDESK", "r": ""}))
+            validate_view(kit.text_modal(command, NUMBER, locale, {"c": "C0NOIDESK", "r": ""},
+                                         config.desk.max_description))
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ async def test_the_fake_refuses_what_slack_refuses() -> None:
         with pytest.raises(SlackApiError):
             await client.chat_postMessage(channel="C1", text="t", blocks=[section] * 51)
         assert (await client.chat_postMessage(channel="C1", text="x" * 40_000, blocks=[section] * 50))["ok"]
-        view = kit.text_modal("note", NUMBER, "en", {})
+        view = kit.text_modal("note", NUMBER, "en", {}, 3000)
         view["blocks"][0]["element"]["max_length"] = 3001
         with pytest.raises(SlackApiError):
             await client.views_open(trigger_id="t", view=view)
