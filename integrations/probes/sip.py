@@ -4,13 +4,15 @@ The request carries what §8.1.1 requires: Request-URI, To, From with a tag, a f
 Max-Forwards 70 and a Via with a ``z9hG4bK`` branch (§8.1.1.7). Over UDP it is retransmitted on timer A
 (T1 = 500 ms, doubling) until an answer or the timeout. Any final answer means the peer's SIP stack is
 alive; like Cisco's own OPTIONS keepalive, 503 (Service Unavailable), 505 (Version Not Supported) or no
-answer at all mean down. Both sets are configurable.
+answer at all mean down. Both sets are configurable. An IPv6 address (the peer's in the Request-URI and
+To, ours in Via, From and Contact) is written in brackets, ``[2001:db8::5]:5060`` (§19.1.1, §25.1).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from typing import Literal
@@ -28,18 +30,35 @@ class SipResponse:
     headers: dict[str, str]
 
 
+def sip_host(host: str) -> str:
+    """``host`` as RFC 3261 §25.1 writes it: an IPv6 address in brackets (``IPv6reference``), without the
+    zone of a link-local address (``fe80::1%eth0``), which has no place in a SIP URI; others unchanged."""
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        address = ipaddress.IPv6Address(bare.split("%", 1)[0])
+    except ValueError:
+        return host
+    return f"[{address.compressed}]"
+
+
+def hostport(host: str, port: int) -> str:
+    """``hostport = host [ ":" port ]`` (RFC 3261 §25.1): ``10.1.2.3:5060``, ``[2001:db8::5]:5060``."""
+    return f"{sip_host(host)}:{port}"
+
+
 def build_options(target: str, local_host: str, local_port: int, transport: str, *, branch: str, tag: str,
                   call_id: str, cseq: int = 1, user: str = "dutydesk") -> bytes:
-    uri = target if target.startswith(("sip:", "sips:")) else f"sip:{target}"
+    uri = target if target.startswith(("sip:", "sips:")) else f"sip:{sip_host(target)}"
+    local = sip_host(local_host)
     lines = [
         f"OPTIONS {uri} SIP/2.0",
-        f"Via: SIP/2.0/{transport.upper()} {local_host}:{local_port};branch={branch};rport",
+        f"Via: SIP/2.0/{transport.upper()} {local}:{local_port};branch={branch};rport",
         "Max-Forwards: 70",
-        f"From: <sip:{user}@{local_host}>;tag={tag}",
+        f"From: <sip:{user}@{local}>;tag={tag}",
         f"To: <{uri}>",
         f"Call-ID: {call_id}",
         f"CSeq: {cseq} OPTIONS",
-        f"Contact: <sip:{user}@{local_host}:{local_port};transport={transport.lower()}>",
+        f"Contact: <sip:{user}@{local}:{local_port};transport={transport.lower()}>",
         "Accept: application/sdp",
         "User-Agent: dutydesk-health",
         "Content-Length: 0",
@@ -107,8 +126,8 @@ class SipOptionsProbe:
         return up(text, code=resp.code) if healthy else down(text, code=resp.code)
 
     def _request(self, local_host: str, local_port: int) -> tuple[bytes, str]:
-        call_id = f"{secrets.token_hex(12)}@{local_host}"
-        msg = build_options(self.target or f"{self.host}:{self.port}", local_host, local_port, self.transport,
+        call_id = f"{secrets.token_hex(12)}@{sip_host(local_host)}"
+        msg = build_options(self.target or hostport(self.host, self.port), local_host, local_port, self.transport,
                             branch="z9hG4bK" + secrets.token_hex(8), tag=secrets.token_hex(6), call_id=call_id)
         return msg, call_id
 

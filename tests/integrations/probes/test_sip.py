@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from integrations.probes.sip import SipOptionsProbe, build_options, parse_response
+from integrations.probes.sip import SipOptionsProbe, build_options, hostport, parse_response
+from tests.fakes.sip import StrictSipResponder
 
 SIPP = shutil.which("sipp")
 needs_sipp = pytest.mark.skipif(SIPP is None, reason="sipp is not installed (apt-get install -y sip-tester)")
@@ -36,19 +37,20 @@ SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 """
 
 
-def free_port(kind: int = socket.SOCK_DGRAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
+def free_port(kind: int = socket.SOCK_DGRAM, host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, kind) as s:
+        s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
-def start_sipp(tmp: Path, code: int, reason: str, transport: str) -> tuple[subprocess.Popen[bytes], int]:
+def start_sipp(tmp: Path, code: int, reason: str, transport: str,
+               host: str = "127.0.0.1") -> tuple[subprocess.Popen[bytes], int]:
     assert SIPP is not None
     scenario = tmp / f"uas_{code}.xml"
     scenario.write_text(SCENARIO.format(code=code, reason=reason))
-    port = free_port(socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM)
+    port = free_port(socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM, host)
     proc = subprocess.Popen(
-        [SIPP, "-sf", str(scenario), "-i", "127.0.0.1", "-p", str(port), "-t", "t1" if transport == "tcp" else "u1",
+        [SIPP, "-sf", str(scenario), "-i", host, "-p", str(port), "-t", "t1" if transport == "tcp" else "u1",
          "-nostdin", "-nd", "-trace_err", "-error_file", str(tmp / "sipp_errors.log")],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp)
     return proc, port
@@ -145,3 +147,66 @@ async def test_a_silent_udp_peer_is_down_after_retransmissions() -> None:
         transport.close()
     assert r.status == "down" and "no answer within 1.2s" in r.reason
     assert len(seen) >= 2 and len({s.split(b"\r\n")[1] for s in seen}) == 1  # same Via branch each time
+
+
+# -- IPv6 (issue 16): addresses in brackets, RFC 3261 §19.1.1 / §25.1 ------------------------------------
+def test_ipv6_addresses_are_bracketed_in_request_uri_via_from_and_contact() -> None:
+    msg = build_options(hostport("2001:db8::5", 5060), "2001:db8::9", 5062, "udp", branch="z9hG4bKabc",
+                        tag="t1", call_id="c1@x").decode()
+    lines = msg.split("\r\n")
+    assert lines[0] == "OPTIONS sip:[2001:db8::5]:5060 SIP/2.0"
+    bare = build_options("2001:db8::5", "fe80::9%eth0", 5062, "udp", branch="z9hG4bKabc", tag="t1",
+                         call_id="c1@x").decode()  # a target given as a bare address; a link-local zone
+    assert bare.startswith("OPTIONS sip:[2001:db8::5] SIP/2.0\r\nVia: SIP/2.0/UDP [fe80::9]:5062;")
+    assert "Via: SIP/2.0/UDP [2001:db8::9]:5062;branch=z9hG4bKabc;rport" in lines
+    assert "Contact: <sip:dutydesk@[2001:db8::9]:5062;transport=udp>" in lines
+    assert any(x.startswith("From: <sip:dutydesk@[2001:db8::9]>;tag=t1") for x in lines)
+    probe = StrictSipResponder()
+    assert probe.problem(msg) is None and probe.problem(bare) is None
+    ipv4 = build_options("10.1.2.3:5060", "10.9.9.9", 5062, "udp", branch="z9hG4bKabc", tag="t1",
+                         call_id="c1@x").decode()
+    assert ipv4.startswith("OPTIONS sip:10.1.2.3:5060 SIP/2.0") and probe.problem(ipv4) is None
+    named = build_options("sip:gw1.example.org", "2001:db8::9", 5062, "udp", branch="z9hG4bKabc", tag="t1",
+                          call_id="c1@x").decode()
+    assert named.startswith("OPTIONS sip:gw1.example.org SIP/2.0") and probe.problem(named) is None
+
+
+def test_the_strict_responder_refuses_an_unbracketed_ipv6_via() -> None:
+    """The responder's grammar itself: it must refuse what RFC 3261 does not allow, or it proves nothing."""
+    ok = ("OPTIONS sip:[::1]:5060 SIP/2.0\r\nVia: SIP/2.0/UDP [::1]:5062;branch=z9hG4bKa;rport\r\n"
+          "From: <sip:a@[::1]>;tag=1\r\nTo: <sip:[::1]:5060>\r\nCall-ID: c@x\r\nCSeq: 1 OPTIONS\r\n"
+          "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+    responder = StrictSipResponder()
+    assert responder.problem(ok) is None
+    assert responder.problem(ok.replace("UDP [::1]:5062", "UDP ::1:5062")) == "Via"
+    assert responder.problem(ok.replace("sip:[::1]:5060 SIP", "sip:::1:5060 SIP")) == "Request-URI"
+    assert responder.problem(ok.replace("sip:a@[::1]>", "sip:a@::1>")) == "From"
+    assert responder.problem(ok.replace("[::1]:5062", "[::1]:x")) == "Via"
+
+
+async def test_options_over_ipv6_to_a_strict_responder_on_loopback() -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        transport, responder = await loop.create_datagram_endpoint(StrictSipResponder, local_addr=("::1", 0))
+    except OSError as exc:  # pragma: no cover - a host without IPv6 loopback
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    port = transport.get_extra_info("sockname")[1]
+    try:
+        r = await SipOptionsProbe("::1", port, timeout=2).check()
+    finally:
+        transport.close()
+    assert responder.refused == []
+    assert r.status == "up" and r.reason == "SIP 200 OK (strict-responder)"
+    first = responder.requests[0].split("\r\n")
+    assert first[0] == f"OPTIONS sip:[::1]:{port} SIP/2.0"
+    assert first[1].startswith("Via: SIP/2.0/UDP [::1]:")
+
+
+@needs_sipp
+@pytest.mark.parametrize("transport", ["udp", "tcp"])
+async def test_sipp_on_ipv6_loopback_answers(tmp_path: Path, sipp: list[subprocess.Popen[bytes]],
+                                             transport: str) -> None:
+    proc, port = start_sipp(tmp_path, 200, "OK", transport, host="::1")
+    sipp.append(proc)
+    probe = SipOptionsProbe("::1", port, transport=transport, timeout=2)  # type: ignore[arg-type]
+    assert await _until_answered(probe, proc) == "up|SIP 200 OK (sipp-peer)"
