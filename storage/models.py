@@ -194,3 +194,16 @@ class ChatRef(SQLModel, table=True):
     channel_id: str = Field(primary_key=True, max_length=64)
     message_id: str = Field(max_length=64)
     seq: int = 0
+
+
+class ChatMigration(SQLModel, table=True):
+    """A chat that changed its id (a Telegram group upgraded to a supergroup): the desk delivers to the
+    new id and takes the new id's commands as the old one's, until the config names the new id."""
+
+    __tablename__ = "chat_migration"
+    transport: str = Field(primary_key=True, max_length=16)
+    old_chat_id: str = Field(primary_key=True, max_length=64)
+    new_chat_id: str = Field(max_length=64)
+    customer_id: str = Field(max_length=32)
+    migrated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))  # when the desk learnt it
+    noticed_by: str = Field(max_length=32)  # "error" (a call to the old id was refused) or "service message"

@@ -50,7 +50,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -64,6 +64,7 @@ from telegram.ext import (
     filters,
 )
 
+from commands.chat_moves import ChatMove, configured_chat, record_move
 from commands.desk import Desk
 from commands.directory import Directory
 from commands.domain.config import Config
@@ -73,8 +74,9 @@ from commands.registry import COMMANDS
 from commands.reply import Reply, Request
 from integrations.chat import telegram_render as render
 from integrations.chat.http_body import read_bounded
-from integrations.chat.routing import Routes
+from integrations.chat.routing import Destination, Routes
 from integrations.chat.telegram_guide import IncidentGuide
+from storage.chat_migrations import ChatMigrations
 from storage.chat_refs import ChatRefs
 from storage.db import Database, is_transient
 from storage.models import OutboxMessage
@@ -156,6 +158,9 @@ class TelegramTransport:
         self._prompts = _Recent(ttl=60.0)
         self._chats = {c for cust in config.customers.values()
                        for c in (*cust.channels.telegram, *cust.channels.engineers_telegram)}
+        # Groups upgraded to supergroups (a new id): configured id → the id now, and back.
+        self._moved: dict[str, str] = {}
+        self._origin: dict[str, str] = {}
         self.guide = IncidentGuide(self.directory, self._command, self._known_chat)
         self._register()
 
@@ -165,6 +170,9 @@ class TelegramTransport:
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
+        for old, new in (await self._load_moves()).items():
+            log.warning("Telegram group %s is the supergroup %s since an upgrade: the desk follows it; replace %s "
+                        "with %s in the configuration", old, new, old, new)
         await self.app.initialize()  # getMe: the bot's username, so /ack@other_bot is not ours
         await self.set_commands()
         await self.app.start()
@@ -242,6 +250,7 @@ class TelegramTransport:
     def _register(self) -> None:
         new = filters.UpdateType.MESSAGE  # edits of old messages are not new commands
         self.app.add_handler(TypeHandler(Update, self._once), group=-1)
+        self.app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migrate))
         self.app.add_handler(self.guide.handler())
         self.app.add_handler(CommandHandler([*COMMANDS, "start"], self._on_command, filters=new))
         self.app.add_handler(CallbackQueryHandler(self._on_button))
@@ -253,6 +262,59 @@ class TelegramTransport:
         if not self._updates.add(update.update_id):
             log.info("update %s was delivered again: ignored", update.update_id)
             raise ApplicationHandlerStop
+        chat = update.effective_chat
+        if chat is not None and not self._known_chat(chat.id, chat.type):
+            await self._load_moves()  # another replica may have followed this group's upgrade
+
+    # -- a group upgraded to a supergroup ---------------------------------------------------------
+    async def _load_moves(self) -> dict[str, str]:
+        """The moves kept in the database, followed to their last id (configured id → id now)."""
+        moves = await self.db.read(lambda s: ChatMigrations(s).moves(TELEGRAM))
+        for old in moves:
+            new, hops = moves[old], 0
+            while new in moves and hops < len(moves):  # upgraded again: follow the chain
+                new, hops = moves[new], hops + 1
+            origin = self._origin.get(old, old)
+            self._moved[origin], self._origin[new] = new, origin
+        return {old: new for old, new in self._moved.items() if old in self._chats}
+
+    def _current(self, chat: str) -> str:
+        """The id to send to for a configured chat."""
+        return self._moved.get(chat, chat)
+
+    def _configured(self, chat_id: int) -> str:
+        """The configured id of a chat (the id it had before an upgrade)."""
+        return self._origin.get(str(chat_id), str(chat_id))
+
+    async def _on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The service messages of an upgrade: ``migrate_to_chat_id`` in the old group,
+        ``migrate_from_chat_id`` in the new supergroup (https://core.telegram.org/bots/api#message)."""
+        msg = update.effective_message
+        if msg is None:
+            return
+        if msg.migrate_to_chat_id:
+            await self._follow(str(msg.chat_id), str(msg.migrate_to_chat_id), "service message")
+        elif msg.migrate_from_chat_id:
+            await self._follow(str(msg.migrate_from_chat_id), str(msg.chat_id), "service message")
+
+    async def _follow(self, old: str, new: str, noticed_by: str) -> None:
+        """Serve the customer of group ``old`` at ``new`` from now on, keep the move, and have the
+        customer's engineers told to update the configuration (once)."""
+        origin = self._origin.get(old, old)
+        if self._moved.get(origin) == new:
+            return
+        where = configured_chat(self.config, TELEGRAM, origin)
+        if where is None:
+            log.info("Telegram group %s became %s; the desk does not serve it", old, new)
+            return
+        move = ChatMove(TELEGRAM, old, new, customer_id=where[0], key=where[1], noticed_by=noticed_by)
+        await self.db.write(record_move(self.config, move, self.desk.services.clock.now()))
+        self._moved[origin], self._origin[new] = new, origin
+        log.warning("Telegram group %s of customer %s was upgraded to the supergroup %s (%s): the desk follows it; "
+                    "replace %s with %s in customers.%s.channels.%s", old, where[0], new, noticed_by, origin, new,
+                    where[0], where[1])
+        if self.desk.services.wake is not None:
+            self.desk.services.wake()  # the engineers' notice is in the outbox
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed: %r", update, exc_info=context.error)
@@ -339,11 +401,12 @@ class TelegramTransport:
             locale = self._locale(user.id, chat.id)
             return Reply(text=t(locale, "telegram.unknown_chat", chat=chat.id), kind="error", locale=locale)
         return await self.desk.handle(Request(text=line, transport=TELEGRAM, user_id=str(user.id),
-                                              channel_id=str(chat.id), delivery_id=delivery_id))
+                                              channel_id=self._configured(chat.id), delivery_id=delivery_id))
 
     def _known_chat(self, chat_id: int, chat_type: str) -> bool:
-        # A private chat belongs to the person; groups must be configured for a customer.
-        return chat_type == ChatType.PRIVATE or str(chat_id) in self._chats
+        # A private chat belongs to the person; groups must be configured for a customer (or be one's
+        # group under its new id after an upgrade).
+        return chat_type == ChatType.PRIVATE or str(chat_id) in self._chats or str(chat_id) in self._origin
 
     def _may(self, user_id: int, command: str) -> bool:
         """Whether asking for the text is worth it: otherwise the desk refuses the bare command itself."""
@@ -360,7 +423,7 @@ class TelegramTransport:
         actor = self.directory.actor(f"{TELEGRAM}:{user_id}")
         if actor is not None and actor.person.locale:
             return actor.person.locale
-        cid = self.directory.customer_of_channel(f"{TELEGRAM}:{chat_id}")
+        cid = self.directory.customer_of_channel(f"{TELEGRAM}:{self._configured(chat_id)}")
         if cid is None and actor is not None and actor.customers():
             cid = actor.customers()[0]
         return self.config.customers[cid].locale if cid else "en"
@@ -395,12 +458,21 @@ class TelegramTransport:
     async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
         payload = json.loads(message.payload)
         for dest in self.routes.destinations(audience):
-            if message.kind == "incident.card" and not dest.direct:
-                await self._card(dest.chat_id, reply, payload, message)
-            elif "update_key" in payload:
-                await self._updatable(dest.chat_id, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)))
-            else:
-                await self._send(_chat_id(dest.chat_id), reply)
+            try:
+                await self._deliver_to(dest, reply, payload, message)
+            except ChatMigrated as moved:  # a group upgraded to a supergroup: follow it, send there
+                await self._follow(self._current(dest.chat_id), str(moved.new_chat_id), "error")
+                await self._deliver_to(dest, reply, payload, message)
+
+    async def _deliver_to(self, dest: Destination, reply: Reply, payload: dict[str, Any],
+                          message: OutboxMessage) -> None:
+        chat = self._current(dest.chat_id)  # after an upgrade, the supergroup: a card there is a new message
+        if message.kind == "incident.card" and not dest.direct:
+            await self._card(chat, reply, payload, message)
+        elif "update_key" in payload:
+            await self._updatable(chat, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)))
+        else:
+            await self._send(_chat_id(chat), reply)
 
     async def _card(self, chat: str, reply: Reply, payload: dict[str, Any], message: OutboxMessage) -> None:
         """Post the incident's card once per chat, then edit it in place; each event is a reply to it."""

@@ -10,6 +10,8 @@ talks to through ``base_url`` (``{base_url}{token}/{method}``, form-encoded or m
   ``message to edit not found`` as Telegram answers). HTML text is checked as strictly as Telegram does
   (an unescaped ``<`` or ``&`` is "can't parse entities") and kept as plain text for assertions.
 - Faults per method: ``fail("sendMessage", 429, retry_after=1)`` or ``fail("sendMessage", 500, times=2)``.
+- A group upgraded to a supergroup (``migrate(old, new)``) gets a new id: both service messages go out,
+  and every call naming the old id is refused with ``parameters.migrate_to_chat_id``, as the Bot API does.
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ class FakeTelegram:
     _changed: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
     _forced: bool = False
+    _migrated: dict[int, int] = field(default_factory=dict)  # a group upgraded to a supergroup: old id → new
     port: int = 0
     long_poll: float = 0.3  # seconds a getUpdates waits at most here, whatever timeout PTB asks for
 
@@ -154,8 +157,9 @@ class FakeTelegram:
 
     @staticmethod
     def chat(chat_id: int) -> dict[str, Any]:
-        if chat_id < 0:
-            return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
+        if chat_id < 0:  # supergroups' ids start with -100; a basic group's does not
+            kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+            return {"id": chat_id, "type": kind, "title": f"Group {chat_id}"}
         return {"id": chat_id, "type": "private", "first_name": NAMES.get(chat_id, f"User {chat_id}")}
 
     def _message_dict(self, sent: Sent) -> dict[str, Any]:
@@ -187,6 +191,19 @@ class FakeTelegram:
         query = {"id": str(next(self._callback_ids)), "from": self.user(user_id), "chat_instance": f"ci{sent.chat_id}",
                  "message": self._message_dict(sent), "data": data}
         return self._update({"callback_query": query}, queue)
+
+    def migrate(self, old: int, new: int, *, by: int, queue: bool = True) -> list[dict[str, Any]]:
+        """An admin (``by``) upgrades the group ``old`` to the supergroup ``new``. Telegram posts a service
+        message in each, with ``migrate_to_chat_id`` in the old group and ``migrate_from_chat_id`` in the
+        new supergroup (https://core.telegram.org/bots/api#message); from then on the old id is refused.
+        Returns the two updates."""
+        self._migrated[old] = new
+        updates = []
+        for chat_id, key, other in ((old, "migrate_to_chat_id", new), (new, "migrate_from_chat_id", old)):
+            msg = {"message_id": self._next_message_id(chat_id), "date": next(self._now), "chat": self.chat(chat_id),
+                   "from": self.user(by), key: other}
+            updates.append(self._update({"message": msg}, queue))
+        return updates
 
     def _update(self, body: dict[str, Any], queue: bool) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **body}
@@ -247,6 +264,14 @@ class FakeTelegram:
         args = await _arguments(request)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(args)})
+        moved = self._migrated.get(_int(args.get("chat_id")))
+        if moved is not None:
+            # https://core.telegram.org/bots/api#responseparameters: "migrate_to_chat_id: The group has been
+            # migrated to a supergroup with the specified identifier" — every call naming the old id.
+            await self._record(Call(method, args, 400))
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                                      "parameters": {"migrate_to_chat_id": moved}}, status=400)
         faults = self._faults.get(method)
         if faults:
             fault = faults[0]
@@ -307,6 +332,8 @@ class FakeTelegram:
             return self._edit(args)
         if method == "editMessageReplyMarkup":
             sent = self._find(args)
+            if sent.from_id != BOT_ID:
+                raise _ApiError("Bad Request: message can't be edited")
             sent.reply_markup = args.get("reply_markup")
             sent.edit_date = next(self._now)
             return self._message_dict(sent)
@@ -353,6 +380,8 @@ class FakeTelegram:
 
     def _edit(self, args: dict[str, Any]) -> dict[str, Any]:
         sent = self._find(args)
+        if sent.from_id != BOT_ID:  # https://core.telegram.org/bots/api#editmessagetext: the bot's own messages
+            raise _ApiError("Bad Request: message can't be edited")
         plain = self._plain(args)
         markup = args.get("reply_markup")
         if plain == sent.plain and markup == sent.reply_markup:
@@ -373,6 +402,13 @@ class _ApiError(Exception):
 def _describe(status: int) -> str:
     return {429: "Too Many Requests: retry after 1", 500: "Internal Server Error", 502: "Bad Gateway"}.get(
         status, f"Error {status}")
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:

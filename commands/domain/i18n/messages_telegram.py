@@ -66,4 +66,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "telegram.placeholder.category": {"en": "Category", "bg": "Категория", "fa": "دسته"},
     "telegram.placeholder.description": {"en": "What is wrong", "bg": "Какъв е проблемът", "fa": "مشکل چیست"},
     "telegram.prompt.placeholder": {"en": "Your answer", "bg": "Вашият отговор", "fa": "پاسخ شما"},
+    "telegram.migrated": {
+        "en": "The Telegram group {old} of {customer} was upgraded to a supergroup and now has the id {new}. "
+              "The desk follows it (cards, warnings and commands work there), but please replace {old} with "
+              "{new} in customers.{customer_id}.channels.{key} of the configuration.",
+        "bg": "Telegram групата {old} на {customer} беше превърната в супергрупа и вече е с id {new}. "
+              "Бюрото я следва (картите, предупрежденията и командите работят там), но моля заменете {old} с "
+              "{new} в customers.{customer_id}.channels.{key} в конфигурацията.",
+        "fa": "گروه تلگرام {old} مربوط به {customer} به سوپرگروه ارتقا یافت و اکنون شناسهٔ {new} را دارد. "
+              "میز خدمت آن را دنبال می‌کند (کارت‌ها، هشدارها و فرمان‌ها آنجا کار می‌کنند)، اما لطفاً {old} را با "
+              "{new} در customers.{customer_id}.channels.{key} پیکربندی جایگزین کنید.",
+    },
 }
