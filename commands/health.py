@@ -31,8 +31,8 @@ from commands.domain.config import WEEKDAYS, CustomerConfig, PersonConfig, parse
 from commands.domain.health_config import AnyCheck
 from commands.domain.health_state import Policy, Snapshot, Step, Window, advance, in_weekly_hours
 from commands.domain.i18n.catalog import t
-from commands.domain.i18n.format import format_datetime, format_duration
-from commands.domain.timeparse import TimeParseError, parse_time
+from commands.domain.i18n.format import format_datetime, format_duration, to_local
+from commands.domain.timeparse import TimeParseError, local_to_utc, parse_time, time_of_day
 from commands.parse import Parsed
 from commands.reply import Reply, Request
 from commands.views import component_title
@@ -464,15 +464,11 @@ def maintenance(ctx: Context, p: Parsed) -> Outcome:
 
         return Write(cancel)
     component = _component_arg(ctx, words[0])
-    start_text = p.options.get("from") or (words[1] if len(words) > 1 else None)
-    end_text = p.options.get("to") or (words[2] if len(words) > 2 else None)
-    if start_text is None or end_text is None:
-        ctx.fail("error.usage", usage=ctx.t("help.maintenance"))
-    reason = " ".join(words[3:]) if "from" not in p.options else " ".join(words[1:])
+    start_text, end_text, reason = _window_words(ctx, p, words[1:])
     limit = ctx.services.config.desk.max_description
     if len(reason) > limit:  # the same bound as every other free text the register keeps
         ctx.fail("error.too_long", length=len(reason), limit=limit)
-    start, end = _when(ctx, start_text), _when(ctx, end_text)
+    start, end = _window(ctx, start_text, end_text)
     if end <= start:
         ctx.fail("health.window_order")
     if end <= now:
@@ -496,6 +492,41 @@ def maintenance(ctx: Context, p: Parsed) -> Outcome:
                          + (" · " + ctx.t(f"health.every.{every}") if every else ""))
 
     return Write(add)
+
+
+_WINDOW_OPTIONS = frozenset({"from", "to", "every"})
+
+
+def _window_words(ctx: Context, p: Parsed, rest: list[str]) -> tuple[str, str, str]:
+    """Start, end and reason of ``/maintenance <component> ...``: the start is ``--from`` or the first
+    word after the component, the end ``--to`` or the next word; every word left is the reason."""
+    if set(p.options) - _WINDOW_OPTIONS or any(not p.options[k] for k in ("from", "to") if k in p.options):
+        ctx.fail("error.usage", usage=ctx.t("help.maintenance"))
+    texts: list[str] = []
+    for option in ("from", "to"):
+        if option in p.options:
+            texts.append(p.options[option])
+        elif rest:
+            texts.append(rest.pop(0))
+        else:
+            ctx.fail("error.usage", usage=ctx.t("help.maintenance"))
+    return texts[0], texts[1], " ".join(rest)
+
+
+def _window(ctx: Context, start_text: str, end_text: str) -> tuple[datetime, datetime]:
+    """The window's instants. A time alone means today's for the start ("22:00": tonight's, "09:00": this
+    morning's, a window already under way) and, for the end, the first such time after the start
+    ("--from 22:00 --to 02:00" ends tomorrow at 02:00); anything else reads as everywhere else."""
+    tz = ctx.customer.tz
+    tod = time_of_day(start_text)
+    start = (local_to_utc(datetime.combine(to_local(ctx.now, tz).date(), tod), tz) if tod is not None
+             else _when(ctx, start_text))
+    tod = time_of_day(end_text)
+    if tod is None:
+        return start, _when(ctx, end_text)
+    day = to_local(start, tz).date()
+    end = local_to_utc(datetime.combine(day, tod), tz)
+    return start, end if end > start else local_to_utc(datetime.combine(day + timedelta(days=1), tod), tz)
 
 
 def _when(ctx: Context, text: str) -> datetime:

@@ -645,6 +645,15 @@ def _try_dateparser(s: str, ctx: _Context) -> datetime | None:
 # --------------------------------------------------------------------------------------------------
 
 
+def time_of_day(text: str) -> time | None:
+    """The time of day when ``text`` is a time alone (``23:00``, ``11pm``, ``в 23 ч``, ``ساعت ۲۳``), else
+    None: for commands that read such a time against another instant than now (a window's end after its
+    start), where ``parse_time``'s "most recent past occurrence" is not what was meant."""
+    s = normalize(text)
+    found = _match_time(s, 0)
+    return found[0] if found is not None and _skip_spaces(s, found[1]) >= len(s) else None
+
+
 def parse_time(text: str, *, locale: str, tz: ZoneInfo, now: datetime) -> datetime:
     """The instant (aware, UTC) that ``text`` names, read in ``locale`` and the time zone ``tz``.
 
