@@ -9,8 +9,9 @@ phones, and UCCX's admin API — each a probe built on HTTPS + SOAP.
   (``Started`` / ``Stopped``) and a ``ReasonCodeString``.
 - RISPort70: ``POST /realtimeservice2/services/RISService70``, ``selectCmDevice`` with
   ``CmSelectionCriteria`` (class Phone, status Registered, SelectBy Name, item ``*``);
-  ``SelectCmDeviceResult/TotalDevicesFound`` is compared with the expected count. RIS allows about 15
-  queries a minute per node: answers are cached and a per-server budget is kept.
+  registered devices are counted over every answer: at most ``MaxReturnedDevices`` (1000) come back per
+  call, and the answer's ``StateInfo``, sent back, gets the next ones (paging). RIS allows about 15
+  queries a minute per node: answers are cached and a per-server budget is kept, each page counted.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ AXL_NS = "http://www.cisco.com/AXL/API/{version}"
 SERVICEABILITY_NS = "http://schemas.cisco.com/ast/soap"
 DEFAULT_SERVICES = ("Cisco CallManager", "Cisco CTIManager", "Cisco Tomcat")
 _VERSION = re.compile(r"\b(\d{1,2}\.\d)\b")
+MAX_RETURNED_DEVICES = 1000  # RisPort70's most devices in one selectCmDevice answer
 
 
 @dataclass
@@ -140,6 +142,10 @@ class _RisBudget:
         self.last_at = 0.0
         self.lock = asyncio.Lock()
 
+    def forget_old(self, now: float) -> None:
+        while self.sent and now - self.sent[0] > 60:
+            self.sent.popleft()
+
 
 @dataclass
 class RisPortProbe:
@@ -159,47 +165,79 @@ class RisPortProbe:
         budget = self.budgets.setdefault(self.base_url, _RisBudget())
         async with budget.lock:
             now = time.monotonic()
-            while budget.sent and now - budget.sent[0] > 60:
-                budget.sent.popleft()
+            budget.forget_old(now)
             if budget.last is not None and (now - budget.last_at < self.cache_seconds
                                             or len(budget.sent) >= self.per_minute):
                 age = now - budget.last_at
                 last = budget.last
                 return ProbeResult(last.status, f"{last.reason} (cached {age:.0f} s ago)", last.latency_ms,
                                    {**last.details, "cached": True})
-            budget.sent.append(now)
-            result = await timed(self.timeout, self._once)
+            result = await timed(self.timeout, lambda: self._count(budget))
             budget.last, budget.last_at = result, time.monotonic()
             return result
 
-    async def _once(self) -> ProbeResult:
-        soap = SoapClient(self.base_url, self.username, self.password, timeout=self.timeout, verify=self.verify,
-                          ca_file=self.ca_file)
-        criteria = (text_item("MaxReturnedDevices", "1000") + text_item("DeviceClass", self.device_class)
+    def _request(self, state_info: str) -> str:
+        criteria = (text_item("MaxReturnedDevices", str(MAX_RETURNED_DEVICES))
+                    + text_item("DeviceClass", self.device_class)
                     + text_item("Model", "255") + text_item("Status", "Registered") + "<ns:NodeName/>"
                     + text_item("SelectBy", "Name")
                     + "<ns:SelectItems><ns:item><ns:Item>*</ns:Item></ns:item></ns:SelectItems>"
                     + text_item("Protocol", "Any") + text_item("DownloadStatus", "Any"))
-        body = envelope(SERVICEABILITY_NS, f"<ns:selectCmDevice><ns:StateInfo/>"
+        state = text_item("StateInfo", state_info) if state_info else "<ns:StateInfo/>"
+        return envelope(SERVICEABILITY_NS, f"<ns:selectCmDevice>{state}"
                                            f"<ns:CmSelectionCriteria>{criteria}</ns:CmSelectionCriteria>"
                                            "</ns:selectCmDevice>")
-        resp = await soap.post("/realtimeservice2/services/RISService70", "selectCmDevice", body)
-        root = parse(resp)
-        problem = fault(root)
-        if problem and "ratecontrol" in problem.replace(" ", "").lower():
-            return degraded(one_line(f"RISPort rate limit: {problem}"))
-        if resp.status_code != 200 or problem:
-            return down(one_line(f"RISPort HTTP {resp.status_code} {problem or ''}".strip()))
-        registered = sum(1 for devices in find_all(root, "CmDevices") for dev in devices
-                         if child_text(dev, "Status") == "Registered")
-        total = find_text(root, "TotalDevicesFound")
-        count = registered if registered else int(total or 0)
+
+    async def _count(self, budget: _RisBudget) -> ProbeResult:
+        """Registered devices over every answer: RisPort70 returns at most ``MaxReturnedDevices`` (1000) a
+        call; the answer's ``StateInfo``, sent back, gets the next ones, until each node's
+        ``TotalItemsReturned`` reaches its ``TotalItemsFound``. A device registered to two nodes counts once."""
+        soap = SoapClient(self.base_url, self.username, self.password, timeout=self.timeout, verify=self.verify,
+                          ca_file=self.ca_file)
+        registered: set[str] = set()
+        state_info, pages = "", 0
+        while True:
+            if pages and len(budget.sent) >= self.per_minute:
+                return degraded(f"counted {len(registered)} registered phones before RISPort's budget of "
+                                f"{self.per_minute} queries a minute ran out", registered=len(registered))
+            budget.sent.append(time.monotonic())
+            pages += 1
+            resp = await soap.post("/realtimeservice2/services/RISService70", "selectCmDevice",
+                                   self._request(state_info))
+            root = parse(resp)
+            problem = fault(root)
+            if problem and "ratecontrol" in problem.replace(" ", "").lower():
+                return degraded(one_line(f"RISPort rate limit: {problem}"))
+            if resp.status_code != 200 or problem:
+                return down(one_line(f"RISPort HTTP {resp.status_code} {problem or ''}".strip()))
+            page = [child_text(dev, "Name") for devices in find_all(root, "CmDevices") for dev in devices
+                    if child_text(dev, "Status") == "Registered"]
+            new = set(page) - registered
+            registered |= set(page)
+            state_info = find_text(root, "StateInfo") or ""
+            if not new or not _more_to_come(state_info, len(page)):
+                break
+        count = len(registered)
         text = f"{count}/{self.expected} phones registered"
         if count >= self.expected:
-            return up(text, registered=count)
+            return up(text, registered=count, queries=pages)
         if count == 0:
-            return down(text, registered=count)
-        return degraded(f"{text} ({self.expected - count} missing)", registered=count)
+            return down(text, registered=count, queries=pages)
+        return degraded(f"{text} ({self.expected - count} missing)", registered=count, queries=pages)
+
+
+_NODE_STATE = re.compile(r"<Node\b[^>]*>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _more_to_come(state_info: str, page_size: int) -> bool:
+    """Whether RIS holds more devices than it has returned: per ``<Node>`` of the StateInfo,
+    ``TotalItemsReturned`` below ``TotalItemsFound``; without those counts, a full answer means maybe."""
+    nodes = [dict(_ATTR.findall(tag)) for tag in _NODE_STATE.findall(state_info)]
+    counted = [n for n in nodes if n.get("TotalItemsFound", "").isdigit() and n.get("TotalItemsReturned", "").isdigit()]
+    if counted:
+        return any(int(n["TotalItemsReturned"]) < int(n["TotalItemsFound"]) for n in counted)
+    return bool(state_info) and page_size >= MAX_RETURNED_DEVICES
 
 
 def uccx_admin_probe(base_url: str, username: str | None, password: str | None, *, timeout: float,

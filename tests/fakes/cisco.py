@@ -6,14 +6,24 @@ from __future__ import annotations
 import base64
 import re
 import ssl
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from aiohttp import web
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 AST = "http://schemas.cisco.com/ast/soap"
+MAX_RETURNED_DEVICES = 1000  # RisPort70: SelectCmDevice returns at most 1000 devices per call
+
+
+def _text(root: ET.Element, name: str) -> str:
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == name:
+            return (el.text or "").strip()
+    return ""
 
 
 @asynccontextmanager
@@ -50,6 +60,7 @@ class FakeCucm:
     services: dict[str, str] = field(default_factory=lambda: {
         "Cisco CallManager": "Started", "Cisco CTIManager": "Started", "Cisco Tomcat": "Started"})
     ris_requests: int = 0
+    ris_state_id: int = 2357  # RIS's change counter, echoed in StateInfo
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # (path, SOAPAction, body)
 
     def _authorised(self, request: web.Request) -> bool:
@@ -106,23 +117,45 @@ class FakeCucm:
             "</ns1:soapGetServiceStatusResponse>"), content_type="text/xml")
 
     async def risport(self, request: web.Request) -> web.Response:
+        """RisPort70 ``selectCmDevice`` as https://developer.cisco.com/docs/sxml/risport70-api describes it:
+        at most ``MaxReturnedDevices`` (1000 at most) devices per call; the answer's ``StateInfo`` says per
+        node how many devices matched (``TotalItemsFound``) and how many have been returned so far
+        (``TotalItemsReturned``); sent back in the next request it gets the next devices.
+        ``TotalDevicesFound`` counts the devices in this answer."""
         body = await self._read(request)
         self.ris_requests += 1
         if not self._authorised(request):
             return web.Response(status=401)
         if "<ns:Status>Registered</ns:Status>" not in body or "selectCmDevice" not in body:
             return web.Response(status=500, text=_fault("bad criteria"), content_type="text/xml")
+        req = ET.fromstring(body)
+        asked = int(_text(req, "MaxReturnedDevices") or "1000")
+        limit = min(max(asked, 1), MAX_RETURNED_DEVICES)
+        state = _text(req, "StateInfo")
+        offset = 0
+        if state:
+            m = re.search(r'StateId="(\d+)"[^>]*TotalItemsReturned="(\d+)"', state)
+            if not m or int(m.group(1)) != self.ris_state_id:
+                # A StateInfo the server did not hand out (or from before a change): a fault, not a guess.
+                return web.Response(status=500, text=_fault("Invalid StateInfo"), content_type="text/xml")
+            offset = int(m.group(2))
+        page = range(offset, min(offset + limit, self.phones))
         devices = "".join(
-            f"<ns1:item><ns1:Name>SEP0000000000{n:02d}</ns1:Name><ns1:DirNumber>10{n:02d}-Registered</ns1:DirNumber>"
+            f"<ns1:item><ns1:Name>SEP{n:012d}</ns1:Name><ns1:DirNumber>{1000 + n}-Registered</ns1:DirNumber>"
             "<ns1:DeviceClass>Phone</ns1:DeviceClass><ns1:Model>36670</ns1:Model><ns1:Status>Registered</ns1:Status>"
-            f"<ns1:IPAddress><ns1:item><ns1:IP>10.1.2.{n}</ns1:IP></ns1:item></ns1:IPAddress></ns1:item>"
-            for n in range(self.phones))
+            f"<ns1:IPAddress><ns1:item><ns1:IP>10.1.{n // 250}.{n % 250 + 1}</ns1:IP></ns1:item></ns1:IPAddress>"
+            "</ns1:item>"
+            for n in page)
+        returned = offset + len(page)
+        state_info = escape(f'<StateInfo><Node Name="cucm-pub" SubsystemStartTime="1764547200" '
+                            f'StateId="{self.ris_state_id}" TotalItemsFound="{self.phones}" '
+                            f'TotalItemsReturned="{returned}"/></StateInfo>')
         return web.Response(text=_envelope(
             f'<ns1:selectCmDeviceResponse xmlns:ns1="{AST}"><ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult>'
-            f"<ns1:TotalDevicesFound>{self.phones}</ns1:TotalDevicesFound><ns1:CmNodes><ns1:item>"
+            f"<ns1:TotalDevicesFound>{len(page)}</ns1:TotalDevicesFound><ns1:CmNodes><ns1:item>"
             "<ns1:ReturnCode>Ok</ns1:ReturnCode><ns1:Name>cucm-pub</ns1:Name>"
             f"<ns1:CmDevices>{devices}</ns1:CmDevices></ns1:item></ns1:CmNodes></ns1:SelectCmDeviceResult>"
-            "<ns1:StateInfo>&lt;StateInfo/&gt;</ns1:StateInfo></ns1:selectCmDeviceReturn>"
+            f"<ns1:StateInfo>{state_info}</ns1:StateInfo></ns1:selectCmDeviceReturn>"
             "</ns1:selectCmDeviceResponse>"), content_type="text/xml")
 
     async def uccx_csq(self, request: web.Request) -> web.Response:

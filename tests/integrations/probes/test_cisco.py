@@ -86,3 +86,31 @@ async def test_uccx_admin_api_and_dynamics_whoami() -> None:
         r = await WhoAmIProbe(crm_url, bearer="expired").check()
         assert r.status == "degraded" and r.reason == ("authentication failed: the CRM refuses the configured token"
                                                        " (Bearer, HTTP 401)")
+
+
+async def test_risport_counts_a_cluster_larger_than_one_answer_by_paging_with_state_info() -> None:
+    """RisPort70 returns at most 1000 devices a call: 2,500 registered phones are 2,500, not 1,000."""
+    cucm = FakeCucm(phones=2500)
+    async with serve(cucm.app()) as base:
+        RisPortProbe.budgets.clear()
+        probe = RisPortProbe(base, expected=2500, username="axluser", password="secret", cache_seconds=0)
+        r = await probe.check()
+        assert r.status == "up" and r.reason == "2500/2500 phones registered", r.reason
+        assert cucm.ris_requests == 3  # 1000 + 1000 + 500
+        states = [body.split("<ns:StateInfo")[1].split("</ns:selectCmDevice>")[0] for _, _, body in cucm.requests]
+        assert states[0].startswith("/>") and 'TotalItemsReturned="1000"' in states[1]
+        assert 'TotalItemsReturned="2000"' in states[2]
+        cucm.phones = 2400
+        r = await probe.check()
+        assert r.status == "degraded" and r.reason == "2400/2500 phones registered (100 missing)"
+        cucm.phones, before = 1000, cucm.ris_requests  # exactly one full answer: StateInfo says that was all
+        r = await probe.check()
+        assert r.reason == "1000/2500 phones registered (1500 missing)" and cucm.ris_requests == before + 1
+        RisPortProbe.budgets.clear()
+        cucm.phones, before = 2500, cucm.ris_requests
+        tight = RisPortProbe(base, expected=2500, username="axluser", password="secret", cache_seconds=0,
+                             per_minute=2)
+        r = await tight.check()  # paging stops at the budget and says so, it does not call 2000 "degraded"
+        assert cucm.ris_requests == before + 2
+        assert r.status == "degraded"
+        assert r.reason == "counted 2000 registered phones before RISPort's budget of 2 queries a minute ran out"
