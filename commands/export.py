@@ -7,6 +7,12 @@ each value is an exact instant, so no separate UTC columns are needed to convert
 local wall-clock reading is what the contract's working hours and the customer's staff refer to. Column
 names are stable English identifiers (a data file for tools and spreadsheets, not a localised report);
 categories and components come as ids and as the customer's titles.
+
+Each clock has two stops: ``<clock>_stopped`` is the instant the clock stopped — for a resolution clock
+under ``resolution_stops = "resolved"``, the fix (/resolve), a provisional stop — and ``<clock>_final``
+the instant that stop became final (the customer's confirmation or tacit acceptance; the stop itself for
+reaction and arrival). A stopped clock with an empty ``_final`` awaits confirmation: its ``_outcome`` is
+``met`` or ``breached`` as of the fix, provisionally (docs/sla.md).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from commands.domain.report_math import clock_result, day_bounds
 from commands.views import category_title, component_title
 from storage.export import ExportRow, export_register
 
-_CLOCK_FIELDS = ("target", "deadline", "stopped", "outcome", "margin_seconds")
+_CLOCK_FIELDS = ("target", "deadline", "stopped", "final", "outcome", "margin_seconds")
 HEADER: tuple[str, ...] = (
     "control_number", "customer", "category", "category_title", "component", "component_name", "description",
     "reporter", "reporter_name", "source", "first_notification", "registered", "acknowledged", "assignee",
@@ -72,6 +78,7 @@ def _line(x: ExportRow, customer_id: str, tz: ZoneInfo, locale: str, names: dict
             continue
         result = clock_result(c.started_at, c.deadline, c.stopped_at, c.met, c.margin_seconds, as_of,
                               cancelled=cancelled)
-        cells += [c.target, local_iso(c.deadline, tz), local_iso(c.stopped_at, tz), result.outcome,
+        cells += [c.target, local_iso(c.deadline, tz), local_iso(c.stopped_at, tz), local_iso(c.final_at, tz),
+                  result.outcome,
                   "" if result.margin is None else result.margin]  # a number, written as one
     return cells

@@ -32,6 +32,7 @@ from commands.domain.report_math import (
     local_instant,
     month_bounds,
     overall,
+    provisional,
 )
 from commands.escalation import schedule_with_overrides
 from commands.parse import Parsed
@@ -82,6 +83,9 @@ class MonthlyProtocol:
     maintenance: list[q.MaintenanceDone] = field(default_factory=list)
     backups: list[q.BackupDone] = field(default_factory=list)
     health: list[q.HealthChange] = field(default_factory=list)
+    # incidents with a clock stopped provisionally (the fix awaits confirmation): listed apart, with their
+    # provisional outcome, and not counted in ``compliance`` until the stop is final
+    awaiting: list[RegisterEntry] = field(default_factory=list)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -116,6 +120,7 @@ def monthly_protocol(session: Session, services: Services, customer_id: str, yea
     per_day: Counter[date] = Counter()
     states: Counter[str] = Counter()
     entries: list[RegisterEntry] = []
+    awaiting: list[RegisterEntry] = []
     health_incidents = 0
     for row in q.month_register(session, customer_id, start, end):
         cancelled = row.state == "cancelled"
@@ -125,10 +130,13 @@ def monthly_protocol(session: Session, services: Services, customer_id: str, yea
             if c is None:
                 results.append(None)
                 continue
-            r = clock_result(c.started_at, c.deadline, c.stopped_at, c.met, c.margin_seconds, now, cancelled=cancelled)
+            r = clock_result(c.started_at, c.deadline, c.stopped_at, c.met, c.margin_seconds, now, cancelled=cancelled,
+                             awaiting=provisional(c.stopped_at, c.final_at, now))
             results.append(r)
             counter.add(row.category, CLOCKS[k], r)
         entries.append(RegisterEntry(row, tuple(results)))
+        if any(r is not None and r.awaiting for r in results):
+            awaiting.append(entries[-1])
         per_day[row.reported_at.astimezone(tz).date()] += 1
         states[row.state] += 1
         if row.reporter == "monitor":
@@ -149,6 +157,7 @@ def monthly_protocol(session: Session, services: Services, customer_id: str, yea
         maintenance=q.maintenance_windows(session, customer_id, start, end),
         backups=q.backup_runs(session, customer_id, start, end),
         health=q.health_changes(session, customer_id, start, end),
+        awaiting=awaiting,
     )
 
 
@@ -173,7 +182,25 @@ def summary_lines(p: MonthlyProtocol) -> tuple[str, list[str]]:
     for c in p.compliance:
         lines.append(f"{category_title(p.customer, c.category, p.locale)} · {p.t(f'clock.{c.clock}')}: "
                      f"{_pct(c.percent, p.locale)} ({c.met}/{c.total})")
+    if p.awaiting:
+        lines.append(p.t("report.awaiting", count=len(p.awaiting)))
+        for e in p.awaiting[:MAX_DAILY_ITEMS]:
+            lines.append("• " + awaiting_item(p.customer, e.row, p.clocks, e.results, p.locale))
+        _more(lines, len(p.awaiting), p.locale)
     return title, lines
+
+
+def awaiting_item(customer: CustomerConfig, row: q.RegisterRow, clocks: Sequence[str],
+                  results: Sequence[ClockResult | None], locale: str) -> str:
+    """"NOI-2026-00042 · resolved 2026-11-23 13:00 · Resolution: met (provisional)"."""
+    parts = [row.control_number]
+    if row.resolved_at is not None:
+        parts.append(t(locale, "report.awaiting.resolved", when=format_datetime(row.resolved_at, customer.tz, locale)))
+    for name, r in zip(clocks, results, strict=True):
+        if r is not None and r.awaiting:
+            parts.append(t(locale, "report.awaiting.clock", clock=t(locale, f"clock.{name}"),
+                           outcome=t(locale, f"report.outcome.{r.outcome}")))
+    return " · ".join(parts)
 
 
 def _pct(value: float | None, locale: str) -> str:
@@ -232,16 +259,15 @@ def daily_summary(session: Session, services: Services, customer_id: str, day: d
         return format_datetime(at, tz, loc)
 
     lines: list[str] = []
-    open_rows = q.open_at(session, customer_id, w.end)
+    rows_open = q.open_at(session, customer_id, w.end)
+    # fixes awaiting the customer's confirmation, apart from the incidents still being worked on
+    waiting = [row for row in rows_open if _state_at(row, w.end) == "resolved"]
+    open_rows = [row for row in rows_open if _state_at(row, w.end) != "resolved"]
     lines.append(t(loc, "report.daily.open", count=len(open_rows)) if open_rows else t(loc, "report.daily.nothing_open"))
-    for row in open_rows[:MAX_DAILY_ITEMS]:
-        desc = row.description if len(row.description) <= 60 else row.description[:59] + "…"
-        lines.append("• " + t(loc, "report.daily.item", number=row.control_number, state=t(loc, f"state.{_state_at(row, w.end)}"),
-                              category=category_title(customer, row.category, loc),
-                              component=component_title(customer, row.component), description=desc))
-        plans = [_as_of(name, c, w.end) for name, c in zip(CLOCKS, row.clocks, strict=True) if c is not None]
-        lines += [f"   {x}" for x in clock_lines(plans, locale=loc, tz_name=customer.timezone, now=w.end)]
-    _more(lines, len(open_rows), loc)
+    _incident_lines(lines, open_rows, customer, loc, w.end)
+    if waiting:
+        lines.append(t(loc, "report.daily.awaiting", count=len(waiting)))
+        _incident_lines(lines, waiting, customer, loc, w.end)
 
     since = when(w.start)
     breached = q.breaches(session, customer_id, w.start, w.end)
@@ -279,6 +305,19 @@ def daily_summary(session: Session, services: Services, customer_id: str, day: d
     return Reply(text=title, lines=tuple(lines), kind="info", locale=loc)
 
 
+def _incident_lines(lines: list[str], rows: Sequence[q.RegisterRow], customer: CustomerConfig, loc: str,
+                    at: datetime) -> None:
+    """One line per incident and one per clock, as they stood at ``at``."""
+    for row in rows[:MAX_DAILY_ITEMS]:
+        desc = row.description if len(row.description) <= 60 else row.description[:59] + "…"
+        lines.append("• " + t(loc, "report.daily.item", number=row.control_number, state=t(loc, f"state.{_state_at(row, at)}"),
+                              category=category_title(customer, row.category, loc),
+                              component=component_title(customer, row.component), description=desc))
+        plans = [_as_of(name, c, at) for name, c in zip(CLOCKS, row.clocks, strict=True) if c is not None]
+        lines += [f"   {x}" for x in clock_lines(plans, locale=loc, tz_name=customer.timezone, now=at)]
+    _more(lines, len(rows), loc)
+
+
 def _state_at(row: q.RegisterRow, at: datetime) -> str:
     """The state the incident had at ``at`` (its timestamps tell; now's state when they are all earlier)."""
     if row.resolved_at is not None and row.resolved_at <= at:
@@ -295,9 +334,10 @@ def _state_at(row: q.RegisterRow, at: datetime) -> str:
 def _as_of(name: str, c: q.ClockRow, at: datetime) -> ClockPlan:
     """A clock as it stood at ``at``: one stopped later was still running then."""
     stopped = c.stopped_at is not None and c.stopped_at <= at
+    final = c.final_at is not None and c.final_at <= at
     return ClockPlan(name, c.target, started_at=c.started_at, deadline=c.deadline,
                      stopped_at=c.stopped_at if stopped else None, met=c.met if stopped else None,
-                     margin_seconds=c.margin_seconds if stopped else None)
+                     margin_seconds=c.margin_seconds if stopped else None, final_at=c.final_at if final else None)
 
 
 def _more(lines: list[str], count: int, loc: str) -> None:

@@ -41,6 +41,7 @@ class ClockRow:
     stopped_at: datetime | None
     met: bool | None
     margin_seconds: int | None
+    final_at: datetime | None  # when the stop became final; None while it awaits confirmation
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class RegisterRow:
 _INCIDENT_COLS = ("id", "control_number", "category", "component", "description", "reporter", "state",
                   "arrival_mode", "reported_at", "registered_at", "acknowledged_at", "arrived_at", "resolved_at",
                   "confirmed_at", "cancelled_at")
-_CLOCK_COLS = ("id", "target", "started_at", "deadline", "stopped_at", "met", "margin_seconds")
+_CLOCK_COLS = ("id", "target", "started_at", "deadline", "stopped_at", "met", "margin_seconds", "final_at")
 
 
 def _register_select(where: ColumnElement[bool], order_by_seq: bool = True, extra: Sequence[Any] = ()) -> Any:
@@ -92,7 +93,8 @@ def _row(raw: Sequence[Any]) -> RegisterRow:
     for k in range(len(CLOCK_NAMES)):
         part = raw[n + k * w : n + (k + 1) * w]
         clocks.append(None if part[0] is None else ClockRow(part[1], part[2], part[3], part[4],
-                                                             None if part[5] is None else bool(part[5]), part[6]))
+                                                             None if part[5] is None else bool(part[5]), part[6],
+                                                             part[7]))
     return RegisterRow(*raw[:n], (clocks[0], clocks[1], clocks[2]))  # type: ignore[call-arg]
 
 

@@ -26,10 +26,18 @@ class ClockResult:
     elapsed: int | None = None
     margin: int | None = None
     deadline: datetime | None = None
+    awaiting: bool = False  # stopped provisionally: the outcome holds unless the fix is reopened
+
+
+def provisional(stopped: datetime | None, final: datetime | None, as_of: datetime) -> bool:
+    """A stop not (yet, at ``as_of``) made final: the fix awaits the customer's confirmation."""
+    return stopped is not None and stopped <= as_of and (final is None or final > as_of)
 
 
 def clock_result(started: datetime | None, deadline: datetime | None, stopped: datetime | None,
-                 met: bool | None, margin: int | None, as_of: datetime, *, cancelled: bool = False) -> ClockResult:
+                 met: bool | None, margin: int | None, as_of: datetime, *, cancelled: bool = False,
+                 awaiting: bool = False) -> ClockResult:
+    """``awaiting``: the stop is provisional (``provisional``): its outcome is shown, not yet counted."""
     if deadline is None:  # waits for its start event (a handset not yet received)
         return ClockResult("cancelled" if cancelled else "waiting")
     if stopped is not None:
@@ -37,7 +45,7 @@ def clock_result(started: datetime | None, deadline: datetime | None, stopped: d
         if margin is None:
             margin = int((deadline - stopped).total_seconds())
         ok = met if met is not None else margin >= 0
-        return ClockResult("met" if ok else "breached", elapsed, margin, deadline)
+        return ClockResult("met" if ok else "breached", elapsed, margin, deadline, awaiting and not cancelled)
     if cancelled:
         return ClockResult("cancelled", None, None, deadline)
     left = int((deadline - as_of).total_seconds())
@@ -54,6 +62,7 @@ class Compliance:
     met: int
     breached: int
     running: int
+    awaiting: int  # stopped provisionally, awaiting confirmation: not decided yet, shown apart
     percent: float | None  # met / total * 100, one decimal; None when nothing was decided
     median: float | None  # seconds from start to stop, over the stopped clocks
     worst: int | None  # the longest of those, seconds
@@ -74,6 +83,7 @@ class _Acc:
     met: int = 0
     breached: int = 0
     running: int = 0
+    awaiting: int = 0
     times: list[int] = field(default_factory=list)
     worst_margin: int | None = None
 
@@ -90,6 +100,9 @@ class ComplianceCounter:
         acc = self._acc.get((category, clock))
         if acc is None:
             acc = self._acc[(category, clock)] = _Acc()
+        if r.awaiting:  # compliance counts final stops only
+            acc.awaiting += 1
+            return
         if r.outcome == "met":
             acc.met += 1
         elif r.outcome == "breached":
@@ -111,7 +124,8 @@ class ComplianceCounter:
                 if acc is None:
                     continue
                 total = acc.met + acc.breached
-                out.append(Compliance(cat, clk, total, acc.met, acc.breached, acc.running, percent(acc.met, total),
+                out.append(Compliance(cat, clk, total, acc.met, acc.breached, acc.running, acc.awaiting,
+                                      percent(acc.met, total),
                                       median(acc.times), max(acc.times) if acc.times else None, acc.worst_margin))
         return out
 

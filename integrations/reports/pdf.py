@@ -28,6 +28,7 @@ FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
 _SYMBOL = {"met": "✓", "breached": "✗", "running": "…", "waiting": "–", "cancelled": "—"}
 ROW_H = 5.0
+PROVISIONAL = "*"  # after the outcome's symbol: the fix awaits confirmation
 
 
 class _Doc(FPDF):
@@ -81,7 +82,7 @@ def clock_cell(r: ClockResult | None, locale: str) -> str:
     """``12 min ✓ +18 min`` (met with 18 to spare), ``1 h 05 min ✗ −35 min``, ``… +45 min`` (running)."""
     if r is None:
         return ""
-    sym = _SYMBOL[r.outcome]
+    sym = _SYMBOL[r.outcome] + (PROVISIONAL if r.awaiting else "")
     if r.outcome in ("waiting", "cancelled") or r.margin is None:
         return sym
     margin = ("+" if r.margin >= 0 else "−") + _dur(r.margin, locale)
@@ -120,18 +121,20 @@ def _row(doc: _Doc, values: list[Cell] | list[str], widths: list[float], size: f
 
 def _register(doc: _Doc, p: MonthlyProtocol) -> None:
     loc = p.locale
-    fixed = {"number": 29.0, "category": 22.0, "component": 20.0, "reported": 26.0, "confirmed": 26.0}
-    clock_w = 36.0
+    fixed = {"number": 29.0, "category": 22.0, "component": 20.0, "reported": 22.0, "resolved": 22.0,
+             "confirmed": 22.0}
+    clock_w = 35.0
     desc_w = doc.width - sum(fixed.values()) - clock_w * len(p.clocks)
     widths = [fixed["number"], fixed["category"], fixed["component"], desc_w, fixed["reported"],
-              *([clock_w] * len(p.clocks)), fixed["confirmed"]]
+              *([clock_w] * len(p.clocks)), fixed["resolved"], fixed["confirmed"]]
     headers = [p.t(f"report.col.{k}") for k in ("number", "category", "component", "description", "reported")]
     headers += [p.t(f"clock.{c}") for c in p.clocks]
-    headers.append(p.t("report.col.confirmed"))
+    headers += [p.t("report.col.resolved"), p.t("report.col.confirmed")]
     doc.set_font(FONT, "B", 10)
     doc.cell(0, 7, p.t("report.section.register"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_font(FONT, "", 7)
-    legend = " · ".join(f"{_SYMBOL[o]} {p.t(f'report.outcome.{o}')}" for o in ("met", "breached", "running"))
+    legend = " · ".join([*(f"{_SYMBOL[o]} {p.t(f'report.outcome.{o}')}" for o in ("met", "breached", "running")),
+                         f"{PROVISIONAL} {p.t('report.awaiting_legend')}"])
     doc.cell(0, 4, legend, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if not p.entries:
         doc.set_font(FONT, "", 8)
@@ -153,7 +156,7 @@ def _register_cells(p: MonthlyProtocol, e: RegisterEntry, cats: dict[str, str], 
     cells: list[Cell] = [number, cats.get(row.category, row.category), comps.get(row.component, row.component),
                          row.description, when(p, row.reported_at)]
     cells += [clock_cell(r, p.locale) for r in e.results]
-    cells.append(when(p, row.confirmed_at))
+    cells += [when(p, row.resolved_at), when(p, row.confirmed_at)]
     return cells
 
 
@@ -205,7 +208,7 @@ def render_pdf(p: MonthlyProtocol, *, chart_png: bytes | None = None) -> bytes:
     doc.ln(3)
     none = p.t("report.none")
     comp = compliance_table(p)
-    _table(doc, comp, [40, 26, 22, 22, 22, 22, 22, 30, 30, 41], none)
+    _table(doc, comp, [40, 26, 20, 20, 20, 20, 24, 20, 28, 28, 37], none)
     if chart_png is None:
         from integrations.reports.chart import render_chart
 

@@ -66,7 +66,10 @@ def pct_text(v: float | None) -> str:
 
 
 def outcome_word(p: MonthlyProtocol, r: ClockResult | None) -> str:
-    return "" if r is None else p.t(f"report.outcome.{r.outcome}")
+    if r is None:
+        return ""
+    word = p.t(f"report.outcome.{r.outcome}")
+    return p.t("report.outcome.provisional", outcome=word) if r.awaiting else word
 
 
 def register_headers(p: MonthlyProtocol) -> list[str]:
@@ -75,7 +78,7 @@ def register_headers(p: MonthlyProtocol) -> list[str]:
         clock = p.t(f"clock.{c}")
         h += [p.t("report.col.minutes", clock=clock), p.t("report.col.result", clock=clock),
               p.t("report.col.margin", clock=clock)]
-    h.append(p.t("report.col.confirmed"))
+    h += [p.t("report.col.resolved"), p.t("report.col.confirmed")]
     return h
 
 
@@ -90,7 +93,7 @@ def register_row(p: MonthlyProtocol, e: RegisterEntry) -> list[Cell]:
             cells += [None, "", None]
         else:
             cells += [minutes(r.elapsed), outcome_word(p, r), signed_minutes(r.margin)]
-    cells.append(when(p, row.confirmed_at))
+    cells += [when(p, row.resolved_at), when(p, row.confirmed_at)]
     return cells
 
 
@@ -100,14 +103,30 @@ def register_rows(p: MonthlyProtocol) -> Iterator[list[Cell]]:
 
 
 def compliance_table(p: MonthlyProtocol) -> Table:
-    headers = [p.t(f"report.col.{k}") for k in ("category", "clock", "decided", "met", "breached", "running", "percent",
-                                                 "median", "worst", "worst_breach")]
+    headers = [p.t(f"report.col.{k}") for k in ("category", "clock", "decided", "met", "breached", "running",
+                                                 "awaiting", "percent", "median", "worst", "worst_breach")]
     rows: list[list[Cell]] = []
     for c in p.compliance:
         rows.append([category_title(p.customer, c.category, p.locale), p.t(f"clock.{c.clock}"), c.total, c.met,
-                     c.breached, c.running, c.percent, None if c.median is None else round(c.median / 60, 1),
-                     minutes(c.worst), signed_minutes(c.worst_margin)])
+                     c.breached, c.running, c.awaiting, c.percent,
+                     None if c.median is None else round(c.median / 60, 1), minutes(c.worst),
+                     signed_minutes(c.worst_margin)])
     return Table("compliance", p.t("report.section.compliance"), headers, rows)
+
+
+def awaiting_table(p: MonthlyProtocol) -> Table:
+    """Fixes awaiting the customer's confirmation as of the protocol's instant: one row per clock stopped
+    provisionally, with its provisional outcome (not counted in the compliance until confirmed)."""
+    headers = [p.t(f"report.col.{k}") for k in ("number", "category", "resolved", "clock", "result_plain",
+                                                 "margin_plain")]
+    rows: list[list[Cell]] = []
+    for e in p.awaiting:
+        for name, r in zip(p.clocks, e.results, strict=True):
+            if r is not None and r.awaiting:
+                rows.append([e.row.control_number, category_title(p.customer, e.row.category, p.locale),
+                             when(p, e.row.resolved_at), p.t(f"clock.{name}"), outcome_word(p, r),
+                             signed_minutes(r.margin)])
+    return Table("awaiting", p.t("report.section.awaiting"), headers, rows)
 
 
 def per_day_table(p: MonthlyProtocol) -> Table:
@@ -137,7 +156,7 @@ def health_table(p: MonthlyProtocol) -> Table:
 
 
 def side_tables(p: MonthlyProtocol) -> list[Table]:
-    return [per_day_table(p), maintenance_table(p), backups_table(p), health_table(p)]
+    return [awaiting_table(p), per_day_table(p), maintenance_table(p), backups_table(p), health_table(p)]
 
 
 def duration_text(p: MonthlyProtocol, seconds: int | None) -> str:

@@ -55,7 +55,7 @@ def render_xlsx(p: MonthlyProtocol) -> bytes:
         ws.append(xlsx_cells(ws, values))  # type: ignore[attr-defined]
 
     comp = compliance_table(p)
-    ws = sheet(p.t("report.section.compliance"), [24, 14, 10, 10, 10, 10, 10, 14, 14, 18])
+    ws = sheet(p.t("report.section.compliance"), [24, 14, 10, 10, 10, 10, 12, 10, 14, 14, 18])
     for i, line in enumerate(header_lines(p)):
         if i == 0:
             bold_row(ws, [line])
@@ -67,7 +67,7 @@ def render_xlsx(p: MonthlyProtocol) -> bytes:
         row(ws, r)
 
     headers = register_headers(p)
-    ws = sheet(p.t("report.section.register"), [16, 14, 12, 50, 14, 18, *([10, 12, 12] * len(p.clocks)), 18])
+    ws = sheet(p.t("report.section.register"), [16, 14, 12, 50, 14, 18, *([10, 12, 12] * len(p.clocks)), 18, 18])
     bold_row(ws, headers)
     for values in register_rows(p):
         row(ws, values)

@@ -75,6 +75,7 @@ def _matches_register(rows: list[dict[str, str]], db_url: str, customer: str, tz
                 assert row[f"{name}_target"] == c.target
                 assert _instant(row[f"{name}_deadline"], tz) == _secs(c.deadline)
                 assert _instant(row[f"{name}_stopped"], tz) == _secs(c.stopped_at)
+                assert _instant(row[f"{name}_final"], tz) == _secs(c.final_at)
                 outcome, margin = row[f"{name}_outcome"], row[f"{name}_margin_seconds"]
                 if inc.state == "cancelled" and c.stopped_at is None:
                     assert (outcome, margin) == ("cancelled", "")

@@ -27,7 +27,7 @@ def test_csv_goes_to_stdout(seeded: str, capsysbinary: pytest.CaptureFixture[byt
                 "--customer", "noi", "--month", "2026-11", "--format", "csv"])
     assert code == 0
     out = capsysbinary.readouterr().out.decode("utf-8")
-    assert "NOI-2026-00003" in out and "спешен,Реакция,24,7,17,0,29.2,44.5,79,-49" in out
+    assert "NOI-2026-00003" in out and "спешен,Реакция,24,7,17,0,0,29.2,44.5,79,-49" in out
 
 
 def test_pdf_goes_to_a_file_named_after_the_protocol(seeded: str, tmp_path: Path) -> None:

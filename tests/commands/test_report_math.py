@@ -12,6 +12,7 @@ from commands.domain.report_math import (
     median,
     month_bounds,
     percent,
+    provisional,
 )
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -46,3 +47,19 @@ def test_compliance_counts_decided_clocks_and_times() -> None:
     assert (row.total, row.met, row.breached, row.running) == (3, 2, 1, 1)
     assert (row.percent, row.median, row.worst, row.worst_margin) == (66.7, 1200.0, 3000, -1200)
     assert percent(0, 0) is None and median([]) is None and median([1, 2, 3, 10]) == 2.5
+
+
+def test_a_provisional_stop_is_shown_but_counted_only_once_final() -> None:
+    fix, confirmed = T0 + 3 * H, T0 + 5 * H
+    assert provisional(fix, None, T0 + 4 * H) and provisional(fix, confirmed, T0 + 4 * H)
+    assert not provisional(fix, confirmed, confirmed) and not provisional(None, None, T0)
+    assert not provisional(fix, None, T0 + H)  # not stopped yet at that instant
+    waiting = clock_result(T0, T0 + 4 * H, fix, True, 3600, T0 + 4 * H, awaiting=True)
+    assert (waiting.outcome, waiting.margin, waiting.awaiting) == ("met", 3600, True)
+    assert not clock_result(T0, T0 + 4 * H, fix, True, 3600, T0, cancelled=True, awaiting=True).awaiting
+    c = ComplianceCounter()
+    c.add("urgent", "resolution", waiting)
+    c.add("urgent", "resolution", clock_result(T0, T0 + 4 * H, T0 + 5 * H, False, -3600, T0 + 6 * H))
+    (row,) = c.result(["urgent"], ["resolution"])
+    assert (row.total, row.met, row.breached, row.awaiting, row.percent) == (1, 0, 1, 1, 0.0)
+    assert (row.median, row.worst) == (5 * 3600.0, 5 * 3600)  # the provisional time is not in the figures

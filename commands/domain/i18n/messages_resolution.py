@@ -42,3 +42,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "کار انجام‌شده: {text}",
     },
 }
+
+MESSAGES |= {
+    # the daily summary and the monthly protocol
+    "report.daily.awaiting": {
+        "en": "Awaiting the customer's confirmation: {count}",
+        "bg": "Очакват потвърждение от клиента: {count}",
+        "fa": "در انتظار تأیید مشتری: {count}",
+    },
+    "report.awaiting": {
+        "en": "Awaiting confirmation, not counted above yet: {count}",
+        "bg": "Очакват потвърждение, още не са отчетени по-горе: {count}",
+        "fa": "در انتظار تأیید، هنوز در بالا شمرده نشده: {count}",
+    },
+    "report.awaiting.resolved": {"en": "resolved {when}", "bg": "решен {when}", "fa": "رفع {when}"},
+    "report.awaiting.clock": {
+        "en": "{clock}: {outcome} (provisional)",
+        "bg": "{clock}: {outcome} (предварително)",
+        "fa": "{clock}: {outcome} (موقت)",
+    },
+    "report.outcome.provisional": {
+        "en": "{outcome}, awaiting confirmation",
+        "bg": "{outcome}, очаква потвърждение",
+        "fa": "{outcome}، در انتظار تأیید",
+    },
+    "report.awaiting_legend": {
+        "en": "provisional: awaiting confirmation",
+        "bg": "предварително: очаква потвърждение",
+        "fa": "موقت: در انتظار تأیید",
+    },
+    "report.section.awaiting": {
+        "en": "Awaiting confirmation",
+        "bg": "Очакват потвърждение",
+        "fa": "در انتظار تأیید",
+    },
+    "report.col.awaiting": {"en": "Awaiting confirmation", "bg": "Очакват потвърждение", "fa": "در انتظار تأیید"},
+    "report.col.resolved": {"en": "Resolved", "bg": "Решен", "fa": "رفع"},
+    "report.col.margin_plain": {"en": "Margin (min)", "bg": "Резерв (мин)", "fa": "حاشیه (دقیقه)"},
+}

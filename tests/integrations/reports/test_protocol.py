@@ -109,16 +109,17 @@ async def test_noi_csv_register_has_the_month_and_each_clock_exactly(noi: DeskHa
 async def test_noi_csv_compliance_per_category_exactly(noi: DeskHarness) -> None:
     s = sections(reports.render(protocol(noi, "noi"), "csv"))
     header, *rows = s["Спазване на сроковете по категории"]
-    assert header == ["Категория", "Срок", "Отчетени", "Спазени", "Нарушени", "Текущи", "% спазени", "Медиана (мин)",
+    assert header == ["Категория", "Срок", "Отчетени", "Спазени", "Нарушени", "Текущи", "Очакват потвърждение",
+                      "% спазени", "Медиана (мин)",
                       "Най-лошо (мин)", "Най-голямо нарушение (мин)"]
     assert rows == [
         # reaction 10 + 3i: met for i <= 6; median (43 + 46) / 2; worst 79, breached by 49
-        ["спешен", "Реакция", "24", "7", "17", "0", "29.2", "44.5", "79", "-49"],
-        ["спешен", "Пристигане", "24", "11", "13", "0", "45.8", "64.5", "99", "-39"],
-        ["спешен", "Решаване", "24", "13", "11", "0", "54.2", "235.0", "350", "-110"],
-        ["неотложен", "Реакция", "1", "1", "0", "0", "100.0", "20.0", "20", ""],
-        ["неотложен", "Пристигане", "1", "0", "1", "0", "0.0", "", "", "-5400"],
-        ["неотложен", "Решаване", "1", "0", "1", "0", "0.0", "", "", "-990"],
+        ["спешен", "Реакция", "24", "7", "17", "0", "0", "29.2", "44.5", "79", "-49"],
+        ["спешен", "Пристигане", "24", "11", "13", "0", "0", "45.8", "64.5", "99", "-39"],
+        ["спешен", "Решаване", "24", "13", "11", "0", "0", "54.2", "235.0", "350", "-110"],
+        ["неотложен", "Реакция", "1", "1", "0", "0", "0", "100.0", "20.0", "20", ""],
+        ["неотложен", "Пристигане", "1", "0", "1", "0", "0", "0.0", "", "", "-5400"],
+        ["неотложен", "Решаване", "1", "0", "1", "0", "0", "0.0", "", "", "-990"],
     ]
     per_day = dict(s["Инциденти по дни"][1:])
     assert per_day["2026-11-01"] == "1" and per_day["2026-11-25"] == "1" and per_day["2026-11-28"] == "0"
@@ -131,11 +132,12 @@ async def test_noi_csv_compliance_per_category_exactly(noi: DeskHarness) -> None
 async def test_noi_xlsx_has_the_same_numbers_as_numbers(noi: DeskHarness) -> None:
     p = protocol(noi, "noi")
     wb = load_workbook(io.BytesIO(reports.render(p, "xlsx")), read_only=True)
-    assert wb.sheetnames == ["Спазване на сроковете по категории"[:31], "Регистър за месеца", "Инциденти по дни",
+    assert wb.sheetnames == ["Спазване на сроковете по категории"[:31], "Регистър за месеца", "Очакват потвърждение",
+                             "Инциденти по дни",
                              "Профилактика", "Архивни копия", "Мониторинг промени"]
     summary = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-    assert ["спешен", "Реакция", 24, 7, 17, 0, 29.2, 44.5, 79, -49] in summary
-    assert ["неотложен", "Пристигане", 1, 0, 1, 0, 0.0, None, None, -5400] in summary
+    assert ["спешен", "Реакция", 24, 7, 17, 0, 0, 29.2, 44.5, 79, -49] in summary
+    assert ["неотложен", "Пристигане", 1, 0, 1, 0, 0, 0.0, None, None, -5400] in summary
     register = [list(r) for r in wb.worksheets[1].iter_rows(values_only=True)]
     header, rows = register[0], {r[0]: dict(zip(register[0], r, strict=True)) for r in register[1:]}
     assert len(rows) == 27 and "Реакция (мин)" in header
@@ -216,12 +218,12 @@ async def test_hgp_csv_numbers_exactly_in_persian_dates(hgp: DeskHarness) -> Non
     _header, *rows = s["رعایت مهلت‌ها بر حسب دسته"]
     median = (240 + min(odd_elapsed)) / 2
     assert rows == [
-        ["بحرانی", "واکنش", "10", "8", "2", "0", "80.0", "42.0", "69", "-9"],
-        ["بحرانی", "رفع", "10", "5", "5", "0", "50.0", f"{median:.1f}", str(max(odd_elapsed)), "-30"],
-        ["عادی", "واکنش", "1", "0", "1", "0", "0.0", "", "", rows[2][9]],
-        ["عادی", "رفع", "1", "0", "1", "0", "0.0", "", "", rows[3][9]],
+        ["بحرانی", "واکنش", "10", "8", "2", "0", "0", "80.0", "42.0", "69", "-9"],
+        ["بحرانی", "رفع", "10", "5", "5", "0", "0", "50.0", f"{median:.1f}", str(max(odd_elapsed)), "-30"],
+        ["عادی", "واکنش", "1", "0", "1", "0", "0", "0.0", "", "", rows[2][10]],
+        ["عادی", "رفع", "1", "0", "1", "0", "0", "0.0", "", "", rows[3][10]],
     ]
-    assert int(rows[2][9]) < 0 and int(rows[3][9]) < 0
+    assert int(rows[2][10]) < 0 and int(rows[3][10]) < 0
     per_day = dict(s["رخدادها در هر روز"][1:])
     assert sum(int(v) for v in per_day.values()) == 11
     assert format_date(days[0], "fa") in per_day
