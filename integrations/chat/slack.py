@@ -259,25 +259,64 @@ class SlackTransport:
         return channel in self._channels or channel.startswith("D")
 
     def _answerer(self, channel: str, user: str, response_url: str | None) -> Callable[[Reply], Awaitable[None]]:
-        """Answers only the person who asked: through the interaction's response_url when there is
-        one (it works in channels the bot has not joined), else as an ephemeral message."""
+        """Answers only the person who asked: through the interaction's response_url when there is one
+        (it works in channels the bot has not joined). A response_url serves 5 answers within 30 minutes
+        (https://api.slack.com/interactivity/handling#message_responses); when it is spent, expired (a
+        form submitted late) or refused, the answer goes as an ephemeral message in the channel, and
+        where that is refused too, as a direct message: the person always gets their control number."""
 
         async def answer(reply: Reply) -> None:
             text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply)
-            try:
-                if response_url:
-                    await AsyncWebhookClient(response_url).send(text=text, blocks=blocks,
-                                                                response_type="ephemeral", replace_original=False)
-                elif channel:
-                    await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
-                if reply.attachment is not None and channel:  # a file (a protocol, a chart, an .ics)
-                    att = reply.attachment
+            answered = bool(response_url) and await self._respond(response_url or "", text, blocks)
+            if not answered and channel:
+                answered = await self._ephemeral(channel, user, text, blocks)
+            if not answered:
+                answered = await self._direct(user, text, blocks)
+            if not answered:  # the work is done and recorded; only the courtesy answer is lost
+                log.error("could not answer %s in %s by any way Slack offers", user, channel)
+            if reply.attachment is not None and channel:  # a file (a protocol, a chart, an .ics)
+                att = reply.attachment
+                try:
                     await self.client.files_upload_v2(channel=channel, file=att.content, filename=att.filename,
                                                       initial_comment=kit.message_text(reply.text))
-            except Exception:  # the work is done and recorded; only the courtesy answer is lost
-                log.exception("could not answer %s in %s", user, channel)
+                except Exception:
+                    log.exception("could not send %s to %s in %s", att.filename, user, channel)
 
         return answer
+
+    @staticmethod
+    async def _respond(response_url: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+        try:
+            sent = await AsyncWebhookClient(response_url).send(text=text, blocks=blocks, response_type="ephemeral",
+                                                               replace_original=False)
+        except Exception as err:
+            log.warning("the response_url could not be reached (%s): answering another way", type(err).__name__)
+            return False
+        if sent.status_code != 200:  # 404 used_url / expired_url, 400 invalid_blocks, ...
+            log.warning("the response_url answered %s %s: answering another way", sent.status_code,
+                        (sent.body or "")[:100])
+            return False
+        return True
+
+    async def _ephemeral(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+        try:
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+        except SlackApiError as err:  # not_in_channel, channel_not_found, user_not_in_channel, ...
+            log.warning("no ephemeral answer in %s (%s): sending a direct message", channel,
+                        err.response.get("error"))
+            return False
+        except Exception:
+            log.exception("no ephemeral answer in %s: sending a direct message", channel)
+            return False
+        return True
+
+    async def _direct(self, user: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+        try:
+            await self.client.chat_postMessage(channel=user, text=text, blocks=blocks)  # the app's DM
+        except Exception:
+            log.exception("could not send %s a direct message", user)
+            return False
+        return True
 
     async def _open_incident_modal(self, trigger_id: str, user: str, channel: str, response_url: str | None) -> bool:
         """A bare /incident opens the form, when it is clear whose categories to offer."""

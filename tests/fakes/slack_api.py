@@ -10,7 +10,11 @@ async clients use aiohttp and no httpx mock would see them.
   metadata only when ``include_all_metadata`` is set; ``conversations.replies`` gives a thread oldest
   first; ``conversations.open`` gives a user's DM channel (a post to ``U...`` lands in ``D...``). A ts
   is the real time of the post, unique and increasing, as Slack's are.
-- ``/respond/<name>``: a response_url; what the app posts there is recorded like a call.
+- ``/respond/<name>``: a response_url; what the app posts there is recorded like a call. It serves 5
+  answers within 30 minutes of ``response_url(name)`` by the fake's ``clock``, then answers 404
+  ``used_url`` / ``expired_url`` as Slack does.
+- Every message, block and view is checked as Slack checks it (slack_limits.py): what Slack refuses is
+  refused (``msg_too_long``, ``invalid_blocks``, ``invalid_arguments``).
 - ``/link``: the Socket Mode websocket (``apps.connections.open`` returns its ws:// URL). It says hello,
   sends the envelopes given to ``send_envelope`` and records what the app sends back (the acks).
 
@@ -32,6 +36,9 @@ from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes.slack_limits import message_error, view_error
+
+RESPONSE_URL_SECONDS = 30 * 60
+RESPONSE_URL_USES = 5
 
 
 @dataclass
@@ -61,6 +68,9 @@ class FakeSlack:
     _last_ts: float = 0.0
     _runner: web.AppRunner | None = None
     _ws: web.WebSocketResponse | None = None
+    # The fake's time, for what Slack times (a response_url's 30 minutes): a test points it at its clock.
+    clock: Callable[[], float] = time.time
+    _issued: dict[str, list[float]] = field(default_factory=dict)  # response_url name → [issued at, uses]
     _changed: asyncio.Condition | None = None
     port: int = 0
 
@@ -90,6 +100,8 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/api/"  # slack_sdk joins method names: it must end with "/"
 
     def response_url(self, name: str) -> str:
+        """A response_url, issued now (by ``clock``), as Slack puts one in a command or an interaction."""
+        self._issued.setdefault(name, [self.clock(), 0])
         return f"http://127.0.0.1:{self.port}/respond/{name}"
 
     # -- inspection -----------------------------------------------------------------------------
@@ -246,14 +258,23 @@ class FakeSlack:
         return web.Response(text="OK - uploaded")
 
     async def _respond(self, request: web.Request) -> web.Response:
-        args = await _arguments(request)
+        args, name = await _arguments(request), request.match_info["name"]
+        issued = self._issued.setdefault(name, [self.clock(), 0])
+        # https://api.slack.com/interactivity/handling#message_responses: a response_url may be used "up
+        # to 5 times within 30 minutes"; after that Slack answers HTTP 404 expired_url or used_url.
+        gone = ("expired_url" if self.clock() - issued[0] > RESPONSE_URL_SECONDS
+                else "used_url" if issued[1] >= RESPONSE_URL_USES else None)
+        if gone is not None:
+            await self._record(Call(f"respond:{name}!404", args, result={"error": gone}))
+            return web.Response(status=404, text=gone)
+        issued[1] += 1
         refused = message_error(args)
         # https://api.slack.com/messaging/webhooks#handling_errors: a response_url answers like an
         # incoming webhook, an error as HTTP 400 with the error code as the body.
         if refused is not None:
-            await self._record(Call(f"respond:{request.match_info['name']}!400", args, result={"error": refused}))
+            await self._record(Call(f"respond:{name}!400", args, result={"error": refused}))
             return web.Response(status=400, text=refused)
-        await self._record(Call(f"respond:{request.match_info['name']}", args))
+        await self._record(Call(f"respond:{name}", args))
         return web.Response(text="ok")
 
     # -- Socket Mode ------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ async def slack_rig(config: Config, db_url: str, *, mode: str = "http", start: b
                     **kw: Any) -> AsyncIterator[SlackRig]:
     fake = await FakeSlack().start()
     desk = DeskHarness(config, db_url, MONDAY_1004_SOFIA)
+    fake.clock = lambda: desk.clock.now().timestamp()  # Slack's timers run on the test's clock
     slack = SlackTransport(desk.app.desk, desk.db, config, bot_token="xoxb-test", app_token="xapp-test",
                            signing_secret=SECRET, mode=mode,  # type: ignore[arg-type]
                            base_url=fake.base_url, http_port=0, **kw)
