@@ -99,6 +99,13 @@ class Dispatcher:
         if message.kind == "incident.card":  # rendered now, from the incident as it stands
             reply = await self._card(int(payload["incident_id"])) or reply
         reply = SECRETS.redact_reply(reply)
+        stranger = self._stranger(message)
+        if stranger is not None:  # never delivered, never retried: the row keeps why
+            log.warning("outbox #%s not delivered: %s", message.id, stranger)
+            self._observe("none", "refused")
+            msg_id, now = message.id or 0, self.clock.now()
+            await self.db.write(lambda s: Outbox(s).mark_refused(msg_id, now, stranger))
+            return
         targets = [n for n in self.notifiers if n.reaches(message.audience)]
         if not targets:
             # Nobody to tell through the transports running now: keep it pending, retry later.
@@ -117,6 +124,18 @@ class Dispatcher:
             return
         await self._sent(message.id or 0)
         result.sent += 1
+
+    def _stranger(self, message: OutboxMessage) -> str | None:
+        """Why a message to a person must not go out: they have no role with the customer it concerns.
+        Checked again at delivery (defence in depth): a page, an alert or a summary of one customer never
+        reaches another customer's people, whatever queued it."""
+        kind, _, pid = message.audience.partition(":")
+        if kind != "person" or message.customer_id not in self.config.customers:
+            return None
+        person = self.config.people.get(pid)
+        if person is not None and person.roles.get(message.customer_id):
+            return None
+        return f"{pid} has no role with customer {message.customer_id}"
 
     async def _card(self, incident_id: int) -> Reply | None:
         now = self.clock.now()

@@ -209,8 +209,8 @@ class Desk:
         if actor and actor.person.locale:
             return actor.person.locale
         cid = services.directory.customer_of_channel(request.channel)
-        if cid is None and actor is not None and len(actor.customers()) == 1:
-            cid = actor.customers()[0]
+        if actor is not None and len(actor.customers()) == 1 and cid not in actor.customers():
+            cid = actor.customers()[0]  # in no channel, or another customer's: the person's own language
         return services.config.customers[cid].locale if cid else "en"
 
     def _customer(self, request: Request, actor: Actor, parsed: Parsed, takes_number: bool, locale: str) -> str:
@@ -220,10 +220,12 @@ class Desk:
         if not mine:
             raise DeskError("error.no_customer", _locale=locale)
         from_channel = directory.customer_of_channel(request.channel)
-        if from_channel is not None:
+        if from_channel is not None:  # a customer's channel speaks for that customer only
             if from_channel not in mine:
-                raise DeskError("error.unknown_customer", customer=from_channel, _locale=locale)
+                raise DeskError("error.foreign_channel", _locale=locale)  # naming nobody
             return from_channel
+        if directory.is_contractor_channel(request.channel) and not actor.is_staff:
+            raise DeskError("error.staff_channel", _locale=locale)
         wanted = parsed.options.pop("customer", None)
         if wanted is not None:
             if wanted not in mine:

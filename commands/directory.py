@@ -34,12 +34,13 @@ class Directory:
         self._by_identity = {
             ident: pid for pid, person in config.people.items() for ident in person.identities
         }
-        self._channel_customer: dict[str, str] = {}
-        for cid, cust in config.customers.items():
-            ch = cust.channels
-            for transport, ids in (("slack", ch.slack), ("telegram", ch.telegram), ("console", ch.console)):
-                for chan in ids:
-                    self._channel_customer[f"{transport}:{chan}"] = cid
+        # Every channel the desk serves belongs to one customer (its engineers' channels too), or is the
+        # contractor's own (desk.channels); a direct message belongs to the person.
+        self._channel_customer: dict[str, str] = {
+            f"{transport}:{chan}": cid
+            for cid, cust in config.customers.items() for transport, chan in cust.channels.by_transport()}
+        self._contractor_channels = frozenset(
+            f"{transport}:{chan}" for transport, chan in config.desk.channels.by_transport())
 
     def actor(self, identity: str) -> Actor | None:
         pid = self._by_identity.get(identity)
@@ -47,6 +48,25 @@ class Directory:
 
     def customer_of_channel(self, channel: str) -> str | None:
         return self._channel_customer.get(channel)
+
+    def is_contractor_channel(self, channel: str) -> bool:
+        """A channel of the contractor's own (``desk.channels``), where only its staff act."""
+        return channel in self._contractor_channels
+
+    def served_channels(self, transport: str) -> frozenset[str]:
+        """The ids of the channels the desk serves on ``transport``: every customer's and the contractor's."""
+        prefix = f"{transport}:"
+        return frozenset(c[len(prefix):] for c in (*self._channel_customer, *self._contractor_channels)
+                         if c.startswith(prefix))
+
+    def people_of(self, customer_id: str) -> list[str]:
+        """The ids of the people with a role with the customer: all that may be named to its people."""
+        return [pid for pid, p in self.config.people.items() if p.roles.get(customer_id)]
+
+    def may_be_paged_for(self, person_id: str, customer_id: str) -> bool:
+        """Whether a page of the customer may reach the person: an engineer or admin role with it."""
+        person = self.config.people.get(person_id)
+        return person is not None and bool({"engineer", "admin"} & set(person.roles.get(customer_id, ())))
 
     def customer(self, customer_id: str) -> CustomerConfig:
         return self.config.customers[customer_id]

@@ -51,21 +51,29 @@ _STATEMENTS = StatementCache({
 })
 
 
-def schedule_with_overrides(session: Session, services: Services, name: str, at: datetime) -> Schedule:
+def schedule_with_overrides(session: Session, services: Services, name: str, at: datetime,
+                            customer_id: str) -> Schedule:
+    """The schedule as it pages for ``customer_id``: an override naming someone who may not be paged for
+    that customer is ignored (the rotation's own person stays on call). Overrides are checked when they
+    are made; this is the same rule again where it matters, should one ever get past it."""
     conn = connection(session)
     rows = _STATEMENTS.get("overrides", conn.dialect).rows(conn, {"schedule": name, "at": at})
-    return services.schedule(name).with_overrides([Override(*row) for row in rows])
+    allowed = services.directory.may_be_paged_for
+    return services.schedule(name).with_overrides([Override(*row) for row in rows if allowed(row[0], customer_id)])
 
 
-def resolve_target(session: Session, services: Services, target: str, at: datetime) -> list[str]:
-    """schedule:<id> → who is on call; person:<id> → that person; engineers:<customer> → all of them."""
+def resolve_target(session: Session, services: Services, target: str, at: datetime, customer_id: str) -> list[str]:
+    """schedule:<id> → who is on call; person:<id> → that person; engineers:<customer> → all of them —
+    only people who may be paged for ``customer_id`` (an engineer or admin role with it)."""
     kind, _, ident = target.partition(":")
     if kind == "person":
-        return [ident]
-    if kind == "schedule":
-        who = schedule_with_overrides(session, services, ident, at).on_call(at)
-        return [who] if who else []
-    return [pid for pid, p in services.config.people.items() if "engineer" in p.roles.get(ident, ())]
+        people = [ident]
+    elif kind == "schedule":
+        who = schedule_with_overrides(session, services, ident, at, customer_id).on_call(at)
+        people = [who] if who else []
+    else:
+        people = [pid for pid, p in services.config.people.items() if "engineer" in p.roles.get(ident, ())]
+    return [pid for pid in people if services.directory.may_be_paged_for(pid, customer_id)]
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,7 @@ def _run_due(session: Session, services: Services, inc: IncidentLike, policy: Es
     while pos.next_at is not None and pos.next_at <= now:
         people: list[str] = []
         for target in policy.steps[pos.step].notify:
-            for pid in resolve_target(session, services, target, pos.next_at):
+            for pid in resolve_target(session, services, target, pos.next_at, inc.customer_id):
                 if pid not in people:
                     people.append(pid)
         for pid in people:
@@ -182,6 +190,8 @@ def next_at(session: Session, incident_id: int) -> datetime | None:
 
 
 def page_person(session: Session, services: Services, inc: IncidentLike, pid: str, key: str, now: datetime) -> int:
+    if not services.directory.may_be_paged_for(pid, inc.customer_id):
+        return 0  # a customer's incident reaches only people who work for that customer
     customer = services.config.customers[inc.customer_id]
     person = services.config.people.get(pid)
     locale = (person.locale if person else None) or customer.locale

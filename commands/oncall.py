@@ -24,19 +24,20 @@ STAFF = ("engineer", "admin")
 
 
 def _schedules(ctx: Context) -> list[str]:
-    """The schedules the customer's escalation policies use (all of them if it has none)."""
-    used = [t.split(":", 1)[1] for policy in ctx.customer.escalation.values() for step in policy.steps
-            for t in step.notify if t.startswith("schedule:")]
-    names = list(dict.fromkeys(used)) or list(ctx.services.config.schedules)
+    """The customer's schedules (``Config.schedules_of``): never another customer's."""
+    names = ctx.services.config.schedules_of(ctx.customer_id)
     if not names:
         ctx.fail("oncall.none")
     return names
 
 
 def _person(ctx: Context, word: str) -> str:
+    """A person of the command's customer; anyone else is answered exactly like nobody, and the list
+    names only the customer's own people."""
     pid = word.casefold().lstrip("@")
-    if pid not in ctx.services.config.people:
-        ctx.fail("oncall.unknown_person", person=word, people=", ".join(ctx.services.config.people))
+    people = ctx.services.directory.people_of(ctx.customer_id)
+    if pid not in people:
+        ctx.fail("oncall.unknown_person", person=word, people=", ".join(people))
     return pid
 
 
@@ -63,7 +64,7 @@ def oncall(ctx: Context, p: Parsed) -> Outcome:
     def query(session: Session) -> Reply:
         lines = []
         for name in names:
-            sched = escalation.schedule_with_overrides(session, ctx.services, name, now)
+            sched = escalation.schedule_with_overrides(session, ctx.services, name, now, ctx.customer_id)
             shifts = sched.shifts(now, now + timedelta(days=14))
             current = shifts[0] if shifts and shifts[0].start <= now else None
             following = next((s for s in shifts if s.start > now and (current is None or s.person != current.person)),
@@ -91,8 +92,16 @@ def _override(ctx: Context, p: Parsed) -> Outcome:
     person = _person(ctx, words[1])
     names = _schedules(ctx)
     schedule = p.options.get("schedule", names[0])
-    if schedule not in ctx.services.config.schedules:
-        ctx.fail("oncall.unknown_schedule", schedule=schedule, schedules=", ".join(ctx.services.config.schedules))
+    if schedule not in names:
+        ctx.fail("oncall.unknown_schedule", schedule=schedule, schedules=", ".join(names))
+    # Placement: whoever a schedule pages for a customer holds an engineer role with it, so an override
+    # needs that of the person for every customer the schedule serves — and of whoever makes it.
+    config = ctx.services.config
+    served = config.schedule_users()[schedule] or [ctx.customer_id]
+    if any("engineer" not in config.people[person].roles.get(cid, ()) for cid in served):
+        ctx.fail("oncall.not_placeable", person=ctx.services.directory.person_name(person), schedule=schedule)
+    if any(not ctx.services.directory.may_be_paged_for(ctx.actor.person_id, cid) for cid in served):
+        ctx.fail("oncall.override_forbidden", schedule=schedule)
     start, end = _when(ctx, p.options["from"]), _when(ctx, p.options["to"])
     problem = check_override([], Override(person, start, end), ctx.now)
     if problem:
@@ -124,7 +133,7 @@ def _shifts(ctx: Context, p: Parsed, sub: str) -> Outcome:
     def query(session: Session) -> Reply:
         shifts: list[tuple[str, Shift]] = []
         for name in names:
-            sched = escalation.schedule_with_overrides(session, ctx.services, name, now)
+            sched = escalation.schedule_with_overrides(session, ctx.services, name, now, ctx.customer_id)
             shifts += [(name, s) for s in sched.shifts(now, now + timedelta(days=days if sub == "schedule" else 60))]
         if sub == "ics":
             person = who or ctx.actor.person_id
@@ -162,15 +171,18 @@ def page(ctx: Context, p: Parsed) -> Outcome:
     if len(text) > ctx.services.config.desk.max_description:
         ctx.fail("error.too_long", length=len(text), limit=ctx.services.config.desk.max_description)
     config = ctx.services.config
-    if target not in config.people and target not in config.schedules:
-        ctx.fail("oncall.unknown_target", target=parts[0], people=", ".join(config.people),
-                 schedules=", ".join(config.schedules))
+    # Only the customer's own people and schedules: anyone else is answered like nobody.
+    people_here = ctx.services.directory.people_of(ctx.customer_id)
+    schedules_here = config.schedules_of(ctx.customer_id)
+    if target not in people_here and target not in schedules_here:
+        ctx.fail("oncall.unknown_target", target=parts[0], people=", ".join(people_here),
+                 schedules=", ".join(schedules_here))
     now, actor = ctx.now, ctx.actor.person_id
     key = ctx.request.delivery_id or f"{actor}:{now.isoformat()}"
 
     def unit(session: Session) -> Reply:
-        people = [target] if target in config.people else escalation.resolve_target(
-            session, ctx.services, f"schedule:{target}", now)
+        people = [target] if target in people_here else escalation.resolve_target(
+            session, ctx.services, f"schedule:{target}", now, ctx.customer_id)
         if not people:
             ctx.fail("oncall.nobody", target=target)
         for pid in people:

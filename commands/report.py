@@ -300,7 +300,7 @@ def daily_summary(session: Session, services: Services, customer_id: str, day: d
         for b in failed[:MAX_DAILY_ITEMS]:
             lines.append("• " + t(loc, "report.daily.backup_failed", when=when(b.at), target=b.target,
                                   detail=b.detail[:200]))
-    lines.append(_on_call(session, services, customer, day, names, loc))
+    lines.append(_on_call(session, services, customer_id, day, names, loc))
     title = t(loc, "report.daily.title", customer=customer.name, date=format_date(day, loc))
     return Reply(text=title, lines=tuple(lines), kind="info", locale=loc)
 
@@ -345,24 +345,13 @@ def _more(lines: list[str], count: int, loc: str) -> None:
         lines.append(t(loc, "report.daily.more", count=count - MAX_DAILY_ITEMS))
 
 
-def customer_schedules(services: Services, customer: CustomerConfig) -> list[str]:
-    """The on-call schedules the customer's escalation pages; all of them if it names none."""
-    named: list[str] = []
-    for policy in customer.escalation.values():
-        for step in policy.steps:
-            for target in step.notify:
-                kind, _, ident = target.partition(":")
-                if kind == "schedule" and ident not in named:
-                    named.append(ident)
-    return named or list(services.config.schedules)
-
-
-def _on_call(session: Session, services: Services, customer: CustomerConfig, day: date, names: dict[str, str],
+def _on_call(session: Session, services: Services, customer_id: str, day: date, names: dict[str, str],
              loc: str) -> str:
+    customer = services.config.customers[customer_id]
     start, end = day_bounds(day, customer.tz)
     parts = []
-    for name in customer_schedules(services, customer):
-        sched = schedule_with_overrides(session, services, name, start)
+    for name in services.config.schedules_of(customer_id):  # never another customer's schedule
+        sched = schedule_with_overrides(session, services, name, start, customer_id)
         shifts = sched.shifts(start, end)
         if not shifts:
             continue

@@ -140,6 +140,13 @@ class Outbox:
             .values(sent_at=now, lease_until=None)
         )
 
+    def mark_refused(self, message_id: int, now: datetime, reason: str) -> None:
+        """Done without delivery, for good: the reason stays on the row (``last_error``)."""
+        self.session.execute(
+            update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
+            .values(sent_at=now, lease_until=None, last_error=f"refused: {reason}"[:2000])
+        )
+
     def mark_failed(self, message_id: int, now: datetime, error: str, attempts: int) -> None:
         backoff = min(timedelta(seconds=5 * 2**attempts), timedelta(minutes=15))
         self.session.execute(

@@ -189,13 +189,33 @@ class ComponentConfig(_Strict):
 
 
 class ChannelsConfig(_Strict):
-    """Chat channels that belong to the customer: ids per transport."""
+    """Chat channels that belong to the customer: ids per transport. The engineers' channels belong to the
+    customer too: commands there act for this customer only."""
 
     slack: tuple[str, ...] = ()
     telegram: tuple[str, ...] = ()
     console: tuple[str, ...] = ()
     engineers_slack: tuple[str, ...] = ()
     engineers_telegram: tuple[str, ...] = ()
+
+    def by_transport(self) -> list[tuple[str, str]]:
+        """(transport, channel id) of every channel of the customer, its engineers' included."""
+        return [(transport, chan) for transport, ids in (
+            ("slack", self.slack), ("telegram", self.telegram), ("console", self.console),
+            ("slack", self.engineers_slack), ("telegram", self.engineers_telegram)) for chan in ids]
+
+
+class DeskChannelsConfig(_Strict):
+    """The contractor's own channels (``[desk.channels]``): only the contractor's staff act there, for
+    any customer they serve (``--customer`` when they serve several)."""
+
+    slack: tuple[str, ...] = ()
+    telegram: tuple[str, ...] = ()
+    console: tuple[str, ...] = ()
+
+    def by_transport(self) -> list[tuple[str, str]]:
+        return [(transport, chan) for transport, ids in (
+            ("slack", self.slack), ("telegram", self.telegram), ("console", self.console)) for chan in ids]
 
 
 class CustomerConfig(_Strict):
@@ -345,6 +365,7 @@ class DeskConfig(_Strict):
     sms: SmsGatewayConfig | None = None
     smtp: SmtpConfig | None = None
     data_dir: str = "data"  # files the desk keeps (backups under <data_dir>/backups)
+    channels: DeskChannelsConfig = Field(default_factory=DeskChannelsConfig)
     rate_limits: RateLimitsConfig = Field(default_factory=lambda: RateLimitsConfig())
 
     @field_validator("timezone")
@@ -400,18 +421,64 @@ class Config(_Strict):
                             "schedule": self.schedules, "person": self.people, "engineers": self.customers}
                         if ident not in tables[kind]:
                             raise ValueError(f"customers.{cid}.escalation.{key}.steps[{n}]: unknown {kind} {ident!r}")
+        self._placements()
         channel_owner: dict[str, str] = {}
-        for cid, cust in self.customers.items():
-            ch = cust.channels
-            for transport, ids in (("slack", ch.slack), ("telegram", ch.telegram), ("console", ch.console)):
-                for chan in ids:
-                    key = f"{transport}:{chan}"
-                    if key in channel_owner:
-                        raise ValueError(
-                            f"customers.{cid}.channels.{transport}: {chan!r} also belongs to {channel_owner[key]!r}"
-                        )
-                    channel_owner[key] = cid
+        owned = [(f"customers.{cid}.channels", cid, cust.channels.by_transport())
+                 for cid, cust in self.customers.items()]
+        owned.append(("desk.channels", "the contractor (desk.channels)", self.desk.channels.by_transport()))
+        for where, owner, channels in owned:
+            for transport, chan in channels:
+                key = f"{transport}:{chan}"
+                if key in channel_owner:
+                    raise ValueError(f"{where}: {transport} channel {chan!r} also belongs to {channel_owner[key]}; "
+                                     "a channel belongs to exactly one customer, or to the contractor")
+                channel_owner[key] = repr(owner) if owner in self.customers else owner
         return self
+
+    def _placements(self) -> None:
+        """Who may be paged for whom: everyone on a schedule holds an engineer role with every customer whose
+        escalation uses it, and a person an escalation names holds an engineer or admin role with that
+        customer — so a customer's page never reaches someone who cannot act on it (docs/security.md)."""
+        for sid, users in self.schedule_users().items():
+            for layer in self.schedules[sid].layers:
+                for pid in layer.people:
+                    lacking = [cid for cid in users if "engineer" not in self.people[pid].roles.get(cid, ())]
+                    if lacking:
+                        raise ValueError(
+                            f"schedules.{sid}.layers.{layer.name}: {pid!r} has no engineer role with "
+                            f"{', '.join(map(repr, lacking))}, whose escalation uses schedule {sid!r}; give them "
+                            "the role or use another schedule for that customer")
+        for cid, cust in self.customers.items():
+            for key, policy in cust.escalation.items():
+                for n, step in enumerate(policy.steps):
+                    for target in step.notify:
+                        kind, _, pid = target.partition(":")
+                        if kind == "person" and not {"engineer", "admin"} & set(self.people[pid].roles.get(cid, ())):
+                            raise ValueError(f"customers.{cid}.escalation.{key}.steps[{n}]: {pid!r} has no engineer "
+                                             f"or admin role with {cid!r}")
+
+    def schedules_of(self, customer_id: str) -> list[str]:
+        """The on-call schedules of a customer: those its escalation pages, or else those nobody's escalation
+        pages whose people are all its engineers. Another customer's schedule is never among them."""
+        users = self.schedule_users()
+        used = [sid for sid, cids in users.items() if customer_id in cids]
+        if used:
+            return used
+        return [sid for sid, cids in users.items() if not cids and all(
+            "engineer" in self.people[pid].roles.get(customer_id, ())
+            for layer in self.schedules[sid].layers for pid in layer.people)]
+
+    def schedule_users(self) -> dict[str, list[str]]:
+        """Schedule id → the customers whose escalation pages it."""
+        users: dict[str, list[str]] = {sid: [] for sid in self.schedules}
+        for cid, cust in self.customers.items():
+            for policy in cust.escalation.values():
+                for step in policy.steps:
+                    for target in step.notify:
+                        kind, _, sid = target.partition(":")
+                        if kind == "schedule" and sid in users and cid not in users[sid]:
+                            users[sid].append(cid)
+        return users
 
     def without_rate_limits(self) -> Config:
         """The same configuration with command rate limits off: for load tests and benchmarks, where one

@@ -121,8 +121,7 @@ class SlackTransport:
         self._socket: AsyncSocketModeHandler | None = None
         self._server: _Server | None = None
         self._serving: asyncio.Task[None] | None = None
-        self._channels = {c for cust in config.customers.values()
-                          for c in (*cust.channels.slack, *cust.channels.engineers_slack)}
+        self._channels = self.directory.served_channels(SLACK)  # the customers' and the contractor's
         self._register()
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -324,6 +323,8 @@ class SlackTransport:
         if actor is None or not self._known_channel(channel):
             return False
         cid = self.directory.customer_of_channel(f"{SLACK}:{channel}")
+        if cid is None and self.directory.is_contractor_channel(f"{SLACK}:{channel}") and not actor.is_staff:
+            return False  # the desk refuses them here: no form to fill in first
         if cid is None and len(actor.customers()) == 1:
             cid = actor.customers()[0]
         if cid is None or cid not in actor.customers():

@@ -156,8 +156,7 @@ class TelegramTransport:
         self._updates = _Recent()
         self._unhandled: set[int] = set()  # webhook updates that failed for a passing reason: not answered 2XX
         self._prompts = _Recent(ttl=60.0)
-        self._chats = {c for cust in config.customers.values()
-                       for c in (*cust.channels.telegram, *cust.channels.engineers_telegram)}
+        self._chats = self.directory.served_channels(TELEGRAM)  # the customers' and the contractor's
         # Groups upgraded to supergroups (a new id): configured id → the id now, and back.
         self._moved: dict[str, str] = {}
         self._origin: dict[str, str] = {}

@@ -176,6 +176,20 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fa": "این شناسهٔ درخواست (Idempotency-Key) پیش‌تر برای فرمان دیگری به کار رفته است؛ کاری انجام نشد. "
               "درخواست تازه را با کلید تازه بفرستید.",
     },
+    "error.foreign_channel": {
+        "en": "This channel belongs to a customer you have no role with. Write in your own customer's channel "
+              "or to the desk directly.",
+        "bg": "Този канал принадлежи на клиент, при когото нямате роля. Пишете в канала на своя клиент или "
+              "директно на бюрото.",
+        "fa": "این کانال از آنِ مشتری‌ای است که نزد او نقشی ندارید. در کانال مشتری خود یا مستقیم به میز "
+              "خدمت بنویسید.",
+    },
+    "error.staff_channel": {
+        "en": "This is the contractor's own channel: only its engineers and admins use the desk here.",
+        "bg": "Това е собственият канал на изпълнителя: тук само неговите инженери и администратори "
+              "използват бюрото.",
+        "fa": "این کانال خودِ پیمانکار است: اینجا تنها کارشناسان و مدیرانش از میز خدمت استفاده می‌کنند.",
+    },
     "error.forbidden": {
         "en": "Sorry, /{command} needs the role {roles} with {customer}; you are {have}.",
         "bg": "Съжалявам, /{command} изисква роля {roles} при {customer}; вашата роля е {have}.",

@@ -24,6 +24,19 @@ MESSAGES = {
         "bg": "Няма график {schedule}. Графици: {schedules}.",
         "fa": "برنامهٔ {schedule} وجود ندارد. برنامه‌ها: {schedules}.",
     },
+    "oncall.not_placeable": {
+        "en": "{person} cannot be on call for {schedule}: everyone on it needs an engineer role with each "
+              "customer it pages.",
+        "bg": "{person} не може да е дежурен по {schedule}: всеки в графика трябва да е инженер при всеки "
+              "клиент, за когото той повиква.",
+        "fa": "{person} نمی‌تواند کشیک {schedule} باشد: هر کس در آن باید نزد هر مشتری‌ای که این برنامه "
+              "برایش فراخوان می‌کند نقش کارشناس داشته باشد.",
+    },
+    "oncall.override_forbidden": {
+        "en": "Only an engineer or admin of every customer {schedule} pages may change it.",
+        "bg": "Само инженер или администратор на всеки клиент, за когото {schedule} повиква, може да го променя.",
+        "fa": "تنها کارشناس یا مدیرِ همهٔ مشتریانی که {schedule} برایشان فراخوان می‌کند می‌تواند آن را تغییر دهد.",
+    },
     "oncall.unknown_target": {
         "en": "{target} is neither a person nor a schedule. People: {people}. Schedules: {schedules}.",
         "bg": "{target} не е нито човек, нито график. Хора: {people}. Графици: {schedules}.",

@@ -204,7 +204,8 @@ async def test_the_webhook_checks_the_secret_and_ignores_a_repeated_update(noi_c
 async def test_people_and_chats_the_desk_does_not_serve_get_a_clear_answer(db_url: str) -> None:
     async with telegram_rig(both_customers(), db_url) as rig:
         other = await rig.say(SARA, NOI_GROUP, "/incident critical crm سامانه در دسترس نیست")
-        assert "noi" in other.plain or "НОИ" in other.plain
+        # refused in sara's own language, naming no customer (issue 22)
+        assert "noi" not in other.plain and "НОИ" not in other.plain and "کانال" in other.plain
         stranger = await rig.say(4242, NOI_GROUP, "/incident urgent cucm Calls fail")
         assert "telegram:4242" in stranger.plain and "администратора" in stranger.plain
         unknown = await rig.say(IVANA, -100555, "/incident urgent cucm Calls fail")
