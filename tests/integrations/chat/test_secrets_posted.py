@@ -14,7 +14,7 @@ from tests.fakes.slack_api import slash_body
 from tests.fakes.telegram_api import TOKEN as TELEGRAM_TOKEN
 from tests.integrations.chat import SECRET as SIGNING_SECRET
 from tests.integrations.chat import slack_rig
-from tests.integrations.chat.test_telegram import IVANA, NOI_GROUP, telegram_rig
+from tests.integrations.chat.telegram_rig import IVANA, NOI_GROUP, telegram_rig
 
 API_TOKEN = "tok-noi-9f8e7d6c5b4a"
 ENV = {"DUTYDESK_API_TOKENS": f"noi-monitoring:{API_TOKEN},hgp-monitoring:tok-hgp-0a1b2c3d4e5f",
