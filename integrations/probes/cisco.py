@@ -1,7 +1,8 @@
 """Cisco recipes: CUCM AXL (getCCMVersion), Control Center services per node, RISPort70 registered
 phones, and UCCX's admin API — each a probe built on HTTPS + SOAP.
 
-- AXL: ``POST https://<cucm>:8443/axl/`` with ``SOAPAction: "CUCM:DB ver=<schema> getCCMVersion"`` and the
+- AXL: ``POST https://<cucm>:8443/axl/`` (one login, then the ``JSESSIONIDSSO`` session cookie until it
+  expires) with ``SOAPAction: "CUCM:DB ver=<schema> getCCMVersion"`` and the
   body in namespace ``http://www.cisco.com/AXL/API/<schema>``. A schema version the cluster does not
   support is answered with HTTP 599 and the list of supported ones: reported as such, not as "down".
 - Control Center: ``POST /controlcenterservice2/services/ControlCenterServices``, ``soapGetServiceStatus``
@@ -21,8 +22,10 @@ import contextlib
 import re
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
+
+import httpx
 
 from integrations.probes.base import ProbeResult, degraded, describe, down, one_line, timed, up
 from integrations.probes.http import HttpProbe
@@ -53,13 +56,14 @@ class AxlVersionProbe:
     timeout: float = 10.0
     verify: bool = True
     ca_file: str | None = None
+    session: httpx.Cookies = field(default_factory=httpx.Cookies)  # AXL's session cookie, kept between runs
 
     async def check(self) -> ProbeResult:
         return await timed(self.timeout, self._once)
 
     async def _once(self) -> ProbeResult:
         soap = SoapClient(self.base_url, self.username, self.password, timeout=self.timeout, verify=self.verify,
-                          ca_file=self.ca_file)
+                          ca_file=self.ca_file, session=self.session)
         body = envelope(AXL_NS.format(version=self.schema), "<ns:getCCMVersion/>")
         resp = await soap.post("/axl/", f"CUCM:DB ver={self.schema} getCCMVersion", body)
         if resp.status_code == 599:

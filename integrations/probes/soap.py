@@ -51,19 +51,42 @@ def fault(root: ET.Element) -> str | None:
     return None
 
 
+SESSION_COOKIE = "JSESSIONIDSSO"
+
+
 class SoapClient:
+    """SOAP over HTTPS with Basic credentials; with ``session`` (a cookie jar the caller keeps between
+    calls), the session cookie CUCM sets after a login (``JSESSIONIDSSO``, ``JSESSIONID``) is sent instead
+    of the credentials, and only when the server answers 401 to it (the session expired) does the client
+    log in again, once: one login per session rather than one per request."""
+
     def __init__(self, base_url: str, username: str | None, password: str | None, *, timeout: float,
-                 verify: bool = True, ca_file: str | None = None) -> None:
+                 verify: bool = True, ca_file: str | None = None, session: httpx.Cookies | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = httpx.BasicAuth(username, password or "") if username else None
         self.timeout = timeout
         self.verify = tls_verify(verify, ca_file)
+        self.session = session
 
     async def post(self, path: str, action: str, body: str) -> httpx.Response:
-        async with httpx.AsyncClient(verify=self.verify, auth=self.auth, timeout=self.timeout) as client:
-            return await client.post(f"{self.base_url}{path}", content=body.encode(), headers={
-                "Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"',
-            })
+        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"'}
+        url = f"{self.base_url}{path}"
+        jar = self.session
+        if jar is None:
+            async with httpx.AsyncClient(verify=self.verify, auth=self.auth, timeout=self.timeout) as client:
+                return await client.post(url, content=body.encode(), headers=headers)
+        async with httpx.AsyncClient(verify=self.verify, timeout=self.timeout, cookies=jar) as client:
+            if jar.get(SESSION_COOKIE) is not None:
+                resp = await client.post(url, content=body.encode(), headers=headers)
+                if resp.status_code != 401:
+                    jar.update(client.cookies)
+                    return resp
+                client.cookies.clear()  # the session expired: log in again
+            login = self.auth or httpx.USE_CLIENT_DEFAULT
+            resp = await client.post(url, content=body.encode(), headers=headers, auth=login)
+            jar.clear()
+            jar.update(client.cookies)
+            return resp
 
 
 def parse(resp: httpx.Response) -> ET.Element:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+import secrets
 import ssl
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
@@ -60,12 +61,36 @@ class FakeCucm:
     services: dict[str, str] = field(default_factory=lambda: {
         "Cisco CallManager": "Started", "Cisco CTIManager": "Started", "Cisco Tomcat": "Started"})
     ris_requests: int = 0
+    axl_logins: int = 0  # AXL requests that authenticated with credentials (each a login on CUCM)
+    axl_auth: list[str] = field(default_factory=list)  # per AXL request: basic, cookie, expired cookie
+    sessions: set[str] = field(default_factory=set)  # live JSESSIONIDSSO values
     ris_state_id: int = 2357  # RIS's change counter, echoed in StateInfo
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # (path, SOAPAction, body)
 
     def _authorised(self, request: web.Request) -> bool:
         want = "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
         return request.headers.get("Authorization") == want
+
+    def expire_sessions(self) -> None:
+        self.sessions.clear()
+
+    def _axl_login(self, request: web.Request) -> tuple[bool, dict[str, str]]:
+        """AXL's Tomcat: a request carrying a live ``JSESSIONIDSSO`` session cookie is served without
+        authenticating again; an unknown or expired one gets 401 (the client must log in again); Basic
+        credentials log in and the answer sets ``JSESSIONIDSSO`` and ``JSESSIONID`` (Cisco's AXL developer
+        guide, best practices: reuse the session cookie rather than authenticating every request)."""
+        cookie = request.cookies.get("JSESSIONIDSSO")
+        if cookie and "Authorization" not in request.headers:
+            live = cookie in self.sessions
+            self.axl_auth.append("cookie" if live else "expired cookie")
+            return live, {}
+        self.axl_auth.append("basic")
+        if not self._authorised(request):
+            return False, {}
+        self.axl_logins += 1
+        sso, jsession = secrets.token_hex(16).upper(), secrets.token_hex(16).upper()
+        self.sessions.add(sso)
+        return True, {"JSESSIONIDSSO": sso, "JSESSIONID": jsession}
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -82,8 +107,15 @@ class FakeCucm:
 
     async def axl(self, request: web.Request) -> web.Response:
         body = await self._read(request)
-        if not self._authorised(request):
+        ok, cookies = self._axl_login(request)
+        if not ok:
             return web.Response(status=401, text="Unauthorized")
+        resp = await self._axl_answer(request, body)
+        for name, value in cookies.items():  # CUCM marks them Secure too; the fake runs over plain HTTP
+            resp.set_cookie(name, value, path="/", httponly=True)
+        return resp
+
+    async def _axl_answer(self, request: web.Request, body: str) -> web.Response:
         action = request.headers.get("SOAPAction", "").strip('"')
         m = re.match(r"CUCM:DB ver=(\d+\.\d+) (\w+)", action)
         schema = m.group(1) if m else ""

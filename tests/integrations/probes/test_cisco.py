@@ -20,6 +20,22 @@ async def test_axl_get_ccm_version() -> None:
         assert r.status == "degraded" and "refuses the AXL user (HTTP 401)" in r.reason
 
 
+async def test_axl_reuses_the_session_cookie_and_logs_in_again_when_it_expires() -> None:
+    cucm = FakeCucm()
+    async with serve(cucm.app()) as base:
+        probe = AxlVersionProbe(base, "axluser", "secret", schema="12.5")
+        for _ in range(3):
+            r = await probe.check()
+            assert r.status == "up", r.reason
+        assert cucm.axl_logins == 1  # one login, then the JSESSIONIDSSO cookie
+        assert cucm.axl_auth == ["basic", "cookie", "cookie"]
+        cucm.expire_sessions()  # CUCM restarted or the session timed out: the cookie now gets 401
+        r = await probe.check()
+        assert r.status == "up" and cucm.axl_logins == 2
+        assert cucm.axl_auth[-2:] == ["expired cookie", "basic"]
+        assert (await probe.check()).status == "up" and cucm.axl_logins == 2
+
+
 async def test_axl_wrong_schema_version_reports_the_supported_list() -> None:
     async with serve(FakeCucm().app()) as base:
         r = await AxlVersionProbe(base, "axluser", "secret", schema="15.0").check()
