@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from commands import escalation
-from commands.context import Context, Outcome, Read, Services, Write
+from commands.context import Context, Outcome, Read, Write
 from commands.domain import lifecycle
 from commands.domain.config import Config, CustomerConfig, parse_duration
 from commands.domain.i18n.catalog import t
@@ -21,22 +21,15 @@ from commands.domain.timeparse import TimeParseError, parse_time
 from commands.notify import IncidentFacts, announce, card_message, engineer_pages, event_line
 from commands.parse import Parsed
 from commands.reply import Reply
+from commands.resolution import acceptance_next, move_clocks, resume_resolution
 from commands.sla import (
-    STOPPED_BY,
     ClockLike,
     ClockPlan,
-    awaiting_confirmation,
     clock_lines,
-    finalise_clock,
-    pending_events,
     plan_clocks,
-    resume_clock,
     schedule_next,
-    settle_deadline,
     start_clocks,
-    stop_clock,
 )
-from commands.sweep import queue_clock_message
 from commands.views import buttons_for, buttons_for_state, category_title, component_title, status_lines
 from storage.models import Incident, SlaClock
 from storage.outbox import Outbox
@@ -284,65 +277,6 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
     return Write(unit)
 
 
-def move_clocks(session: Session, services: Services, inc: Incident, clocks: Sequence[SlaClock],
-                events: Sequence[str], at: datetime, *, stops: str, fixed_at: datetime | None) -> None:
-    """Stop the clocks the lifecycle ``events`` stop at ``at``. The resolution clock follows ``stops``:
-    "resolved" — /resolve stops it provisionally, the confirmation makes that final (a clock still
-    running then, e.g. one paused at the upgrade, stops at the fix ``fixed_at``); "confirmed" — the
-    confirmation stops it (a provisional stop carried over by the upgrade is replaced)."""
-    pauses = Register(session).pauses(inc.id or 0)
-    cal = services.calendar(inc.customer_id)
-    for event in events:
-        for c in clocks:
-            if c.name == "resolution" and event in ("resolved", "confirmed"):
-                if event == "resolved" and stops == "resolved":
-                    settle_deadline(c, cal, pauses, at)
-                    stop_clock(c, at, final=False)
-                elif event == "confirmed" and stops == "resolved":
-                    if c.stopped_at is None and fixed_at is not None:
-                        settle_deadline(c, cal, pauses, fixed_at)
-                        stop_clock(c, fixed_at, final=False)
-                    finalise_clock(c, at)
-                elif event == "confirmed":
-                    if awaiting_confirmation(c):
-                        resume_clock(c)
-                    settle_deadline(c, cal, pauses, at)
-                    stop_clock(c, at)
-                else:
-                    continue
-            elif STOPPED_BY[c.name] == event:
-                settle_deadline(c, cal, pauses, at)
-                stop_clock(c, at)
-            else:
-                continue
-            session.add(c)
-
-
-def resume_resolution(session: Session, services: Services, inc: Incident, clocks: Sequence[SlaClock],
-                      now: datetime) -> None:
-    """/reopen: the resolution clock runs again as if it had never stopped. Warnings whose instant passed
-    while it stood are not sent for a moment already gone (as for a report typed in late); a deadline that
-    passed meanwhile is announced now, once, as a breach — not as a message the desk failed to send."""
-    customer = services.config.customers[inc.customer_id]
-    category = customer.categories.get(inc.category)
-    warn_at = category.warn_at if category else (0.5, 0.8)
-    cal = services.calendar(inc.customer_id)
-    pauses = Register(session).pauses(inc.id or 0)
-    for c in clocks:
-        if c.name != "resolution" or c.stopped_at is None:
-            continue
-        resume_clock(c)
-        if c.started_at is not None and c.deadline is not None and c.paused_since is None:
-            passed = [e for e in pending_events(c, warn_at, cal, pauses) if e.at <= now]
-            done = {*filter(None, c.warned.split(",")), *(f"{e.fraction:g}" for e in passed if e.kind == "warning")}
-            c.warned = ",".join(sorted(done))
-            if any(e.kind == "breach" for e in passed):
-                queue_clock_message(Outbox(session), inc, customer, c.name, "breach", 1.0, c.deadline, c.rev,
-                                    c.deadline, now, late=False)
-                c.breach_sent = True
-        session.add(c)
-
-
 def _reschedule(ctx: Context, inc: Incident, clocks: list[SlaClock], reg: Register) -> None:
     """Point ``next_check_at`` at the next warning or breach still pending (None when closed)."""
     if inc.state in ("confirmed", "cancelled"):
@@ -350,9 +284,11 @@ def _reschedule(ctx: Context, inc: Incident, clocks: list[SlaClock], reg: Regist
         return
     category = ctx.customer.categories.get(inc.category)
     warn_at = category.warn_at if category else (0.5, 0.8)
-    sla_next = schedule_next(clocks, warn_at, ctx.services.calendar(ctx.customer_id), reg.pauses(inc.id or 0))
+    cal = ctx.services.calendar(ctx.customer_id)
+    sla_next = schedule_next(clocks, warn_at, cal, reg.pauses(inc.id or 0))
     esc_next = escalation.next_at(reg.session, inc.id or 0)
-    inc.next_check_at = min((t for t in (sla_next, esc_next) if t is not None), default=None)
+    tacit_next = acceptance_next(inc, ctx.customer, cal)
+    inc.next_check_at = min((t for t in (sla_next, esc_next, tacit_next) if t is not None), default=None)
 
 
 def _apply(inc: Incident, action: str, now: datetime, actor: str, mode: str | None, text: str) -> list[str]:
@@ -366,13 +302,13 @@ def _apply(inc: Incident, action: str, now: datetime, actor: str, mode: str | No
         inc.arrived_at, inc.arrival_mode = now, mode
         events.append("arrived")
     elif action == "resolve":
-        inc.resolved_at, inc.resolution = now, text
+        inc.resolved_at, inc.resolution, inc.confirm_reminded_at = now, text, None
         events.append("resolved")
     elif action == "confirm":
         inc.confirmed_at = now
         events.append("confirmed")
     elif action == "reopen":
-        inc.resolved_at, inc.confirmed_at = None, None
+        inc.resolved_at, inc.confirmed_at, inc.confirm_reminded_at = None, None, None
     elif action == "cancel":
         inc.cancelled_at = now
         inc.next_check_at = None

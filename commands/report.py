@@ -280,7 +280,7 @@ def daily_summary(session: Session, services: Services, customer_id: str, day: d
     changes = q.changes(session, customer_id, w.start, w.end)
     kinds = Counter(c.kind for c in changes)
     lines.append(t(loc, "report.daily.changes", since=since, new=kinds["registered"], resolved=kinds["resolved"],
-                   confirmed=kinds["confirmed"], reopened=kinds["reopened"], cancelled=kinds["cancelled"]))
+                   confirmed=kinds["confirmed"] + kinds["accepted"], reopened=kinds["reopened"], cancelled=kinds["cancelled"]))
     for c in changes[:MAX_DAILY_ITEMS]:
         lines.append("• " + t(loc, "report.daily.change_item", when=when(c.at), number=c.control_number,
                               kind=t(loc, f"report.kind.{c.kind}")))

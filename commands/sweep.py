@@ -13,18 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from commands import escalation
+from commands.clock_messages import queue_clock_message
 from commands.context import Services
-from commands.domain.config import CustomerConfig
-from commands.domain.i18n.catalog import t
-from commands.domain.i18n.format import format_datetime, format_duration
 from commands.log_context import INCIDENT
+from commands.resolution import acceptance_next, sweep_acceptance
 from commands.sla import pending_events, schedule_next
-from commands.views import category_title, component_title
 from storage.models import Escalation, Incident
 from storage.outbox import Outbox
 from storage.register import Register
@@ -97,43 +94,15 @@ def _sweep_one(session: Session, services: Services, reg: Register, outbox: Outb
     esc = session.get(Escalation, inc.id)
     if esc is not None and inc.state in ("registered",):
         messages += escalation.advance(session, services, esc, inc, now)
+    if inc.state == "resolved":  # tacit acceptance of the fix: its reminder, then the acceptance
+        messages += sweep_acceptance(session, services, inc, now)
     if inc.state in ("confirmed", "cancelled"):
         inc.next_check_at = None
     else:
         esc_next = esc.next_at if esc is not None and esc.stopped_at is None else None
+        tacit_next = acceptance_next(inc, customer, cal)
         inc.next_check_at = min(
-            (t for t in (schedule_next(clocks, warn_at, cal, pauses), esc_next) if t is not None), default=None)
+            (t for t in (schedule_next(clocks, warn_at, cal, pauses), esc_next, tacit_next) if t is not None),
+            default=None)
     session.add(inc)
     return messages
-
-
-def queue_clock_message(outbox: Outbox, inc: Incident, customer: CustomerConfig, clock: str, kind: str,
-                        fraction: float, deadline: datetime | None, rev: int, at: datetime, now: datetime,
-                        late: bool) -> int:
-    """A warning or breach of one clock to the customer and the assignee (or the engineers), each once:
-    the dedupe key names the clock's revision and the step."""
-    assert deadline is not None and inc.id is not None
-    locale = customer.locale
-    tz = ZoneInfo(customer.timezone)
-    clock_name = t(locale, f"clock.{clock}").lower()
-    when = format_datetime(deadline, tz, locale)
-    if kind == "warning":
-        text = t(locale, "sla.warning", number=inc.control_number, percent=round(fraction * 100), clock=clock_name,
-                 when=when, left=format_duration(max(deadline - now, timedelta(0)), locale))
-    else:
-        text = t(locale, "sla.breach", number=inc.control_number, clock=clock_name, when=when)
-    lines = [t(locale, "sla.summary", category=category_title(customer, inc.category, locale),
-               component=component_title(customer, inc.component), description=inc.description[:200])]
-    if late:
-        lines.append(t(locale, "sla.late", when=format_datetime(at, tz, locale)))
-    payload = {"text": text, "lines": lines, "control_number": inc.control_number, "locale": locale,
-               "kind": "error" if kind == "breach" else "info"}
-    step = f"warn{round(fraction * 100)}" if kind == "warning" else "breach"
-    sent = 0
-    audiences = [f"customer:{inc.customer_id}", f"person:{inc.assignee}" if inc.assignee else f"engineers:{inc.customer_id}"]
-    for audience in audiences:
-        key = f"sla:{inc.id}:{clock}:r{rev}:{step}:{audience}"
-        sent += outbox.put(dedupe_key=key, customer_id=inc.customer_id, kind=f"sla.{kind}", audience=audience,
-                           payload=payload, now=now, incident_id=inc.id, late=late)
-    return sent
-

@@ -140,12 +140,12 @@ def open_at(session: Session, customer_id: str, at: datetime) -> list[RegisterRo
 @dataclass(frozen=True, slots=True)
 class Change:
     at: datetime
-    kind: str  # registered | resolved | confirmed | reopened | cancelled
+    kind: str  # registered | resolved | confirmed | accepted | reopened | cancelled
     control_number: str
     actor: str
 
 
-CHANGE_KINDS = ("registered", "resolved", "confirmed", "reopened", "cancelled")
+CHANGE_KINDS = ("registered", "resolved", "confirmed", "accepted", "reopened", "cancelled")  # accepted: tacitly
 
 
 def changes(session: Session, customer_id: str, start: datetime, end: datetime) -> list[Change]:

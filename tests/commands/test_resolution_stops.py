@@ -269,3 +269,171 @@ async def test_a_setting_changed_while_a_fix_awaits_is_honoured_at_the_confirmat
         assert (clock.stopped_at, clock.final_at, clock.met) == (utc(2026, 11, 23, 13, 40), utc(2026, 11, 23, 13, 40), False)
     finally:
         h.close()
+
+
+# -- tacit acceptance: Tuesday 2026-12-22, before Christmas (Bulgarian holidays 24, 25, 26 and 28 Dec) -----
+TUESDAY_22_DEC_1000 = utc(2026, 12, 22, 8, 0)
+
+
+def on(h: DeskHarness, day: int, hour: int, minute: int = 0) -> None:
+    """Move the desk's clock to hh:mm Sofia on ``day`` December 2026 (UTC+2)."""
+    target = utc(2026, 12, day, hour - 2, minute)
+    assert target >= h.clock.now()
+    h.clock.advance(target - h.clock.now())
+
+
+def confirm_messages(h: DeskHarness) -> list[OutboxMessage]:
+    rows = h.db.read_sync(lambda s: list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id))))
+    return [m for m in rows if m.kind.startswith("confirm.")]
+
+
+def incident(h: DeskHarness) -> Incident:
+    return h.db.read_sync(lambda s: s.exec(select(Incident)).one())
+
+
+async def resolved_before_christmas(h: DeskHarness) -> str:
+    n = (await h.say("ivana", "/incident urgent cucm Inbound calls fail for all operators")).control_number
+    on(h, 22, 10, 10)
+    await h.say("georgi", f"/ack {n}")
+    on(h, 22, 10, 30)
+    await h.say("georgi", f"/arrive {n} remote")
+    on(h, 22, 13)
+    assert not (await h.say("georgi", f"/resolve {n} Restarted the CallManager service")).is_error
+    return n
+
+
+async def test_tacit_acceptance_after_three_working_days_across_christmas(noi_config: Config, db_url: str) -> None:
+    """Resolved Tue 22 Dec 13:00; working days after it: Wed 23 (1st), then Christmas Eve, Christmas, a
+    weekend and the observed Christmas on Monday 28, Tue 29 (2nd), Wed 30 (3rd): accepted at its close,
+    17:30, reminded one working day before, Tue 29 at 17:30."""
+    h = DeskHarness(with_noi(noi_config, confirm_after="3 working days"), db_url, TUESDAY_22_DEC_1000)
+    try:
+        n = await resolved_before_christmas(h)
+        assert incident(h).next_check_at == utc(2026, 12, 29, 15, 30)  # the reminder, for the sweeper
+        for day, hour in ((22, 17), (23, 17), (24, 12), (25, 18), (26, 12), (28, 17), (29, 17)):
+            on(h, day, hour, 29)
+            assert tick(h) == [] and confirm_messages(h) == []
+        on(h, 29, 17, 30)
+        tick(h)
+        [reminder] = confirm_messages(h)
+        assert (reminder.kind, reminder.audience) == ("confirm.reminder", "person:ivana")
+        text = json.loads(reminder.payload)["text"]
+        assert text.startswith(f"{n}: решението ще се счита за прието 2026-12-30 17:30, ако не отговорите")
+        assert json.loads(reminder.payload)["lines"] == ["Какво е направено: Restarted the CallManager service"]
+        tick(h)
+        assert len(confirm_messages(h)) == 1  # once
+        assert incident(h).next_check_at == utc(2026, 12, 30, 15, 30)
+        on(h, 30, 17, 29)
+        tick(h)
+        assert incident(h).state == "resolved"
+        on(h, 30, 17, 30)
+        tick(h)
+        inc = incident(h)
+        assert (inc.state, inc.confirmed_at, inc.next_check_at) == ("confirmed", utc(2026, 12, 30, 15, 30), None)
+        clock = resolution(h)
+        assert (clock.stopped_at, clock.final_at, clock.met, clock.margin_seconds) == (
+            utc(2026, 12, 22, 11, 0), utc(2026, 12, 30, 15, 30), True, 3600)
+        tick(h)
+        assert [m.kind for m in confirm_messages(h)] == ["confirm.reminder", "confirm.accepted"]
+        accepted = json.loads(confirm_messages(h)[1].payload)["text"]
+        assert accepted == f"{n}: решението е прието мълчаливо — без отговор в 3 работни дни; инцидентът е приключен"
+        status = (await h.say("ivana", f"/status {n}")).as_text()
+        assert "Решаване: спазено 2026-12-22 13:00 (резерв 1 ч 00 мин); потвърдено 17:30" in status  # today
+        assert "2026-12-29 17:30 · напомняне за мълчаливо приемане" in status
+        assert "2026-12-30 17:30 · прието мълчаливо (без отговор в срок)" in status
+        assert not [m for m in sla_messages(h) if m.kind == "sla.breach"]
+    finally:
+        h.close()
+
+
+async def test_a_desk_that_was_down_accepts_at_the_instant_and_skips_the_stale_reminder(noi_config: Config,
+                                                                                        db_url: str) -> None:
+    h = DeskHarness(with_noi(noi_config, confirm_after="3 working days"), db_url, TUESDAY_22_DEC_1000)
+    try:
+        await resolved_before_christmas(h)
+        on(h, 31, 9)  # nobody swept since Tuesday 22
+        tick(h)
+        assert [m.kind for m in confirm_messages(h)] == ["confirm.accepted"]
+        assert incident(h).confirmed_at == utc(2026, 12, 30, 15, 30)
+    finally:
+        h.close()
+
+
+async def test_an_answer_or_a_reopen_comes_before_tacit_acceptance(noi_config: Config, db_url: str) -> None:
+    h = DeskHarness(with_noi(noi_config, confirm_after="3 working days", confirm_reminder="none"), db_url,
+                    TUESDAY_22_DEC_1000)
+    try:
+        n = await resolved_before_christmas(h)
+        assert incident(h).next_check_at == utc(2026, 12, 30, 15, 30)  # no reminder: straight to acceptance
+        on(h, 23, 9)
+        await h.say("ivana", f"/reopen {n} Calls drop again")
+        on(h, 29, 11)
+        await h.say("georgi", f"/resolve {n} Replaced the power supply")  # the 3 working days start again
+        assert incident(h).next_check_at == utc(2027, 1, 4, 15, 30)  # 30, 31 Dec; New Year's Day; Mon 4 Jan
+        on(h, 30, 10)
+        await h.say("ivana", f"/confirm {n}")
+        assert incident(h).next_check_at is None
+        on(h, 31, 12)
+        h.clock.advance(utc(2027, 1, 5, 12, 0) - h.clock.now())
+        tick(h)
+        assert confirm_messages(h) == []
+        assert incident(h).confirmed_at == utc(2026, 12, 30, 8, 0)
+    finally:
+        h.close()
+
+
+async def test_tacit_acceptance_under_confirmed_stops_the_clock_at_the_acceptance(noi_config: Config,
+                                                                                  db_url: str) -> None:
+    config = with_noi(noi_config, confirm_after="1 working day", resolution_stops="confirmed")
+    h = DeskHarness(config, db_url, TUESDAY_22_DEC_1000)
+    try:
+        await resolved_before_christmas(h)
+        assert incident(h).next_check_at == utc(2026, 12, 22, 10, 0)  # its 50% warning: the clock runs
+        on(h, 23, 17, 30)  # one working day: no reminder by default
+        tick(h)
+        assert [m.kind for m in confirm_messages(h)] == ["confirm.accepted"]
+        clock = resolution(h)
+        assert (clock.stopped_at, clock.final_at, clock.met) == (utc(2026, 12, 23, 15, 30),) * 2 + (False,)
+    finally:
+        h.close()
+
+
+@pytest.mark.parametrize(("keys", "error"), [
+    ({"confirm_after": "5 days"}, "'5 days' is not a count of working days such as '5 working days'"),
+    ({"confirm_after": "0 working days"}, "is not a count of working days"),
+    ({"confirm_after": "2 working days", "confirm_reminder": "2 working days before"}, "fewer working days"),
+    ({"confirm_after": "2 working days", "confirm_reminder": "tomorrow"}, "is not a reminder such as"),
+    ({"confirm_reminder": "1 working day before"}, "confirm_reminder needs confirm_after"),
+    ({"resolution_stops": "answered"}, "resolution_stops"),
+])
+def test_bad_settings_are_refused_naming_the_key(tmp_path, keys: dict[str, str], error: str) -> None:  # type: ignore[no-untyped-def]
+    from bot.settings import ConfigError, load_config
+    from tests.conftest import EXAMPLES
+
+    text = (EXAMPLES / "noi.toml").read_text(encoding="utf-8")
+    extra = "".join(f'{k} = "{v}"\n' for k, v in keys.items())
+    text = text.replace('contract = "Абонаментна', extra + 'contract = "Абонаментна', 1)
+    path = tmp_path / "noi.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert error in str(info.value)
+
+
+async def test_the_daily_summary_counts_a_tacit_acceptance_as_a_confirmation(noi_config: Config, db_url: str) -> None:
+    from datetime import date
+
+    from commands.report import daily_summary
+
+    h = DeskHarness(with_noi(noi_config, confirm_after="3 working days"), db_url, TUESDAY_22_DEC_1000)
+    try:
+        n = await resolved_before_christmas(h)
+        on(h, 30, 17, 30)
+        tick(h)
+        on(h, 31, 9)
+        services, now = h.app.services, h.clock.now()
+        lines = h.db.read_sync(lambda s: list(daily_summary(s, services, "noi", date(2026, 12, 31), now).lines))
+        assert any(line.startswith("От ") and "1 потвърдени" in line for line in lines)
+        assert f"• 2026-12-30 17:30 · {n} · прието мълчаливо" in lines
+    finally:
+        h.close()

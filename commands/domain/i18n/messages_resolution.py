@@ -77,6 +77,7 @@ MESSAGES |= {
         "fa": "در انتظار تأیید",
     },
     "report.col.awaiting": {"en": "Awaiting confirmation", "bg": "Очакват потвърждение", "fa": "در انتظار تأیید"},
+    "report.kind.accepted": {"en": "accepted tacitly", "bg": "прието мълчаливо", "fa": "پذیرش ضمنی"},
     "report.col.resolved": {"en": "Resolved", "bg": "Решен", "fa": "رفع"},
     "report.col.margin_plain": {"en": "Margin (min)", "bg": "Резерв (мин)", "fa": "حاشیه (دقیقه)"},
 }
