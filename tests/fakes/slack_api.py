@@ -67,7 +67,12 @@ class FakeSlack:
     conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id → messages, oldest first
     _last_ts: float = 0.0
     _runner: web.AppRunner | None = None
-    _ws: web.WebSocketResponse | None = None
+    _ws: web.WebSocketResponse | None = None  # the newest Socket Mode connection
+    connections: int = 0  # Socket Mode connections opened so far
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    redelivered: list[str] = field(default_factory=list)  # envelope ids sent again after a lost connection
+    _unacked: dict[str, dict[str, Any]] = field(default_factory=dict)  # envelope id → envelope not yet acked
+    _sent_on: dict[str, web.WebSocketResponse] = field(default_factory=dict)  # envelope id → where it went
     # The fake's time, for what Slack times (a response_url's 30 minutes): a test points it at its clock.
     clock: Callable[[], float] = time.time
     _issued: dict[str, list[float]] = field(default_factory=dict)  # response_url name → [issued at, uses]
@@ -90,8 +95,9 @@ class FakeSlack:
         return self
 
     async def close(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
+        for ws in self._sockets:
+            if not ws.closed:
+                await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -278,23 +284,86 @@ class FakeSlack:
         return web.Response(text="ok")
 
     # -- Socket Mode ------------------------------------------------------------------------------
+    # https://api.slack.com/apis/socket-mode: Slack refreshes connections regularly — it sends
+    # {"type": "disconnect", "reason": "warning"} ~10 s before, or "refresh_requested" when the app should
+    # reconnect now — and may also simply drop one. An envelope not acknowledged is sent again, with
+    # "retry_attempt" and "retry_reason", on a connection that is open.
     async def _link(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self._ws = ws
+        self._sockets.append(ws)
+        self.connections += 1
         await ws.send_json({"type": "hello", "num_connections": 1,
                             "debug_info": {"host": "fake", "approximate_connection_time": 3600},
                             "connection_info": {"app_id": "A0FAKE"}})
+        for envelope_id, envelope in list(self._unacked.items()):  # not acked where it was sent: again
+            if envelope_id in self._sent_on:  # sent on a connection now left: a retry
+                envelope = {**envelope, "retry_attempt": int(envelope.get("retry_attempt", 0)) + 1,
+                            "retry_reason": "timeout"}
+                self._unacked[envelope_id] = envelope
+            await self._send(ws, envelope)
         await self._record()
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
-                await self._record(received=json.loads(msg.data))
+                received = json.loads(msg.data)
+                self._unacked.pop(str(received.get("envelope_id")), None)  # an ack counts on any connection
+                await self._record(received=received)
         return ws
 
-    async def send_envelope(self, envelope: dict[str, Any], timeout: float = 5.0) -> None:
-        await self.wait_for(lambda f: f._ws is not None and not f._ws.closed, timeout)
+    async def _send(self, ws: web.WebSocketResponse, envelope: dict[str, Any]) -> None:
+        envelope_id = str(envelope["envelope_id"])
+        retry = envelope_id in self._sent_on
+        self._sent_on[envelope_id] = ws
+        try:
+            if ws.closed:
+                raise ConnectionResetError("the connection was left")
+            await ws.send_json(envelope)
+        except ConnectionError:  # it went away: unacked, so sent again on the open connection, if any
+            if self._ws is not None and self._ws is not ws and not self._ws.closed:
+                again = {**envelope, "retry_attempt": int(envelope.get("retry_attempt", 0)) + 1,
+                         "retry_reason": "timeout"}
+                self._unacked[envelope_id] = again
+                await self._send(self._ws, again)
+            return
+        if retry:
+            self.redelivered.append(envelope_id)
+
+    @property
+    def linked(self) -> bool:
+        return self._ws is not None and not self._ws.closed
+
+    async def send_envelope(self, envelope: dict[str, Any], timeout: float = 5.0, *, queue: bool = False) -> None:
+        """Send an envelope on the open connection. With ``queue``, an envelope given while no connection
+        is open (the app is reconnecting) waits and goes on the next one, as Slack's does."""
+        self._unacked[str(envelope["envelope_id"])] = envelope
+        if queue and not self.linked:
+            return
+        await self.wait_for(lambda f: f.linked, timeout)
         assert self._ws is not None
-        await self._ws.send_json(envelope)
+        await self._send(self._ws, envelope)
+
+    async def disconnect(self, reason: str) -> web.WebSocketResponse:
+        """Tell the app to reconnect ("warning" or "refresh_requested"); returns the connection told, which
+        stays open until the app leaves it (``envelope_on`` can still deliver there)."""
+        await self.wait_for(lambda f: f.linked)
+        assert self._ws is not None
+        old = self._ws
+        await old.send_json({"type": "disconnect", "reason": reason,
+                             "debug_info": {"host": "fake"}})
+        return old
+
+    async def envelope_on(self, ws: web.WebSocketResponse, envelope: dict[str, Any]) -> None:
+        """An envelope on a given connection (e.g. one being left): if the app does not ack it there,
+        it goes again on the next connection."""
+        self._unacked[str(envelope["envelope_id"])] = envelope
+        await self._send(ws, envelope)
+
+    async def drop(self) -> None:
+        """Close the open connection without warning, as Slack does now and then."""
+        await self.wait_for(lambda f: f.linked)
+        assert self._ws is not None
+        await self._ws.close()
 
     async def wait_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
         await self.wait_for(lambda f: any(m.get("envelope_id") == envelope_id for m in f.socket_received), timeout)

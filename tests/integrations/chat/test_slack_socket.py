@@ -54,3 +54,44 @@ async def test_a_button_envelope_acknowledges_the_incident(rig: SlackRig) -> Non
     await rig.fake.wait_socket_ack("env-4")
     [reply] = await rig.fake.wait_calls("respond:b5")
     assert rig.incidents()[0].state == "acknowledged", reply["text"]
+
+
+def slash_envelope(rig: SlackRig, envelope_id: str, text: str, trigger: str) -> dict[str, object]:
+    return {"envelope_id": envelope_id, "type": "slash_commands", "accepts_response_payload": True,
+            "payload": slash_payload(rig, text, trigger)}
+
+
+@pytest.mark.parametrize("reason", ["refresh_requested", "warning"])
+async def test_a_refresh_loses_nothing_not_even_an_envelope_sent_while_it_happens(rig: SlackRig,
+                                                                                  reason: str) -> None:
+    await rig.fake.wait_for(lambda f: f.linked)
+    old = await rig.fake.disconnect(reason)
+    # on the connection being left, right after the disconnect message: handled there, or sent again
+    await rig.fake.envelope_on(old, slash_envelope(rig, "env-a", "urgent cucm Calls fail", "sa"))
+    await rig.fake.wait_for(lambda f: f.connections == 2 and f.linked)  # the app connected anew
+    await rig.fake.send_envelope(slash_envelope(rig, "env-b", "other crm Export slow", "sb"))
+    # Slack still sends one on the connection the app has left: unacked there, it comes again on the new
+    await rig.fake.envelope_on(old, slash_envelope(rig, "env-c", "pressing crm Reports fail", "sc"))
+    for envelope_id in ("env-a", "env-b", "env-c"):
+        await rig.fake.wait_socket_ack(envelope_id)
+    for trigger in ("sa", "sb", "sc"):
+        await rig.fake.wait_calls(f"respond:{trigger}")
+    assert "env-c" in rig.fake.redelivered
+    numbers = sorted(i.control_number for i in rig.incidents())
+    assert numbers == [NUMBER, "NOI-2026-00002", "NOI-2026-00003"]  # each report once
+    assert len(rig.fake.calls_to("apps.connections.open")) == 2
+
+
+async def test_a_dropped_connection_is_reopened_and_an_envelope_given_meanwhile_arrives(rig: SlackRig) -> None:
+    await rig.fake.drop()
+    # Slack keeps what it has to send until the app is back
+    await rig.fake.send_envelope(slash_envelope(rig, "env-c", "urgent cucm Calls fail", "sc"), queue=True)
+    await rig.fake.wait_for(lambda f: f.connections == 2 and f.linked, timeout=15)
+    await rig.fake.wait_socket_ack("env-c")
+    [reply] = await rig.fake.wait_calls("respond:sc")
+    assert NUMBER in reply["text"]
+    await rig.fake.drop()  # and again: each drop is survived
+    await rig.fake.send_envelope(slash_envelope(rig, "env-d", "other crm Export slow", "sd"), queue=True)
+    await rig.fake.wait_socket_ack("env-d", timeout=15)
+    await rig.fake.wait_calls("respond:sd")
+    assert [i.control_number for i in rig.incidents()] == [NUMBER, "NOI-2026-00002"]
