@@ -9,9 +9,12 @@ import sys
 
 from bot.settings import OpsSettings, load_config
 from commands.domain.config import Config
-from integrations.chat.base import Notifier, Transport
+from integrations.chat.base import Notifier, Transport, TransportRefused
 
 log = logging.getLogger("dutydesk")
+# A transport found its platform's updates held by someone else (another process, a webhook): restarting
+# cannot help until an operator acts, so the unit file does not restart on it (RestartPreventExitStatus).
+EXIT_REFUSED = 3
 
 
 def run_desk(config_path: str, database_url: str, *, health: bool = True, backups: bool = True) -> int:
@@ -90,14 +93,16 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
             try:
                 await transport.start()
             except Exception as exc:  # a wrong token, an unreachable API: say which and stop cleanly
-                print(f"dutydesk: cannot start {transport.name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                refused = isinstance(exc, TransportRefused)
+                what = "refused to start" if refused else "cannot start"
+                print(f"dutydesk: {transport.name} {what}: {type(exc).__name__}: {exc}", file=sys.stderr)
                 for other in reversed(started):
                     await other.stop()
                 if ops is not None:
                     await ops.stop()
                 if metrics_server is not None:
                     await metrics_server.stop()
-                return 2
+                return EXIT_REFUSED if refused else 2
             started.append(transport)
             readiness.started.add(transport.name)
         notifiers: list[Notifier] = [*transports, *gateways(app.config)]

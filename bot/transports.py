@@ -49,6 +49,7 @@ def build_transports(app: App, environ: Mapping[str, str]) -> list[Transport]:
                 webhook_host=environ.get("TELEGRAM_WEBHOOK_HOST", "").strip() or LOOPBACK,
                 webhook_port=int(environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
                 webhook_path=environ.get("TELEGRAM_WEBHOOK_PATH", "/telegram/webhook"),
+                delete_webhook=environ.get("TELEGRAM_DELETE_WEBHOOK", "").strip().lower() in ("1", "true", "yes"),
             ))
         except ValueError as exc:
             raise TransportError(str(exc)) from None

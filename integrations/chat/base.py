@@ -8,6 +8,11 @@ from commands.reply import Reply
 from storage.models import OutboxMessage
 
 
+class TransportRefused(Exception):
+    """The platform's updates belong to someone else now (another process polls with the token, a webhook
+    is set): the transport will not start, and restarting will not help until an operator acts."""
+
+
 class Notifier(Protocol):
     """A transport's outbound side, used by the outbox dispatcher."""
 

@@ -26,6 +26,7 @@ import contextlib
 import hmac
 import json
 import logging
+import math
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -50,7 +51,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Conflict, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -73,6 +74,7 @@ from commands.incident import NUMBER
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
 from integrations.chat import telegram_render as render
+from integrations.chat.base import TransportRefused
 from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Destination, Routes
 from integrations.chat.telegram_guide import IncidentGuide
@@ -113,6 +115,15 @@ class _Recent:
         self._seen.pop(key, None)
 
 
+def _polling_error(exc: TelegramError) -> None:
+    """PTB's polling loop retries after an error (backing off up to 30 s); say clearly what a 409 means."""
+    if isinstance(exc, Conflict):
+        log.error("Telegram refused getUpdates (409 Conflict: %s): another process polls with this bot's token, or "
+                  "a webhook was set; each gets only part of the updates until one of them stops", exc)
+    else:
+        log.warning("polling Telegram failed (retried): %s: %s", type(exc).__name__, exc)
+
+
 class _Server(uvicorn.Server):
     """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
 
@@ -135,7 +146,8 @@ class TelegramTransport:
     def __init__(self, desk: Desk, db: Database, config: Config, *, token: str, base_url: str | None = None,
                  mode: Mode = "polling", webhook_secret: str | None = None, webhook_url: str | None = None,
                  webhook_host: str = "127.0.0.1", webhook_port: int = 8443, webhook_path: str = "/telegram/webhook",
-                 poll_interval: float = 0.0, poll_timeout: float = 10.0,
+                 poll_interval: float = 0.0, poll_timeout: float = 10.0, poll_probe: float = 2.5,
+                 delete_webhook: bool = False,
                  rate_limiter: BaseRateLimiter[Any] | None = None) -> None:
         if mode == "webhook" and not webhook_secret:
             raise ValueError("Telegram webhook mode needs a secret token (TELEGRAM_WEBHOOK_SECRET)")
@@ -151,6 +163,7 @@ class TelegramTransport:
         self._secret = webhook_secret or ""
         self._webhook = (webhook_url, webhook_host, webhook_port, webhook_path)
         self._polling = (poll_interval, poll_timeout)
+        self._probe, self._delete_webhook = poll_probe, delete_webhook
         self._server: _Server | None = None
         self._serving: asyncio.Task[None] | None = None
         self._updates = _Recent()
@@ -173,6 +186,12 @@ class TelegramTransport:
             log.warning("Telegram group %s is the supergroup %s since an upgrade: the desk follows it; replace %s "
                         "with %s in the configuration", old, new, old, new)
         await self.app.initialize()  # getMe: the bot's username, so /ack@other_bot is not ours
+        if self.mode == "polling":
+            try:
+                await self._check_polling_is_free()
+            except BaseException:
+                await self.app.shutdown()
+                raise
         await self.set_commands()
         await self.app.start()
         url, host, port, path = self._webhook
@@ -180,7 +199,7 @@ class TelegramTransport:
             assert self.app.updater is not None
             interval, timeout = self._polling
             await self.app.updater.start_polling(poll_interval=interval, timeout=timedelta(seconds=timeout),
-                                                 allowed_updates=ALLOWED_UPDATES)
+                                                 allowed_updates=ALLOWED_UPDATES, error_callback=_polling_error)
             return
         if url:
             await self.bot.set_webhook(url=url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
@@ -193,6 +212,34 @@ class TelegramTransport:
                 await self._serving  # re-raise why it could not start (e.g. the port is taken)
                 raise RuntimeError("the Telegram webhook endpoint stopped while starting")
             await asyncio.sleep(0.01)
+
+    async def _check_polling_is_free(self) -> None:
+        """Refuse to poll where the updates are someone else's: a webhook is set (getUpdates would be
+        refused, and PTB would delete it silently), or another process polls with this token (the two
+        would end each other's getUpdates with 409 Conflict, and each get part of the updates).
+
+        Another poller shows itself by ending our waiting getUpdates within a second or two (it polls
+        again at once, or a second after its own 409); the probe never confirms an update."""
+        info = await self.bot.get_webhook_info()
+        if info.url:
+            if not self._delete_webhook:
+                raise TransportRefused(
+                    f"a webhook is set for this bot ({info.url}): Telegram sends the updates there and refuses "
+                    "getUpdates. Run the desk with TELEGRAM_MODE=webhook, or delete that webhook, or set "
+                    "TELEGRAM_DELETE_WEBHOOK=1 to have the desk delete it and poll")
+            log.warning("deleting the bot's webhook %s (TELEGRAM_DELETE_WEBHOOK is set): polling instead", info.url)
+            await self.bot.delete_webhook()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._probe
+        while (left := deadline - loop.time()) > 0:
+            try:
+                updates = await self.bot.get_updates(timeout=max(1, math.ceil(left)), allowed_updates=ALLOWED_UPDATES)
+            except Conflict as exc:
+                raise TransportRefused(
+                    f"another process is polling Telegram with this bot's token ({exc}). Stop it (or give this "
+                    "desk another bot), then start again; two pollers would each get part of the updates") from None
+            if updates:  # pending updates come back at once (left unconfirmed for the updater): ask again
+                await asyncio.sleep(min(0.5, left))
 
     @property
     def port(self) -> int:

@@ -3,8 +3,13 @@ talks to through ``base_url`` (``{base_url}{token}/{method}``, form-encoded or m
 
 - Users' side: ``message(user, chat, text)`` and ``press(user, message, data)`` build updates the way
   Telegram does (a ``bot_command`` entity for commands, the bot's message inside a callback query) and
-  queue them for ``getUpdates`` (long polling); ``redeliver(update)`` hands an update out again, as after
-  a lost offset. The same dicts can be POSTed to a webhook.
+  queue them for ``getUpdates`` (long polling). As the Bot API does (https://core.telegram.org/bots/api#getupdates),
+  an update is confirmed once ``getUpdates`` is called with a higher offset and is never handed out again;
+  an unconfirmed one comes again to the next ``getUpdates`` (``redeliver`` refuses a confirmed update). A
+  second ``getUpdates`` while one is waiting ends the waiting one with 409 Conflict ("terminated by other
+  getUpdates request"), and ``getUpdates`` while a webhook is set is 409 too. ``network_down_after_next_updates``
+  cuts the network right after the next updates reach the bot (so they stay unconfirmed). The same dicts
+  can be POSTed to a webhook.
 - Bot's side: every call is recorded (method, arguments, status); ``sendMessage``/``sendDocument`` store
   the message in its chat, ``editMessageText`` edits it (``message is not modified`` /
   ``message to edit not found`` as Telegram answers). HTML text is checked as strictly as Telegram does
@@ -121,7 +126,11 @@ class FakeTelegram:
     _now: itertools.count[int] = field(default_factory=lambda: itertools.count(1_795_000_000))
     _changed: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
-    _forced: bool = False
+    _confirmed: int = 0  # the lowest update id the bot has not confirmed yet
+    _poll: int = 0  # which getUpdates call is the current one (a newer call ends an older one)
+    _cut_after_updates: bool = False
+    network_down: bool = False  # every call fails as if the network between bot and Telegram were cut
+    webhook_url: str = ""
     _migrated: dict[int, int] = field(default_factory=dict)  # a group upgraded to a supergroup: old id → new
     port: int = 0
     long_poll: float = 0.3  # seconds a getUpdates waits at most here, whatever timeout PTB asks for
@@ -213,11 +222,19 @@ class FakeTelegram:
         return update
 
     def redeliver(self, update: dict[str, Any]) -> None:
-        """Hand an update out again, whatever offset the bot confirmed (Telegram does so after a lost
-        offset, and a webhook gets the same update again when its answer did not arrive)."""
-        self._pending.append(update)
-        self._forced = True
+        """Hand an update out again. Only an unconfirmed one: the Bot API never returns an update below the
+        confirmed offset ("An update is considered confirmed as soon as getUpdates is called with an offset
+        higher than its update_id", https://core.telegram.org/bots/api#getupdates)."""
+        assert update["update_id"] >= self._confirmed, "Telegram never hands out a confirmed update again"
+        if update not in self._pending:
+            self._pending.append(update)
+            self._pending.sort(key=lambda u: u["update_id"])
         self._notify()
+
+    def network_down_after_next_updates(self) -> None:
+        """The network fails right after the next getUpdates answer that carries updates reaches the bot:
+        the bot cannot confirm them (a process that dies then leaves them to its successor)."""
+        self._cut_after_updates = True
 
     def _notify(self) -> None:
         async def wake() -> None:
@@ -262,8 +279,22 @@ class FakeTelegram:
         if request.match_info["token"] != TOKEN:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         args = await _arguments(request)
+        if self.network_down:  # the request never reached Telegram (a proxy in between answers)
+            await self._record(Call(method, args, 502))
+            return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
         if method == "getUpdates":
-            return web.json_response({"ok": True, "result": await self._get_updates(args)})
+            if self.webhook_url:
+                # https://core.telegram.org/bots/api#getupdates: "This method will not work if an outgoing
+                # webhook is set up"; the server answers 409.
+                return await self._error(method, args, 409, "Conflict: can't use getUpdates method while webhook is "
+                                                            "active; use deleteWebhook to delete the webhook first")
+            updates = await self._get_updates(args)
+            if updates is None:  # https://core.telegram.org/bots/faq: one getUpdates at a time per bot
+                return await self._error(method, args, 409, "Conflict: terminated by other getUpdates request; make "
+                                                            "sure that only one bot instance is running")
+            if updates and self._cut_after_updates:
+                self._cut_after_updates, self.network_down = False, True
+            return web.json_response({"ok": True, "result": updates})
         moved = self._migrated.get(_int(args.get("chat_id")))
         if moved is not None:
             # https://core.telegram.org/bots/api#responseparameters: "migrate_to_chat_id: The group has been
@@ -300,24 +331,28 @@ class FakeTelegram:
             self.calls.append(call)
             self._changed.notify_all()
 
-    async def _get_updates(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _get_updates(self, args: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """The updates from the confirmed offset on; None when a newer getUpdates ended this one."""
         offset = int(args.get("offset") or 0)
         timeout = min(float(args.get("timeout") or 0), self.long_poll)
         assert self._changed is not None
+        if offset > self._confirmed:  # confirms every update below it, for good
+            self._confirmed = offset
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        self._poll += 1
+        mine = self._poll
 
         def due() -> list[dict[str, Any]]:
-            if self._forced:  # a re-delivery: hand out what is pending whatever the offset
-                return list(self._pending)
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
-            return list(self._pending)
+            return [u for u in self._pending if u["update_id"] >= self._confirmed]
 
         async with self._changed:
+            self._changed.notify_all()  # an older getUpdates still waiting is ended by this one
             if not due() and timeout > 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(due())), timeout)
+                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(due()) or self._poll != mine), timeout)
+            if self._poll != mine:
+                return None
             updates = due()
-            if self._forced:
-                self._pending, self._forced = [], False
             self.calls.append(Call("getUpdates", args))
             self._changed.notify_all()
         return updates
@@ -337,10 +372,18 @@ class FakeTelegram:
             sent.reply_markup = args.get("reply_markup")
             sent.edit_date = next(self._now)
             return self._message_dict(sent)
-        if method in ("answerCallbackQuery", "setMyCommands", "deleteWebhook", "setWebhook", "deleteMyCommands"):
+        if method == "setWebhook":
+            self.webhook_url = str(args.get("url") or "")
+            return True
+        if method == "deleteWebhook":
+            self.webhook_url = ""
+            if str(args.get("drop_pending_updates")).lower() == "true":
+                self._pending = []
+            return True
+        if method in ("answerCallbackQuery", "setMyCommands", "deleteMyCommands"):
             return True
         if method == "getWebhookInfo":
-            return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+            return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._pending)}
         raise _ApiError(f"Not Found: method {method} is not faked")
 
     def _plain(self, args: dict[str, Any]) -> str:

@@ -78,7 +78,7 @@ async def telegram_rig(config: Config, db_url: str, *, mode: str = "polling",
     limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=1)
     tg = TelegramTransport(desk.app.desk, desk.db, config, token=TOKEN, base_url=fake.base_url,
                            mode=mode, webhook_secret=SECRET, webhook_port=0,  # type: ignore[arg-type]
-                           poll_timeout=1.0, rate_limiter=limiter)
+                           poll_timeout=1.0, poll_probe=0.2, rate_limiter=limiter)
     try:
         if start:
             await tg.start()
