@@ -11,6 +11,7 @@ discovers its authority over https (instance discovery, OpenID metadata) and cal
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,7 +46,7 @@ class ClientCredentialsAuth(ProbeAuth):
 
     def __init__(self, token_url: str, client_id: str, client_secret: str, *, clock: Clock,
                  scope: str | None = None, resource: str | None = None, timeout: float = 10.0,
-                 verify: bool | object = True) -> None:
+                 verify: ssl.SSLContext | bool = True) -> None:
         self.token_url = token_url
         self.client_id = client_id
         self.principal = f"client {client_id}"
@@ -82,7 +83,7 @@ class ClientCredentialsAuth(ProbeAuth):
         asked_at = self.clock.now()
         self.fetched += 1
         try:
-            async with httpx.AsyncClient(verify=self.verify, timeout=self.timeout) as client:  # type: ignore[arg-type]
+            async with httpx.AsyncClient(verify=self.verify, timeout=self.timeout) as client:
                 resp = await client.post(self.token_url, data=form, headers={"Accept": "application/json"})
         except httpx.HTTPError as exc:
             raise TokenError(f"token endpoint unreachable: {describe(exc)}", refused=False) from exc

@@ -113,6 +113,11 @@ class SipOptionsProbe:
     unhealthy_codes: tuple[int, ...] = UNHEALTHY_DEFAULT
     healthy_codes: tuple[int, ...] | None = None  # when set, only these answers are healthy
 
+    @property
+    def address(self) -> str:
+        """The host for the socket: ``[2001:db8::5]`` as written in a SIP URI is ``2001:db8::5`` here."""
+        return self.host[1:-1] if self.host.startswith("[") and self.host.endswith("]") else self.host
+
     async def check(self) -> ProbeResult:
         return await timed(self.timeout, self._once)
 
@@ -140,7 +145,7 @@ class SipOptionsProbe:
         loop = asyncio.get_running_loop()
         call_id = ""
         transport, proto = await loop.create_datagram_endpoint(lambda: _Udp(call_id),
-                                                               remote_addr=(self.host, self.port))
+                                                               remote_addr=(self.address, self.port))
         try:
             local_host, local_port = transport.get_extra_info("sockname")[:2]
             msg, proto.call_id = self._request(local_host, local_port)
@@ -153,13 +158,13 @@ class SipOptionsProbe:
                     interval = min(interval * 2, 4.0)  # timer A doubles, capped at T2
                     continue
                 except ConnectionRefusedError:
-                    return down(f"{self.host}:{self.port}/udp unreachable (ICMP port unreachable)")
+                    return down(f"{hostport(self.host, self.port)}/udp unreachable (ICMP port unreachable)")
                 return self.judge(resp)
         finally:
             transport.close()
 
     async def _tcp(self) -> ProbeResult:
-        reader, writer = await asyncio.open_connection(self.host, self.port)
+        reader, writer = await asyncio.open_connection(self.address, self.port)
         try:
             local_host, local_port = writer.get_extra_info("sockname")[:2]
             msg, call_id = self._request(local_host, local_port)

@@ -200,6 +200,13 @@ async def test_options_over_ipv6_to_a_strict_responder_on_loopback() -> None:
     first = responder.requests[0].split("\r\n")
     assert first[0] == f"OPTIONS sip:[::1]:{port} SIP/2.0"
     assert first[1].startswith("Via: SIP/2.0/UDP [::1]:")
+    transport, responder = await loop.create_datagram_endpoint(StrictSipResponder, local_addr=("::1", 0))
+    port = transport.get_extra_info("sockname")[1]
+    try:  # the address as a SIP URI writes it, brackets and all
+        r = await SipOptionsProbe("[::1]", port, timeout=2).check()
+    finally:
+        transport.close()
+    assert r.status == "up" and responder.refused == []
 
 
 @needs_sipp
