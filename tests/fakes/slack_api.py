@@ -259,8 +259,9 @@ class FakeSlack:
     async def _upload(self, request: web.Request) -> web.Response:
         """files_upload_v2, step 2: the file's bytes (recorded as the call "upload:<file id>")."""
         body = await request.read()
-        await self._record(Call(f"upload:{request.match_info['file_id']}", {"size": len(body),
-                                                                              "head": body[:64].decode("latin-1")}))
+        await self._record(Call(f"upload:{request.match_info['file_id']}", {
+            "size": len(body), "head": body[:64].decode("latin-1"),
+            "content": body.decode("utf-8", "replace")}))  # what a test may search for what must not leak
         return web.Response(text="OK - uploaded")
 
     async def _respond(self, request: web.Request) -> web.Response:
