@@ -11,12 +11,15 @@ time per cell).
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import matplotlib
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from commands.domain.i18n.format import format_duration
 from commands.domain.report_math import ClockResult
@@ -27,8 +30,13 @@ from integrations.reports.tables import Cell, Table, compliance_table, header_li
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
 _SYMBOL = {"met": "✓", "breached": "✗", "running": "…", "waiting": "–", "cancelled": "—"}
-ROW_H = 5.0
 PROVISIONAL = "*"  # after the outcome's symbol: the fix awaits confirmation
+LINE_H = 3.2  # mm: one line of 7–7.5 pt text in a table cell
+PAD = 1.8  # mm: above and below a cell's text (a one-line row is 5 mm)
+_MIN_SPLIT = 3  # lines: a row taller than the rest of the page is split there only if this many fit
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # control characters but the line feed
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic and their presentation forms
 
 
 class _Doc(FPDF):
@@ -37,7 +45,11 @@ class _Doc(FPDF):
         self.protocol = p
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        if p.locale == "fa":
+        self.shaping = p.locale == "fa"  # on for the whole document; else per cell with right-to-left text
+        self.rtl = p.locale == "fa"  # columns from the right, text aligned to the right
+        self.start = "R" if self.rtl else "L"
+        self.wrapped: dict[tuple[str, float, str, float, bool], list[str]] = {}  # _lines, per text and font
+        if self.shaping:
             self.set_text_shaping(True)
         self.set_auto_page_break(True, margin=14)
         self.set_margins(10, 12, 10)
@@ -51,7 +63,7 @@ class _Doc(FPDF):
         p = self.protocol
         self.set_font(FONT, "", 7)
         self.set_text_color(90)
-        self.cell(0, 4, f"{p.customer.name} · {p.t('report.protocol.title', month=p.label)}",
+        self.cell(0, 4, f"{p.customer.name} · {p.t('report.protocol.title', month=p.label)}", align=self.start,
                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0)
         self.ln(1)
@@ -66,12 +78,6 @@ class _Doc(FPDF):
     @property
     def width(self) -> float:
         return float(self.w - self.l_margin - self.r_margin)
-
-
-def _clip(text: str, width_mm: float, size: float) -> str:
-    limit = max(4, int(width_mm / (size * 0.19)))  # DejaVu Sans: about 0.54 em per character
-    text = text.replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _dur(seconds: int, locale: str) -> str:
@@ -93,30 +99,141 @@ def clock_cell(r: ClockResult | None, locale: str) -> str:
 
 def _table(doc: _Doc, table: Table, widths: list[float], none: str, size: float = 7.5) -> None:
     doc.set_font(FONT, "B", 10)
-    doc.cell(0, 7, table.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.cell(0, 7, table.title, align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if not table.rows:
         doc.set_font(FONT, "", 8)
-        doc.cell(0, 5, none, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        doc.cell(0, 5, none, align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         doc.ln(2)
         return
-    _row(doc, table.headers, widths, size, bold=True)
-    for r in table.rows:
-        if doc.will_page_break(ROW_H):
-            doc.add_page()
-            _row(doc, table.headers, widths, size, bold=True)
-        _row(doc, r, widths, size)
+    _rows(doc, table.headers, table.rows, widths, size)
     doc.ln(3)
 
 
-def _row(doc: _Doc, values: list[Cell] | list[str], widths: list[float], size: float, bold: bool = False) -> None:
-    doc.set_font(FONT, "B" if bold else "", size)
+def _rows(doc: _Doc, headers: list[str], rows: Iterable[list[Cell]], widths: list[float], size: float) -> None:
+    """A table: the header row, then the rows; the header is drawn again at the top of every page."""
+
+    def header() -> None:
+        _row(doc, headers, widths, size, bold=True)
+
+    header()
+    for r in rows:
+        _row(doc, r, widths, size, header=header)
+
+
+def cell_text(v: Cell) -> str:
+    """A value as a cell shows it. Line breaks are kept (runs of empty lines become one), tabs and other
+    control characters become spaces: nothing a person wrote is left out."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.1f}"
+    text = str(v).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub(" ", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _lines(doc: _Doc, text: str, width: float) -> list[str]:
+    """The lines of ``text`` wrapped to a cell ``width`` mm wide, measured with the font (a word longer
+    than the cell is broken between letters)."""
+    key = (text, width, doc.font_style, doc.font_size_pt, doc.text_shaping is not None)
+    cached = doc.wrapped.get(key)
+    if cached is not None:
+        return cached  # categories, components, clock cells repeat from row to row
+    if "\n" not in text and doc.get_string_width(text) <= width - 2 * doc.c_margin:
+        out = [text]  # most cells: one line, no line breaking needed
+    else:
+        lines = doc.multi_cell(width, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES)
+        assert isinstance(lines, list)  # what output=LINES returns
+        out = [str(line) for line in lines] or [""]
+    if len(doc.wrapped) > 5000:
+        doc.wrapped.clear()
+    doc.wrapped[key] = out
+    return out
+
+
+def _row(doc: _Doc, values: list[Cell] | list[str], widths: list[float], size: float, bold: bool = False,
+         header: Callable[[], None] | None = None) -> None:
+    """One row of bordered cells, each text wrapped inside its cell and the row as tall as its longest
+    cell. A row that does not fit the rest of the page starts on the next one (after ``header``); a row
+    taller than a page is continued on the next pages, its cells' borders drawn on each."""
+    style = "B" if bold else ""
+    doc.set_font(FONT, style, size)
+    cols: list[tuple[list[str], str, bool]] = []
+    for v, w in zip(values, widths, strict=True):
+        text = cell_text(v)
+        shaped = _needs_shaping(doc, text)
+        with _shaping(doc, shaped):
+            lines = _lines(doc, text, w)
+        align = "R" if isinstance(v, int | float) else doc.start
+        cols.append((lines, align, shaped))
+    total = max(len(lines) for lines, _, _ in cols)
+    done = 0
+    while done < total:
+        room = _room(doc)
+        left = total - done
+        if left > room and (room < _MIN_SPLIT or (done == 0 and left <= _page_room(doc))):
+            doc.add_page()  # keep a row together when a page can hold it; never leave a sliver
+            if header is not None:
+                header()
+                doc.set_font(FONT, style, size)
+            if _room(doc) < 1:
+                raise ValueError("a table header taller than a page")
+            continue
+        k = min(left, room)
+        _draw(doc, cols, widths, done, k, bold)
+        done += k
+
+
+def _room(doc: _Doc) -> int:
+    """How many lines of a row fit between the current position and the page's bottom margin."""
+    return max(0, int((doc.page_break_trigger - doc.get_y() - PAD) / LINE_H + 1e-6))
+
+
+def _page_room(doc: _Doc) -> int:
+    """How many lines a row can have on an empty page, below the page header and a table header."""
+    return int((doc.page_break_trigger - doc.t_margin - 20 - PAD) / LINE_H)
+
+
+def _draw(doc: _Doc, cols: list[tuple[list[str], str, bool]], widths: list[float], first: int, count: int,
+          bold: bool) -> None:
+    y, x = doc.get_y(), doc.l_margin
+    h = count * LINE_H + PAD
     if bold:
         doc.set_fill_color(230)
-    for v, w in zip(values, widths, strict=True):
-        text = "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))
-        align = "R" if isinstance(v, int | float) else "L"
-        doc.cell(w, ROW_H, _clip(text, w, size), border=1, align=align, fill=bold)
-    doc.ln(ROW_H)
+    if doc.rtl:  # the first column on the right
+        x += sum(widths)
+    for (lines, align, shaped), w in zip(cols, widths, strict=True):
+        if doc.rtl:
+            x -= w
+        with _shaping(doc, shaped):
+            if count == 1:  # the common one-line row: the cell draws its own border
+                doc.set_xy(x, y)
+                doc.cell(w, h, lines[first] if first < len(lines) else "", border=1, align=align, fill=bold)
+            else:
+                doc.rect(x, y, w, h, style="DF" if bold else "D")
+                for i, line in enumerate(lines[first:first + count]):
+                    doc.set_xy(x, y + PAD / 2 + i * LINE_H)
+                    doc.cell(w, LINE_H, line, align=align)
+        if not doc.rtl:
+            x += w
+    doc.set_xy(doc.l_margin, y + h)
+
+
+def _needs_shaping(doc: _Doc, text: str) -> bool:
+    """Right-to-left text in a document without text shaping (a Persian word in a Bulgarian report)."""
+    return not doc.shaping and _RTL.search(text) is not None
+
+
+@contextmanager
+def _shaping(doc: _Doc, on: bool) -> Iterator[None]:
+    if not on:
+        yield
+        return
+    doc.set_text_shaping(True)
+    try:
+        yield
+    finally:
+        doc.set_text_shaping(False)
 
 
 def _register(doc: _Doc, p: MonthlyProtocol) -> None:
@@ -131,23 +248,18 @@ def _register(doc: _Doc, p: MonthlyProtocol) -> None:
     headers += [p.t(f"clock.{c}") for c in p.clocks]
     headers += [p.t("report.col.resolved"), p.t("report.col.confirmed")]
     doc.set_font(FONT, "B", 10)
-    doc.cell(0, 7, p.t("report.section.register"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.cell(0, 7, p.t("report.section.register"), align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_font(FONT, "", 7)
     legend = " · ".join([*(f"{_SYMBOL[o]} {p.t(f'report.outcome.{o}')}" for o in ("met", "breached", "running")),
                          f"{PROVISIONAL} {p.t('report.awaiting_legend')}"])
-    doc.cell(0, 4, legend, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.cell(0, 4, legend, align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if not p.entries:
         doc.set_font(FONT, "", 8)
-        doc.cell(0, 5, p.t("report.none"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        doc.cell(0, 5, p.t("report.none"), align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
-    _row(doc, headers, widths, 7, bold=True)
     cats = {k: category_title(p.customer, k, loc) for k in p.customer.categories}
     comps = {k: component_title(p.customer, k) for k in p.customer.components}
-    for e in p.entries:
-        if doc.will_page_break(ROW_H):
-            doc.add_page()
-            _row(doc, headers, widths, 7, bold=True)
-        _row(doc, _register_cells(p, e, cats, comps), widths, 7)
+    _rows(doc, headers, (_register_cells(p, e, cats, comps) for e in p.entries), widths, 7)
 
 
 def _register_cells(p: MonthlyProtocol, e: RegisterEntry, cats: dict[str, str], comps: dict[str, str]) -> list[Cell]:
@@ -166,7 +278,7 @@ def _signatures(doc: _Doc, p: MonthlyProtocol) -> None:
         doc.add_page()
     doc.ln(4)
     doc.set_font(FONT, "B", 10)
-    doc.cell(0, 7, p.t("report.section.signatures"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.cell(0, 7, p.t("report.section.signatures"), align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     half = doc.width / 2
     sides = [
         (p.t("report.sign.contractor"), cfg.contractor.name or p.contractor, cfg.contractor.signatory, cfg.contractor.title),
@@ -201,10 +313,10 @@ def render_pdf(p: MonthlyProtocol, *, chart_png: bytes | None = None) -> bytes:
     doc.add_page()
     lines = header_lines(p)
     doc.set_font(FONT, "B", 14)
-    doc.multi_cell(0, 8, lines[0], new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.multi_cell(0, 8, lines[0], align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_font(FONT, "", 9)
     for line in lines[1:]:
-        doc.multi_cell(0, 5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        doc.multi_cell(0, 5, line, align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.ln(3)
     none = p.t("report.none")
     comp = compliance_table(p)
