@@ -20,6 +20,31 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PG_URL = os.environ.get("DUTYDESK_TEST_PG")
 
+# The instant every real ``dutydesk`` process under test lives at unless its test moves it: Monday
+# 2026-11-23 10:00 in Sofia, the week examples/noi.toml puts petar on call as primary and georgi as secondary.
+PROCESS_T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+# A process started without a clock of its own gets this path, which does not exist, and refuses to start
+# (exit 2, "DUTYDESK_CLOCK_FILE … a-test-must-pin-the-clock"): no test can lean on today's date by forgetting.
+UNPINNED_CLOCK = "/nonexistent/dutydesk-tests/a-test-must-pin-the-clock"
+os.environ["DUTYDESK_CLOCK_FILE"] = UNPINNED_CLOCK
+
+
+def pinned_clock(tmp_path: Path, at: datetime = PROCESS_T0) -> dict[str, str]:
+    """The environment entry that gives a real process under test its own clock file, set to ``at``."""
+    from bot.file_clock import write_clock_file
+
+    path = tmp_path / "process-clock"
+    write_clock_file(path, at)
+    return {"DUTYDESK_CLOCK_FILE": str(path)}
+
+
+@pytest.fixture
+def pinned_environment_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests that run ``bot.cli.run`` or ``build_app`` in the test process: the clock they read from
+    the environment is pinned at PROCESS_T0, like a process's."""
+    for key, value in pinned_clock(tmp_path).items():
+        monkeypatch.setenv(key, value)
+
 
 def _backends() -> list[object]:
     params: list[object] = ["sqlite"]

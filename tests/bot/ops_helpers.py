@@ -13,7 +13,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, pinned_clock
 
 NOI_TOKEN = "noi-secret-0123456789"
 API_TOKENS = f"noi-monitoring:{NOI_TOKEN},stranger:stranger-secret-42"
@@ -53,7 +53,7 @@ class DeskProcess:
 
 async def start_desk(tmp_path: Path, env: dict[str, str], config: str = "noi.toml") -> DeskProcess:
     """Start ``dutydesk run`` and wait for its "running" line, which names the operations port."""
-    full_env = {**os.environ, "DUTYDESK_HTTP_HOST": "127.0.0.1", "DUTYDESK_HTTP_PORT": "0", **env}
+    full_env = {**os.environ, **pinned_clock(tmp_path), "DUTYDESK_HTTP_HOST": "127.0.0.1", "DUTYDESK_HTTP_PORT": "0", **env}
     full_env.pop("DUTYDESK_LOG_FORMAT", None)  # the default of run: JSON
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health",

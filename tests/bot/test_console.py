@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, pinned_clock
 
 
 def _chat(db: Path, person: str, script: str, config: str = "noi.toml") -> subprocess.CompletedProcess[str]:
@@ -14,6 +15,7 @@ def _chat(db: Path, person: str, script: str, config: str = "noi.toml") -> subpr
         [sys.executable, "-m", "bot", "--database", f"sqlite:///{db}", "chat",
          "--config", str(EXAMPLES / config), "--as", person],
         input=script, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, **pinned_clock(db.parent)},
     )
 
 
@@ -65,7 +67,7 @@ def test_the_desk_process_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health", "--no-backups",
          "--config", str(EXAMPLES / "noi.toml")],
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, **pinned_clock(tmp_path)},
     )
     try:
         assert proc.stderr is not None

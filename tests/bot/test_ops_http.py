@@ -67,6 +67,7 @@ async def test_readiness_names_what_is_not_ready(served: Served) -> None:
     assert (await served.http.get("/healthz")).json() == {"status": "ok"}  # alive all the same
 
 
+@pytest.mark.usefixtures("pinned_environment_clock")
 async def test_readiness_wants_the_schema_at_head_and_the_writer_alive(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from bot.settings import load_config
     from tests.conftest import EXAMPLES

@@ -13,13 +13,13 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, pinned_clock
 from tests.fakes.slack_api import FakeSlack, slash_body
 
 
 async def test_the_process_runs_slack_the_sweeper_and_the_dispatcher_together(tmp_path: Path) -> None:
     fake = await FakeSlack().start()
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
+    env = {**os.environ, **pinned_clock(tmp_path), "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
            "SLACK_API_URL": fake.base_url}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health", "--no-backups",
@@ -56,7 +56,7 @@ async def test_one_process_runs_slack_and_telegram_filed_in_telegram_acknowledge
 
     slack = await FakeSlack().start()
     telegram = await FakeTelegram().start()
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
+    env = {**os.environ, **pinned_clock(tmp_path), "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
            "SLACK_API_URL": slack.base_url, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram.base_url}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health", "--no-backups",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, PG_URL
+from tests.conftest import EXAMPLES, PG_URL, pinned_clock
 from tests.fakes import telegram_api
 from tests.fakes.slack_api import FakeSlack, slash_body
 from tests.fakes.telegram_api import FakeTelegram
@@ -108,7 +108,7 @@ async def test_a_debug_logging_process_never_logs_a_secret(tmp_path: Path, monke
     secrets = dict(SECRETS)
     if db_password:
         secrets["DATABASE_URL password"] = db_password
-    env = {**os.environ, **SECRETS, "DATABASE_URL": database_url, "SLACK_API_URL": slack.base_url,
+    env = {**os.environ, **pinned_clock(tmp_path), **SECRETS, "DATABASE_URL": database_url, "SLACK_API_URL": slack.base_url,
            "TELEGRAM_API_BASE_URL": telegram.base_url}
     telegram.fail("setMyCommands", 500, times=4)  # an error at start, logged with its traceback
     proc = await asyncio.create_subprocess_exec(

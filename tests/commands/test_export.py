@@ -18,6 +18,8 @@ from tests.conftest import EXAMPLES, utc
 from tests.harness import DeskHarness
 from tests.integrations.reports.seed import REPORT_AT_HGP, REPORT_AT_NOI, seed_hgp, seed_noi
 
+pytestmark = pytest.mark.usefixtures("pinned_environment_clock")  # the CLI reads the clock from the environment
+
 SOFIA = ZoneInfo("Europe/Sofia")
 TRICKY = 'Calls fail, "all" of them;\nsecond line, with a comma'
 

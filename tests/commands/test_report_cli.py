@@ -12,6 +12,8 @@ from tests.conftest import EXAMPLES
 from tests.harness import DeskHarness
 from tests.integrations.reports.seed import REPORT_AT_NOI, seed_noi
 
+pytestmark = pytest.mark.usefixtures("pinned_environment_clock")  # the CLI reads the clock from the environment
+
 
 @pytest.fixture
 async def seeded(noi_config, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]

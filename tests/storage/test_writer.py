@@ -22,13 +22,26 @@ def _add(customer: str, *, refuse: bool = False):  # type: ignore[no-untyped-def
     return unit
 
 
+def _hold_the_writer(db: Database):  # type: ignore[no-untyped-def]
+    """A job that holds the writer until the gate opens, returned once the writer runs it: jobs submitted
+    after this call queue up behind it (not beside it in its own batch, a race on a slow machine)."""
+    gate, running = threading.Event(), threading.Event()
+
+    def hold(session: Session) -> bool:
+        running.set()
+        return gate.wait(10)
+
+    blocker = db.submit(hold)
+    assert running.wait(10), "the writer never ran the blocker"
+    return gate, blocker
+
+
 @pytest.mark.parametrize("savepoint", [True, False])
 def test_a_unit_that_refuses_after_writing_is_rolled_back_alone(db_url: str, savepoint: bool) -> None:
     db = Database(db_url)
     db.upgrade()
-    gate = threading.Event()
     try:
-        blocker = db.submit(lambda s: gate.wait(10))  # holds the writer so that the next three queue up
+        gate, blocker = _hold_the_writer(db)  # so that the next three queue up behind it
         a = db.submit(_add("a"))
         b = db.submit(_add("b", refuse=True), savepoint=savepoint)  # breaks its promise when savepoint=False
         c = db.submit(_add("c"))
@@ -65,8 +78,7 @@ def _queue_bulk(db: Database, handler, item: str):  # type: ignore[no-untyped-de
 
 def _queued_together(db: Database, queue):  # type: ignore[no-untyped-def]
     """What ``queue()`` submits, held behind a blocker so that it reaches the writer as one batch."""
-    gate = threading.Event()
-    blocker = db.submit(lambda s: gate.wait(10))
+    gate, blocker = _hold_the_writer(db)
     jobs = queue()
     gate.set()
     blocker.result(10)
