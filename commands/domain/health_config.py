@@ -106,8 +106,8 @@ class HttpAuthConfig(_Auth):
       (Microsoft Entra ID's ``https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token``); ``scope``
       (default ``<origin of url>/.default``) or ``resource`` (AD FS).
 
-    Without ``auth``: ``bearer`` when ``token_env`` is set, else ``basic`` when ``username`` is set
-    (``ntlm`` for a ``dynamics`` check: the CRM on premises speaks Windows authentication, never Basic).
+    Without ``auth``: ``bearer`` when ``token_env`` is set, ``oauth2`` when ``client_id`` is, else ``basic``
+    when ``username`` is set (``ntlm`` for a ``dynamics`` check: the CRM on premises speaks Windows authentication, never Basic).
     """
 
     username_means: ClassVar[AuthMode] = "basic"  # the default when only username is given
