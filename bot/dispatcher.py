@@ -1,5 +1,10 @@
-"""Delivers the outbox: claims due messages, hands each to the transport that reaches its audience,
-and marks it sent — or schedules a retry with backoff when delivery fails.
+"""Delivers the outbox: claims due messages, hands each to every destination of its audience on the
+transports that reach it, and records each destination's outcome (storage/deliveries.py): a destination
+that took the message never gets it again, one that failed is tried again with backoff, and one that
+refused for good — a permanent error, or still failing at the attempt cap (``desk.delivery_attempts``) —
+is given up alone: the message falls through to that person's next channel in their paging order where
+there is one, and the contractor is told (an alert to the customer's engineers, ``/metrics``, the daily
+summary). The message is done when every destination has taken it or been given up.
 
 Exactly once per dedupe key in the outbox; towards the chat, a message is posted again only when an
 earlier attempt's outcome is unknown (the process died, or the call failed after the platform may have
@@ -15,32 +20,75 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from sqlmodel import Session
 
 from commands.domain.clock import Clock
 from commands.domain.config import Config
+from commands.domain.i18n.catalog import t
 from commands.log_context import INCIDENT
 from commands.notify import render_card
 from commands.redact import SECRETS
 from commands.reply import Reply
-from integrations.chat.base import Notifier
+from integrations.chat.base import Notifier, PermanentDeliveryError
+from integrations.chat.routing import Destination
 from storage.db import Database
+from storage.deliveries import FAILED, RETRY, SENT, Deliveries, DeliveryState
 from storage.models import OutboxMessage
 from storage.outbox import Outbox
 from storage.register import Register
 
 log = logging.getLogger(__name__)
 
-# (transport, outcome) → None, once per delivery attempt: ok | failed | unroutable (no transport reaches it)
+# (transport, outcome) → None, once per delivery attempt: ok | failed (tried again later) | refused (a
+# permanent error) | gave_up (still failing at the attempt cap) | unroutable (no transport reaches it)
 AttemptObserver = Callable[[str, str], None]
+ALERT_KIND = "delivery.failed"  # the contractor's alert of a destination given up (never itself reported)
 
 
 @dataclass
 class DispatchResult:
-    sent: int = 0
-    failed: int = 0
+    sent: int = 0  # messages done, every destination reached (or given up: see given_up)
+    failed: int = 0  # messages with a destination to try again
     unroutable: int = 0
+    given_up: int = 0  # destinations given up for good in this tick
+
+
+@dataclass(frozen=True)
+class Target:
+    """One destination on one transport."""
+
+    notifier: Notifier
+    destination: Destination
+
+    @property
+    def key(self) -> str:
+        return f"{self.notifier.name}:{self.destination.chat_id}"[:200]
+
+
+@dataclass
+class Group:
+    """Destinations of which one must take the message: a channel alone, a person's private chat then
+    their next channels, or (a page) the person's channels in paging order. ``eager``: go on to the next
+    after any failure (a page must reach someone now); otherwise only after one is given up."""
+
+    targets: list[Target]
+    eager: bool = False
+
+
+@dataclass
+class _Attempt:
+    """One message's delivery attempt: the destinations' states and the writes not yet committed."""
+
+    message: OutboxMessage
+    reply: Reply
+    final: bool  # the attempt cap: what fails now is given up
+    states: dict[str, DeliveryState]
+    writes: list[Callable[[Session], object]] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # this attempt's error per destination
+    given_up: int = 0
 
 
 class Dispatcher:
@@ -51,6 +99,7 @@ class Dispatcher:
         self.clock = clock
         self.notifiers = list(notifiers)
         self.config = config
+        self.max_attempts = config.desk.delivery_attempts
         # who holds a claimed message's lease (a replica: host and pid)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.observe = observe
@@ -106,23 +155,36 @@ class Dispatcher:
             msg_id, now = message.id or 0, self.clock.now()
             await self.db.write(lambda s: Outbox(s).mark_refused(msg_id, now, stranger))
             return
-        targets = [n for n in self.notifiers if n.reaches(message.audience)]
-        if not targets:
-            # Nobody to tell through the transports running now: keep it pending, retry later.
+        final = message.attempts + 1 >= self.max_attempts
+        groups = self._plan(message)
+        if not groups:
+            # Nobody to tell through the transports running now: kept for a transport that may start
+            # (another replica, a restart), up to the attempt cap.
             result.unroutable += 1
             self._observe("none", "unroutable")
-            await self._failed(message, "no transport reaches " + message.audience)
+            error = "no transport reaches " + message.audience
+            if final:
+                log.error("outbox #%s given up after %s attempts: %s", message.id, message.attempts + 1, error)
+                await self._finish(message, [self._alert_write(message, None, error, None)])
+                result.given_up += 1
+            else:
+                await self._failed(message, error, [])
             return
-        if message.kind == "page":
-            error = await self._page(message, reply, targets)
-        else:
-            error = await self._everywhere(message, reply, targets)
-        if error is not None:
-            log.warning("delivery of outbox #%s failed: %s", message.id, error)
+        msg_id = message.id or 0
+        states = await self.db.read(lambda s: Deliveries(s).of(msg_id)) if message.attempts else {}
+        attempt = _Attempt(message, reply, final, states)
+        for group in groups:
+            await self._group(attempt, group)
+        result.given_up += attempt.given_up
+        pending = [g for g in groups if self._pending(g, attempt.states)]
+        if pending:
+            errors = "; ".join(f"{t.key}: {attempt.errors[t.key]}" for g in pending for t in g.targets
+                               if t.key in attempt.errors)
+            log.warning("delivery of outbox #%s failed (to try again): %s", message.id, errors)
             result.failed += 1
-            await self._failed(message, error)
+            await self._failed(message, errors or "not delivered", attempt.writes)
             return
-        await self._sent(message.id or 0)
+        await self._finish(message, attempt.writes)
         result.sent += 1
 
     def _stranger(self, message: OutboxMessage) -> str | None:
@@ -142,50 +204,147 @@ class Dispatcher:
         card: Reply | None = await self.db.read(lambda s: render_card(s, self.config, incident_id, now))
         return card
 
-    async def _everywhere(self, message: OutboxMessage, reply: Reply, targets: list[Notifier]) -> str | None:
-        """Channel messages go to every transport that reaches the audience."""
-        for notifier in targets:
-            try:
-                await notifier.deliver(message.audience, reply, message)
-            except Exception as exc:
-                self._observe(notifier.name, "failed")
-                return f"{type(exc).__name__}: {exc}"
-            self._observe(notifier.name, "ok")
-        return None
+    # -- who gets it ------------------------------------------------------------------------------
+    def _plan(self, message: OutboxMessage) -> list[Group]:
+        if message.kind == "page":
+            pid = message.audience.partition(":")[2]
+            targets = [Target(n, d) for n in self._ranked(pid, self.notifiers) for d in n.destinations(message.audience)]
+            return [Group(targets, eager=True)] if targets else []
+        direct: list[Target] = []
+        groups: list[Group] = []
+        for notifier in self.notifiers:
+            for dest in notifier.destinations(message.audience):
+                target = Target(notifier, dest)
+                if dest.direct and dest.person:
+                    direct.append(target)
+                else:
+                    groups.append(Group([target]))
+        used = {(t.destination.person, t.notifier.name) for t in direct}
+        for target in direct:  # a person's private chat, then their next channels not used already
+            pid = target.destination.person or ""
+            rest = [n for n in self._ranked(pid, self.notifiers) if (pid, n.name) not in used
+                    and n.name in self._paging(pid)]
+            fallback = [Target(n, d) for n in rest for d in n.destinations(f"person:{pid}")]
+            groups.append(Group([target, *fallback]))
+        return groups
 
-    async def _page(self, message: OutboxMessage, reply: Reply, targets: list[Notifier]) -> str | None:
-        """A page goes to the person's channels in their order until one takes it; every attempt is on
-        the incident's timeline."""
-        pid = message.audience.partition(":")[2]
+    def _paging(self, pid: str) -> list[str]:
         person = self.config.people.get(pid)
-        order = list(person.paging) if person else []
-        ranked = sorted(targets, key=lambda n: order.index(n.name) if n.name in order else len(order))
-        errors = []
-        for notifier in ranked:
-            try:
-                await notifier.deliver(message.audience, reply, message)
-            except Exception as exc:
-                self._observe(notifier.name, "failed")
-                errors.append(f"{notifier.name}: {type(exc).__name__}: {exc}")
-                await self._attempt(message, pid, notifier.name, f"{type(exc).__name__}: {exc}")
-                continue
-            self._observe(notifier.name, "ok")
-            await self._attempt(message, pid, notifier.name, None)
-            return None
-        return "; ".join(errors)
+        return list(person.paging) if person else []
 
-    async def _attempt(self, message: OutboxMessage, pid: str, channel: str, error: str | None) -> None:
-        if message.incident_id is None:
+    def _ranked(self, pid: str, notifiers: list[Notifier]) -> list[Notifier]:
+        order = self._paging(pid)
+        return sorted(notifiers, key=lambda n: order.index(n.name) if n.name in order else len(order))
+
+    @staticmethod
+    def _pending(group: Group, states: dict[str, DeliveryState]) -> bool:
+        """Neither taken by one of its destinations nor given up by all of them."""
+        seen = [states[t.key].state if t.key in states else None for t in group.targets]
+        return SENT not in seen and any(s != FAILED for s in seen)
+
+    # -- one group, one destination -----------------------------------------------------------------
+    async def _group(self, attempt: _Attempt, group: Group) -> None:
+        if not self._pending(group, attempt.states):
             return
-        iid, now = message.incident_id, self.clock.now()
-        text = f"{pid} · {channel} · " + ("ok" if error is None else f"failed: {error}")
-        await self.db.write(lambda s: Register(s).record(iid, at=now, actor="dutydesk", kind="page_attempt",
-                                                          channel=channel, text=text[:500]))
+        for i, target in enumerate(group.targets):
+            state = attempt.states.get(target.key)
+            if state is not None and state.state == FAILED:
+                continue
+            after = next((t for t in group.targets[i + 1:] if attempt.states.get(t.key, _NONE).state != FAILED), None)
+            outcome = await self._try(attempt, target, after)
+            if outcome == SENT:
+                return
+            if outcome == RETRY and not group.eager:
+                return  # wait for this one: its next channel is for when it is given up
 
-    async def _sent(self, msg_id: int) -> None:
-        now = self.clock.now()
-        await self.db.write(lambda s: Outbox(s).mark_sent(msg_id, now))
+    async def _try(self, attempt: _Attempt, target: Target, after: Target | None) -> str:
+        """Deliver to one destination; record and return its state."""
+        message, name = attempt.message, target.notifier.name
+        if attempt.writes:  # what earlier destinations did is committed before the next network call
+            writes, attempt.writes = attempt.writes, []
+            await self.db.write(lambda s: [w(s) for w in writes])
+        try:
+            await target.notifier.deliver(target.destination, attempt.reply, message)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            permanent = isinstance(exc, PermanentDeliveryError)
+            state = FAILED if permanent or attempt.final else RETRY
+            self._observe(name, "refused" if permanent else "gave_up" if state == FAILED else "failed")
+            attempt.errors[target.key] = error
+            self._record(attempt, target, state, error)
+            if state == FAILED:
+                log.error("outbox #%s: %s given up (%s): %s", message.id, target.key,
+                          "refused" if permanent else f"after {message.attempts + 1} attempts", error)
+                attempt.given_up += 1
+                attempt.writes.append(self._alert_write(message, target, error, after))
+            return state
+        self._observe(name, "ok")
+        self._record(attempt, target, SENT, None)
+        return SENT
 
-    async def _failed(self, message: OutboxMessage, error: str) -> None:
-        msg_id, attempts = message.id or 0, message.attempts
-        await self.db.write(lambda s: Outbox(s).mark_failed(msg_id, self.clock.now(), error, attempts))
+    def _record(self, attempt: _Attempt, target: Target, state: str, error: str | None) -> None:
+        message, now, key = attempt.message, self.clock.now(), target.key
+        before = attempt.states.get(key)
+        attempt.states[key] = DeliveryState(state, (before.attempts if before else 0) + 1)
+        msg_id = message.id or 0
+        attempt.writes.append(lambda s: Deliveries(s).record(msg_id, key, state, now, error))
+        if message.kind == "page" and message.incident_id is not None:  # every page attempt on the timeline
+            iid, pid = message.incident_id, target.destination.person or message.audience.partition(":")[2]
+            text = f"{pid} · {target.notifier.name} · " + ("ok" if error is None else f"failed: {error}")
+            attempt.writes.append(lambda s: Register(s).record(
+                iid, at=now, actor="dutydesk", kind="page_attempt", channel=target.notifier.name, text=text[:500]))
+
+    # -- telling the contractor ------------------------------------------------------------------------
+    def _alert_write(self, message: OutboxMessage, target: Target | None, error: str,
+                     after: Target | None) -> Callable[[Session], object]:
+        """The alert to the customer's engineers that a destination was given up (once per destination
+        and incident, or per message when it is of no incident); none for an alert that failed itself."""
+        customer = self.config.customers.get(message.customer_id)
+        if message.kind == ALERT_KIND or customer is None:
+            return lambda s: None
+        loc = customer.locale
+        payload: dict[str, Any] = json.loads(message.payload)
+        number = payload.get("control_number")
+        what = f"{message.kind} {number}" if number else message.kind
+        if target is None:
+            where, transport, key = message.audience, "—", "none"
+            error = t(loc, "delivery.nowhere", audience=message.audience)
+        else:
+            dest = target.destination
+            person = self.config.people.get(dest.person or "")
+            where = f"{person.name} ({dest.chat_id})" if person else dest.chat_id
+            transport, key = target.notifier.name, target.key
+        lines = [t(loc, "delivery.failed.error", error=error[:300])]
+        lines.append(t(loc, "delivery.failed.next", transport=after.notifier.name) if after is not None
+                     else t(loc, "delivery.failed.none"))
+        alert = Reply(text=t(loc, "delivery.failed", what=what, destination=where, transport=transport),
+                      lines=tuple(lines), kind="error", locale=loc, control_number=number)
+        scope = f"incident:{message.incident_id}" if message.incident_id is not None else f"message:{message.id}"
+        now, cid, iid = self.clock.now(), message.customer_id, message.incident_id
+        return lambda s: Outbox(s).put(dedupe_key=f"{ALERT_KIND}:{key}:{scope}"[:200], customer_id=cid,
+                                       kind=ALERT_KIND, audience=f"engineers:{cid}", payload=alert.to_dict(),
+                                       now=now, incident_id=iid)
+
+    # -- the message's own state -----------------------------------------------------------------------
+    async def _finish(self, message: OutboxMessage, writes: list[Callable[[Session], object]]) -> None:
+        msg_id, now = message.id or 0, self.clock.now()
+
+        def done(s: Session) -> None:
+            for w in writes:
+                w(s)
+            Outbox(s).mark_sent(msg_id, now)
+
+        await self.db.write(done)
+
+    async def _failed(self, message: OutboxMessage, error: str, writes: list[Callable[[Session], object]]) -> None:
+        msg_id, attempts, now = message.id or 0, message.attempts, self.clock.now()
+
+        def failed(s: Session) -> None:
+            for w in writes:
+                w(s)
+            Outbox(s).mark_failed(msg_id, now, error, attempts)
+
+        await self.db.write(failed)
+
+
+_NONE = DeliveryState("", 0)

@@ -28,7 +28,8 @@ class OpsMetrics:
         self.commands = Counter("dutydesk_commands", "Commands handled, by command and outcome (ok, refused, failed)",
                                 ["command", "outcome"], registry=self.registry)
         self.deliveries = Counter("dutydesk_delivery_attempts",
-                                  "Outbox delivery attempts, by transport and outcome (ok, failed, unroutable)",
+                                  "Outbox delivery attempts, by transport and outcome (ok, failed, refused, gave_up, "
+                                  "unroutable)",
                                   ["transport", "outcome"], registry=self.registry)
         self._children: dict[tuple[str, str, str], Counter] = {}  # labels() takes a lock; cache the children
         self.dispatcher_ticks: Callable[[], int] = lambda: 0
@@ -100,6 +101,12 @@ class DatabaseCollector:
                                 value=max(lag, 0.0))
         yield GaugeMetricFamily("dutydesk_outbox_failing", "Undelivered outbox messages whose delivery failed before",
                                 value=stats.outbox_failing)
+        failed = GaugeMetricFamily(
+            "dutydesk_deliveries_failed", "Destinations that never got a message: refused for good or still failing "
+            "at the attempt cap (each is reported to the engineers)", labels=["customer", "transport"])
+        for (customer, transport), n in sorted(stats.deliveries_failed.items()):
+            failed.add_metric([customer, transport], n)
+        yield failed
 
     def _health(self, stats: OpsStats) -> Iterable[Metric]:
         state = GaugeMetricFamily("dutydesk_health_check_state", "Health check state (1 for the current one)",

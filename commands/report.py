@@ -40,6 +40,7 @@ from commands.reply import Attachment, Reply
 from commands.sla import ClockPlan, clock_lines
 from commands.views import category_title, component_title
 from storage import reports as q
+from storage.deliveries import Deliveries
 from storage.outbox import Outbox
 
 FORMATS = ("pdf", "xlsx", "csv", "md", "chart")
@@ -300,6 +301,13 @@ def daily_summary(session: Session, services: Services, customer_id: str, day: d
         for b in failed[:MAX_DAILY_ITEMS]:
             lines.append("• " + t(loc, "report.daily.backup_failed", when=when(b.at), target=b.target,
                                   detail=b.detail[:200]))
+    failed_deliveries = Deliveries(session).failed_between(customer_id, w.start, w.end)
+    if failed_deliveries:
+        lines.append(t(loc, "report.daily.deliveries_failed", count=len(failed_deliveries)))
+        for f in failed_deliveries[:MAX_DAILY_ITEMS]:
+            lines.append("• " + t(loc, "report.daily.delivery_failed_item", when=when(f.at), what=f.kind,
+                                  destination=f.destination, error=f.error[:200]))
+        _more(lines, len(failed_deliveries), loc)
     lines.append(_on_call(session, services, customer_id, day, names, loc))
     title = t(loc, "report.daily.title", customer=customer.name, date=format_date(day, loc))
     return Reply(text=title, lines=tuple(lines), kind="info", locale=loc)

@@ -143,6 +143,21 @@ class OutboxMessage(SQLModel, table=True):
     attempt_started_at: datetime | None = _utc()  # type: ignore[assignment]
 
 
+class OutboxDelivery(SQLModel, table=True):
+    """One destination's delivery of an outbox message (a channel, a person's chat, phone or address), so a
+    message for several destinations reaches each once and one that refuses fails alone
+    (storage/deliveries.py). No row yet: not tried."""
+
+    __tablename__ = "outbox_delivery"
+    __table_args__ = (Index("ix_outbox_delivery_state_at", "state", "updated_at"),)
+    message_id: int = Field(primary_key=True, foreign_key="outbox.id")
+    destination: str = Field(primary_key=True, max_length=200)  # "<transport>:<chat id, phone or address>"
+    state: str = Field(max_length=16)  # sent | retry (failed, will be tried again) | failed (for good)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class ChatMessage(SQLModel, table=True):
     """Where an incident's card was posted, so later changes edit that message in place."""
 

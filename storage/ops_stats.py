@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session, col
 
+from storage.deliveries import failed_counts
 from storage.models import Incident, OutboxMessage, SlaClock
 from storage.models_backup import FINISHED, BackupRun
 from storage.models_health import HealthCheckState
@@ -39,6 +40,7 @@ class OpsStats:
     outbox_due: int = 0
     outbox_oldest_due: datetime | None = None  # created_at of the oldest unsent message that is due
     outbox_failing: int = 0  # unsent messages whose delivery failed at least once
+    deliveries_failed: dict[tuple[str, str], int] = field(default_factory=dict)  # (customer, transport): given up
     health: list[HealthRow] = field(default_factory=list)
     backup_runs: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (customer, target, status)
     backup_last: list[BackupLast] = field(default_factory=list)  # the latest finished run per target
@@ -65,6 +67,7 @@ def read_stats(session: Session, now: datetime) -> OpsStats:
     due, oldest = session.execute(select(func.count(), func.min(OutboxMessage.created_at))
                                   .where(unsent, col(OutboxMessage.next_attempt_at) <= now)).one()
     stats.outbox_due, stats.outbox_oldest_due = int(due), oldest  # min() keeps the column's UTC type
+    stats.deliveries_failed = failed_counts(session)
 
     stats.health = [HealthRow(h.customer_id, h.check_id, h.component, h.state, h.last_latency_ms)
                     for h in session.execute(select(HealthCheckState)).scalars()]

@@ -148,7 +148,9 @@ class Outbox:
         )
 
     def mark_failed(self, message_id: int, now: datetime, error: str, attempts: int) -> None:
-        backoff = min(timedelta(seconds=5 * 2**attempts), timedelta(minutes=15))
+        # 5 s doubling up to 15 min (2**8 * 5 s is past it: the exponent stops there, so a message failing
+        # for hours does not overflow timedelta)
+        backoff = min(timedelta(seconds=5 * 2 ** min(attempts, 8)), timedelta(minutes=15))
         self.session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id)

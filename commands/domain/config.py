@@ -367,6 +367,9 @@ class DeskConfig(_Strict):
     data_dir: str = "data"  # files the desk keeps (backups under <data_dir>/backups)
     channels: DeskChannelsConfig = Field(default_factory=DeskChannelsConfig)
     rate_limits: RateLimitsConfig = Field(default_factory=lambda: RateLimitsConfig())
+    # Attempts at an outbox message before the destinations that still fail are given up and reported
+    # (backoff 5 s doubling to 15 min: 12 attempts span about 80 minutes).
+    delivery_attempts: int = Field(default=12, ge=1, le=100)
 
     @field_validator("timezone")
     @classmethod

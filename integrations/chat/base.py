@@ -1,10 +1,11 @@
-"""What every chat transport provides to the process."""
+"""What every chat transport and paging gateway provides to the process."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
 from commands.reply import Reply
+from integrations.chat.routing import Destination
 from storage.models import OutboxMessage
 
 
@@ -13,17 +14,26 @@ class TransportRefused(Exception):
     is set): the transport will not start, and restarting will not help until an operator acts."""
 
 
+class PermanentDeliveryError(Exception):
+    """The destination refused the message in a way no retry can fix (the bot was removed from the
+    channel or blocked by the person, the channel is archived, the message is malformed): the dispatcher
+    gives this destination up at once, falls through to the audience's next channel where there is one,
+    and reports it."""
+
+
 class Notifier(Protocol):
     """A transport's outbound side, used by the outbox dispatcher."""
 
     name: str  # "slack", "telegram", "sms", "email", "console": what people list in their paging order
 
-    def reaches(self, audience: str) -> bool:
-        """Whether this transport has a destination for the audience ("customer:noi", "person:georgi")."""
+    def destinations(self, audience: str) -> list[Destination]:
+        """Where this transport takes the audience ("customer:noi", "person:georgi"): none when it does
+        not reach it."""
         ...
 
-    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
-        """Send, or raise. Must be safe to call again for the same message (at-least-once)."""
+    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
+        """Send to one destination, or raise (``PermanentDeliveryError`` when a retry cannot help). Must
+        be safe to call again for the same message and destination (at-least-once)."""
         ...
 
 

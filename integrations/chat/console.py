@@ -9,6 +9,7 @@ from typing import TextIO
 
 from commands.desk import Desk
 from commands.reply import Reply, Request
+from integrations.chat.routing import Destination
 
 
 def render(reply: Reply) -> str:
@@ -33,11 +34,11 @@ class ConsoleNotifier:
         self.audiences = audiences
         self.stdout = stdout
 
-    def reaches(self, audience: str) -> bool:
-        return audience in self.audiences
+    def destinations(self, audience: str) -> list[Destination]:
+        return [Destination(audience, False)] if audience in self.audiences else []
 
-    async def deliver(self, audience: str, reply: Reply, message: object) -> None:
-        self.stdout.write(f"[{audience}] " + render(reply).replace("\n", "\n  ") + "\n")
+    async def deliver(self, destination: Destination, reply: Reply, message: object) -> None:
+        self.stdout.write(f"[{destination.chat_id}] " + render(reply).replace("\n", "\n  ") + "\n")
         self.stdout.flush()
 
 

@@ -15,8 +15,9 @@ from commands.domain.config import Config
 
 @dataclass(frozen=True)
 class Destination:
-    chat_id: str  # a channel/group id, or a user id for a direct message
+    chat_id: str  # a channel/group id, a user id for a direct message (or a phone number, an address)
     direct: bool
+    person: str | None = None  # whose it is, for a direct message: their next channel is the fallback
 
 
 class Routes:
@@ -35,7 +36,7 @@ class Routes:
         kind, _, ident = audience.partition(":")
         if kind == "person":
             uid = self._identity(ident)
-            return [Destination(uid, True)] if uid else []
+            return [Destination(uid, True, ident)] if uid else []
         customer = self.config.customers.get(ident)
         if customer is None:
             return []
@@ -52,6 +53,6 @@ class Routes:
                 if {"engineer", "admin"} & set(person.roles.get(ident, ())):
                     uid = self._identity(pid)
                     if uid:
-                        out.append(Destination(uid, True))
+                        out.append(Destination(uid, True, pid))
             return out
         return []

@@ -50,8 +50,9 @@ from commands.incident import NUMBER
 from commands.registry import COMMANDS
 from commands.reply import Form, Reply, Request
 from integrations.chat import slack_blocks as kit
+from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.http_body import read_bounded
-from integrations.chat.routing import Routes
+from integrations.chat.routing import Destination, Routes
 from integrations.chat.slack_lookup import find_posted, outbox_metadata
 from storage.chat_refs import ChatRefs
 from storage.db import Database
@@ -64,6 +65,23 @@ Mode = Literal["socket", "http"]
 # any desk command (Slack reserves some names, such as /status, for its own commands).
 CATCH_ALL = "/desk"
 SLACK = "slack"
+
+
+# Web API errors no retry can fix (https://api.slack.com/methods/chat.postMessage#errors,
+# https://api.slack.com/methods/chat.update#errors): the destination is given up at once and reported.
+# A bad token or a missing scope is not among them: the operator fixes those for every destination, and
+# the attempt cap (desk.delivery_attempts) leaves time to.
+PERMANENT_ERRORS = frozenset({
+    "not_in_channel", "is_archived", "channel_not_found", "invalid_blocks", "invalid_blocks_format",
+    "msg_too_long", "no_text", "too_many_attachments", "cannot_dm_bot", "user_not_found", "user_disabled",
+    "messages_tab_disabled", "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large",
+})
+
+
+def is_permanent(error: str) -> bool:
+    """Whether a Slack Web API error code means the destination will refuse again (``restricted_action``,
+    ``restricted_action_read_only_channel``, ``restricted_action_thread_only_channel``... included)."""
+    return error in PERMANENT_ERRORS or error.startswith("restricted_action")
 
 
 def default_retry_handlers() -> list[AsyncRetryHandler]:
@@ -357,20 +375,28 @@ class SlackTransport:
         return self.config.customers[cid].locale if cid else "en"
 
     # -- outbound (the outbox dispatcher) ---------------------------------------------------------
-    def reaches(self, audience: str) -> bool:
-        return bool(self.routes.destinations(audience))
+    def destinations(self, audience: str) -> list[Destination]:
+        return self.routes.destinations(audience)
 
-    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
+        try:
+            await self._deliver(destination, reply, message)
+        except SlackApiError as err:
+            code = str(err.response.get("error") or "")
+            if is_permanent(code):
+                raise PermanentDeliveryError(f"Slack refused {destination.chat_id}: {code}") from err
+            raise
+
+    async def _deliver(self, dest: Destination, reply: Reply, message: OutboxMessage) -> None:
         payload = json.loads(message.payload)
-        for dest in self.routes.destinations(audience):
-            if message.kind == "incident.card" and not dest.direct:
-                await self._card(dest.chat_id, reply, payload, message)
-            elif "update_key" in payload:
-                await self._updatable(dest.chat_id, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)),
-                                      message)
-            else:
-                await self._post_once(dest.chat_id, message, {"key": message.dedupe_key}, text=kit.fallback_text(reply),
-                                      blocks=kit.reply_blocks(reply))
+        if message.kind == "incident.card" and not dest.direct:
+            await self._card(dest.chat_id, reply, payload, message)
+        elif "update_key" in payload:
+            await self._updatable(dest.chat_id, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)),
+                                  message)
+        else:
+            await self._post_once(dest.chat_id, message, {"key": message.dedupe_key}, text=kit.fallback_text(reply),
+                                  blocks=kit.reply_blocks(reply))
 
     async def _post_once(self, channel: str, message: OutboxMessage, meta: dict[str, Any], *, look: bool = True,
                          thread_ts: str | None = None, **content: Any) -> str:

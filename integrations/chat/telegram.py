@@ -51,7 +51,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Conflict, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -74,7 +74,7 @@ from commands.incident import NUMBER
 from commands.registry import COMMANDS
 from commands.reply import Reply, Request
 from integrations.chat import telegram_render as render
-from integrations.chat.base import TransportRefused
+from integrations.chat.base import PermanentDeliveryError, TransportRefused
 from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Destination, Routes
 from integrations.chat.telegram_guide import IncidentGuide
@@ -90,6 +90,11 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 HTML = ParseMode.HTML
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# 400 answers no retry can fix (https://core.telegram.org/bots/api#making-requests): the chat is gone or
+# the bot is not in it; the text cannot be parsed or is too long (a defect, reported rather than looped).
+PERMANENT_BAD_REQUESTS = ("chat not found", "user not found", "group chat was deactivated", "peer_id_invalid",
+                          "have no rights to send", "not enough rights", "can't parse entities",
+                          "message is too long", "message text is empty")
 
 
 class _Recent:
@@ -498,17 +503,29 @@ class TelegramTransport:
         return sent
 
     # -- outbound (the outbox dispatcher) ---------------------------------------------------------
-    def reaches(self, audience: str) -> bool:
-        return bool(self.routes.destinations(audience))
+    def destinations(self, audience: str) -> list[Destination]:
+        return self.routes.destinations(audience)
 
-    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
+        try:
+            await self._deliver(destination, reply, message)
+        except Forbidden as err:
+            # 403: "bot was blocked by the user", "bot can't initiate conversation with a user" (they never
+            # pressed Start: https://core.telegram.org/bots#how-are-bots-different-from-users), "bot was
+            # kicked from the group chat": no retry helps until a person acts
+            raise PermanentDeliveryError(f"Telegram refused {destination.chat_id}: {err}") from err
+        except BadRequest as err:
+            if any(p in str(err).lower() for p in PERMANENT_BAD_REQUESTS):
+                raise PermanentDeliveryError(f"Telegram refused {destination.chat_id}: {err}") from err
+            raise
+
+    async def _deliver(self, dest: Destination, reply: Reply, message: OutboxMessage) -> None:
         payload = json.loads(message.payload)
-        for dest in self.routes.destinations(audience):
-            try:
-                await self._deliver_to(dest, reply, payload, message)
-            except ChatMigrated as moved:  # a group upgraded to a supergroup: follow it, send there
-                await self._follow(self._current(dest.chat_id), str(moved.new_chat_id), "error")
-                await self._deliver_to(dest, reply, payload, message)
+        try:
+            await self._deliver_to(dest, reply, payload, message)
+        except ChatMigrated as moved:  # a group upgraded to a supergroup: follow it, send there
+            await self._follow(self._current(dest.chat_id), str(moved.new_chat_id), "error")
+            await self._deliver_to(dest, reply, payload, message)
 
     async def _deliver_to(self, dest: Destination, reply: Reply, payload: dict[str, Any],
                           message: OutboxMessage) -> None:

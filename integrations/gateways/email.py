@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from commands.domain.config import Config
 from commands.domain.oncall_config import SmtpConfig
 from commands.reply import Reply
+from integrations.chat.routing import Destination
 from storage.models import OutboxMessage
 
 
@@ -33,13 +34,12 @@ class EmailNotifier:
         person = self.config.people.get(pid) if kind == "person" else None
         return person.email if person else None
 
-    def reaches(self, audience: str) -> bool:
-        return self._address(audience) is not None
-
-    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+    def destinations(self, audience: str) -> list[Destination]:
         to = self._address(audience)
-        if to is None:
-            raise EmailError(f"no e-mail address for {audience}")
+        return [Destination(to, True, audience.partition(":")[2])] if to else []
+
+    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
+        to = destination.chat_id
         mail = EmailMessage()
         mail["From"] = self.smtp.sender
         mail["To"] = to

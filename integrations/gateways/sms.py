@@ -12,12 +12,23 @@ import httpx
 from commands.domain.config import Config
 from commands.domain.oncall_config import SmsGatewayConfig
 from commands.reply import Reply
+from integrations.chat.base import PermanentDeliveryError
+from integrations.chat.routing import Destination
 from storage.models import OutboxMessage
 
 MAX_SMS = 480  # three concatenated SMS parts; pages are short, the rest is in the chat
 
 
+# A 4xx but timeouts and rate limits: the request (the number, the text, the credentials) is refused as
+# it is, so sending it again cannot help (RFC 9110 §15.5).
+PERMANENT_STATUS = frozenset(range(400, 500)) - {408, 425, 429}
+
+
 class SmsError(Exception):
+    pass
+
+
+class PermanentSmsError(SmsError, PermanentDeliveryError):
     pass
 
 
@@ -37,13 +48,12 @@ class SmsNotifier:
         person = self.config.people.get(pid) if kind == "person" else None
         return person.phone if person else None
 
-    def reaches(self, audience: str) -> bool:
-        return self._phone(audience) is not None
-
-    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+    def destinations(self, audience: str) -> list[Destination]:
         phone = self._phone(audience)
-        if phone is None:
-            raise SmsError(f"no phone number for {audience}")
+        return [Destination(phone, True, audience.partition(":")[2])] if phone else []
+
+    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
+        phone = destination.chat_id
         text = " ".join((reply.text, *reply.lines))[:MAX_SMS]
         url = self.gateway.url.replace("{phone}", quote(phone)).replace("{text}", quote(text))
         headers = {"Content-Type": self.gateway.content_type}
@@ -57,6 +67,8 @@ class SmsNotifier:
             response = await self._client.request(self.gateway.method, url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise SmsError(f"SMS gateway unreachable: {type(exc).__name__}") from exc
+        if response.status_code in PERMANENT_STATUS:  # the gateway refuses this request as it is
+            raise PermanentSmsError(f"SMS gateway refused: HTTP {response.status_code}")
         if response.status_code >= 300:
             raise SmsError(f"SMS gateway answered HTTP {response.status_code}")
 

@@ -9,6 +9,7 @@ from sqlmodel import select
 from bot.dispatcher import Dispatcher
 from commands.reply import Reply
 from commands.sweep import sweep_unit
+from integrations.chat.routing import Destination
 from storage.models import OutboxMessage
 from tests.conftest import utc
 from tests.harness import DeskHarness
@@ -22,14 +23,14 @@ class Recorder:
         self.fail_times = fail_times
         self.got: list[tuple[str, str]] = []
 
-    def reaches(self, audience: str) -> bool:
-        return audience in self.audiences
+    def destinations(self, audience: str) -> list[Destination]:
+        return [Destination(audience, False)] if audience in self.audiences else []
 
-    async def deliver(self, audience: str, reply: Reply, message: object) -> None:
+    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
         if self.fail_times:
             self.fail_times -= 1
             raise ConnectionError("chat service unavailable")
-        self.got.append((audience, reply.text))
+        self.got.append((message.audience, reply.text))
 
 
 async def test_a_failed_delivery_is_retried_with_backoff_and_sent_once(noi_config, db_url: str) -> None:  # type: ignore[no-untyped-def]

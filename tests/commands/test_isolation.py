@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.dispatcher import Dispatcher
 from commands.reply import Reply
 from commands.sweep import sweep_unit
+from integrations.chat.routing import Destination
 from storage.models import OncallOverride, OutboxMessage
 from storage.outbox import Outbox
 from tests.commands.conftest import MONDAY_1004_SOFIA
@@ -94,11 +95,11 @@ async def test_a_page_to_someone_of_another_customer_is_refused_at_delivery(both
         def __init__(self) -> None:
             self.got: list[str] = []
 
-        def reaches(self, audience: str) -> bool:
-            return True
+        def destinations(self, audience: str) -> list[Destination]:
+            return [Destination(audience, True, audience.partition(":")[2])]
 
-        async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
-            self.got.append(audience)
+        async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
+            self.got.append(message.audience)
 
     catch = Catch()
     result = await Dispatcher(both.db, both.clock, [catch], both.app.config).tick()

@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.dispatcher import Dispatcher
 from bot.report_jobs import run_daily_summary, schedule_report_jobs
 from commands.reply import Reply
+from integrations.chat.routing import Destination
 from storage import reports as q
 from storage.models import OutboxMessage
 from storage.outbox import Outbox
@@ -27,12 +28,12 @@ class Recorder:
     def __init__(self) -> None:
         self.got: list[tuple[str, Reply]] = []
 
-    def reaches(self, audience: str) -> bool:
-        return True
+    def destinations(self, audience: str) -> list[Destination]:
+        return [Destination(audience, False)]
 
-    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
         await asyncio.sleep(0)  # let the other dispatcher run meanwhile
-        self.got.append((audience, reply))
+        self.got.append((message.audience, reply))
 
 
 async def _monday(desk: DeskHarness) -> None:

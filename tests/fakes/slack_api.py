@@ -63,6 +63,7 @@ class FakeSlack:
     _faults: dict[str, list[_Fault]] = field(default_factory=dict)
     _errors: dict[str, list[str]] = field(default_factory=dict)
     _lost: list[str] = field(default_factory=list)  # channels whose next post is taken, its answer lost
+    archived: set[str] = field(default_factory=set)  # channels that refuse every post and edit
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id → messages, oldest first
     _last_ts: float = 0.0
@@ -115,8 +116,8 @@ class FakeSlack:
         return [c.args for c in self.calls if c.method == method]
 
     def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
-        """chat.postMessage calls with the ts the fake gave each message."""
-        return [{**c.args, "ts": c.result["ts"]} for c in self.calls
+        """chat.postMessage calls with the ts the fake gave each message (None: refused)."""
+        return [{**c.args, "ts": c.result.get("ts")} for c in self.calls
                 if c.method == "chat.postMessage" and channel in (None, c.args.get("channel"))]
 
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
@@ -126,6 +127,11 @@ class FakeSlack:
         """The next chat.postMessage to ``channel`` is taken (it is in the channel) but answered with
         HTTP 500, as when Slack fails after storing the message: the sender cannot tell it arrived."""
         self._lost.append(channel)
+
+    def archive(self, channel: str) -> None:
+        """The channel is archived: https://api.slack.com/methods/chat.postMessage#errors ``is_archived``
+        ("Channel has been archived"), for every post and edit from now on."""
+        self.archived.add(channel)
 
     def answer_error(self, method: str, error: str) -> None:
         """The next call of ``method`` gets HTTP 200 with {"ok": false, "error": error}, as Slack answers."""
@@ -166,7 +172,7 @@ class FakeSlack:
             body = {"ok": False, "error": "ratelimited" if fault.status == 429 else "internal_error"}
             return web.json_response(body, status=fault.status, headers=headers)
         errors = self._errors.get(method)
-        refused = _refusal(method, args)
+        refused = self._channel_refusal(method, args) or _refusal(method, args)
         if errors:
             result = {"ok": False, "error": errors.pop(0)}
         elif refused is not None:
@@ -179,6 +185,13 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)  # ...but who knows
         await self._record(Call(method, args, token, result))
         return web.json_response(result)
+
+    def _channel_refusal(self, method: str, args: dict[str, Any]) -> str | None:
+        """An error Slack answers whatever the content: the rules of the channel, not of the message."""
+        channel = str(args.get("channel") or "")
+        if method in ("chat.postMessage", "chat.update") and channel in self.archived:
+            return "is_archived"  # https://api.slack.com/methods/chat.postMessage#errors
+        return None
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ok: dict[str, Any] = {"ok": True}

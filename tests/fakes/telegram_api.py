@@ -17,6 +17,9 @@ talks to through ``base_url`` (``{base_url}{token}/{method}``, form-encoded or m
 - Faults per method: ``fail("sendMessage", 429, retry_after=1)`` or ``fail("sendMessage", 500, times=2)``.
 - A group upgraded to a supergroup (``migrate(old, new)``) gets a new id: both service messages go out,
   and every call naming the old id is refused with ``parameters.migrate_to_chat_id``, as the Bot API does.
+- Chats that refuse the bot, every time: ``refuse(chat, BLOCKED)`` (a person who blocked the bot),
+  ``refuse(chat, NEVER_STARTED)`` (a person who never pressed Start: bots cannot write first),
+  ``refuse(chat, CHAT_NOT_FOUND)``, or any (status, description) such as (502, "Bad Gateway").
 """
 
 from __future__ import annotations
@@ -40,6 +43,16 @@ NAMES = {1001: "Ивана", 1002: "Георги", 1003: "Мария", 1004: "П
 _TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "tg-spoiler",
          "blockquote", "span", "tg-emoji"}
 _TOKEN_RE = re.compile(r"<(/?)([a-z-]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*>|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);|[<>&]")
+
+
+# https://core.telegram.org/bots#how-are-bots-different-from-users: "Bots can't initiate conversations with
+# users. A user must either add them to a group or send them a message first"; one who blocked the bot
+# cannot be written to either. The Bot API answers these with 403 (and a chat it
+# does not know with 400), as documented for errors at https://core.telegram.org/bots/api#making-requests.
+BLOCKED = (403, "Forbidden: bot was blocked by the user")
+NEVER_STARTED = (403, "Forbidden: bot can't initiate conversation with a user")
+CHAT_NOT_FOUND = (400, "Bad Request: chat not found")
+_TO_CHAT = ("sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup")
 
 
 class HtmlError(ValueError):
@@ -132,6 +145,7 @@ class FakeTelegram:
     network_down: bool = False  # every call fails as if the network between bot and Telegram were cut
     webhook_url: str = ""
     _migrated: dict[int, int] = field(default_factory=dict)  # a group upgraded to a supergroup: old id → new
+    refused: dict[int, tuple[int, str]] = field(default_factory=dict)  # chat id → (status, description)
     port: int = 0
     long_poll: float = 0.3  # seconds a getUpdates waits at most here, whatever timeout PTB asks for
 
@@ -258,6 +272,14 @@ class FakeTelegram:
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
         self._faults.setdefault(method, []).append(_Fault(status, times, retry_after))
 
+    def refuse(self, chat_id: int, answer: tuple[int, str]) -> None:
+        """Every message to ``chat_id`` from now on is answered (status, description) — BLOCKED, ..."""
+        self.refused[chat_id] = answer
+
+    def refusals(self, chat_id: int) -> list[Call]:
+        return [c for c in self.calls if c.method in _TO_CHAT and c.status != 200
+                and str(c.args.get("chat_id")) == str(chat_id)]
+
     async def wait_for(self, predicate: Callable[[FakeTelegram], object], timeout: float = 5.0) -> None:
         """Wait (bounded) until the bot has made the calls the predicate looks for."""
         assert self._changed is not None
@@ -310,6 +332,9 @@ class FakeTelegram:
             if fault.times <= 0:
                 faults.pop(0)
             return await self._error(method, args, fault.status, _describe(fault.status), fault.retry_after)
+        refusal = self.refused.get(_int(args.get("chat_id"))) if method in _TO_CHAT else None
+        if refusal is not None:
+            return await self._error(method, args, *refusal)
         try:
             result = self._answer(method, args)
         except _ApiError as err:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -71,3 +72,24 @@ async def test_a_deleted_card_is_posted_again(rig: SlackRig) -> None:
     await rig.dispatch()
     cards = [p for p in rig.fake.posts("C0NOIDESK") if not p.get("thread_ts")]
     assert len(cards) == 2 and unsent(rig) == []
+
+
+async def test_an_archived_channel_is_refused_for_good_at_once_and_the_engineers_are_told(rig: SlackRig) -> None:
+    rig.fake.archive("C0NOIDESK")
+    await rig.desk.say("U0IVANA", "/incident urgent cucm Calls fail", transport="slack", channel="C0NOIDESK")
+    first = await rig.dispatch()
+    assert first.given_up == 1 and first.failed == 0  # the card: is_archived is not worth a retry
+    assert [p["channel"] for p in rig.fake.posts()] == ["C0NOIDESK", "U0PETAR"]  # the page still went out
+    await rig.dispatch()  # the alert to the engineers' channel
+    [told] = [p for p in rig.fake.posts("C0NOIENG") if p["text"].startswith("⚠")]
+    assert NUMBER in told["text"] and "C0NOIDESK" in told["text"] and "is_archived" in told["text"]
+    await rig.desk.say("U0PETAR", f"/ack {NUMBER}", transport="slack", channel="C0NOIENG")
+    for _ in range(5):
+        rig.desk.advance(minutes=16)
+        await rig.dispatch()
+    # each message (cards, SLA warnings) tried the channel once; one alert per incident and channel;
+    # nothing left to retry
+    keys = [json.dumps(p["metadata"]["event_payload"]) for p in rig.fake.posts("C0NOIDESK")]
+    assert len(keys) >= 3 and len(keys) == len(set(keys))
+    assert len([p for p in rig.fake.posts("C0NOIENG") if p["text"].startswith("⚠")]) == 1
+    assert unsent(rig) == []
