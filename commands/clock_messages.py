@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
-from commands.views import category_title, component_title
+from commands.views import category_title, component_title, excerpt
 from storage.models import Incident
 from storage.outbox import Outbox
 
@@ -30,7 +30,7 @@ def queue_clock_message(outbox: Outbox, inc: Incident, customer: CustomerConfig,
     else:
         text = t(locale, "sla.breach", number=inc.control_number, clock=clock_name, when=when)
     lines = [t(locale, "sla.summary", category=category_title(customer, inc.category, locale),
-               component=component_title(customer, inc.component), description=inc.description[:200])]
+               component=component_title(customer, inc.component), description=excerpt(inc.description, 200))]
     if late:
         lines.append(t(locale, "sla.late", when=format_datetime(at, tz, locale)))
     payload = {"text": text, "lines": lines, "control_number": inc.control_number, "locale": locale,

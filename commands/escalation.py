@@ -20,7 +20,7 @@ from commands.domain.oncall_config import EscalationConfig
 from commands.domain.rotation import Override, Schedule
 from commands.notify import IncidentLike
 from commands.reply import Reply
-from commands.views import buttons_for_state, category_title, component_title
+from commands.views import buttons_for_state, category_title, component_title, excerpt
 from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import Escalation, OncallOverride
 from storage.outbox import Outbox
@@ -198,7 +198,7 @@ def page_person(session: Session, services: Services, inc: IncidentLike, pid: st
     reply = Reply(
         text=t(locale, "page.new", number=inc.control_number, category=category_title(customer, inc.category, locale),
                component=component_title(customer, inc.component), customer=customer.name),
-        lines=(inc.description[:300],), locale=locale, control_number=inc.control_number, kind="info",
+        lines=(excerpt(inc.description, 300),), locale=locale, control_number=inc.control_number, kind="info",
         buttons=buttons_for_state("registered", inc.control_number, locale),
     )
     return int(Outbox(session).put(dedupe_key=key, customer_id=inc.customer_id, kind="page", audience=f"person:{pid}",

@@ -22,7 +22,7 @@ from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_time
 from commands.reply import Reply
 from commands.sla import ClockLike, clock_lines
-from commands.views import buttons_for_state, category_title, component_title
+from commands.views import buttons_for_state, category_title, component_title, excerpt
 from storage.outbox import Outbox, message_row
 from storage.register import Register
 
@@ -55,7 +55,7 @@ def card(customer: CustomerConfig, inc: IncidentLike, clocks: Sequence[ClockLike
     title = t(locale, "status.title", number=inc.control_number, state=t(locale, f"state.{inc.state}"),
               category=category_title(customer, inc.category, locale),
               component=component_title(customer, inc.component))
-    desc = inc.description if len(inc.description) <= 300 else inc.description[:299] + "…"
+    desc = excerpt(inc.description, 300)
     lines = [desc, *clock_lines(clocks, locale=locale, tz_name=customer.timezone, now=now)]
     return Reply(text=title, lines=tuple(lines), locale=locale, control_number=inc.control_number,
                  buttons=buttons_for_state(inc.state, inc.control_number, locale), kind="info")
@@ -65,7 +65,7 @@ def event_line(customer: CustomerConfig, kind: str, actor_name: str, text: str, 
     locale = customer.locale
     label = t(locale, f"event.{kind}") if f"event.{kind}" in _EVENT_KEYS else kind
     line = f"{format_time(at, ZoneInfo(customer.timezone), locale)} · {label} · {actor_name}"
-    return f"{line} — {text[:500]}" if text else line
+    return f"{line} — {excerpt(text, 500)}" if text else line
 
 
 def announce(session: Session, config: Config, inc: IncidentLike, *, event_id: int, kind: str, actor: str,
@@ -119,7 +119,7 @@ def engineer_pages(config: Config, inc: IncidentLike, now: datetime) -> list[dic
             text=t(locale, "page.new", number=inc.control_number,
                    category=category_title(customer, inc.category, locale),
                    component=component_title(customer, inc.component), customer=customer.name),
-            lines=(inc.description[:300],), locale=locale, control_number=inc.control_number, kind="info",
+            lines=(excerpt(inc.description, 300),), locale=locale, control_number=inc.control_number, kind="info",
             buttons=buttons_for_state("registered", inc.control_number, locale),
         )
         rows.append(message_row(

@@ -31,6 +31,7 @@ from commands.sla import (
     settle_deadline,
     stop_clock,
 )
+from commands.views import excerpt
 from storage.models import Incident, SlaClock
 from storage.outbox import Outbox
 from storage.register import Register
@@ -148,7 +149,7 @@ def _remind(session: Session, services: Services, customer: CustomerConfig, inc:
     locale = (people[reporter].locale if reporter else None) or customer.locale
     reply = {"text": t(locale, "confirm.reminder", number=inc.control_number,
                        when=format_datetime(accept, customer.tz, locale)),
-             "lines": [t(locale, "confirm.resolution", text=(inc.resolution or "")[:500])],
+             "lines": [t(locale, "confirm.resolution", text=excerpt(inc.resolution or "", 500))],
              "control_number": inc.control_number, "locale": locale, "kind": "info"}
     audience = f"person:{reporter}" if reporter else f"customer:{inc.customer_id}"
     queued = Outbox(session).put(dedupe_key=f"confirm:{inc.id}:{_stamp(inc)}:remind", customer_id=inc.customer_id,

@@ -14,6 +14,11 @@ from commands.sla import ClockLike, clock_lines
 from storage.models import Incident, TimelineEvent
 
 
+def excerpt(text: str, limit: int) -> str:
+    """``text`` as it is, or its first ``limit - 1`` characters and "…": a cut never goes unmarked."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def category_title(customer: CustomerConfig, key: str, locale: str) -> str:
     cat = customer.categories.get(key)
     if cat is None:

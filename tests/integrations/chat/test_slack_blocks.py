@@ -150,3 +150,18 @@ async def test_the_fake_refuses_what_slack_refuses() -> None:
     finally:
         await client.session.close() if client.session else None
         await fake.close()
+
+
+async def test_a_shortened_event_or_page_says_it_is_shortened(rig: SlackRig) -> None:
+    description = "Описание " + "d" * 600 + " КРАЙ"
+    await rig.desk.say("U0IVANA", f"/incident urgent cucm {description}", transport="slack", channel="C0NOIDESK")
+    await rig.dispatch()
+    pages = [p for p in rig.fake.posts() if p["channel"].startswith("U")]
+    assert pages and all("d…" in p["text"] and "КРАЙ" not in p["text"] for p in pages)
+    note = "Бележка " + "n" * 600 + " КРАЙ"
+    await rig.desk.say("U0GEORGI", f"/note {NUMBER} {note}", transport="slack", channel="C0NOIDESK")
+    await rig.dispatch()
+    [event] = [p for p in rig.fake.posts("C0NOIDESK") if p.get("thread_ts")]
+    assert event["text"].endswith("n…") and "КРАЙ" not in event["text"]
+    status = await rig.desk.say("U0GEORGI", f"/status {NUMBER}", transport="slack", channel="C0NOIDESK")
+    assert note in status.as_text()  # the whole note is in the register and in /status
