@@ -411,8 +411,9 @@ def test_bad_settings_are_refused_naming_the_key(tmp_path, keys: dict[str, str],
     from tests.conftest import EXAMPLES
 
     text = (EXAMPLES / "noi.toml").read_text(encoding="utf-8")
-    extra = "".join(f'{k} = "{v}"\n' for k, v in keys.items())
-    text = text.replace('contract = "Абонаментна', extra + 'contract = "Абонаментна', 1)
+    extra = "".join(f'{k} = "{v}"\n' for k, v in {"resolution_stops": "resolved", **keys}.items())
+    assert 'resolution_stops = "resolved"' in text
+    text = text.replace('resolution_stops = "resolved"', extra, 1)
     path = tmp_path / "noi.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
