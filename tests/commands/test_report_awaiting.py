@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from commands.report import daily_summary, monthly_protocol, summary_lines
 from integrations import reports
 from tests.commands.test_export import _export
@@ -97,6 +99,7 @@ async def test_the_daily_summary_shows_fixes_awaiting_confirmation_apart(noi_con
         h.close()
 
 
+@pytest.mark.usefixtures("pinned_environment_clock")  # the CLI reads the clock from the environment
 async def test_export_has_the_provisional_and_the_final_stop(noi_config, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     h = DeskHarness(noi_config, db_url, local(date(2026, 11, 23), 9, 0, SOFIA))
     await seed(h)
