@@ -238,9 +238,11 @@ def _shaping(doc: _Doc, on: bool) -> Iterator[None]:
 
 def _register(doc: _Doc, p: MonthlyProtocol) -> None:
     loc = p.locale
-    fixed = {"number": 29.0, "category": 22.0, "component": 20.0, "reported": 22.0, "resolved": 22.0,
-             "confirmed": 22.0}
-    clock_w = 35.0
+    # a date and time at 7 pt is 22.3 mm of text + 2 mm of padding; a longer clock cell wraps to two lines,
+    # so the description keeps room
+    fixed = {"number": 27.0, "category": 20.0, "component": 18.0, "reported": 24.5, "resolved": 24.5,
+             "confirmed": 24.5}
+    clock_w = 31.0
     desc_w = doc.width - sum(fixed.values()) - clock_w * len(p.clocks)
     widths = [fixed["number"], fixed["category"], fixed["component"], desc_w, fixed["reported"],
               *([clock_w] * len(p.clocks)), fixed["resolved"], fixed["confirmed"]]
