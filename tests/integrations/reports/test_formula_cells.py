@@ -9,6 +9,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
 from bot.cli import run
@@ -98,6 +99,7 @@ async def test_monthly_xlsx_stores_text_as_text(noi_config, tmp_path: Path) -> N
     assert numbers and all(isinstance(c.value, int | float) for c in numbers)
 
 
+@pytest.mark.usefixtures("pinned_environment_clock")  # the CLI reads the clock from the environment
 async def test_export_neutralises_formulas(noi_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     h, db_url = await _desk(noi_config, tmp_path)
     h.close()
