@@ -90,6 +90,12 @@ async def test_every_block_and_view_is_valid_in_each_language_at_the_size_limit(
         validate_blocks(blocks)
         shown = "".join(unescape(b["text"]["text"]) for b in blocks if b["type"] == "section")
         assert typed.strip().replace("\n", "") in shown.replace("\n", "")  # split, but nothing lost
+        for command in ("/help", "/help incident", "/sla urgent", "/oncall", "/oncall schedule 7", "/incidents all",
+                        "/report daily", "/backups", "/health history", f"/category {NUMBER} other",
+                        "/incident nonsense cucm x", f"/confirm {NUMBER}"):  # answers and refusals alike
+            reply = await say("U0MARIA", command, transport="slack", channel="C0NOIDESK")
+            validate_blocks(kit.reply_blocks(reply))
+            assert reply.locale == locale, (command, reply.text)
         await rig.dispatch()  # the card's updates and thread events
         assert validate_calls(rig.fake) >= 4  # all accepted by the fake, all validated here
 
