@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.file_clock import write_clock_file
 from tests.pgschema import temporary_schema
 
 if TYPE_CHECKING:
@@ -23,16 +27,16 @@ PG_URL = os.environ.get("DUTYDESK_TEST_PG")
 # The instant every real ``dutydesk`` process under test lives at unless its test moves it: Monday
 # 2026-11-23 10:00 in Sofia, the week examples/noi.toml puts petar on call as primary and georgi as secondary.
 PROCESS_T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-# A process started without a clock of its own gets this path, which does not exist, and refuses to start
-# (exit 2, "DUTYDESK_CLOCK_FILE … a-test-must-pin-the-clock"): no test can lean on today's date by forgetting.
-UNPINNED_CLOCK = "/nonexistent/dutydesk-tests/a-test-must-pin-the-clock"
-os.environ["DUTYDESK_CLOCK_FILE"] = UNPINNED_CLOCK
+# The suite's default: every process a test starts and every in-process CLI run (both read the clock from
+# DUTYDESK_CLOCK_FILE) lives at PROCESS_T0 unless its test pins another instant, so none can lean on today.
+_DEFAULT_CLOCK_DIR = Path(tempfile.mkdtemp(prefix="dutydesk-test-clock-"))
+atexit.register(shutil.rmtree, _DEFAULT_CLOCK_DIR, True)
+write_clock_file(_DEFAULT_CLOCK_DIR / "clock", PROCESS_T0)
+os.environ["DUTYDESK_CLOCK_FILE"] = str(_DEFAULT_CLOCK_DIR / "clock")
 
 
 def pinned_clock(tmp_path: Path, at: datetime = PROCESS_T0) -> dict[str, str]:
     """The environment entry that gives a real process under test its own clock file, set to ``at``."""
-    from bot.file_clock import write_clock_file
-
     path = tmp_path / "process-clock"
     write_clock_file(path, at)
     return {"DUTYDESK_CLOCK_FILE": str(path)}
