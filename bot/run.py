@@ -9,6 +9,7 @@ import sys
 
 from bot.settings import OpsSettings, load_config
 from commands.domain.config import Config
+from commands.domain.placeholders import placeholders
 from integrations.chat.base import Notifier, Transport, TransportRefused
 
 log = logging.getLogger("dutydesk")
@@ -42,7 +43,14 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     except ValueError as exc:
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
-    app = build_app(load_config(config_path), database_url)
+    config = load_config(config_path)
+    found = placeholders(config, health=health, backups=backups)
+    if found:  # documentation addresses: an example run must contact nobody
+        print(f"dutydesk: {config_path} still has placeholder addresses; nothing was started:", file=sys.stderr)
+        for placeholder in found:
+            print(f"  - {placeholder.sentence()}", file=sys.stderr)
+        return 2
+    app = build_app(config, database_url)
     metrics = OpsMetrics(app.db, app.services.clock.now, app.config.customers)
     app.desk.observe = metrics.command
     try:
