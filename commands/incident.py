@@ -21,7 +21,7 @@ from commands.domain.timeparse import TimeParseError, parse_time
 from commands.notify import IncidentFacts, announce, card_message, engineer_pages, event_line
 from commands.parse import Parsed
 from commands.reply import Reply
-from commands.resolution import acceptance_next, move_clocks, resume_resolution
+from commands.resolution import acceptance_next, acceptance_note, move_clocks, resume_resolution
 from commands.sla import (
     ClockLike,
     ClockPlan,
@@ -329,6 +329,9 @@ def _transition_reply(ctx: Context, inc: Incident, action: str, clocks: list[Sla
         "cancel": lambda: ctx.t("cancelled", number=n, person=person, reason=text),
     }[action]()
     lines = clock_lines(clocks, locale=ctx.locale, tz_name=ctx.customer.timezone, now=ctx.now)
+    tacit = acceptance_note(inc, ctx.customer, ctx.services.calendar(ctx.customer_id), ctx.locale)
+    if tacit is not None:
+        lines.append(tacit)
     return ctx.reply(title, *lines, control_number=n, buttons=buttons_for(inc, ctx.locale))
 
 

@@ -21,9 +21,11 @@ from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
+from commands.domain.sla import deadline, parse_target
 from commands.notify import announce
 from commands.sla import (
     STOPPED_BY,
+    _pauses_for,
     awaiting_confirmation,
     finalise_clock,
     pending_events,
@@ -47,27 +49,31 @@ def move_clocks(session: Session, services: Services, inc: Incident, clocks: Seq
     confirmation stops it (a provisional stop carried over by the upgrade is replaced)."""
     pauses = Register(session).pauses(inc.id or 0)
     cal = services.calendar(inc.customer_id)
+
+    def stop(c: SlaClock, when: datetime, *, final: bool = True) -> None:
+        """A paused clock's deadline first moves by the pause so far; a stopped clock is paused no more."""
+        if c.stopped_at is None:
+            settle_deadline(c, cal, pauses, when)
+            stop_clock(c, when, final=final)
+            c.paused_since = None
+
     for event in events:
         for c in clocks:
             if c.name == "resolution" and event in ("resolved", "confirmed"):
                 if event == "resolved" and stops == "resolved":
-                    settle_deadline(c, cal, pauses, at)
-                    stop_clock(c, at, final=False)
+                    stop(c, at, final=False)
                 elif event == "confirmed" and stops == "resolved":
-                    if c.stopped_at is None and fixed_at is not None:
-                        settle_deadline(c, cal, pauses, fixed_at)
-                        stop_clock(c, fixed_at, final=False)
+                    if fixed_at is not None:
+                        stop(c, fixed_at, final=False)
                     finalise_clock(c, at)
                 elif event == "confirmed":
                     if awaiting_confirmation(c):
                         resume_clock(c)
-                    settle_deadline(c, cal, pauses, at)
-                    stop_clock(c, at)
+                    stop(c, at)
                 else:
                     continue
             elif STOPPED_BY[c.name] == event:
-                settle_deadline(c, cal, pauses, at)
-                stop_clock(c, at)
+                stop(c, at)
             else:
                 continue
             session.add(c)
@@ -87,6 +93,13 @@ def resume_resolution(session: Session, services: Services, inc: Incident, clock
         if c.name != "resolution" or c.stopped_at is None:
             continue
         resume_clock(c)
+        # paused time does not count, before the stop or after it: the deadline from every pause so far,
+        # and a pause still open holds the clock again until /resume
+        spans = _pauses_for(c, pauses)
+        if c.started_at is not None and spans:
+            c.deadline = deadline(parse_target(c.target), c.started_at, cal, spans, now)
+        still_open = [pz.started_at for pz in pauses if pz.ended_at is None and c.name in pz.clocks.split(",")]
+        c.paused_since = min(still_open, default=None)
         if c.started_at is not None and c.deadline is not None and c.paused_since is None:
             passed = [e for e in pending_events(c, warn_at, cal, pauses) if e.at <= now]
             done = {*filter(None, c.warned.split(",")), *(f"{e.fraction:g}" for e in passed if e.kind == "warning")}
@@ -114,6 +127,14 @@ def acceptance_next(inc: Incident, customer: CustomerConfig, cal: BusinessCalend
     if remind is not None and inc.confirm_reminded_at is None and remind < accept:
         return remind
     return accept
+
+
+def acceptance_note(inc: Incident, customer: CustomerConfig, cal: BusinessCalendar, locale: str) -> str | None:
+    """"Accepted tacitly 2026-12-30 17:30 unless the customer answers" for a resolved incident, or None."""
+    policy = _policy(customer)
+    if policy is None or inc.state != "resolved" or inc.resolved_at is None:
+        return None
+    return t(locale, "confirm.until", when=format_datetime(policy.accept_at(inc.resolved_at, cal), customer.tz, locale))
 
 
 def sweep_acceptance(session: Session, services: Services, inc: Incident, now: datetime) -> int:

@@ -298,7 +298,12 @@ async def resolved_before_christmas(h: DeskHarness) -> str:
     on(h, 22, 10, 30)
     await h.say("georgi", f"/arrive {n} remote")
     on(h, 22, 13)
-    assert not (await h.say("georgi", f"/resolve {n} Restarted the CallManager service")).is_error
+    resolved = await h.say("georgi", f"/resolve {n} Restarted the CallManager service")
+    assert not resolved.is_error, resolved.text
+    accepted = {"3 working days": "2026-12-30 17:30", "1 working day": "2026-12-23 17:30"}
+    policy = h.app.services.config.customers["noi"].confirm_after
+    assert policy is not None
+    assert resolved.lines[-1] == f"Без отговор решението се счита за прието {accepted[policy]}"
     return n
 
 
@@ -438,3 +443,27 @@ async def test_the_daily_summary_counts_a_tacit_acceptance_as_a_confirmation(noi
         assert f"• 2026-12-30 17:30 · {n} · прието мълчаливо" in lines
     finally:
         h.close()
+
+
+async def test_a_pause_open_across_the_fix_and_the_reopen_still_does_not_count(desk: DeskHarness) -> None:
+    n = await report_and_work(desk)
+    at(desk, 12)
+    assert [k for k, _ in tick(desk)] == ["sla.warning"]  # 50%
+    at(desk, 13)
+    await desk.say("georgi", f"/pause {n} Waiting for the customer's maintenance window")
+    at(desk, 14, 30)
+    resolved = await desk.say("georgi", f"/resolve {n} Restarted the CallManager service")
+    assert "Решаване: спазено 14:30 (резерв 1 ч 00 мин) — очаква потвърждение" in resolved.lines
+    at(desk, 15)
+    reopened = await desk.say("ivana", f"/reopen {n} Calls drop again")  # still paused since 13:00
+    assert "Решаване до 16:00 (остават 1 ч 00 мин)" in reopened.lines
+    assert tick(desk) == []  # a paused clock says nothing
+    at(desk, 15, 30)
+    resumed = await desk.say("georgi", f"/resume {n}")
+    assert "Решаване до 16:30 (остават 1 ч 00 мин)" in resumed.lines  # 14:00 + the 2 h 30 min pause
+    at(desk, 15, 41)
+    assert tick(desk) == []
+    at(desk, 15, 43)  # 80% of the 4 h: 10:00-13:00 and 15:30-15:42, the pause left out (found to the second)
+    assert [k for k, _ in tick(desk)] == ["sla.warning"]
+    at(desk, 16, 30)
+    assert tick(desk) == [("sla.breach", f"{n}: срокът за решаване 2026-11-23 16:30 е изтекъл")]

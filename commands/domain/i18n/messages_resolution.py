@@ -31,6 +31,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "{number}: اگر پاسخ ندهید، رفع مشکل در {when} پذیرفته‌شده به شمار می‌آید — اگر برقرار است "
               "/confirm {number} و اگر نه /reopen {number} <دلیل>",
     },
+    "confirm.until": {
+        "en": "Without an answer the fix counts as accepted {when}",
+        "bg": "Без отговор решението се счита за прието {when}",
+        "fa": "بدون پاسخ، رفع مشکل در {when} پذیرفته‌شده به شمار می‌آید",
+    },
     "confirm.accepted": {
         "en": "{number}: the fix is accepted tacitly — no answer within {days} working day(s); the incident is closed",
         "bg": "{number}: решението е прието мълчаливо — без отговор в {days} работни дни; инцидентът е приключен",
