@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -63,16 +63,21 @@ class ClockPlan:
 _PLAN_FIELDS = tuple(f.name for f in fields(ClockPlan))
 
 
-def plan_clocks(category: CategoryConfig, reported_at: datetime, cal: BusinessCalendar) -> list[ClockPlan]:
-    """The clocks a new incident of this category gets (none for an absent target)."""
+def plan_clocks(category: CategoryConfig, reported_at: datetime, cal: BusinessCalendar,
+                events: Mapping[str, datetime | None] | None = None) -> list[ClockPlan]:
+    """The clocks an incident of this category gets (none for an absent target). A clock that starts on
+    another event than the first notification starts at ``events[event]`` when that has happened (an
+    incident re-categorised after its handset was received), else waits for it."""
     clocks = []
     for name in CLOCKS:
         text = category.target(name)
         if text is None:
             continue
         target = parse_target(text)
-        if start_event(target) == "reported":
-            clocks.append(ClockPlan(name, text, started_at=reported_at, deadline=deadline(target, reported_at, cal)))
+        event = start_event(target)
+        start = reported_at if event == "reported" else (events or {}).get(event)
+        if start is not None:
+            clocks.append(ClockPlan(name, text, started_at=start, deadline=deadline(target, start, cal)))
         else:  # waits for its own start event (e.g. the handset received at the service centre)
             clocks.append(ClockPlan(name, text))
     return clocks
@@ -109,8 +114,12 @@ def resume_clock(clock: ClockLike) -> None:
 
 def rejudge_clock(clock: ClockLike) -> None:
     """A stopped clock judged again against a new deadline (a new category), keeping whether its stop
-    is final."""
+    is final. Without a deadline (its new target waits for a start event) it has no outcome; the stop
+    stays on record and is judged when the clock starts (``/received``)."""
     if clock.stopped_at is None:
+        return
+    if clock.deadline is None:
+        clock.met, clock.margin_seconds = None, None
         return
     at, final_at = clock.stopped_at, clock.final_at
     clock.stopped_at = None

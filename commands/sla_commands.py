@@ -124,7 +124,7 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
             ctx.fail("error.same_category", number=number, category=category_title(customer, new, ctx.locale))
         existing = {c.name: c for c in reg.clocks(iid)}
         pauses = reg.pauses(iid)
-        planned = {c.name: c for c in plan_clocks(cat, inc.reported_at, cal)}
+        planned = {c.name: c for c in plan_clocks(cat, inc.reported_at, cal, {"received": inc.received_at})}
         start_clocks(list(planned.values()), cat.warn_at, cal, now)
         for name, c in existing.items():
             if name not in planned:  # the new category has no such target
@@ -173,6 +173,7 @@ def received(ctx: Context, p: Parsed) -> Outcome:
         for c in waiting:
             c.started_at = at
             c.deadline = deadline(parse_target(c.target), at, cal)
+            rejudge_clock(c)  # stopped before it could start (re-categorised after the fix): judged now
             session.add(c)
         category = ctx.customer.categories.get(inc.category)
         start_clocks(waiting, category.warn_at if category else (0.5, 0.8), cal, now)

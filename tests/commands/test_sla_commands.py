@@ -65,3 +65,43 @@ async def test_sla_preview_shows_what_the_contract_promises(desk: DeskHarness) -
         "Пристигане (6h from start of next working day): 2026-11-30 15:00",
         "Решаване (end of the 2nd next working day): 2026-12-01 17:30",
     )
+
+
+async def test_recategorising_back_to_phones_starts_the_handset_clock_at_its_receipt(desk: DeskHarness) -> None:
+    n = (await desk.say("ivana", "/incident phones phones Headset of operator 7 crackles")).control_number
+    desk.advance(days=2)  # Wednesday 2026-11-25 10:04 Sofia
+    assert not (await desk.say("georgi", f"/received {n}")).is_error
+    desk.advance(hours=1)
+    assert not (await desk.say("georgi", f"/category {n} other")).is_error
+    clocks = _clocks(desk)
+    assert clocks["resolution"].started_at == utc(2026, 11, 23, 8, 4)  # other: from the first notification
+    assert clocks["resolution"].deadline == utc(2026, 11, 25, 15, 30)  # end of the 2nd next working day
+    desk.advance(hours=1)
+    reply = await desk.say("georgi", f"/category {n} phones")
+    assert not reply.is_error, reply.text
+    clocks = _clocks(desk)
+    assert sorted(clocks) == ["resolution"]
+    assert clocks["resolution"].started_at == utc(2026, 11, 25, 8, 4)  # the handset's receipt
+    assert clocks["resolution"].deadline == utc(2026, 12, 9, 15, 30)  # end of the 10th working day after it
+    assert "започва при получаване" not in reply.as_text()
+
+
+async def test_a_stopped_clock_without_a_new_deadline_keeps_no_outcome(desk: DeskHarness) -> None:
+    n = (await desk.say("ivana", "/incident urgent phones All handsets of the floor are dead")).control_number
+    await desk.say("georgi", f"/ack {n}")
+    desk.advance(minutes=30)
+    await desk.say("georgi", f"/arrive {n} onsite")
+    desk.advance(hours=1)  # 11:34 Sofia, 09:34 UTC: within the urgent 4 h
+    assert not (await desk.say("georgi", f"/resolve {n} replaced the switch")).is_error
+    assert _clocks(desk)["resolution"].met is True
+    reply = await desk.say("georgi", f"/category {n} phones")  # a handset problem after all: not received yet
+    assert not reply.is_error, reply.text
+    c = _clocks(desk)["resolution"]
+    assert (c.started_at, c.deadline, c.met, c.margin_seconds) == (None, None, None, None)
+    assert c.stopped_at == utc(2026, 11, 23, 9, 34)  # the fix stays on record
+    desk.advance(days=1)  # the handset reaches the service centre on Tuesday, received as of Monday 12:00
+    reply = await desk.say("georgi", f'/received {n} --at "2026-11-23 12:00"')
+    assert not reply.is_error, reply.text
+    c = _clocks(desk)["resolution"]
+    assert (c.started_at, c.deadline) == (utc(2026, 11, 23, 10, 0), utc(2026, 12, 7, 15, 30))
+    assert c.met is True and c.margin_seconds == int((utc(2026, 12, 7, 15, 30) - utc(2026, 11, 23, 9, 34)).total_seconds())
