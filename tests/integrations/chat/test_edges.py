@@ -11,6 +11,8 @@ import pytest
 from bot.app import build_app
 from bot.settings import OpsSettings
 from bot.transports import build_transports
+from commands.domain.clock import FakeClock
+from tests.conftest import utc
 from tests.fakes.slack_api import slash_body
 from tests.integrations.chat import SlackRig, slack_rig
 
@@ -40,7 +42,7 @@ async def test_a_timestamp_that_is_no_number_is_refused_like_a_bad_signature(
 def test_every_listener_is_on_loopback_unless_configured(noi_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert OpsSettings.read({"DUTYDESK_HTTP_PORT": "8080"}).http_host == "127.0.0.1"
     assert OpsSettings.read({"DUTYDESK_HTTP_PORT": "8080", "DUTYDESK_HTTP_HOST": "0.0.0.0"}).http_host == "0.0.0.0"
-    app = build_app(noi_config, f"sqlite:///{tmp_path / 'd.db'}")
+    app = build_app(noi_config, f"sqlite:///{tmp_path / 'd.db'}", clock=FakeClock(utc(2026, 11, 23, 8, 4)))
     try:
         env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_MODE": "http", "SLACK_SIGNING_SECRET": "s" * 32,
                "TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": "w" * 32}
