@@ -59,6 +59,17 @@ class Directory:
         return frozenset(c[len(prefix):] for c in (*self._channel_customer, *self._contractor_channels)
                          if c.startswith(prefix))
 
+    def form_customer(self, actor: Actor, channel: str) -> str | None:
+        """Whose form (a Slack modal, a Telegram guide) to offer in ``channel``: the channel's customer, or
+        the person's only one — None where the desk would refuse the command or ask which customer, so no
+        form shows a customer's categories and components where that customer does not belong."""
+        cid = self.customer_of_channel(channel)
+        if cid is None and self.is_contractor_channel(channel) and not actor.is_staff:
+            return None
+        if cid is None and len(actor.customers()) == 1:
+            cid = actor.customers()[0]
+        return cid if cid is not None and cid in actor.customers() else None
+
     def people_of(self, customer_id: str) -> list[str]:
         """The ids of the people with a role with the customer: all that may be named to its people."""
         return [pid for pid, p in self.config.people.items() if p.roles.get(customer_id)]

@@ -455,10 +455,13 @@ class Config(_Strict):
             for key, policy in cust.escalation.items():
                 for n, step in enumerate(policy.steps):
                     for target in step.notify:
-                        kind, _, pid = target.partition(":")
-                        if kind == "person" and not {"engineer", "admin"} & set(self.people[pid].roles.get(cid, ())):
-                            raise ValueError(f"customers.{cid}.escalation.{key}.steps[{n}]: {pid!r} has no engineer "
-                                             f"or admin role with {cid!r}")
+                        kind, _, ident = target.partition(":")
+                        where = f"customers.{cid}.escalation.{key}.steps[{n}]"
+                        if kind == "person" and not {"engineer", "admin"} & set(self.people[ident].roles.get(cid, ())):
+                            raise ValueError(f"{where}: {ident!r} has no engineer or admin role with {cid!r}")
+                        if kind == "engineers" and ident != cid:
+                            raise ValueError(f"{where}: a customer's escalation pages its own engineers "
+                                             f"(engineers:{cid}), not {target!r}")
 
     def schedules_of(self, customer_id: str) -> list[str]:
         """The on-call schedules of a customer: those its escalation pages, or else those nobody's escalation

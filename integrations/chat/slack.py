@@ -340,12 +340,8 @@ class SlackTransport:
         actor = self.directory.actor(f"{SLACK}:{user}")
         if actor is None or not self._known_channel(channel):
             return False
-        cid = self.directory.customer_of_channel(f"{SLACK}:{channel}")
-        if cid is None and self.directory.is_contractor_channel(f"{SLACK}:{channel}") and not actor.is_staff:
-            return False  # the desk refuses them here: no form to fill in first
-        if cid is None and len(actor.customers()) == 1:
-            cid = actor.customers()[0]
-        if cid is None or cid not in actor.customers():
+        cid = self.directory.form_customer(actor, f"{SLACK}:{channel}")
+        if cid is None:  # the desk answers the bare command instead
             return False
         customer = self.config.customers[cid]
         locale = actor.person.locale or customer.locale

@@ -104,10 +104,8 @@ class IncidentGuide:
         actor = self.directory.actor(f"telegram:{user.id}")
         if actor is None:
             return None
-        cid = self.directory.customer_of_channel(f"telegram:{chat.id}")
-        if cid is None and len(actor.customers()) == 1:
-            cid = actor.customers()[0]
-        if cid is None or cid not in actor.customers():
+        cid = self.directory.form_customer(actor, f"telegram:{chat.id}")
+        if cid is None:  # the desk explains (another customer's chat, which customer, ...)
             return None
         return cid, actor.person.locale or self.directory.customer(cid).locale
 

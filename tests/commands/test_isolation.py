@@ -160,3 +160,14 @@ async def test_errors_and_lists_name_only_the_askers_customers_people(both: Desk
     for name in ("ivana", "maria", "Ивана", "Мария"):
         assert name not in nobody.text
     assert "reza" in nobody.text and "sara" in nobody.text
+
+
+def test_an_escalation_pages_only_its_own_customers_people() -> None:
+    raw = two_customer_raw()
+    raw["customers"]["hgp"]["escalation"]["default"]["steps"][0]["notify"] = ["engineers:noi"]
+    with pytest.raises(ValueError, match=r"customers\.hgp\.escalation\.default\.steps\[0\].*engineers:noi"):
+        two_customer_config(raw)
+    raw = two_customer_raw()
+    raw["customers"]["hgp"]["escalation"]["default"]["steps"][0]["notify"] = ["person:ivana"]
+    with pytest.raises(ValueError, match=r"'ivana' has no engineer or admin role with 'hgp'"):
+        two_customer_config(raw)

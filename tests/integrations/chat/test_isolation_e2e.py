@@ -15,7 +15,7 @@ from storage.models import OncallOverride
 from tests.fakes.slack_api import slash_body
 from tests.integrations.chat import SlackRig, slack_rig
 from tests.integrations.chat.telegram_rig import IVANA, SARA, telegram_rig
-from tests.two_customers import HGP_ENG_SLACK, HGP_ENG_TG, NOI_SLACK, two_customer_config
+from tests.two_customers import DESK_SLACK, HGP_ENG_SLACK, HGP_ENG_TG, NOI_SLACK, two_customer_config
 
 REZA_TG = 2002
 NOI_ONLY = ("NOI-2026", "Ивана", "Мария", "ivana", "maria", "CUCM", "Calls fail")  # what hgp must never see
@@ -110,3 +110,18 @@ async def test_telegram_customers_never_meet(db_url: str) -> None:
         assert own.plain.startswith("HGP-2026-00001")
         await rig.dispatch()
         assert rig.fake.chat_messages(IVANA) == []  # nothing of hgp, and no page, reached ivana
+
+
+async def test_slack_no_form_opens_where_the_desk_would_refuse_the_report(rig: SlackRig) -> None:
+    for trigger, user, channel in (("f1", "U0IVANA", HGP_ENG_SLACK), ("f2", "U0IVANA", DESK_SLACK)):
+        body = slash_body("/incident", "", user=user, channel=channel, trigger_id=trigger,
+                          response_url=rig.fake.response_url(trigger))
+        assert (await rig.post(body)).status == 200
+        [answer] = await rig.fake.wait_calls(f"respond:{trigger}")
+        assert "НОИ" not in str(answer["text"])
+    assert rig.fake.calls_to("views.open") == [] and rig.incidents() == []
+    body = slash_body("/incident", "", user="U0IVANA", channel=NOI_SLACK, trigger_id="f3",
+                      response_url=rig.fake.response_url("f3"))
+    assert (await rig.post(body)).status == 200
+    [opened] = await rig.fake.wait_calls("views.open")  # her own channel: the form of her customer
+    assert "cucm" in json.dumps(opened["view"]).lower()
