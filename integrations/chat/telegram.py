@@ -12,8 +12,10 @@ update ids are also dropped before any work so the answer is not sent twice.
 
 Outbound (the outbox dispatcher): the incident card is posted once per chat, then edited in place, and
 each event is sent as a reply to it; pages go to the person's private chat with an Acknowledge button.
-PTB's AIORateLimiter keeps to Telegram's limits and waits out one RetryAfter; what still fails raises,
-so the outbox keeps the message and retries it later.
+Telegram's limits are kept per chat (telegram_limits.py), and updates of different chats are handled side
+by side, one chat's in order (telegram_lanes.py), so a busy group holds up only itself. What cannot be
+sent soon (a chat's turn is more than DELIVERY_PATIENCE away, Telegram down) raises, so the outbox keeps
+the message and retries it later.
 
 Long polling by default; a webhook (Starlette under uvicorn) as an option, where the secret token
 header must match (403 otherwise, before anything is parsed).
@@ -53,7 +55,6 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationHandlerStop,
     BaseRateLimiter,
@@ -78,6 +79,8 @@ from integrations.chat.base import PermanentDeliveryError, TransportRefused
 from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Destination, Routes
 from integrations.chat.telegram_guide import IncidentGuide
+from integrations.chat.telegram_lanes import ChatLanes
+from integrations.chat.telegram_limits import PATIENCE, ChatRateLimiter
 from storage.chat_migrations import ChatMigrations
 from storage.chat_refs import ChatRefs
 from storage.db import Database, is_transient
@@ -95,6 +98,10 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 PERMANENT_BAD_REQUESTS = ("chat not found", "user not found", "group chat was deactivated", "peer_id_invalid",
                           "have no rights to send", "not enough rights", "can't parse entities",
                           "message is too long", "message text is empty")
+# The outbox dispatcher waits this long at most for a chat's turn under Telegram's limits; a longer wait
+# fails the attempt at once (RetryAfter) and the outbox tries again later, so one busy group does not
+# hold up a dispatcher tick's other messages.
+DELIVERY_PATIENCE = 5.0
 
 
 class _Recent:
@@ -159,7 +166,8 @@ class TelegramTransport:
         self.desk, self.db, self.config, self.mode = desk, db, config, mode
         self.directory = Directory(config)
         self.routes = Routes(config, TELEGRAM)
-        builder = Application.builder().token(token).rate_limiter(rate_limiter or AIORateLimiter(max_retries=1))
+        builder = (Application.builder().token(token).rate_limiter(rate_limiter or ChatRateLimiter())
+                   .concurrent_updates(ChatLanes()))
         if base_url:  # a local Bot API server or the tests' fake: "http://host:port/bot" (the token is appended)
             builder = builder.base_url(base_url).base_file_url(base_url.removesuffix("bot") + "file/bot")
         if mode == "webhook":
@@ -290,7 +298,7 @@ class TelegramTransport:
         # Processed before answering: a 200 means done. What failed for a passing reason (the database was
         # unreachable) is answered 503, and Telegram sends it again ("In case of an unsuccessful request
         # ... we will repeat the request", https://core.telegram.org/bots/api#setwebhook).
-        await self.app.process_update(update)
+        await self.app.update_processor.process_update(update, self.app.process_update(update))  # its chat's lane
         if update.update_id in self._unhandled:
             self._unhandled.discard(update.update_id)
             self._updates.forget(update.update_id)  # the repeat is not a duplicate: nothing was done
@@ -521,11 +529,15 @@ class TelegramTransport:
 
     async def _deliver(self, dest: Destination, reply: Reply, message: OutboxMessage) -> None:
         payload = json.loads(message.payload)
+        patience = PATIENCE.set(DELIVERY_PATIENCE)
         try:
-            await self._deliver_to(dest, reply, payload, message)
-        except ChatMigrated as moved:  # a group upgraded to a supergroup: follow it, send there
-            await self._follow(self._current(dest.chat_id), str(moved.new_chat_id), "error")
-            await self._deliver_to(dest, reply, payload, message)
+            try:
+                await self._deliver_to(dest, reply, payload, message)
+            except ChatMigrated as moved:  # a group upgraded to a supergroup: follow it, send there
+                await self._follow(self._current(dest.chat_id), str(moved.new_chat_id), "error")
+                await self._deliver_to(dest, reply, payload, message)
+        finally:
+            PATIENCE.reset(patience)
 
     async def _deliver_to(self, dest: Destination, reply: Reply, payload: dict[str, Any],
                           message: OutboxMessage) -> None:

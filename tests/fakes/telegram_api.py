@@ -15,6 +15,9 @@ talks to through ``base_url`` (``{base_url}{token}/{method}``, form-encoded or m
   ``message to edit not found`` as Telegram answers). HTML text is checked as strictly as Telegram does
   (an unescaped ``<`` or ``&`` is "can't parse entities") and kept as plain text for assertions.
 - Faults per method: ``fail("sendMessage", 429, retry_after=1)`` or ``fail("sendMessage", 500, times=2)``.
+- Telegram's flood limits (tests/fakes/telegram_limits.py): 429 with ``parameters.retry_after`` past 20
+  messages a minute in a group, 5 in 5 seconds in one chat, 30 a second overall, on ``clock`` (a
+  ``FakeTime``'s ``now`` lets a test step over a minute).
 - A group upgraded to a supergroup (``migrate(old, new)``) gets a new id: both service messages go out,
   and every call naming the old id is refused with ``parameters.migrate_to_chat_id``, as the Bot API does.
 - Chats that refuse the bot, every time: ``refuse(chat, BLOCKED)`` (a person who blocked the bot),
@@ -30,11 +33,14 @@ import html
 import itertools
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.telegram_limits import FloodControl
 
 TOKEN = "123456:TEST-token"
 BOT_ID = 999000
@@ -146,11 +152,15 @@ class FakeTelegram:
     webhook_url: str = ""
     _migrated: dict[int, int] = field(default_factory=dict)  # a group upgraded to a supergroup: old id → new
     refused: dict[int, tuple[int, str]] = field(default_factory=dict)  # chat id → (status, description)
+    clock: Callable[[], float] = time.monotonic  # what the flood limits count in
+    flood: FloodControl | None = None
     port: int = 0
     long_poll: float = 0.3  # seconds a getUpdates waits at most here, whatever timeout PTB asks for
 
     async def start(self) -> FakeTelegram:
         self._changed = asyncio.Condition()
+        if self.flood is None:
+            self.flood = FloodControl(self.clock)
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._api)
         app.router.add_get("/bot{token}/{method}", self._api)
@@ -335,6 +345,10 @@ class FakeTelegram:
         refusal = self.refused.get(_int(args.get("chat_id"))) if method in _TO_CHAT else None
         if refusal is not None:
             return await self._error(method, args, *refusal)
+        assert self.flood is not None
+        retry_after = self.flood.check(method, args.get("chat_id"))
+        if retry_after is not None:
+            return await self._error(method, args, 429, f"Too Many Requests: retry after {retry_after}", retry_after)
         try:
             result = self._answer(method, args)
         except _ApiError as err:

@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import col, select
-from telegram.ext import AIORateLimiter
 
 from bot.dispatcher import Dispatcher, DispatchResult
 from commands.domain.config import Config
 from commands.sweep import sweep_unit
 from integrations.chat.telegram import TelegramTransport
+from integrations.chat.telegram_limits import ChatRateLimiter
 from storage.models import Incident, OutboxMessage, TimelineEvent
 from tests.conftest import EXAMPLES, utc
+from tests.fakes.fake_time import FakeTime
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, Sent
 from tests.harness import DeskHarness
 
@@ -34,6 +35,11 @@ class Rig:
     desk: DeskHarness
     tg: TelegramTransport
     config: Config
+    time: FakeTime  # the fake's flood limits and the transport's limiter count in it
+
+    def transport(self, **options: Any) -> TelegramTransport:
+        """Another transport of this desk (a restarted process), on the same fake and time."""
+        return make_transport(self.desk, self.config, self.fake, self.time, **options)
 
     async def dispatch(self) -> DispatchResult:
         """The sweeper (it starts escalations: the pages) and then one dispatcher tick."""
@@ -69,20 +75,27 @@ class Rig:
         return card
 
 
+def make_transport(desk: DeskHarness, config: Config, fake: FakeTelegram, time: FakeTime,
+                   **options: Any) -> TelegramTransport:
+    settings: dict[str, Any] = {"mode": "polling", "webhook_secret": SECRET, "webhook_port": 0, "poll_timeout": 1.0,
+                                "poll_probe": 0.2, **options}
+    return TelegramTransport(desk.app.desk, desk.db, config, token=TOKEN, base_url=fake.base_url,
+                             rate_limiter=ChatRateLimiter(clock=time.now, sleep=time.sleep), **settings)
+
+
 @asynccontextmanager
-async def telegram_rig(config: Config, db_url: str, *, mode: str = "polling",
-                       start: bool = True) -> AsyncIterator[Rig]:
-    fake = await FakeTelegram().start()
+async def telegram_rig(config: Config, db_url: str, *, mode: str = "polling", start: bool = True,
+                       time: FakeTime | None = None) -> AsyncIterator[Rig]:
+    # Telegram's limits hold (the fake refuses past them, the transport keeps to them), in a time that
+    # moves on when someone waits (autoadvance): a scenario never sleeps, however many messages it sends.
+    time = time or FakeTime(autoadvance=True)
+    fake = await FakeTelegram(clock=time.now).start()
     desk = DeskHarness(config, db_url, MONDAY_1004_SOFIA)
-    # Telegram's per-group limit (20 a minute) would slow a scenario down; the 429 test keeps the retry.
-    limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=1)
-    tg = TelegramTransport(desk.app.desk, desk.db, config, token=TOKEN, base_url=fake.base_url,
-                           mode=mode, webhook_secret=SECRET, webhook_port=0,  # type: ignore[arg-type]
-                           poll_timeout=1.0, poll_probe=0.2, rate_limiter=limiter)
+    tg = make_transport(desk, config, fake, time, mode=mode)
     try:
         if start:
             await tg.start()
-        yield Rig(fake, desk, tg, config)
+        yield Rig(fake, desk, tg, config, time)
     finally:
         if start:
             await tg.stop()

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from commands.domain.config import Config
-from integrations.chat.telegram import SECRET_HEADER, TelegramTransport
-from tests.fakes.telegram_api import BOT_ID, TOKEN
+from integrations.chat.telegram import SECRET_HEADER
+from tests.fakes.telegram_api import BOT_ID
 from tests.integrations.chat.telegram_rig import (
     HGP_GROUP,
     IVANA,
@@ -162,9 +162,7 @@ async def test_an_update_left_unconfirmed_comes_again_after_a_restart_and_change
     rig.fake.network_down = False
 
     # The next process gets the unconfirmed update again (Telegram keeps it); the desk's delivery ids hold.
-    config = rig.config
-    again = TelegramTransport(rig.desk.app.desk, rig.desk.db, config, token=TOKEN, base_url=rig.fake.base_url,
-                              poll_timeout=1.0, poll_probe=0.2)
+    again = rig.transport()
     await again.start()
     try:
         mid = update["message"]["message_id"]

@@ -16,11 +16,17 @@ from telegram.error import Conflict
 
 from commands.domain.config import Config
 from integrations.chat.base import TransportRefused
-from integrations.chat.telegram import TelegramTransport
 from tests.conftest import EXAMPLES
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.harness import DeskHarness
-from tests.integrations.chat.telegram_rig import IVANA, MONDAY_1004_SOFIA, NOI_GROUP, NUMBER, telegram_rig
+from tests.integrations.chat.telegram_rig import (
+    IVANA,
+    MONDAY_1004_SOFIA,
+    NOI_GROUP,
+    NUMBER,
+    make_transport,
+    telegram_rig,
+)
 
 
 async def test_the_fake_ends_an_older_get_updates_and_never_repeats_a_confirmed_update() -> None:
@@ -52,8 +58,7 @@ async def test_a_second_desk_polling_the_same_token_refuses_to_start_and_the_fir
         noi_config: Config, db_url: str) -> None:
     async with telegram_rig(noi_config, db_url) as rig:
         other = DeskHarness(noi_config, db_url, MONDAY_1004_SOFIA)
-        second = TelegramTransport(other.app.desk, other.db, noi_config, token=TOKEN, base_url=rig.fake.base_url,
-                                   poll_timeout=1.0, poll_probe=3.0)
+        second = make_transport(other, noi_config, rig.fake, rig.time, poll_probe=3.0)
         try:
             with pytest.raises(TransportRefused, match="another process is polling"):
                 await second.start()
@@ -72,8 +77,7 @@ async def test_polling_refuses_to_start_while_a_webhook_is_set_unless_told_to_de
         assert rig.fake.webhook_url and rig.fake.calls_to("deleteWebhook") == []  # left as it was
         assert rig.fake.calls_to("getUpdates") == []
 
-        taking = TelegramTransport(rig.desk.app.desk, rig.desk.db, noi_config, token=TOKEN,
-                                   base_url=rig.fake.base_url, poll_timeout=1.0, poll_probe=0.2, delete_webhook=True)
+        taking = rig.transport(delete_webhook=True)
         await taking.start()
         try:
             assert rig.fake.webhook_url == ""
