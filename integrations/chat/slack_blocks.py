@@ -68,12 +68,12 @@ def reply_blocks(reply: Reply, *, header: bool = False) -> list[Block]:
         lines.append(slack_text.bold(first) if reply.lines else first)
     lines.extend(slack_text.escape(x) for x in reply.lines)
     actions = _actions(reply)
-    sections = slack_text.chunks(lines, SECTION_MAX)
     room = MAX_BLOCKS - len(blocks) - (1 if actions else 0)
+    sections = slack_text.chunks(lines, SECTION_MAX, max_pieces=room)
     if len(sections) > room:
-        shown, rest = sections[: room - 1], sections[room - 1 :]
-        hidden = sum(len(slack_text.unescape(x)) for x in rest)
-        sections = shown
+        sections = sections[: room - 1]
+        shown = sum(len(slack_text.unescape(x)) for x in sections)
+        hidden = max(1, len(reply.as_text()) - shown)
         note = t(reply.locale, "slack.cut", count=hidden)
         blocks.extend({"type": "section", "text": {"type": "mrkdwn", "text": x}} for x in sections)
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{slack_text.ELLIPSIS} {note}"}]})

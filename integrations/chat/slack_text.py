@@ -55,10 +55,11 @@ def clip(text: str, limit: int) -> str:
     return "".join(out) + ELLIPSIS
 
 
-def chunks(lines: Iterable[str], limit: int) -> list[str]:
+def chunks(lines: Iterable[str], limit: int, max_pieces: int | None = None) -> list[str]:
     """Lines of escaped mrkdwn (each made with ``escape`` or ``bold``) packed into pieces of at most
     ``limit``: whole lines where they fit, a longer line cut at its last space or else between two
-    characters, never inside an entity. Nothing is dropped; a piece never is empty or blank."""
+    characters, never inside an entity. Nothing is dropped; a piece never is empty or blank. With
+    ``max_pieces``, packing stops once there are more pieces than that (the caller says what is cut)."""
     pieces: list[str] = []
     current: list[str] = []
     used = 0
@@ -71,27 +72,56 @@ def chunks(lines: Iterable[str], limit: int) -> list[str]:
         current, used = [], 0
 
     for line in lines:
-        atoms = [*_split_atoms(line), "\n"]
-        n = sum(size(a) for a in atoms)
-        if used + n <= limit:
-            current.extend(atoms)
+        if max_pieces is not None and len(pieces) > max_pieces:
+            return pieces
+        n = size(line) + 1
+        if used + n <= limit:  # the usual case: the whole line fits
+            current.append(line + "\n")
             used += n
             continue
         flush()
-        for atom in atoms:
+        if size(line) == len(line):  # no character counts twice: cut the string by position
+            while len(line) > limit:
+                cut = _cut(line, limit)
+                if line[:cut].strip():
+                    pieces.append(line[:cut])
+                line = line[cut:]
+                if max_pieces is not None and len(pieces) > max_pieces:
+                    return pieces
+            current, used = [line + "\n"], len(line) + 1
+            continue
+        for atom in [*_split_atoms(line), "\n"]:
             if not current and atom == "\n":
                 continue  # a piece does not begin with the line break that ended the one before
             a = size(atom)
             if used + a > limit:
-                cut = _last_space(current)
-                carry = current[cut:] if cut is not None else []
-                current = current[:cut] if cut is not None else current
+                after = _last_space(current)
+                carry = current[after:] if after is not None else []
+                current = current[:after] if after is not None else current
                 flush()
+                if max_pieces is not None and len(pieces) > max_pieces:
+                    return pieces
                 current, used = carry, sum(size(x) for x in carry)
             current.append(atom)
             used += a
     flush()
     return pieces
+
+
+def _cut(escaped: str, limit: int) -> int:
+    """Where to end a piece of a long line (``len(escaped) > limit``): after its last space in the second
+    half, else at ``limit`` — moved back to the start of an entity the limit would cut."""
+    space = escaped.rfind(" ", limit // 2, limit)
+    if space != -1:
+        return space + 1
+    amp = escaped.rfind("&", max(0, limit - 4), limit)
+    if amp != -1 and escaped.startswith(("&amp;", "&lt;", "&gt;"), amp) and amp + _entity_len(escaped, amp) > limit:
+        return amp
+    return limit
+
+
+def _entity_len(escaped: str, at: int) -> int:
+    return 5 if escaped.startswith("&amp;", at) else 4
 
 
 def _split_atoms(escaped: str) -> Iterable[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -45,3 +46,16 @@ def test_clip_marks_the_cut_and_keeps_entities_whole() -> None:
     assert clipped.endswith(ELLIPSIS) and not ENTITY_BROKEN.search(clipped)
     assert size(clipped) <= 3000 // 5 * 5 - 3
     assert size(clip("😀" * 3000, 3000)) <= 3000  # a character outside the BMP counts twice
+
+
+def test_chunks_hold_for_any_mix_of_characters_and_limits() -> None:
+    rng = random.Random(15)
+    alphabet = "&<>  a\nжخ😀\u200f*"
+    for _ in range(300):
+        lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 3000))) for _ in range(rng.randint(1, 5))]
+        limit = rng.randint(12, 3000)
+        pieces = chunks([escape(x) for x in lines], limit)
+        assert all(0 < size(p) <= limit and p.strip() for p in pieces)
+        assert not any(ENTITY_BROKEN.search(p) for p in pieces)
+        shown = "".join(unescape(p) for p in pieces)
+        assert "".join(shown.split()) == "".join("".join(lines).split())  # only blanks at a cut may go
