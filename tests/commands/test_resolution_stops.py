@@ -224,7 +224,18 @@ async def test_a_category_may_say_otherwise_than_its_customer(noi_config: Config
         h.close()
 
 
-async def test_english_and_persian_say_awaiting_confirmation(noi_config: Config, db_url: str) -> None:
+def test_every_sentence_of_the_issue_is_in_english_bulgarian_and_persian_with_the_same_placeholders() -> None:
+    import string
+
+    from commands.domain.i18n.messages_resolution import MESSAGES
+
+    for key, entry in MESSAGES.items():
+        assert set(entry) == {"en", "bg", "fa"}, key
+        fields = {loc: {f for _, f, _, _ in string.Formatter().parse(text) if f} for loc, text in entry.items()}
+        assert fields["bg"] == fields["en"] == fields["fa"], key
+
+
+def test_english_and_persian_say_awaiting_confirmation() -> None:
     from commands.domain.i18n.catalog import t
 
     assert t("en", "clock.awaiting", line="Resolution: met 13:00 (1h to spare)") == (
@@ -467,3 +478,22 @@ async def test_a_pause_open_across_the_fix_and_the_reopen_still_does_not_count(d
     assert [k for k, _ in tick(desk)] == ["sla.warning"]
     at(desk, 16, 30)
     assert tick(desk) == [("sla.breach", f"{n}: срокът за решаване 2026-11-23 16:30 е изтекъл")]
+
+
+async def test_in_persian_the_fix_awaits_confirmation_and_then_is_confirmed(hgp_config: Config, db_url: str) -> None:
+    h = DeskHarness(hgp_config, db_url, utc(2026, 11, 22, 7, 0))  # Sunday 10:30 Tehran, a working day
+    try:
+        n = (await h.say("sara", "/incident critical crm CRM down")).control_number
+        h.advance(minutes=20)
+        await h.say("reza", f"/ack {n}")
+        h.advance(minutes=40)
+        resolved = await h.say("reza", f"/resolve {n} سرویس دوباره راه‌اندازی شد")
+        [line] = [x for x in resolved.lines if x.startswith("رفع:")]
+        assert line.endswith("— در انتظار تأیید")
+        h.advance(hours=2)
+        await h.say("sara", f"/confirm {n}")
+        status = (await h.say("sara", f"/status {n}")).as_text()
+        [line] = [x for x in status.splitlines() if x.startswith("رفع:")]
+        assert "در انتظار تأیید" not in line and "؛ تأیید " in line
+    finally:
+        h.close()
