@@ -120,7 +120,7 @@ class Desk:
             if NUMBER.match(first):
                 INCIDENT.set(first)
         customer = services.config.customers[customer_id]
-        locale = actor.person.locale or customer.locale
+        locale = services.directory.reply_locale(request.identity, request.channel, customer_id)
         roles = actor.roles(customer_id)
         if not set(roles) & set(spec.roles):
             raise DeskError(
@@ -204,14 +204,8 @@ class Desk:
 
     # -- who and where ------------------------------------------------------------------------
     def _guess_locale(self, request: Request) -> str:
-        services = self.services
-        actor = services.directory.actor(request.identity)
-        if actor and actor.person.locale:
-            return actor.person.locale
-        cid = services.directory.customer_of_channel(request.channel)
-        if actor is not None and len(actor.customers()) == 1 and cid not in actor.customers():
-            cid = actor.customers()[0]  # in no channel, or another customer's: the person's own language
-        return services.config.customers[cid].locale if cid else "en"
+        """The reply's language before the customer is known (errors of parsing, rights, limits)."""
+        return self.services.directory.reply_locale(request.identity, request.channel)
 
     def _customer(self, request: Request, actor: Actor, parsed: Parsed, takes_number: bool, locale: str) -> str:
         """The customer this command is about: the channel's, the number's, the option's, or the only one."""

@@ -88,6 +88,34 @@ class Directory:
                 return cid
         return None
 
+    def reply_locale(self, identity: str, channel: str, customer_id: str | None = None,
+                     number: str | None = None) -> str:
+        """The language the desk answers ``identity`` in, in ``channel``: the one place that decides it, for
+        the desk and every transport's own sentences alike.
+
+        1. the person's own ``locale``, when set;
+        2. the customer the request is about — ``customer_id``, or the customer of a control ``number``
+           (``NOI-2026-00001``) the person serves;
+        3. the channel's customer, when it is one of the person's (or the person is unknown);
+        4. the first customer the person serves (in the order of their roles in the config);
+        5. English.
+        """
+        actor = self.actor(identity)
+        if actor is not None and actor.person.locale:
+            return actor.person.locale
+        mine = actor.customers() if actor is not None else []
+        if customer_id is None and number is not None:
+            prefix = number.upper().rsplit("-", 2)[0]
+            cid = self.customer_by_prefix(prefix)
+            customer_id = cid if cid in mine else None  # another customer's number tells nothing
+        if customer_id is None:
+            cid = self.customer_of_channel(channel)
+            if cid is not None and (actor is None or cid in mine):
+                customer_id = cid
+        if customer_id is None and mine:
+            customer_id = mine[0]
+        return self.config.customers[customer_id].locale if customer_id else "en"
+
     def person_name(self, person_id: str) -> str:
         person = self.config.people.get(person_id)
         return person.name if person else person_id

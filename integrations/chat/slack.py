@@ -218,7 +218,7 @@ class SlackTransport:
         answer = self._answerer(channel, user, body.get("response_url"))
         bare = kit.bare_text_command(command)
         if bare is not None and self._may(user, command):
-            locale = self._locale(user, channel)
+            locale = self._locale(user, channel, command)
             meta = {"c": channel, "r": body.get("response_url") or ""}
             await self.client.views_open(trigger_id=body["trigger_id"],
                                          view=kit.text_modal(bare[0], bare[1], locale, meta,
@@ -242,7 +242,7 @@ class SlackTransport:
         meta = json.loads(view.get("private_metadata") or "{}")
         channel = meta.get("c", "")
         errors = kit.long_value_errors(view, text_block, self.config.desk.max_description,
-                                       self._locale(user, channel))
+                                       self._locale(user, channel, f"{meta.get('cmd', '')} {meta.get('n', '')}"))
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -344,7 +344,7 @@ class SlackTransport:
         if cid is None:  # the desk answers the bare command instead
             return False
         customer = self.config.customers[cid]
-        locale = actor.person.locale or customer.locale
+        locale = self.directory.reply_locale(f"{SLACK}:{user}", f"{SLACK}:{channel}", cid)
         view = kit.incident_modal(customer, locale, {"c": channel, "r": response_url or ""},
                                   self.config.desk.max_description)
         await self.client.views_open(trigger_id=trigger_id, view=view)
@@ -361,14 +361,12 @@ class SlackTransport:
         cid = self.directory.customer_by_prefix(m.group(1))
         return cid is not None and bool(set(actor.roles(cid)) & set(spec.roles))
 
-    def _locale(self, user: str, channel: str) -> str:
-        actor = self.directory.actor(f"{SLACK}:{user}")
-        if actor is not None and actor.person.locale:
-            return actor.person.locale
-        cid = self.directory.customer_of_channel(f"{SLACK}:{channel}")
-        if cid is None and actor is not None and actor.customers():
-            cid = actor.customers()[0]
-        return self.config.customers[cid].locale if cid else "en"
+    def _locale(self, user: str, channel: str, command: str = "") -> str:
+        """The language of this transport's own sentences: the desk's rule (``Directory.reply_locale``),
+        about the incident a button's command names when it names one."""
+        words = command.split()
+        return self.directory.reply_locale(f"{SLACK}:{user}", f"{SLACK}:{channel}",
+                                           number=words[1] if len(words) > 1 else None)
 
     # -- outbound (the outbox dispatcher) ---------------------------------------------------------
     def destinations(self, audience: str) -> list[Destination]:

@@ -450,7 +450,7 @@ class TelegramTransport:
                 await msg.edit_reply_markup(render.keyboard(reply))
 
     async def _prompt(self, chat_id: int, user: User, verb: str, number: str) -> None:
-        locale = self._locale(user.id, chat_id)
+        locale = self._locale(user.id, chat_id, number)
         text = render.prompt_html(verb, number, locale, user.id, user.full_name)
         markup = ForceReply(selective=True, input_field_placeholder=t(locale, "telegram.prompt.placeholder")[:64])
         await self.bot.send_message(chat_id, text, parse_mode=HTML, reply_markup=markup)
@@ -478,14 +478,11 @@ class TelegramTransport:
         cid = self.directory.customer_by_prefix(m.group(1))
         return cid is not None and bool(set(actor.roles(cid)) & set(spec.roles))
 
-    def _locale(self, user_id: int, chat_id: int) -> str:
-        actor = self.directory.actor(f"{TELEGRAM}:{user_id}")
-        if actor is not None and actor.person.locale:
-            return actor.person.locale
-        cid = self.directory.customer_of_channel(f"{TELEGRAM}:{self._configured(chat_id)}")
-        if cid is None and actor is not None and actor.customers():
-            cid = actor.customers()[0]
-        return self.config.customers[cid].locale if cid else "en"
+    def _locale(self, user_id: int, chat_id: int, number: str | None = None) -> str:
+        """The language of this transport's own sentences: the desk's rule (``Directory.reply_locale``),
+        about the incident ``number`` when a button names one."""
+        return self.directory.reply_locale(f"{TELEGRAM}:{user_id}", f"{TELEGRAM}:{self._configured(chat_id)}",
+                                           number=number)
 
     async def _send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
         """The answer to a command: HTML, split if long, the buttons under the last part."""

@@ -107,7 +107,7 @@ class IncidentGuide:
         cid = self.directory.form_customer(actor, f"telegram:{chat.id}")
         if cid is None:  # the desk explains (another customer's chat, which customer, ...)
             return None
-        return cid, actor.person.locale or self.directory.customer(cid).locale
+        return cid, self.directory.reply_locale(f"telegram:{user.id}", f"telegram:{chat.id}", cid)
 
     async def _ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
                    markup: ReplyKeyboardMarkup | ForceReply | ReplyKeyboardRemove) -> None:
