@@ -53,7 +53,7 @@ from integrations.chat import slack_blocks as kit
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Destination, Routes
-from integrations.chat.slack_lookup import find_posted, outbox_metadata
+from integrations.chat.slack_lookup import conversation_id, find_posted, outbox_metadata
 from storage.chat_refs import ChatRefs
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -140,10 +140,12 @@ class SlackTransport:
         self._server: _Server | None = None
         self._serving: asyncio.Task[None] | None = None
         self._channels = self.directory.served_channels(SLACK)  # the customers' and the contractor's
+        self._dms: dict[str, str] = {}  # user id → the id of the desk's direct-message conversation with them
         self._register()
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
+        await self.join_channels()
         if self.mode == "socket":
             self._socket = AsyncSocketModeHandler(self.app, self._app_token)
             await self._socket.connect_async()
@@ -169,6 +171,43 @@ class SlackTransport:
                 await self._serving  # re-raise why it could not start (e.g. the port is taken)
                 raise RuntimeError("the Slack HTTP endpoint stopped while starting")
             await asyncio.sleep(0.01)
+
+    async def join_channels(self) -> None:
+        """Join every channel the config names (scope ``channels:join``): posting into a public channel
+        needs no membership (``chat:write.public``), but reading its history — how an in-doubt delivery
+        is found instead of posted twice — does. A private channel cannot be joined: say so, clearly, so
+        that someone invites the bot; nothing else stops the start."""
+        for channel in sorted(self._channels):
+            if channel[:1] not in ("C", "G"):
+                continue
+            try:
+                await self.client.conversations_join(channel=channel)
+            except SlackApiError as err:
+                code = err.response.get("error")
+                if code in ("method_not_supported_for_channel_type", "channel_not_found"):
+                    log.warning("Slack channel %s is private (or unknown to the bot): invite the bot there with "
+                                "/invite @%s, or its cards and alerts cannot be posted or checked", channel,
+                                await self._bot_name())
+                else:
+                    log.warning("Slack channel %s could not be joined (%s): cards there cannot be checked "
+                                "after a failed post; fix the channel or the scope channels:join", channel, code)
+
+    async def _bot_name(self) -> str:
+        """The bot user's name, as people type it after /invite @."""
+        try:
+            return str((await self.client.auth_test()).get("user") or "dutydesk")
+        except Exception:  # only a hint in a warning: the manifest's name
+            return "dutydesk"
+
+    async def _conversation(self, dest: Destination) -> str:
+        """The conversation id to post, edit and read in: a direct message's D… id, opened once and kept
+        (chat.update and conversations.history take a conversation id, never a user id)."""
+        if not dest.direct or dest.chat_id[:1] not in ("U", "W"):
+            return dest.chat_id
+        known = self._dms.get(dest.chat_id)
+        if known is None:
+            known = self._dms[dest.chat_id] = await conversation_id(self.client, dest.chat_id)
+        return known
 
     @property
     def port(self) -> int:
@@ -383,13 +422,14 @@ class SlackTransport:
 
     async def _deliver(self, dest: Destination, reply: Reply, message: OutboxMessage) -> None:
         payload = json.loads(message.payload)
+        channel = await self._conversation(dest)
         if message.kind == "incident.card" and not dest.direct:
-            await self._card(dest.chat_id, reply, payload, message)
+            await self._card(channel, reply, payload, message)
         elif "update_key" in payload:
-            await self._updatable(dest.chat_id, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)),
+            await self._updatable(channel, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)),
                                   message)
         else:
-            await self._post_once(dest.chat_id, message, {"key": message.dedupe_key}, text=kit.fallback_text(reply),
+            await self._post_once(channel, message, {"key": message.dedupe_key}, text=kit.fallback_text(reply),
                                   blocks=kit.reply_blocks(reply))
 
     async def _post_once(self, channel: str, message: OutboxMessage, meta: dict[str, Any], *, look: bool = True,

@@ -6,7 +6,10 @@ Every message the outbox posts carries Slack message metadata: ``event_type`` ``
 doubt (storage/outbox.py: the process died, or a call failed after Slack may have taken it), the
 transport reads the conversation since that attempt began (``conversations.history`` with
 ``include_all_metadata``, or ``conversations.replies`` for a thread) and adopts a message with the same
-payload. Reading needs the ``channels:history``, ``groups:history`` and ``im:history`` scopes.
+payload. Reading needs the ``channels:history``, ``groups:history`` and ``im:history`` scopes, and
+membership: Slack serves a channel's history only to its members (``not_in_channel`` otherwise, though
+``chat:write.public`` lets the bot post there), so the lookup joins a public channel it is not in
+(``conversations.join``, scope ``channels:join``) and reads again.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 EVENT_TYPE = "dutydesk_outbox"
 # The attempt's start is the database's clock, Slack's ts is Slack's: look a little earlier.
@@ -51,13 +56,21 @@ async def find_posted(client: AsyncWebClient, channel: str, wanted: Mapping[str,
     conv = await conversation_id(client, channel)
     oldest = f"{(since - SKEW).timestamp():.6f}"
     cursor: str | None = None
-    for _ in range(MAX_PAGES):
+    async def read(cursor: str | None) -> AsyncSlackResponse:
         if thread_ts is None:
-            page = await client.conversations_history(channel=conv, oldest=oldest, include_all_metadata=True,
+            return await client.conversations_history(channel=conv, oldest=oldest, include_all_metadata=True,
                                                       limit=PAGE, cursor=cursor)
-        else:
-            page = await client.conversations_replies(channel=conv, ts=thread_ts, oldest=oldest,
-                                                      include_all_metadata=True, limit=PAGE, cursor=cursor)
+        return await client.conversations_replies(channel=conv, ts=thread_ts, oldest=oldest,
+                                                  include_all_metadata=True, limit=PAGE, cursor=cursor)
+
+    for _ in range(MAX_PAGES):
+        try:
+            page = await read(cursor)
+        except SlackApiError as err:
+            if err.response.get("error") != "not_in_channel":
+                raise
+            await client.conversations_join(channel=conv)  # posted with chat:write.public, never joined
+            page = await read(cursor)
         for message in page.get("messages") or []:
             if _matches(message, wanted):
                 return str(message["ts"])

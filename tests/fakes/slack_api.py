@@ -10,6 +10,10 @@ async clients use aiohttp and no httpx mock would see them.
   metadata only when ``include_all_metadata`` is set; ``conversations.replies`` gives a thread oldest
   first; ``conversations.open`` gives a user's DM channel (a post to ``U...`` lands in ``D...``). A ts
   is the real time of the post, unique and increasing, as Slack's are.
+- Membership as Slack enforces it: history and replies only in channels the bot joined
+  (``conversations.join``) or was invited to (``invite``); a private channel cannot be joined and does not
+  exist for a bot that is not in it; ``chat.update`` wants the conversation id, never a user id;
+  ``archive(channel)`` refuses posts with ``is_archived``.
 - ``/respond/<name>``: a response_url; what the app posts there is recorded like a call. It serves 5
   answers within 30 minutes of ``response_url(name)`` by the fake's ``clock``, then answers 404
   ``used_url`` / ``expired_url`` as Slack does.
@@ -64,6 +68,8 @@ class FakeSlack:
     _errors: dict[str, list[str]] = field(default_factory=dict)
     _lost: list[str] = field(default_factory=list)  # channels whose next post is taken, its answer lost
     archived: set[str] = field(default_factory=set)  # channels that refuse every post and edit
+    members: set[str] = field(default_factory=set)  # channels the bot is a member of (conversations.join)
+    private: set[str] = field(default_factory=set)  # private channels: the bot must be invited (invite())
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     conversations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # id → messages, oldest first
     _last_ts: float = 0.0
@@ -128,6 +134,10 @@ class FakeSlack:
         HTTP 500, as when Slack fails after storing the message: the sender cannot tell it arrived."""
         self._lost.append(channel)
 
+    def invite(self, channel: str) -> None:
+        """A person invited the bot (``/invite @dutydesk``): the only way into a private channel."""
+        self.members.add(channel)
+
     def archive(self, channel: str) -> None:
         """The channel is archived: https://api.slack.com/methods/chat.postMessage#errors ``is_archived``
         ("Channel has been archived"), for every post and edit from now on."""
@@ -189,8 +199,24 @@ class FakeSlack:
     def _channel_refusal(self, method: str, args: dict[str, Any]) -> str | None:
         """An error Slack answers whatever the content: the rules of the channel, not of the message."""
         channel = str(args.get("channel") or "")
-        if method in ("chat.postMessage", "chat.update") and channel in self.archived:
+        if method in ("chat.postMessage", "chat.update", "conversations.join") and channel in self.archived:
             return "is_archived"  # https://api.slack.com/methods/chat.postMessage#errors
+        if method == "chat.update" and channel[:1] in ("U", "W"):
+            # https://api.slack.com/methods/chat.update: "channel: Channel containing the message to be
+            # updated" — a conversation id; a user id is not one (a DM is edited by its D… id, which
+            # conversations.open or the post's answer gives)
+            return "channel_not_found"
+        if method == "conversations.join" and channel in self.private:
+            # https://api.slack.com/methods/conversations.join: "method_not_supported_for_channel_type";
+            # a bot enters a private channel only when a member invites it
+            return "method_not_supported_for_channel_type"
+        if channel in self.private and channel not in self.members and method != "conversations.join":
+            return "channel_not_found"  # a private channel the bot is not in does not exist for it
+        if (method in ("conversations.history", "conversations.replies") and channel[:1] in ("C", "G")
+                and channel not in self.members):
+            # https://api.slack.com/methods/conversations.history: a bot reads only the conversations it
+            # is a member of ("not_in_channel"); chat:write.public lets it post, never read
+            return "not_in_channel"
         return None
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -209,13 +235,17 @@ class FakeSlack:
             if metadata:
                 message["metadata"] = metadata
             self.conversations.setdefault(conversation_of(str(args.get("channel"))), []).append(message)
-            return {**ok, "channel": args.get("channel"), "ts": ts,
+            return {**ok, "channel": conversation_of(str(args.get("channel"))), "ts": ts,
                     "message": {"text": args.get("text"), "ts": ts, "thread_ts": args.get("thread_ts")}}
         if method == "chat.update":
             for message in self.conversations.get(conversation_of(str(args.get("channel"))), []):
                 if message["ts"] == args.get("ts"):
                     message["text"] = args.get("text")
             return {**ok, "channel": args.get("channel"), "ts": args.get("ts"), "text": args.get("text")}
+        if method == "conversations.join":  # https://api.slack.com/methods/conversations.join
+            channel = str(args.get("channel"))
+            self.members.add(channel)
+            return {**ok, "channel": {"id": channel, "is_channel": True, "is_member": True}}
         if method == "conversations.open":
             return {**ok, "channel": {"id": conversation_of(str(args.get("users")))}}
         if method in ("conversations.history", "conversations.replies"):

@@ -37,7 +37,7 @@ async def command(rig: SlackRig, text: str, *, user: str, channel: str, trigger:
 
 
 def dm_channels(rig: SlackRig) -> set[str]:
-    return {str(p["channel"]) for p in rig.fake.calls_to("chat.postMessage") if str(p["channel"]).startswith("U")}
+    return {str(p["channel"]) for p in rig.fake.calls_to("chat.postMessage") if str(p["channel"]).startswith("D")}
 
 
 def everything_sent(rig: SlackRig) -> str:
@@ -57,7 +57,7 @@ async def test_slack_an_override_on_a_shared_schedule_never_pages_another_custom
     filed = await command(rig, "incident urgent cucm Calls fail", user="U0IVANA", channel=NOI_SLACK, trigger="i1")
     assert "NOI-2026-00001" in str(filed["text"])
     await rig.dispatch()
-    assert dm_channels(rig) == {"U0PETAR"}
+    assert dm_channels(rig) == {"D0PETAR"}
     ack = await command(rig, "ack NOI-2026-00001", user="U0PETAR", channel=NOI_SLACK, trigger="a1")
     assert "Петър" in str(ack["text"])
 
@@ -66,10 +66,10 @@ async def test_slack_page_reaches_only_the_callers_customers_people(rig: SlackRi
     refused = await command(rig, "page ivana call me", user="U0REZA", channel=HGP_ENG_SLACK, trigger="p1")
     assert "Мария" not in str(refused["text"]) and "maria" not in str(refused["text"])
     await rig.dispatch()
-    assert "U0IVANA" not in dm_channels(rig)
+    assert "D0IVANA" not in dm_channels(rig)
     await command(rig, "page nima call me", user="U0REZA", channel=HGP_ENG_SLACK, trigger="p2")
     await rig.dispatch()
-    assert dm_channels(rig) == {"U0NIMA"}
+    assert dm_channels(rig) == {"D0NIMA"}
 
 
 async def test_slack_an_engineers_channel_speaks_for_its_customer_only(rig: SlackRig) -> None:

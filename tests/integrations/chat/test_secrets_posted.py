@@ -57,7 +57,7 @@ async def test_slack_replies_cards_threads_and_pages_mask_every_secret(noi_confi
         sent = await rig.dispatch()
         assert sent.failed == 0 and sent.sent >= 3  # the card, its thread, the pages
         posts = rig.fake.calls_to("chat.postMessage")
-        assert any(p["channel"] == "C0NOIDESK" for p in posts) and any(p["channel"].startswith("U") for p in posts)
+        assert any(p["channel"] == "C0NOIDESK" for p in posts) and any(p["channel"].startswith("D") for p in posts)
         everything = json.dumps([c.args for c in rig.fake.calls], ensure_ascii=False)
         assert _leaks(everything) == [] and MASK in everything
 

@@ -65,7 +65,7 @@ async def test_typed_text_reaches_slack_escaped_on_every_path(rig: SlackRig) -> 
     await rig.dispatch()
     card = next(p for p in rig.fake.posts("C0NOIDESK") if not p.get("thread_ts"))
     assert ESCAPED in block_text(card["blocks"]) and ESCAPED in card["text"]  # card blocks, fallback text
-    dms = [p for p in rig.fake.posts() if p["channel"].startswith("U")]
+    dms = [p for p in rig.fake.posts() if p["channel"].startswith("D")]
     assert dms and all(ESCAPED in block_text(p["blocks"]) and ESCAPED in p["text"] for p in dms)  # pages
 
     # the answer to a command quotes the description (status) and the typed reason (reopen)

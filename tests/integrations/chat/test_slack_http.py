@@ -14,7 +14,7 @@ import pytest
 
 from commands.registry import COMMANDS
 from storage.outbox import Outbox
-from tests.fakes.slack_api import block_action, payload_body, slash_body, view_submission
+from tests.fakes.slack_api import block_action, conversation_of, payload_body, slash_body, view_submission
 from tests.integrations.chat import SlackRig, slack_rig
 
 NUMBER = "NOI-2026-00001"
@@ -70,8 +70,8 @@ async def test_an_incident_from_report_to_confirmation_through_slash_commands_an
     card = next(p for p in posts if p["channel"] == "C0NOIDESK")
     assert card["blocks"][0]["type"] == "header" and NUMBER in card["blocks"][0]["text"]["text"]
     assert button_values(card["blocks"]) == [f"/ack {NUMBER}"]
-    pages = {p["channel"]: p for p in posts if p["channel"].startswith("U")}
-    paged = {d.chat_id for a in pages_queued(rig) for d in rig.slack.routes.destinations(a)}
+    pages = {p["channel"]: p for p in posts if p["channel"].startswith("D")}  # DMs, by their conversation
+    paged = {conversation_of(d.chat_id) for a in pages_queued(rig) for d in rig.slack.routes.destinations(a)}
     assert set(pages) == paged and paged  # DMs to whoever the config pages first
     assert all(button_values(p["blocks"]) == [f"/ack {NUMBER}"] for p in pages.values())
     [card_ts] = [p["ts"] for p in rig.fake.posts("C0NOIDESK")]

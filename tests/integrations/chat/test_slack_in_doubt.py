@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from integrations.chat.slack_lookup import outbox_metadata
@@ -21,6 +22,7 @@ NUMBER = "NOI-2026-00001"
 async def rig(noi_config, db_url: str) -> AsyncIterator[SlackRig]:  # type: ignore[no-untyped-def]
     # no quick retries inside the call: the outbox's own retry is what is tested
     async with slack_rig(noi_config, db_url, mode="socket", start=False, retry_handlers=[]) as r:
+        await r.slack.join_channels()  # what start() does: a bot reads history only where it is a member
         yield r
 
 
@@ -54,12 +56,12 @@ async def test_a_card_slack_took_without_answering_is_adopted_not_posted_again(r
 
 async def test_a_page_slack_took_without_answering_is_adopted_from_the_direct_message(rig: SlackRig) -> None:
     await rig.desk.say("U0IVANA", "/incident urgent cucm Calls fail", transport="slack", channel="C0NOIDESK")
-    rig.fake.lose_answer("U0PETAR")
+    rig.fake.lose_answer("D0PETAR")  # a DM is posted to its conversation
     await rig.dispatch()
     assert unsent(rig) == ["page"]
     rig.desk.advance(seconds=10)
     await rig.dispatch()
-    assert len(rig.fake.posts("U0PETAR")) == 1 and unsent(rig) == []
+    assert len(rig.fake.posts("D0PETAR")) == 1 and unsent(rig) == []
     assert rig.fake.calls_to("conversations.open") == [{"users": "U0PETAR"}]  # the DM's channel, to read it
     assert outbox_keys(rig.fake, "D0PETAR") == ["page:1:r0:s0:petar"]
 
@@ -89,7 +91,10 @@ async def test_the_fake_reads_history_as_slack_does() -> None:
     client = AsyncWebClient(token="xoxb-test", base_url=fake.base_url)
     try:
         sent = [await client.chat_postMessage(channel="C1", text=f"m{n}", metadata=outbox_metadata({"key": n}))
-                for n in range(5)]
+                for n in range(5)]  # chat:write.public: posting needs no membership...
+        with pytest.raises(SlackApiError, match="not_in_channel"):  # ...reading does
+            await client.conversations_history(channel="C1")
+        await client.conversations_join(channel="C1")
         await client.chat_postMessage(channel="C1", thread_ts=sent[0]["ts"], text="reply")
         page = await client.conversations_history(channel="C1", oldest=sent[1]["ts"], limit=2)
         assert [m["text"] for m in page["messages"]] == ["m4", "m3"]  # newest first, after oldest

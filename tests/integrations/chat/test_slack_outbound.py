@@ -79,7 +79,7 @@ async def test_an_archived_channel_is_refused_for_good_at_once_and_the_engineers
     await rig.desk.say("U0IVANA", "/incident urgent cucm Calls fail", transport="slack", channel="C0NOIDESK")
     first = await rig.dispatch()
     assert first.given_up == 1 and first.failed == 0  # the card: is_archived is not worth a retry
-    assert [p["channel"] for p in rig.fake.posts()] == ["C0NOIDESK", "U0PETAR"]  # the page still went out
+    assert [p["channel"] for p in rig.fake.posts()] == ["C0NOIDESK", "D0PETAR"]  # the page still went out
     await rig.dispatch()  # the alert to the engineers' channel
     [told] = [p for p in rig.fake.posts("C0NOIENG") if p["text"].startswith("⚠")]
     assert NUMBER in told["text"] and "C0NOIDESK" in told["text"] and "is_archived" in told["text"]
