@@ -1,4 +1,4 @@
-"""``dutydesk`` subcommands: chat (console desk), run (bot/run.py), check-config, db upgrade|backup, sla, report,
+"""``dutydesk`` subcommands: chat (console desk), run (bot/run.py), demo (bot/demo/), check-config, db upgrade|backup, sla, report,
 export."""
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     sla.add_argument("--at", required=True, help="first notification, ISO 8601 (naive = customer's time zone)")
     sla.add_argument("--json", action="store_true")
 
+    from bot.demo import add_parser as add_demo_parser
+
+    add_demo_parser(sub)
     from bot.report_cli import add_parser as add_report_parser
 
     add_report_parser(sub)
@@ -74,6 +77,10 @@ def run(argv: list[str] | None = None) -> int:
         match args.command:
             case "check-config":
                 return _check_config(args.file)
+            case "demo":
+                from bot.demo.run import run_demo
+
+                return run_demo(args)
             case "db" if args.db_command == "backup":
                 from bot.db_cli import run_backup
 
@@ -188,7 +195,7 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
     """The console desk, with the sweeper and dispatcher running so SLA warnings show up in it."""
     from bot.dispatcher import Dispatcher
     from bot.scheduler import Jobs
-    from integrations.chat.console import ConsoleNotifier, run_console
+    from integrations.chat.console import ConsoleNotifier, reader_locale, run_console
 
     directory = app.services.directory
     audiences = {f"person:{person}"}
@@ -198,7 +205,8 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
     for cid, roles in app.config.people[person].roles.items():
         if {"engineer", "admin"} & set(roles):
             audiences.add(f"engineers:{cid}")
-    notifier = ConsoleNotifier(audiences, sys.stdout)
+    notifier = ConsoleNotifier(audiences, sys.stdout, locale=reader_locale(app.config, person, channel_customer),
+                               names={pid: p.name for pid, p in app.config.people.items()})
     jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, [notifier], app.config))
     jobs.start()
     try:

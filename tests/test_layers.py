@@ -35,3 +35,10 @@ def test_a_layer_does_not_import_the_layers_above_it(package: str) -> None:
         if _imports(path) & FORBIDDEN[package]
     }
     assert offenders == {}
+
+
+@pytest.mark.parametrize("package", [*sorted(FORBIDDEN), "bot"])
+def test_the_package_never_imports_the_tests(package: str) -> None:
+    """The demo runs the simulated systems from the package (integrations/simulators/); the tests may use
+    them, never the other way round."""
+    assert [str(p.relative_to(ROOT)) for p in (ROOT / package).rglob("*.py") if "tests" in _imports(p)] == []

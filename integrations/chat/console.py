@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from collections.abc import Mapping
 from typing import TextIO
 
 from commands.desk import Desk
+from commands.domain.config import Config
+from commands.domain.i18n.catalog import t
 from commands.reply import Reply, Request
 from integrations.chat.routing import Destination
 
@@ -25,20 +28,45 @@ def render(reply: Reply) -> str:
     return "\n".join(out)
 
 
+def where(audience: str, locale: str, names: Mapping[str, str]) -> str:
+    """Where a message went, in the reader's language: "to the engineers", "до Георги Иванов"."""
+    kind, _, who = audience.partition(":")
+    if kind == "person":
+        return t(locale, "console.to.person", person=names.get(who, who))
+    if kind in ("customer", "engineers"):
+        return t(locale, f"console.to.{kind}")
+    return audience
+
+
+def reader_locale(config: Config, person: str, customer_id: str | None) -> str:
+    """The language the desk answers ``person`` in: their own, else the customer's (the console's, else
+    their first customer's), else English."""
+    if config.people[person].locale:
+        return str(config.people[person].locale)
+    cid = customer_id or next(iter(config.people[person].roles), None)
+    return config.customers[cid].locale if cid in config.customers else "en"
+
+
 class ConsoleNotifier:
-    """Prints, between commands, what the desk has to tell the console's customer or person."""
+    """Prints, between commands, what the desk has to tell the console's customer or person, each message
+    under where it went in the reader's language (``audiences=None``: every audience, as the demo shows)."""
 
     name = "console"
 
-    def __init__(self, audiences: set[str], stdout: TextIO) -> None:
+    def __init__(self, audiences: set[str] | None, stdout: TextIO, *, locale: str = "en",
+                 names: Mapping[str, str] | None = None) -> None:
         self.audiences = audiences
         self.stdout = stdout
+        self.locale = locale
+        self.names = dict(names or {})
 
     def destinations(self, audience: str) -> list[Destination]:
-        return [Destination(audience, False)] if audience in self.audiences else []
+        reached = self.audiences is None or audience in self.audiences
+        return [Destination(audience, False)] if reached else []
 
     async def deliver(self, destination: Destination, reply: Reply, message: object) -> None:
-        self.stdout.write(f"[{destination.chat_id}] " + render(reply).replace("\n", "\n  ") + "\n")
+        label = where(destination.chat_id, self.locale, self.names)
+        self.stdout.write(f"[{label}] " + render(reply).replace("\n", "\n  ") + "\n")
         self.stdout.flush()
 
 
