@@ -1,7 +1,8 @@
 """The sweeper: the one periodic job that finds incidents needing attention and queues what to say.
 
 Each open incident stores ``next_check_at`` — the earliest pending warning or breach of its running
-clocks. A tick claims only rows with ``next_check_at <= now`` (indexed; ``FOR UPDATE SKIP LOCKED`` on
+clocks, escalation step, or tacit acceptance step of a fix awaiting confirmation (its reminder, its
+acceptance: commands/resolution.py); a clock stopped provisionally at the fix has nothing pending. A tick claims only rows with ``next_check_at <= now`` (indexed; ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL so replicas share the work), writes outbox rows with dedupe keys in the same transaction,
 and moves ``next_check_at`` on. A tick's cost follows the number of due incidents, not of open ones.
 Whatever fell due while the bot was down is found on the first tick after start and sent once, marked
