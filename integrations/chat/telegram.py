@@ -487,7 +487,11 @@ class TelegramTransport:
     async def _send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
         """The answer to a command: HTML, split if long, the buttons under the last part."""
         try:
-            await self._send(chat_id, reply, reply_to=reply_to)
+            try:
+                await self._send(chat_id, reply, reply_to=reply_to)
+            except ChatMigrated as moved:  # the group was upgraded meanwhile: answer in the supergroup
+                await self._follow(str(chat_id), str(moved.new_chat_id), "error")
+                await self._send(moved.new_chat_id, reply, reply_to=reply_to)
         except Exception:  # the work is done and recorded; only the courtesy answer is lost
             log.exception("could not answer in Telegram chat %s", chat_id)
 

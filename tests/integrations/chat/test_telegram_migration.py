@@ -100,3 +100,13 @@ async def test_a_group_the_desk_does_not_serve_is_not_followed(db_url: str) -> N
         unknown = await rig.say(IVANA, -1001400000777, "/help")
         assert "-1001400000777" in unknown.plain  # still "not connected"
         assert moves(rig) == [] and notices(rig) == []
+
+
+async def test_an_answer_refused_because_the_group_was_just_upgraded_goes_to_the_supergroup(db_url: str) -> None:
+    async with telegram_rig(basic_group_config(), db_url) as rig:
+        rig.fake.migrate(OLD, NEW, by=IVANA, queue=False)  # upgraded while the command was on its way
+        rig.fake.message(IVANA, OLD, "/incident urgent cucm Calls fail")
+        answer = await rig.fake.wait_message(NEW, lambda m: m.plain.startswith(NUMBER))
+        assert answer.plain.startswith(f"{NUMBER} регистриран")
+        [move] = moves(rig)
+        assert (move.old_chat_id, move.new_chat_id, move.noticed_by) == (str(OLD), str(NEW), "error")
