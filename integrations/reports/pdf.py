@@ -30,6 +30,10 @@ from integrations.reports.tables import Cell, Table, compliance_table, header_li
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
 _SYMBOL = {"met": "✓", "breached": "✗", "running": "…", "waiting": "–", "cancelled": "—"}
+# The total of pages, filled in when the document is closed. fpdf2 replaces this string in every text it
+# draws, so it contains a control character, which no cell text has (``cell_text`` turns them to spaces):
+# a description that reads "{nb}" prints as typed.
+PAGES_TOTAL = "\x08pp\x08"
 PROVISIONAL = "*"  # after the outcome's symbol: the fix awaits confirmation
 LINE_H = 3.2  # mm: one line of 7–7.5 pt text in a table cell
 PAD = 1.8  # mm: above and below a cell's text (a one-line row is 5 mm)
@@ -53,7 +57,7 @@ class _Doc(FPDF):
             self.set_text_shaping(True)
         self.set_auto_page_break(True, margin=14)
         self.set_margins(10, 12, 10)
-        self.alias_nb_pages("{pages_total}")  # wide enough for thousands of pages
+        self.alias_nb_pages(PAGES_TOTAL)
         self.running_title = ""  # the table whose header repeats after a page break
         self.set_title(p.t("report.protocol.title", month=p.label))
         self.set_author(p.customer.reports.contractor.name or p.contractor)
@@ -72,7 +76,7 @@ class _Doc(FPDF):
         self.set_y(-10)
         self.set_font(FONT, "", 7)
         self.set_text_color(90)
-        self.cell(0, 4, self.protocol.t("report.page", page=self.page_no(), pages="{pages_total}"), align="C")
+        self.cell(0, 4, self.protocol.t("report.page", page=self.page_no(), pages=PAGES_TOTAL), align="C")
         self.set_text_color(0)
 
     @property

@@ -36,7 +36,7 @@ BG = _fill("Входящите обаждания не достигат до о�
 EN = _fill("Inbound calls do not reach the contact centre operators after the restart of the cluster. ")
 FA = _fill("سامانه CRM از کار افتاده و کاربران نمی‌توانند وارد شوند؛ گزارش‌ها هم ساخته نمی‌شوند. ")
 HOSTILE = ("<!channel> &<> & &amp; =HYPERLINK(\"http://x\")\n\u200fپیام راست‌به‌چپ\u200e then left to right\n"
-           "third line\twith a tab")
+           "third line\twith a tab; fpdf2's page-total aliases: {pages_total} {nb}")
 ONE_WORD = "Ж" * LIMIT
 MANY_LINES = ("ред\n" * (LIMIT // 4))[:LIMIT].strip()
 
@@ -137,6 +137,9 @@ async def test_long_descriptions_wrap_inside_their_cells(noi_config, tmp_path, l
         assert assert_no_word_crosses_a_cell(reports.render(protocol, "pdf")) > words
     data = reports.render(p, "pdf")
     header = {"bg": "Описание", "en": "Description"}[locale]
+    pages = list(_pages(data))
+    page_word = {"bg": "Страница", "en": "Page"}[locale]
+    assert f"{page_word} {len(pages)}/{len(pages)}" in pages[-1].extract_text()  # the total filled in
     key = {"bg": "Контролен", "en": "Control"}[locale]
     cells = column_text(data, header, key)
     assert len(cells) == len(texts)
