@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
+from bot.cron_trigger import CrontabTrigger
 from bot.recovery import dead_here
 from commands.backup import (
     BackupRuntime,
@@ -33,6 +33,7 @@ from commands.backup import (
     run_scheduled,
 )
 from commands.context import Services
+from commands.domain.cron import CronSchedule, cron_schedule
 from integrations.backups.base import BackupFailed
 from integrations.backups.factory import build_driver
 from integrations.backups.store import BackupStore
@@ -73,14 +74,9 @@ async def recover_backups(services: Services, owner: str | None = None) -> list[
     return ids
 
 
-def scheduled_period(trigger: CronTrigger, now: datetime, window: timedelta) -> datetime | None:
-    """The latest fire time of ``trigger`` in (now - window, now]: the period a job run belongs to."""
-    fire = trigger.get_next_fire_time(None, now - window)
-    last = None
-    while fire is not None and fire <= now:
-        last = fire
-        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
-    return last
+def scheduled_period(schedule: CronSchedule, now: datetime, window: timedelta) -> datetime | None:
+    """The latest fire time of ``schedule`` in (now - window, now]: the period a job run belongs to."""
+    return schedule.latest(now, window)
 
 
 def schedule_backup_jobs(scheduler: AsyncIOScheduler, services: Services, runtime: BackupRuntime, *,
@@ -92,11 +88,11 @@ def schedule_backup_jobs(scheduler: AsyncIOScheduler, services: Services, runtim
         for target_id, cfg in customer.backups.items():
             if not cfg.enabled or not cfg.schedule:
                 continue
-            trigger = CronTrigger.from_crontab(cfg.schedule, timezone=customer.tz)
+            schedule = cron_schedule(cfg.schedule, customer.tz)  # crontab(5) semantics, commands/domain/cron.py
 
-            async def job(cid: str = customer_id, tid: str = target_id, trig: CronTrigger = trigger) -> None:
+            async def job(cid: str = customer_id, tid: str = target_id, sched: CronSchedule = schedule) -> None:
                 now = datetime.now(UTC)  # APScheduler's own time: the period is its fire time
-                period = scheduled_period(trig, now.astimezone(trig.timezone), timedelta(seconds=MISFIRE_GRACE))
+                period = scheduled_period(sched, now, timedelta(seconds=MISFIRE_GRACE))
                 if period is None:
                     return
                 try:
@@ -104,7 +100,7 @@ def schedule_backup_jobs(scheduler: AsyncIOScheduler, services: Services, runtim
                 except Exception:
                     log.exception("scheduled backup %s/%s failed", cid, tid)
 
-            scheduler.add_job(job, trigger, id=f"backup:{customer_id}:{target_id}", max_instances=1, coalesce=True,
+            scheduler.add_job(job, CrontabTrigger(schedule), id=f"backup:{customer_id}:{target_id}", max_instances=1, coalesce=True,
                               misfire_grace_time=MISFIRE_GRACE)
             count += 1
 

@@ -17,9 +17,10 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
+from bot.cron_trigger import CrontabTrigger
 from commands.context import Services
+from commands.domain.cron import cron_schedule, daily_line
 from commands.report import daily_summary, due_day, queue_daily_summary
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,9 @@ def schedule_report_jobs(scheduler: AsyncIOScheduler, services: Services, *, cat
             except Exception:
                 log.exception("daily summary of %s failed; the catch-up or the next day retries", cid)
 
-        at = cfg.daily_time
-        scheduler.add_job(job, CronTrigger(hour=at.hour, minute=at.minute, timezone=customer.tz),
+        # "every day at daily_at" read as the crontab line it is, so DST nights follow cron's rules
+        trigger = CrontabTrigger(cron_schedule(daily_line(cfg.daily_time), customer.tz))
+        scheduler.add_job(job, trigger,
                           id=f"report:daily:{customer_id}", max_instances=1, coalesce=True, misfire_grace_time=3600)
         scheduler.add_job(job, "date", run_date=start + timedelta(seconds=catch_up_after),
                           id=f"report:daily:{customer_id}:catch-up")

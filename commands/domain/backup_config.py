@@ -82,7 +82,7 @@ def _env_name(v: str | None) -> str | None:
 class _TargetBase(_Strict):
     component: str | None = None  # the customer's component this backs up (for display and alerts)
     description: str = ""
-    schedule: str | None = None  # crontab expression in the customer's time zone: "30 2 * * *"
+    schedule: str | None = None  # crontab line (crontab(5), commands/domain/cron.py), customer's time zone
     timeout: str = "30m"
     retries: int = Field(default=0, ge=0, le=10)  # extra attempts of a failed scheduled run
     retry_delay: str = "5m"
@@ -108,12 +108,12 @@ class _TargetBase(_Strict):
     def _schedule(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        from apscheduler.triggers.cron import CronTrigger
+        from commands.domain.cron import CronError, parse_crontab
 
         try:
-            CronTrigger.from_crontab(v, timezone="UTC")
-        except ValueError as exc:
-            raise ValueError(f"{v!r} is not a crontab expression like '30 2 * * *': {exc}") from None
+            parse_crontab(v)
+        except CronError as exc:
+            raise ValueError(f"{v!r} is not a crontab line like '30 2 * * 1-5': {exc}") from None
         return v
 
     @field_validator("secret_patterns")

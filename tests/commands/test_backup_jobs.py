@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.backup_jobs import (
     default_runtime,
@@ -18,13 +17,14 @@ from bot.backup_jobs import (
     wire_backups,
 )
 from commands.backup import queue_run, runtime_of
+from commands.domain.cron import cron_schedule
 from storage.backups import BackupRepo
 from tests.commands.test_backup import MONDAY_0200_SOFIA, config
 from tests.harness import DeskHarness
 
 
 def test_scheduled_period_is_the_latest_fire_time() -> None:
-    trigger = CronTrigger.from_crontab("0 2 * * *", timezone="Europe/Sofia")
+    trigger = cron_schedule("0 2 * * *", "Europe/Sofia")
     at_0200_05 = datetime(2026, 11, 23, 0, 0, 5, tzinfo=UTC)  # 02:00:05 in Sofia (EET, UTC+2)
     period = scheduled_period(trigger, at_0200_05, timedelta(hours=1))
     assert period is not None and period.astimezone(UTC) == datetime(2026, 11, 23, 0, 0, tzinfo=UTC)
