@@ -145,10 +145,23 @@ class SmtpConfig(_Strict):
     host: str
     port: int = 25
     sender: str
+    # TLS: STARTTLS on a plain connection (port 587 or 25), or implicit TLS from the first byte (port 465).
+    # Either way the server's certificate and host name are verified against the system's CAs, or only
+    # against ``ca_file`` (a PEM bundle) for a server whose certificate a private CA signed.
     starttls: bool = False
+    implicit_tls: bool = False
+    ca_file: str | None = None
     username_env: str | None = None
     password_env: str | None = None
     timeout_seconds: float = 10
+
+    @model_validator(mode="after")
+    def _one_tls(self) -> SmtpConfig:
+        if self.starttls and self.implicit_tls:
+            raise ValueError("choose starttls (port 587/25) or implicit_tls (port 465), not both")
+        if self.ca_file is not None and not (self.starttls or self.implicit_tls):
+            raise ValueError("ca_file is for TLS: set starttls or implicit_tls too")
+        return self
 
 
 def _hhmm(v: str) -> time:
