@@ -17,8 +17,12 @@ by side, one chat's in order (telegram_lanes.py), so a busy group holds up only 
 sent soon (a chat's turn is more than DELIVERY_PATIENCE away, Telegram down) raises, so the outbox keeps
 the message and retries it later.
 
-Long polling by default; a webhook (Starlette under uvicorn) as an option, where the secret token
-header must match (403 otherwise, before anything is parsed).
+A group upgraded to a supergroup is followed to its new id (telegram_moves.py).
+
+Long polling by default, started only when the bot's updates are free (no webhook set, no other process
+polling: TransportRefused otherwise); a webhook (Starlette under uvicorn) as an option, where the secret
+token header must match (403 otherwise, before anything is parsed), and an update whose handling failed
+for a passing reason is answered 503 so Telegram delivers it again.
 """
 
 from __future__ import annotations
@@ -66,7 +70,6 @@ from telegram.ext import (
     filters,
 )
 
-from commands.chat_moves import ChatMove, configured_chat, record_move
 from commands.desk import Desk
 from commands.directory import Directory
 from commands.domain.config import Config
@@ -81,7 +84,7 @@ from integrations.chat.routing import Destination, Routes
 from integrations.chat.telegram_guide import IncidentGuide
 from integrations.chat.telegram_lanes import ChatLanes
 from integrations.chat.telegram_limits import PATIENCE, ChatRateLimiter
-from storage.chat_migrations import ChatMigrations
+from integrations.chat.telegram_moves import GroupMoves
 from storage.chat_refs import ChatRefs
 from storage.db import Database, is_transient
 from storage.models import OutboxMessage
@@ -183,9 +186,7 @@ class TelegramTransport:
         self._unhandled: set[int] = set()  # webhook updates that failed for a passing reason: not answered 2XX
         self._prompts = _Recent(ttl=60.0)
         self._chats = self.directory.served_channels(TELEGRAM)  # the customers' and the contractor's
-        # Groups upgraded to supergroups (a new id): configured id → the id now, and back.
-        self._moved: dict[str, str] = {}
-        self._origin: dict[str, str] = {}
+        self.moves = GroupMoves(desk.services, self._chats)  # groups upgraded to supergroups (a new id)
         self.guide = IncidentGuide(self.directory, self._command, self._known_chat)
         self._register()
 
@@ -195,7 +196,7 @@ class TelegramTransport:
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        for old, new in (await self._load_moves()).items():
+        for old, new in (await self.moves.load()).items():
             log.warning("Telegram group %s is the supergroup %s since an upgrade: the desk follows it; replace %s "
                         "with %s in the configuration", old, new, old, new)
         await self.app.initialize()  # getMe: the bot's username, so /ack@other_bot is not ours
@@ -323,28 +324,9 @@ class TelegramTransport:
             raise ApplicationHandlerStop
         chat = update.effective_chat
         if chat is not None and not self._known_chat(chat.id, chat.type):
-            await self._load_moves()  # another replica may have followed this group's upgrade
+            await self.moves.load()  # another replica may have followed this group's upgrade
 
-    # -- a group upgraded to a supergroup ---------------------------------------------------------
-    async def _load_moves(self) -> dict[str, str]:
-        """The moves kept in the database, followed to their last id (configured id → id now)."""
-        moves = await self.db.read(lambda s: ChatMigrations(s).moves(TELEGRAM))
-        for old in moves:
-            new, hops = moves[old], 0
-            while new in moves and hops < len(moves):  # upgraded again: follow the chain
-                new, hops = moves[new], hops + 1
-            origin = self._origin.get(old, old)
-            self._moved[origin], self._origin[new] = new, origin
-        return {old: new for old, new in self._moved.items() if old in self._chats}
-
-    def _current(self, chat: str) -> str:
-        """The id to send to for a configured chat."""
-        return self._moved.get(chat, chat)
-
-    def _configured(self, chat_id: int) -> str:
-        """The configured id of a chat (the id it had before an upgrade)."""
-        return self._origin.get(str(chat_id), str(chat_id))
-
+    # -- a group upgraded to a supergroup (telegram_moves.py) ---------------------------------------
     async def _on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The service messages of an upgrade: ``migrate_to_chat_id`` in the old group,
         ``migrate_from_chat_id`` in the new supergroup (https://core.telegram.org/bots/api#message)."""
@@ -352,28 +334,9 @@ class TelegramTransport:
         if msg is None:
             return
         if msg.migrate_to_chat_id:
-            await self._follow(str(msg.chat_id), str(msg.migrate_to_chat_id), "service message")
+            await self.moves.follow(str(msg.chat_id), str(msg.migrate_to_chat_id), "service message")
         elif msg.migrate_from_chat_id:
-            await self._follow(str(msg.migrate_from_chat_id), str(msg.chat_id), "service message")
-
-    async def _follow(self, old: str, new: str, noticed_by: str) -> None:
-        """Serve the customer of group ``old`` at ``new`` from now on, keep the move, and have the
-        customer's engineers told to update the configuration (once)."""
-        origin = self._origin.get(old, old)
-        if self._moved.get(origin) == new:
-            return
-        where = configured_chat(self.config, TELEGRAM, origin)
-        if where is None:
-            log.info("Telegram group %s became %s; the desk does not serve it", old, new)
-            return
-        move = ChatMove(TELEGRAM, old, new, customer_id=where[0], key=where[1], noticed_by=noticed_by)
-        await self.db.write(record_move(self.config, move, self.desk.services.clock.now()))
-        self._moved[origin], self._origin[new] = new, origin
-        log.warning("Telegram group %s of customer %s was upgraded to the supergroup %s (%s): the desk follows it; "
-                    "replace %s with %s in customers.%s.channels.%s", old, where[0], new, noticed_by, origin, new,
-                    where[0], where[1])
-        if self.desk.services.wake is not None:
-            self.desk.services.wake()  # the engineers' notice is in the outbox
+            await self.moves.follow(str(msg.migrate_from_chat_id), str(msg.chat_id), "service message")
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update failed: %r", update, exc_info=context.error)
@@ -460,12 +423,12 @@ class TelegramTransport:
             locale = self._locale(user.id, chat.id)
             return Reply(text=t(locale, "telegram.unknown_chat", chat=chat.id), kind="error", locale=locale)
         return await self.desk.handle(Request(text=line, transport=TELEGRAM, user_id=str(user.id),
-                                              channel_id=self._configured(chat.id), delivery_id=delivery_id))
+                                              channel_id=self.moves.configured(chat.id), delivery_id=delivery_id))
 
     def _known_chat(self, chat_id: int, chat_type: str) -> bool:
         # A private chat belongs to the person; groups must be configured for a customer (or be one's
         # group under its new id after an upgrade).
-        return chat_type == ChatType.PRIVATE or str(chat_id) in self._chats or str(chat_id) in self._origin
+        return chat_type == ChatType.PRIVATE or str(chat_id) in self._chats or self.moves.moved_here(chat_id)
 
     def _may(self, user_id: int, command: str) -> bool:
         """Whether asking for the text is worth it: otherwise the desk refuses the bare command itself."""
@@ -481,7 +444,7 @@ class TelegramTransport:
     def _locale(self, user_id: int, chat_id: int, number: str | None = None) -> str:
         """The language of this transport's own sentences: the desk's rule (``Directory.reply_locale``),
         about the incident ``number`` when a button names one."""
-        return self.directory.reply_locale(f"{TELEGRAM}:{user_id}", f"{TELEGRAM}:{self._configured(chat_id)}",
+        return self.directory.reply_locale(f"{TELEGRAM}:{user_id}", f"{TELEGRAM}:{self.moves.configured(chat_id)}",
                                            number=number)
 
     async def _send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
@@ -490,7 +453,7 @@ class TelegramTransport:
             try:
                 await self._send(chat_id, reply, reply_to=reply_to)
             except ChatMigrated as moved:  # the group was upgraded meanwhile: answer in the supergroup
-                await self._follow(str(chat_id), str(moved.new_chat_id), "error")
+                await self.moves.follow(str(chat_id), str(moved.new_chat_id), "error")
                 await self._send(moved.new_chat_id, reply, reply_to=reply_to)
         except Exception:  # the work is done and recorded; only the courtesy answer is lost
             log.exception("could not answer in Telegram chat %s", chat_id)
@@ -535,14 +498,14 @@ class TelegramTransport:
             try:
                 await self._deliver_to(dest, reply, payload, message)
             except ChatMigrated as moved:  # a group upgraded to a supergroup: follow it, send there
-                await self._follow(self._current(dest.chat_id), str(moved.new_chat_id), "error")
+                await self.moves.follow(self.moves.current(dest.chat_id), str(moved.new_chat_id), "error")
                 await self._deliver_to(dest, reply, payload, message)
         finally:
             PATIENCE.reset(patience)
 
     async def _deliver_to(self, dest: Destination, reply: Reply, payload: dict[str, Any],
                           message: OutboxMessage) -> None:
-        chat = self._current(dest.chat_id)  # after an upgrade, the supergroup: a card there is a new message
+        chat = self.moves.current(dest.chat_id)  # after an upgrade, the supergroup: a card there is a new message
         if message.kind == "incident.card" and not dest.direct:
             await self._card(chat, reply, payload, message)
         elif "update_key" in payload:
