@@ -12,6 +12,7 @@ import pytest
 from commands.domain.config import Config
 from tests.commands.test_resolution_stops import with_noi
 from tests.conftest import utc
+from tests.fakes.slack_api import conversation_of
 from tests.integrations.chat import SlackRig, slack_rig
 from tests.integrations.chat.test_slack_http import slash
 
@@ -71,7 +72,8 @@ async def test_a_fix_awaits_confirmation_then_is_accepted_tacitly_in_slack(rig: 
     await rig.dispatch()
     await rig.dispatch()
     [reminder] = posted(rig, "ще се счита за прието")
-    ivana = {d.chat_id for d in rig.slack.routes.destinations("person:ivana")}
+    # a direct message is posted to the person's DM conversation (D…), as Slack answers chat.postMessage
+    ivana = {conversation_of(d.chat_id) for d in rig.slack.routes.destinations("person:ivana")}
     assert reminder["channel"] in ivana
     assert f"{NUMBER}: решението ще се счита за прието 2026-11-26 17:30" in str(reminder["text"])
 
