@@ -52,6 +52,9 @@ class _Doc(FPDF):
         self.shaping = p.locale == "fa"  # on for the whole document; else per cell with right-to-left text
         self.rtl = p.locale == "fa"  # columns from the right, text aligned to the right
         self.start = "R" if self.rtl else "L"
+        # "2026-11" in Persian text is, by the Unicode bidi algorithm (W2: digits after Arabic letters are
+        # Arabic numbers), drawn "11-2026": isolated left to right (LRI … PDI) it reads as written
+        self.month = f"\u2066{p.label}\u2069" if self.rtl else p.label
         self.wrapped: dict[tuple[str, float, str, float, bool], list[str]] = {}  # _lines, per text and font
         if self.shaping:
             self.set_text_shaping(True)
@@ -67,7 +70,7 @@ class _Doc(FPDF):
         p = self.protocol
         self.set_font(FONT, "", 7)
         self.set_text_color(90)
-        self.cell(0, 4, f"{p.customer.name} · {p.t('report.protocol.title', month=p.label)}", align=self.start,
+        self.cell(0, 4, f"{p.customer.name} · {p.t('report.protocol.title', month=self.month)}", align=self.start,
                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0)
         self.ln(1)
@@ -317,7 +320,7 @@ def _signatures(doc: _Doc, p: MonthlyProtocol) -> None:
 def render_pdf(p: MonthlyProtocol, *, chart_png: bytes | None = None) -> bytes:
     doc = _Doc(p)
     doc.add_page()
-    lines = header_lines(p)
+    lines = [line.replace(p.label, doc.month) for line in header_lines(p)]
     doc.set_font(FONT, "B", 14)
     doc.multi_cell(0, 8, lines[0], align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     doc.set_font(FONT, "", 9)

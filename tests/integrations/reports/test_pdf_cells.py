@@ -156,3 +156,12 @@ async def test_persian_descriptions_wrap_inside_their_cells(hgp_config, tmp_path
     # Shaping joins letters (lam-alef is one glyph), so count glyphs rather than compare text.
     glyphs = sum(len(c["text"].strip()) for page in _pages(data) for c in page.chars)
     assert glyphs >= 0.9 * len(_words(FA))
+
+
+async def test_the_month_in_persian_reads_as_written(hgp_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = await _protocol(hgp_config, f"sqlite:///{tmp_path / 'd.db'}", "hgp", "sara", "normal", "crm",
+                        "Asia/Tehran", ["داشبورد کند است"])
+    first = next(_pages(reports.render(p, "pdf")))
+    title = max(first.chars, key=lambda c: c["size"])  # the protocol's title, the largest text
+    line = sorted((c for c in first.chars if abs(c["top"] - title["top"]) < 2), key=lambda c: c["x0"])
+    assert "".join(c["text"] for c in line if c["text"] in "0123456789-") == "2026-11"
