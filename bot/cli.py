@@ -33,8 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     run_p.add_argument("--no-backups", action="store_true",
                        help="do not run the config's backups (scheduled or /backup)")
 
-    check = sub.add_parser("check-config", help="validate a configuration file")
+    check = sub.add_parser("check-config", help="validate a configuration file and show when its schedules fire")
     check.add_argument("file")
+    check.add_argument("--next", type=_count, default=5, metavar="N",
+                       help="how many fire times to show per schedule (1-100, default 5)")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -62,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _count(text: str) -> int:
+    if not text.isdecimal() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 100")
+    return int(text)
+
+
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -76,7 +84,7 @@ def run(argv: list[str] | None = None) -> int:
             return _single_process(args, database_url)
         match args.command:
             case "check-config":
-                return _check_config(args.file)
+                return _check_config(args.file, args.next)
             case "demo":
                 from bot.demo.run import run_demo
 
@@ -165,9 +173,14 @@ def _single_process(args: argparse.Namespace, database_url: str) -> int:
             lock.release()
 
 
-def _check_config(path: str) -> int:
+def _check_config(path: str, count: int = 5) -> int:
+    from bot.app import process_clock
+    from bot.schedules_cli import schedule_report
+
     cfg = load_config(path)
+    now = process_clock().now()  # DUTYDESK_CLOCK_FILE pins it for a test
     print(f"{path}: OK — {len(cfg.customers)} customer(s), {len(cfg.people)} people")
+    print("\n".join(schedule_report(cfg, now, count)))
     return 0
 
 
