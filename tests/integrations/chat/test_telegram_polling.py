@@ -106,3 +106,23 @@ async def test_the_process_exits_with_a_clear_message_when_a_webhook_holds_the_u
             proc.kill()
             await proc.wait()
         await fake.close()
+
+
+async def test_the_process_exits_with_a_clear_message_when_another_desk_polls_the_token(
+        noi_config: Config, tmp_path: Path) -> None:
+    async with telegram_rig(noi_config, f"sqlite:///{tmp_path / 'first.db'}") as rig:  # the desk already running
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": rig.fake.base_url}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'second.db'}", "run", "--no-health",
+            "--no-backups", "--config", str(EXAMPLES / "noi.toml"), env=env, stderr=asyncio.subprocess.PIPE)
+        try:
+            _, err = await asyncio.wait_for(proc.communicate(), 60)
+            assert proc.returncode == 3, err.decode()
+            assert "telegram refused to start" in err.decode() and "another process is polling" in err.decode()
+            assert "Traceback" not in err.decode()
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        answer = await rig.say(IVANA, NOI_GROUP, "/incident urgent cucm Calls fail")  # the first desk goes on
+        assert answer.plain.startswith(NUMBER)
