@@ -39,7 +39,7 @@ async def test_the_process_runs_slack_the_sweeper_and_the_dispatcher_together(tm
         [reply] = await fake.wait_calls("respond:t1", timeout=30)
         assert "NOI-2026-00001" in reply["text"]
         # the process's own jobs: the card in the channel, the page to the on-call engineer (petar)
-        await fake.wait_for(lambda f: bool(f.posts("C0NOIDESK")) and bool(f.posts("U0PETAR")), timeout=30)
+        await fake.wait_for(lambda f: bool(f.posts("C0NOIDESK")) and bool(f.posts("D0PETAR")), timeout=30)
         assert "NOI-2026-00001" in str(fake.posts("C0NOIDESK")[0])
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
@@ -73,8 +73,8 @@ async def test_one_process_runs_slack_and_telegram_filed_in_telegram_acknowledge
         telegram.message(1001, group, "/incident urgent cucm Inbound calls fail for all operators")
         await telegram.wait_message(group, lambda m: "NOI-2026-00001" in m.plain and bool(m.buttons), timeout=30)
         # the on-call engineer (petar: Slack first in his paging order) is paged by Slack DM
-        await slack.wait_for(lambda f: bool(f.posts("U0PETAR")), timeout=30)
-        page = slack.posts("U0PETAR")[0]
+        await slack.wait_for(lambda f: bool(f.posts("D0PETAR")), timeout=30)
+        page = slack.posts("D0PETAR")[0]
         assert "NOI-2026-00001" in str(page)
 
         # petar presses Acknowledge in Slack

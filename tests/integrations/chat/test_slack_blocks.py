@@ -162,7 +162,7 @@ async def test_a_shortened_event_or_page_says_it_is_shortened(rig: SlackRig) -> 
     description = "Описание " + "d" * 600 + " КРАЙ"
     await rig.desk.say("U0IVANA", f"/incident urgent cucm {description}", transport="slack", channel="C0NOIDESK")
     await rig.dispatch()
-    pages = [p for p in rig.fake.posts() if p["channel"].startswith("U")]
+    pages = [p for p in rig.fake.posts() if p["channel"].startswith("D")]
     assert pages and all("d…" in p["text"] and "КРАЙ" not in p["text"] for p in pages)
     note = "Бележка " + "n" * 600 + " КРАЙ"
     await rig.desk.say("U0GEORGI", f"/note {NUMBER} {note}", transport="slack", channel="C0NOIDESK")
