@@ -11,7 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from commands.reply import Reply
 from storage.models import OncallOverride
+from storage.outbox import Outbox
 from tests.fakes.slack_api import slash_body
 from tests.integrations.chat import SlackRig, slack_rig
 from tests.integrations.chat.telegram_rig import IVANA, SARA, telegram_rig
@@ -125,3 +127,19 @@ async def test_slack_no_form_opens_where_the_desk_would_refuse_the_report(rig: S
     assert (await rig.post(body)).status == 200
     [opened] = await rig.fake.wait_calls("views.open")  # her own channel: the form of her customer
     assert "cucm" in json.dumps(opened["view"]).lower()
+
+
+async def test_slack_a_queued_page_for_someone_of_another_customer_is_never_delivered(rig: SlackRig) -> None:
+    filed = await command(rig, "incident urgent cucm Calls fail", user="U0IVANA", channel=NOI_SLACK, trigger="i1")
+    assert "NOI-2026-00001" in str(filed["text"])
+    now = rig.desk.clock.now()
+    # as if a bug (or an old row from before the rules) had queued noi's page for hgp's reza
+    rig.desk.db.write_sync(lambda s: Outbox(s).put(
+        dedupe_key="forged:reza", customer_id="noi", kind="page", audience="person:reza",
+        payload=Reply(text="NOI-2026-00001 urgent: Calls fail", control_number="NOI-2026-00001").to_dict(), now=now))
+    sent = await rig.dispatch()
+    assert sent.failed == 0 and "D0REZA" not in dm_channels(rig) and dm_channels(rig) == {"D0PETAR"}
+    [forged] = [m for m in rig.desk.db.read_sync(lambda s: list(Outbox(s).all(kind="page")))
+                if m.dedupe_key == "forged:reza"]
+    assert forged.sent_at is not None and (forged.last_error or "").startswith("refused:")
+    assert (await rig.dispatch()).sent == 0  # not retried
