@@ -28,6 +28,7 @@ from bot.dispatcher import Dispatcher
 from commands.registry import COMMANDS
 from commands.reply import Reply
 from commands.sweep import sweep_unit
+from integrations.chat.routing import Destination
 from storage.models import Incident, OutboxMessage, TimelineEvent
 from tests.commands.conftest import MONDAY_1004_SOFIA
 from tests.harness import DeskHarness
@@ -146,10 +147,11 @@ class Catch:
     def __init__(self) -> None:
         self.delivered: list[tuple[OutboxMessage, Reply]] = []
 
-    def reaches(self, audience: str) -> bool:
-        return True
+    def destinations(self, audience: str) -> list[Destination]:
+        kind, _, ident = audience.partition(":")
+        return [Destination(audience, kind == "person", ident if kind == "person" else None)]
 
-    async def deliver(self, audience: str, reply: Reply, message: OutboxMessage) -> None:
+    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
         self.delivered.append((message, reply))
 
 
