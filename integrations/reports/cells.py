@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ERROR_CODES  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 Value = str | int | float | None
@@ -36,10 +36,13 @@ def csv_row(values: Iterable[Value]) -> list[str]:
 
 def xlsx_cells(ws: object, values: Iterable[Value], *, bold: bool = False) -> list[object]:
     """A row for a write-only sheet: text stored as a string cell (never a formula, never an error value),
-    numbers as numbers. Plain values are passed through (openpyxl reuses one cell for them); only text that
+    numbers as numbers; a control character XML cannot hold becomes U+FFFD. Plain values are passed through (openpyxl reuses one cell for them); only text that
     openpyxl would not store as a string, and bold cells, get a cell object of their own."""
     row: list[object] = []
     for v in values:
+        if isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v):
+            # XML 1.0 has no such characters (a probe's error text may carry one): shown as U+FFFD
+            v = ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)
         if not bold and not (isinstance(v, str) and _not_a_string_to_openpyxl(v)):
             row.append(v)
             continue

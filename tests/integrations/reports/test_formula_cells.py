@@ -62,13 +62,13 @@ def test_the_helper_follows_owasp() -> None:
     assert (csv_field(-49), csv_field(29.2), csv_field(None)) == ("-49", "29.2", "")  # numbers stay numbers
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("s")
-    ws.append(xlsx_cells(ws, ["\t=1+1", "\r@A1", -5400, 0.5, "#N/A", "=1", "x"]))
+    ws.append(xlsx_cells(ws, ["\t=1+1", "\r@A1", -5400, 0.5, "#N/A", "=1", "x\x1b[0m"]))
     out = io.BytesIO()
     wb.save(out)
     row = next(load_workbook(out).worksheets[0].iter_rows())
     assert [c.data_type for c in row] == ["s", "s", "n", "n", "s", "s", "s"]
     # XML reads a carriage return as a line feed (XML 1.0 §2.11), the text is otherwise kept
-    assert [c.value for c in row] == ["\t=1+1", "\n@A1", -5400, 0.5, "#N/A", "=1", "x"]
+    assert [c.value for c in row] == ["\t=1+1", "\n@A1", -5400, 0.5, "#N/A", "=1", "x\ufffd[0m"]
 
 
 async def test_monthly_csv_neutralises_formulas(noi_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
