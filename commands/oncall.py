@@ -14,6 +14,7 @@ from commands.domain.rotation import Override, Shift, check_override
 from commands.domain.timeparse import TimeParseError, parse_time
 from commands.incident import _load, number_and_text
 from commands.notify import announce
+from commands.oncall_ics import calendar_file
 from commands.parse import Parsed
 from commands.reply import Attachment, Reply
 from storage.models import OncallOverride
@@ -21,6 +22,7 @@ from storage.outbox import Outbox
 from storage.register import Register
 
 STAFF = ("engineer", "admin")
+ICS_WINDOW = timedelta(days=60)  # /oncall ics: the shifts that overlap the next 60 days, whole
 
 
 def _schedules(ctx: Context) -> list[str]:
@@ -134,12 +136,16 @@ def _shifts(ctx: Context, p: Parsed, sub: str) -> Outcome:
         shifts: list[tuple[str, Shift]] = []
         for name in names:
             sched = escalation.schedule_with_overrides(session, ctx.services, name, now, ctx.customer_id)
-            shifts += [(name, s) for s in sched.shifts(now, now + timedelta(days=days if sub == "schedule" else 60))]
+            if sub == "ics":  # whole shifts, as they are: the same events at every export
+                shifts += [(name, s) for s in sched.whole_shifts(now, now + ICS_WINDOW)]
+            else:
+                shifts += [(name, s) for s in sched.shifts(now, now + timedelta(days=days))]
         if sub == "ics":
             person = who or ctx.actor.person_id
-            mine = [(n, s) for n, s in shifts if s.person == person]
+            mine = sorted(((n, s) for n, s in shifts if s.person == person), key=lambda x: (x[1].start, x[0]))
             return ctx.reply(ctx.t("oncall.ics", person=ctx.services.directory.person_name(person), count=len(mine)),
-                             kind="info", attachment=Attachment(f"oncall-{person}.ics", _ics(mine, now), "text/calendar"))
+                             kind="info", attachment=Attachment(f"oncall-{person}.ics", _ics(ctx, person, mine, now),
+                                                                "text/calendar"))
         tz, locale = ctx.customer.tz, ctx.locale
         lines = [f"{name} · {format_datetime(s.start, tz, locale)} → {format_datetime(s.end, tz, locale)} · "
                  f"{ctx.services.directory.person_name(s.person)}" + (" (override)" if s.source == "override" else "")
@@ -149,17 +155,17 @@ def _shifts(ctx: Context, p: Parsed, sub: str) -> Outcome:
     return Read(query)
 
 
-def _ics(shifts: list[tuple[str, Shift]], now: datetime) -> bytes:
-    """RFC 5545 calendar of the shifts (UTC times; CRLF line ends)."""
-    def stamp(d: datetime) -> str:
-        return d.strftime("%Y%m%dT%H%M%SZ")
+def _ics(ctx: Context, person: str, shifts: list[tuple[str, Shift]], now: datetime) -> bytes:
+    """The person's shifts as an iCalendar file, in the asker's language (commands/oncall_ics.py)."""
+    who = ctx.services.directory.person_name(person)
 
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dutydesk//on-call//EN", "CALSCALE:GREGORIAN"]
-    for name, s in shifts:
-        lines += ["BEGIN:VEVENT", f"UID:{name}-{s.person}-{stamp(s.start)}@dutydesk", f"DTSTAMP:{stamp(now)}",
-                  f"DTSTART:{stamp(s.start)}", f"DTEND:{stamp(s.end)}", f"SUMMARY:On call: {name}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode()
+    def description(schedule: str, shift: Shift) -> str:
+        how = ctx.t("oncall.ics.override") if shift.source == "override" else shift.source
+        return ctx.t("oncall.ics.description", person=who, schedule=schedule, source=how)
+
+    return calendar_file(shifts, now, name=ctx.t("oncall.ics.calendar", person=who),
+                         summary=lambda schedule, _: ctx.t("oncall.ics.summary", schedule=schedule),
+                         description=description)
 
 
 def page(ctx: Context, p: Parsed) -> Outcome:

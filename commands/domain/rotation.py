@@ -128,6 +128,37 @@ class Schedule:
                 out.append(Shift(person, lo, hi, source))
         return out
 
+    def whole_shifts(self, start: datetime, end: datetime, *, reach: timedelta = timedelta(days=366)) -> list[Shift]:
+        """The shifts that overlap [start, end), each with its real start and end rather than cut to the
+        window (what a calendar export needs: the same shift, the same times, whenever it is asked).
+
+        Backwards the search goes as far as anyone can have been on call (the first layer start or
+        override), so a shift's start does not depend on when it is asked; forwards it goes up to
+        ``reach`` past ``end``, where a stretch still going on (one person alone in a rotation) is cut.
+        """
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        if end <= start:
+            return []
+        earliest = self._earliest()
+        back, ahead = timedelta(days=8), timedelta(days=8)
+        while True:
+            lo, hi = start - back, end + ahead
+            found = [s for s in self.shifts(lo, hi) if s.end > start and s.start < end]
+            cut_before = bool(found) and found[0].start == lo and lo > earliest
+            cut_after = bool(found) and found[-1].end == hi and ahead < reach
+            if not cut_before and not cut_after:
+                return found
+            if cut_before:
+                back = min(back * 2, start - earliest)
+            if cut_after:
+                ahead = min(ahead * 2, reach)
+
+    def _earliest(self) -> datetime:
+        """No one is on call before this instant: the first hand-off of the first layer, or an override."""
+        firsts = [_local_to_utc(layer.start, layer.handoff, self.tz) - _DAY for layer in self.layers]
+        firsts += [o.start for o in self.overrides]
+        return min(firsts) if firsts else datetime.min.replace(tzinfo=UTC)
+
     def _source(self, at: datetime) -> str:
         for layer in reversed(self.layers):
             if self._layer_at(layer, at) is not None:

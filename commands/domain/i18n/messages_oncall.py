@@ -62,6 +62,14 @@ MESSAGES = {
         "bg": "Дежурства през следващите {days} дни:",
         "fa": "شیفت‌های {days} روز آینده:",
     },
+    "oncall.ics.summary": {"en": "On call: {schedule}", "bg": "Дежурство: {schedule}", "fa": "کشیک: {schedule}"},
+    "oncall.ics.description": {
+        "en": "{person} on call in schedule {schedule} ({source})",
+        "bg": "{person} е дежурен в графика {schedule} ({source})",
+        "fa": "{person} در برنامهٔ {schedule} کشیک است ({source})",
+    },
+    "oncall.ics.override": {"en": "override", "bg": "замяна", "fa": "جایگزینی"},
+    "oncall.ics.calendar": {"en": "On call — {person}", "bg": "Дежурства — {person}", "fa": "کشیک‌ها — {person}"},
     "oncall.ics": {
         "en": "{count} shift(s) of {person} as an iCalendar file",
         "bg": "{count} дежурства на {person} като iCalendar файл",

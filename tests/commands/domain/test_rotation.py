@@ -81,3 +81,26 @@ def test_an_override_in_the_past_or_backwards_is_refused() -> None:
     assert check_override([], Override("ana", utc(2026, 11, 22, 0, 0), utc(2026, 11, 23, 0, 0)), now) == "in_the_past"
     assert check_override([], Override("ana", utc(2026, 11, 24, 0, 0), utc(2026, 11, 23, 0, 0)), now) == "end_before_start"
     assert check_override([], Override("ana", utc(2026, 11, 23, 18, 0), utc(2026, 11, 24, 7, 0)), now) is None
+
+
+def test_whole_shifts_keep_their_real_start_and_end_whenever_asked() -> None:
+    """For calendar exports (issue 16 §3): the shifts overlapping a window, not cut to it; the start found
+    however far back it lies (down to the layer's start), the end up to ``reach`` ahead."""
+    from datetime import UTC, date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from commands.domain.rotation import Layer, Schedule, Shift
+
+    tz = ZoneInfo("Europe/Sofia")
+    weekly = Schedule("primary", tz, (Layer("24x7", ("georgi", "petar"), "weekly", time(9, 0), date(2026, 11, 2)),))
+    for asked in (datetime(2026, 11, 23, 10, 4, tzinfo=tz), datetime(2026, 11, 27, 23, 0, tzinfo=tz)):
+        first, *_, last = weekly.whole_shifts(asked, asked + timedelta(days=60))
+        assert first == Shift("petar", datetime(2026, 11, 23, 9, 0, tzinfo=tz), datetime(2026, 11, 30, 9, 0, tzinfo=tz),
+                              "24x7")
+        assert last.end.astimezone(tz).time() == time(9, 0) and last.end > asked + timedelta(days=60)
+    alone = Schedule("alone", tz, (Layer("24x7", ("maria",), "weekly", time(9, 0), date(2025, 1, 6)),))
+    now = datetime(2026, 11, 23, 8, 4, tzinfo=UTC)
+    [forever] = alone.whole_shifts(now, now + timedelta(days=60))
+    assert forever.start == datetime(2025, 1, 6, 9, 0, tzinfo=tz)  # two years back: where the layer starts
+    assert forever.end == now + timedelta(days=60 + 366)  # never handed off: cut a year past the window
+    assert alone.whole_shifts(now, now) == []
