@@ -201,10 +201,11 @@ class FakeSlack:
         channel = str(args.get("channel") or "")
         if method in ("chat.postMessage", "chat.update", "conversations.join") and channel in self.archived:
             return "is_archived"  # https://api.slack.com/methods/chat.postMessage#errors
-        if method == "chat.update" and channel[:1] in ("U", "W"):
+        if method in ("chat.update", "conversations.history", "conversations.replies") and channel[:1] in ("U", "W"):
             # https://api.slack.com/methods/chat.update: "channel: Channel containing the message to be
-            # updated" — a conversation id; a user id is not one (a DM is edited by its D… id, which
-            # conversations.open or the post's answer gives)
+            # updated" — a conversation id; a user id is not one (a DM is edited, and read with
+            # https://api.slack.com/methods/conversations.history, by its D… id, which conversations.open
+            # or the post's answer gives)
             return "channel_not_found"
         if method == "conversations.join" and channel in self.private:
             # https://api.slack.com/methods/conversations.join: "method_not_supported_for_channel_type";

@@ -22,7 +22,7 @@ from storage.deliveries import Deliveries
 from storage.models import OutboxDelivery, OutboxMessage
 from storage.outbox import Outbox
 from tests.fakes.sms_gateway import FakeSmsGateway
-from tests.fakes.telegram_api import BLOCKED, NEVER_STARTED
+from tests.fakes.telegram_api import BLOCKED, CHAT_NOT_FOUND, NEVER_STARTED
 from tests.integrations.chat.telegram_rig import GEORGI, MARIA, NOI_GROUP, PETAR, Rig, telegram_rig
 
 ALERT = "Backup of CUCM failed: host unreachable"
@@ -139,3 +139,16 @@ async def test_a_chat_failing_every_time_is_given_up_at_the_attempt_cap_and_repo
         lines = "\n".join(summary.lines)
         assert "Messages not delivered: 1" in lines
         assert f"telegram:{NOI_GROUP}" in lines and "Bad Gateway" in lines
+
+
+async def test_a_group_telegram_does_not_know_is_given_up_at_once(rig: Rig) -> None:
+    rig.fake.refuse(NOI_GROUP, CHAT_NOT_FOUND)  # a wrong id in channels.telegram, or the group was deleted
+    await rig.desk.say("ivana", "/incident urgent cucm Calls fail")
+    first = await rig.dispatch()
+    assert first.given_up == 1 and first.failed == 0
+    rig.desk.advance(minutes=16)
+    await rig.dispatch()
+    asked = [c.args["text"] for c in rig.fake.refusals(NOI_GROUP)]
+    assert len(asked) == len(set(asked)) and "NOI-2026-00001" in asked[0]  # each message asked once, never again
+    told = [t for t in texts(rig, PETAR) if t.startswith("⚠")]
+    assert len(told) == 1 and "chat not found" in told[0].lower()

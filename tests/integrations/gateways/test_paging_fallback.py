@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot.dispatcher import Dispatcher
 from commands.domain.oncall_config import SmsGatewayConfig, SmtpConfig
+from commands.reply import Reply
 from commands.sweep import sweep_unit
 from integrations.gateways.email import EmailNotifier
 from integrations.gateways.sms import SmsNotifier
@@ -82,3 +83,29 @@ async def test_sms_failing_falls_through_to_email(noi_config, db_url: str, smtp:
             assert all(m.sent_at is not None for m in pages)
         finally:
             h.close()
+
+
+async def test_a_gateway_refusing_the_request_is_permanent_and_a_busy_one_is_not(noi_config) -> None:  # type: ignore[no-untyped-def]
+    from integrations.chat.base import PermanentDeliveryError
+    from integrations.chat.routing import Destination
+    from integrations.gateways.sms import SmsError
+
+    with FakeSmsGateway() as gateway:
+        sms = SmsGatewayConfig(url=gateway.url, body='{"to": "{phone}", "text": "{text}"}')
+        notifier = SmsNotifier(noi_config, sms, {})
+        [petar] = notifier.destinations("person:petar")
+        assert petar == Destination("+359888000004", True, "petar")
+        message = OutboxMessage(id=1, dedupe_key="p", customer_id="noi", kind="page", audience="person:petar",
+                                payload="{}", created_at=utc(2026, 11, 23, 8, 4), next_attempt_at=utc(2026, 11, 23, 8, 4))
+        try:
+            for status in (400, 401, 404, 422):  # RFC 9110 §15.5: the request as it is will not do
+                gateway.fail_with = status
+                with pytest.raises(PermanentDeliveryError, match=str(status)):
+                    await notifier.deliver(petar, Reply(text="CUCM down"), message)
+            for status in (429, 503):  # later may work: tried again with backoff
+                gateway.fail_with = status
+                with pytest.raises(SmsError) as caught:
+                    await notifier.deliver(petar, Reply(text="CUCM down"), message)
+                assert not isinstance(caught.value, PermanentDeliveryError)
+        finally:
+            await notifier.close()
