@@ -208,7 +208,7 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
     """The console desk, with the sweeper and dispatcher running so SLA warnings show up in it."""
     from bot.dispatcher import Dispatcher
     from bot.scheduler import Jobs
-    from integrations.chat.console import ConsoleNotifier, reader_locale, run_console
+    from integrations.chat.console import ConsoleNotifier, run_console
 
     directory = app.services.directory
     audiences = {f"person:{person}"}
@@ -218,7 +218,7 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
     for cid, roles in app.config.people[person].roles.items():
         if {"engineer", "admin"} & set(roles):
             audiences.add(f"engineers:{cid}")
-    notifier = ConsoleNotifier(audiences, sys.stdout, locale=reader_locale(app.config, person, channel_customer),
+    notifier = ConsoleNotifier(audiences, sys.stdout, locale=directory.reply_locale(f"console:{user}", "console:console"),
                                names={pid: p.name for pid, p in app.config.people.items()})
     jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, [notifier], app.config))
     jobs.start()

@@ -8,10 +8,11 @@ id recorded in the same transaction, so a repeated delivery gets the first reply
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlmodel import Session
@@ -49,6 +50,28 @@ def _clip(value: object) -> object:
     if isinstance(value, str) and len(value) > MAX_ECHO:
         return value[:MAX_ECHO] + "…"
     return value
+
+
+def read_by_requester_only(request: Request) -> bool:
+    """Whether the answer is read by the person who asked alone: the console, Slack (answers are
+    ephemeral), the HTTP intake and a Telegram private chat — not a Telegram group, whose members (the
+    engineers among them) all see the answer and its buttons (Bot API: group and channel chat ids are
+    negative, a private chat's id is the user's)."""
+    if request.transport == "telegram":
+        return not request.channel_id.startswith("-")
+    return True
+
+
+def only_what_they_may(reply: Reply, roles: Sequence[str]) -> Reply:
+    """The reply without the buttons the reader's roles do not allow: a reporter is not offered "Take it"
+    (/ack) under their own report. Buttons are commands; the registry says who may run each."""
+    def allowed(command: str) -> bool:
+        name = command.lstrip("/").split(None, 1)[0].lower() if command.strip() else ""
+        spec = COMMANDS.get(name)
+        return spec is None or bool(set(spec.roles) & set(roles))
+
+    kept = tuple(b for b in reply.buttons if allowed(b.command))
+    return reply if kept == reply.buttons else dataclasses.replace(reply, buttons=kept)
 
 
 class Desk:
@@ -130,21 +153,25 @@ class Desk:
             )
         ctx = Context(services, request, actor, customer_id, locale, services.clock.now())
         try:
-            outcome = spec.handler(ctx, parsed)
-            if isinstance(outcome, Reply):
-                return outcome
-            if isinstance(outcome, Read):
-                return await services.db.read(outcome.query)
-            if isinstance(outcome, Async):
-                return await outcome.run()
-            reply = await services.db.write(self._idempotent(request, outcome, ctx), savepoint=outcome.savepoint,
-                                            bulk=self._bulk(request, outcome, ctx))
-            if services.wake is not None and not reply.is_error:
-                services.wake()
-            return reply
+            reply = await self._run(spec.handler(ctx, parsed), request, ctx)
+            return only_what_they_may(reply, roles) if read_by_requester_only(request) else reply
         except DeskError as err:
             err.params["_locale"] = locale
             raise
+
+    async def _run(self, outcome: Any, request: Request, ctx: Context) -> Reply:
+        services = self.services
+        if isinstance(outcome, Reply):
+            return outcome
+        if isinstance(outcome, Read):
+            return await services.db.read(outcome.query)
+        if isinstance(outcome, Async):
+            return await outcome.run()
+        reply: Reply = await services.db.write(self._idempotent(request, outcome, ctx), savepoint=outcome.savepoint,
+                                               bulk=self._bulk(request, outcome, ctx))
+        if services.wake is not None and not reply.is_error:
+            services.wake()
+        return reply
 
     @staticmethod
     def _parsed(request: Request, locale: str) -> Parsed:

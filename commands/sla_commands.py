@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from commands.context import Context, Outcome, Write
 from commands.domain.i18n.format import format_datetime
+from commands.domain.i18n.targets import describe_target
 from commands.domain.sla import deadline, parse_target, start_event
 from commands.incident import (
     _load,
@@ -220,5 +221,5 @@ def _preview_line(ctx: Context, c: ClockPlan) -> str:
     label = ctx.t(f"clock.{c.name}")
     if c.deadline is None:
         return ctx.t("clock.waiting", clock=label, event=ctx.t(f"event.{start_event(parse_target(c.target))}"))
-    return ctx.t("sla.preview_line", clock=label, target=c.target,
+    return ctx.t("sla.preview_line", clock=label, target=describe_target(c.target, ctx.locale),
                  when=format_datetime(c.deadline, ctx.customer.tz, ctx.locale))

@@ -19,7 +19,7 @@ from bot.health_jobs import wire_health
 from bot.scheduler import Jobs
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
-from integrations.chat.console import ConsoleNotifier, reader_locale, run_console
+from integrations.chat.console import ConsoleNotifier, run_console
 
 SPEED = 10.0  # without --fast: a demo minute every six seconds
 
@@ -43,7 +43,7 @@ async def _demo(tmp: Path, person: str, fast: bool) -> int:
         app = build_app(config, f"sqlite:///{tmp / 'demo.db'}", clock=clock)
         try:
             app.db.start_writer()
-            locale = reader_locale(config, person, CUSTOMER)
+            locale = app.services.directory.reply_locale(f"console:{user}", "console:console", CUSTOMER)
             health, backups = wire_health(app.services), wire_backups(app.services)
             notifier = ConsoleNotifier(None, sys.stdout, locale=locale,
                                        names={pid: p.name for pid, p in config.people.items()})

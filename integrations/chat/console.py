@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from commands.desk import Desk
-from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.reply import Reply, Request
 from integrations.chat.routing import Destination
@@ -36,15 +35,6 @@ def where(audience: str, locale: str, names: Mapping[str, str]) -> str:
     if kind in ("customer", "engineers"):
         return t(locale, f"console.to.{kind}")
     return audience
-
-
-def reader_locale(config: Config, person: str, customer_id: str | None) -> str:
-    """The language the desk answers ``person`` in: their own, else the customer's (the console's, else
-    their first customer's), else English."""
-    if config.people[person].locale:
-        return str(config.people[person].locale)
-    cid = customer_id or next(iter(config.people[person].roles), None)
-    return config.customers[cid].locale if cid in config.customers else "en"
 
 
 class ConsoleNotifier:

@@ -78,3 +78,15 @@ def test_the_desk_process_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_reporter_is_offered_only_what_they_may_do_and_the_engineer_the_rest(tmp_path: Path) -> None:
+    """ivana (reporter) used to see ``[Поемам: /ack …]`` under her own report, an action only engineers
+    may take; georgi (engineer) still gets the button as the command to type."""
+    db = tmp_path / "desk.db"
+    filed = _chat(db, "ivana", "/incident urgent cucm Inbound calls fail for all operators\n")
+    assert filed.returncode == 0, filed.stderr
+    assert "NOI-2026-00001 регистриран" in filed.stdout
+    assert "/ack" not in filed.stdout and "Поемам" not in filed.stdout
+    engineer = _chat(db, "georgi", "/incident urgent uccx IVR does not answer\n")
+    assert "[Поемам: /ack NOI-2026-00002]" in engineer.stdout

@@ -61,10 +61,44 @@ async def test_sla_preview_shows_what_the_contract_promises(desk: DeskHarness) -
     reply = await desk.say("ivana", '/sla other --at "2026-11-27 15:00"')
     assert not reply.is_error, reply.text
     assert reply.lines == (
-        "Реакция (2h business): 2026-11-27 17:00",
-        "Пристигане (6h from start of next working day): 2026-11-30 15:00",
-        "Решаване (end of the 2nd next working day): 2026-12-01 17:30",
+        "Реакция (2 ч работно време): 2026-11-27 17:00",
+        "Пристигане (6 ч от началото на следващия работен ден): 2026-11-30 15:00",
+        "Решаване (края на следващите 2 работни дни): 2026-12-01 17:30",
     )
+
+
+async def test_sla_targets_are_told_in_the_reader_s_language(hgp_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Persian readers saw ``واکنش (4h business)``: the contract's wording is translated like the rest."""
+    desk = DeskHarness(hgp_config, db_url, utc(2026, 11, 23, 8, 4))
+    try:
+        reply = await desk.say("sara", "/sla normal")
+        assert not reply.is_error, reply.text
+        reaction, resolution = reply.lines
+        assert reaction.startswith("واکنش (۴ ساعت کاری): ")
+        assert resolution.startswith("رفع (پایان ۲ روز کاری بعد): ")
+        assert not any(word in reply.as_text() for word in ("business", "working day", "4h"))
+    finally:
+        desk.close()
+
+
+def test_every_form_of_target_reads_in_en_bg_and_fa() -> None:
+    from commands.domain.i18n.targets import describe_target
+
+    expected = {
+        "30m": ("30 min", "30 мин", "۳۰ دقیقه"),
+        "1h30m": ("1 h 30 min", "1 ч 30 мин", "۱ ساعت و ۳۰ دقیقه"),
+        "4h business": ("4 h of working time", "4 ч работно време", "۴ ساعت کاری"),
+        "end of next working day": ("end of the next working day", "края на следващия работен ден",
+                                    "پایان روز کاری بعد"),
+        "end of the 2nd next working day": ("end of the next 2 working days", "края на следващите 2 работни дни",
+                                            "پایان ۲ روز کاری بعد"),
+        "6h from start of next working day": ("6 h from the start of the next working day",
+                                              "6 ч от началото на следващия работен ден", "۶ ساعت از آغاز روز کاری بعد"),
+        "10 working days after received": ("10 working days after the device is received",
+                                           "10 работни дни след получаване на апарата", "۱۰ روز کاری پس از دریافت دستگاه"),
+    }
+    for target, words in expected.items():
+        assert tuple(describe_target(target, locale) for locale in ("en", "bg", "fa")) == words, target
 
 
 async def test_recategorising_back_to_phones_starts_the_handset_clock_at_its_receipt(desk: DeskHarness) -> None:
