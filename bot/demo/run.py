@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -60,7 +61,10 @@ async def _demo(tmp: Path, person: str, fast: bool) -> int:
             teller = asyncio.create_task(story.tell(fast=False, keep_watching=True))
             try:
                 return await run_console(app.desk, user)
-            finally:
+            finally:  # the minute under way ends (its writes complete), then everything stops
+                story.stopping.set()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(teller), 30)
                 teller.cancel()
                 await asyncio.gather(teller, return_exceptions=True)
                 await jobs.finish()

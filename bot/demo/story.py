@@ -18,6 +18,7 @@ the story's events happen at their minute:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ class Story:
     out: TextIO
     locale: str
     events: dict[int, list[Callable[[], Awaitable[None]]]] = field(default_factory=dict)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)  # set: end after the minute under way
 
     def __post_init__(self) -> None:
         self.events = {0: [self._first_backup], 1: [self._callrec_stops], 2: [self._gw2_silent],
@@ -98,12 +100,15 @@ class Story:
         """The story from minute 0; ``fast``: skip the clock from minute to minute at once; otherwise wait
         for each minute on the running clock. With ``keep_watching`` the checks go on after the story."""
         minute = 0
-        while minute <= END_MINUTE or keep_watching:
+        while (minute <= END_MINUTE or keep_watching) and not self.stopping.is_set():
             if fast:
                 self.clock.skip_to(self.at(minute))
             else:
                 while (wait := (self.at(minute) - self.clock.now()).total_seconds()) > 0:
-                    await asyncio.sleep(min(wait / max(self.clock.speed, 1e-9), 1.0))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stopping.wait(), min(wait / max(self.clock.speed, 1e-9), 1.0))
+                    if self.stopping.is_set():
+                        return
             await self.minute(minute)
             if minute == END_MINUTE:
                 self.say("demo.end_fast" if not keep_watching else "demo.end")
