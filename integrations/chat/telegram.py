@@ -76,7 +76,7 @@ from commands.domain.config import Config
 from commands.domain.i18n.catalog import LOCALES, t
 from commands.incident import NUMBER
 from commands.registry import COMMANDS
-from commands.reply import Reply, Request
+from commands.reply import Form, Reply, Request
 from integrations.chat import telegram_render as render
 from integrations.chat.base import PermanentDeliveryError, TransportRefused
 from integrations.chat.http_body import read_bounded
@@ -359,12 +359,13 @@ class TelegramTransport:
         line = f"/help {rest}".strip() if head.split("@")[0] == "/start" else msg.text
         await self._command(update, line)
 
-    async def _command(self, update: Update, line: str) -> None:
-        """Run one line as the message's sender and answer in the chat, as a reply to the message."""
+    async def _command(self, update: Update, line: str, form: Form | None = None) -> None:
+        """Run one line (or the fields a guide or a prompt separated) as the message's sender and answer
+        in the chat, as a reply to the message."""
         msg, user = update.effective_message, update.effective_user
         if msg is None or user is None:
             return
-        reply = await self._run(line, user, msg.chat, f"msg:{msg.chat_id}:{msg.message_id}")
+        reply = await self._run(line, user, msg.chat, f"msg:{msg.chat_id}:{msg.message_id}", form)
         if reply.transient and self._keep(update):
             return
         await self._send_reply(msg.chat_id, reply, reply_to=msg.message_id)
@@ -378,8 +379,9 @@ class TelegramTransport:
         asked = msg.reply_to_message
         if asked is not None and asked.from_user is not None and asked.from_user.id == self.bot.id:
             command = render.prompted_command(asked.text)
-            if command is not None:
-                await self._command(update, f"{command} {msg.text.strip()}")
+            if command is not None:  # "/resolve NOI-2026-00001": the answer is its text, as typed
+                verb, _, number = command.lstrip("/").partition(" ")
+                await self._command(update, f"/{verb}", Form(verb, (number,), msg.text.strip()))
                 return
         if msg.chat.type == ChatType.PRIVATE:
             await self._command(update, f"/{msg.text.strip()}")
@@ -418,12 +420,13 @@ class TelegramTransport:
         markup = ForceReply(selective=True, input_field_placeholder=t(locale, "telegram.prompt.placeholder")[:64])
         await self.bot.send_message(chat_id, text, parse_mode=HTML, reply_markup=markup)
 
-    async def _run(self, line: str, user: User, chat: Chat, delivery_id: str) -> Reply:
+    async def _run(self, line: str, user: User, chat: Chat, delivery_id: str, form: Form | None = None) -> Reply:
         if not self._known_chat(chat.id, chat.type):
             locale = self._locale(user.id, chat.id)
             return Reply(text=t(locale, "telegram.unknown_chat", chat=chat.id), kind="error", locale=locale)
         return await self.desk.handle(Request(text=line, transport=TELEGRAM, user_id=str(user.id),
-                                              channel_id=self.moves.configured(chat.id), delivery_id=delivery_id))
+                                              channel_id=self.moves.configured(chat.id), delivery_id=delivery_id,
+                                              form=form))
 
     def _known_chat(self, chat_id: int, chat_type: str) -> bool:
         # A private chat belongs to the person; groups must be configured for a customer (or be one's

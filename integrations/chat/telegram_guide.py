@@ -33,11 +33,12 @@ from telegram.ext import (
 from commands.directory import Directory
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
+from commands.reply import Form
 from commands.views import category_title, component_title
 from integrations.chat.telegram_render import escape
 
 CATEGORY, COMPONENT, DESCRIPTION = range(3)
-Submit = Callable[[Update, str], Awaitable[None]]
+Submit = Callable[[Update, str, Form | None], Awaitable[None]]  # (update, command line, its fields)
 Known = Callable[[int, str], bool]  # (chat id, chat type) → whether the desk serves that chat
 _ANSWER = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 
@@ -120,7 +121,7 @@ class IncidentGuide:
     async def _start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         found = self._customer(update)
         if found is None:  # the desk explains (unknown person or chat, which customer, ...)
-            await self.submit(update, "/incident")
+            await self.submit(update, "/incident", None)
             return ConversationHandler.END
         cid, locale = found
         customer = self.directory.customer(cid)
@@ -164,7 +165,9 @@ class IncidentGuide:
         draft = self._drafts.pop(self._key(update), None)
         if draft is None:
             return ConversationHandler.END
-        await self.submit(update, f"/incident {draft.category} {draft.component} {_text(update).strip()}")
+        # The steps separated the fields: the description goes as typed, never parsed for options.
+        form = Form("incident", (draft.category, draft.component), _text(update).strip())
+        await self.submit(update, "/incident", form)
         return ConversationHandler.END
 
     async def _cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -15,6 +15,7 @@ from tests.fakes.telegram_api import BOT_ID
 from tests.integrations.chat.telegram_rig import (
     HGP_GROUP,
     IVANA,
+    MONDAY_1004_SOFIA,
     NOI_GROUP,
     NUMBER,
     PETAR,
@@ -135,6 +136,29 @@ async def test_a_bare_incident_asks_category_component_and_description(rig: Rig)
     assert answer.plain.startswith(f"{NUMBER} регистриран") and "спешен · CUCM" in answer.plain
     [incident] = rig.incidents()
     assert (incident.category, incident.component, incident.description) == ("urgent", "cucm", "Няма входящи обаждания")
+
+
+async def test_what_a_guided_step_asked_for_is_taken_as_typed_never_parsed_again(rig: Rig) -> None:
+    """The guide and the prompts already separated the fields: options typed into the free text stay text."""
+    typed = "Calls fail --force --reported \"yesterday 08:00\" --customer hgp"
+    question = await rig.say(IVANA, NOI_GROUP, "/incident")
+    question = await rig.say(IVANA, NOI_GROUP, "спешен", reply_to=question)
+    question = await rig.say(IVANA, NOI_GROUP, "CUCM", reply_to=question)
+    answer = await rig.say(IVANA, NOI_GROUP, typed, reply_to=question)
+    assert answer.plain.startswith(f"{NUMBER} регистриран 2026-11-23 10:04"), answer.plain
+    [incident] = rig.incidents()
+    assert incident.description == typed and incident.reported_at == MONDAY_1004_SOFIA
+
+    await rig.say(PETAR, NOI_GROUP, f"/ack {NUMBER}")
+    await rig.say(PETAR, NOI_GROUP, f"/arrive {NUMBER} remote")
+    await rig.dispatch()
+    await rig.press(PETAR, rig.card(), f"/resolve {NUMBER}")
+    prompt = await rig.fake.wait_message(NOI_GROUP, lambda m: f"/resolve {NUMBER}" in m.plain
+                                         and (m.reply_markup or {}).get("force_reply") is True)
+    done = await rig.say(PETAR, NOI_GROUP, "--force restarted; see --help", reply_to=prompt)
+    assert "решен от Петър Стоянов" in done.plain, done.plain
+    [resolved] = rig.events("resolved")
+    assert "--force restarted; see --help" in resolved.text
 
 
 async def test_the_guided_incident_can_be_cancelled(rig: Rig) -> None:
