@@ -185,12 +185,23 @@ class SlackTransport:
             except SlackApiError as err:
                 code = err.response.get("error")
                 if code in ("method_not_supported_for_channel_type", "channel_not_found"):
+                    if await self._reads(channel):
+                        continue  # a private channel the bot was invited to: nothing to do
                     log.warning("Slack channel %s is private (or unknown to the bot): invite the bot there with "
                                 "/invite @%s, or its cards and alerts cannot be posted or checked", channel,
                                 await self._bot_name())
                 else:
                     log.warning("Slack channel %s could not be joined (%s): cards there cannot be checked "
                                 "after a failed post; fix the channel or the scope channels:join", channel, code)
+
+    async def _reads(self, channel: str) -> bool:
+        """Whether the bot may read the channel's history (it is a member): one message, scope
+        groups:history for a private channel."""
+        try:
+            await self.client.conversations_history(channel=channel, limit=1)
+        except SlackApiError:
+            return False
+        return True
 
     async def _bot_name(self) -> str:
         """The bot user's name, as people type it after /invite @."""

@@ -36,6 +36,16 @@ async def test_a_private_channel_is_named_at_start_as_needing_an_invitation(
         assert "C0NOIDESK" in rig.fake.members  # the public one was joined all the same
 
 
+async def test_a_private_channel_the_bot_was_invited_to_needs_nothing(
+        noi_config: Config, db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="integrations.chat.slack")
+    async with slack_rig(noi_config, db_url, mode="socket", start=False) as rig:
+        rig.fake.private.add("C0NOIENG")
+        rig.fake.invite("C0NOIENG")
+        await rig.slack.start()
+        assert [r.getMessage() for r in caplog.records if "C0NOIENG" in r.getMessage()] == []
+
+
 async def test_an_in_doubt_card_in_a_channel_the_bot_never_joined_is_found_not_posted_twice(
         noi_config: Config, db_url: str) -> None:
     # Outbound only (no start, so no join at start): the card goes out with chat:write.public
