@@ -159,8 +159,11 @@ class SmtpConfig(_Strict):
     def _one_tls(self) -> SmtpConfig:
         if self.starttls and self.implicit_tls:
             raise ValueError("choose starttls (port 587/25) or implicit_tls (port 465), not both")
-        if self.ca_file is not None and not (self.starttls or self.implicit_tls):
+        tls = self.starttls or self.implicit_tls
+        if self.ca_file is not None and not tls:
             raise ValueError("ca_file is for TLS: set starttls or implicit_tls too")
+        if (self.username_env or self.password_env) and not tls:
+            raise ValueError("SMTP credentials need TLS (starttls or implicit_tls): the password would go in clear")
         return self
 
 

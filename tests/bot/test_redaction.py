@@ -80,7 +80,7 @@ def test_the_secrets_come_from_the_environment_and_the_configs_env_keys(tmp_path
 
     text = (EXAMPLES / "noi.toml").read_text(encoding="utf-8")
     path = tmp_path / "c.toml"  # type: ignore[operator]
-    path.write_text(text + '\n[desk.smtp]\nhost = "127.0.0.1"\nsender = "desk@example.org"\n'
+    path.write_text(text + '\n[desk.smtp]\nhost = "127.0.0.1"\nsender = "desk@example.org"\nstarttls = true\n'
                     'username_env = "MAIL_LOGIN"\npassword_env = "MAIL_WORD"\n', encoding="utf-8")
     config = load_config(path)
     env = {"MAIL_LOGIN": "pager-account", "MAIL_WORD": "w0rd-of-mail", "NOI_AXL_PASSWORD": "axl-secret",

@@ -58,7 +58,7 @@ def _config(tmp_path: Path) -> Path:
     text += (f'\n[desk.sms]\nurl = "http://127.0.0.1:{port}/send?to={{phone}}"\nauth_header_env = "DD_SMS_AUTH"\n'
              f'timeout_seconds = 2\n'
              f'\n[desk.smtp]\nhost = "127.0.0.1"\nport = {port}\nsender = "desk@contractor.example"\n'
-             f'username_env = "DD_SMTP_USER"\npassword_env = "DD_SMTP_PASS"\ntimeout_seconds = 2\n')
+             f'starttls = true\nusername_env = "DD_SMTP_USER"\npassword_env = "DD_SMTP_PASS"\ntimeout_seconds = 2\n')
     path = tmp_path / "noi.toml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -181,9 +181,13 @@ async def test_a_certificate_for_another_host_is_refused_even_from_the_trusted_c
         controller.stop()
 
 
-def test_implicit_tls_and_starttls_are_one_choice() -> None:
+def test_implicit_tls_and_starttls_are_one_choice_and_a_password_never_goes_in_clear() -> None:
     with pytest.raises(ValueError, match="implicit_tls"):
         SmtpConfig(host="mail.example", port=465, sender="d@example", starttls=True, implicit_tls=True)
+    with pytest.raises(ValueError, match="in clear"):
+        SmtpConfig(host="mail.example", port=25, sender="d@example", username_env="U", password_env="P")
+    with pytest.raises(ValueError, match="ca_file is for TLS"):
+        SmtpConfig(host="mail.example", port=25, sender="d@example", ca_file="/etc/ca.pem")
 
 
 async def test_a_page_typed_on_two_lines_is_mailed_with_a_one_line_subject(noi_config: Config, db_url: str,
