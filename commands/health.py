@@ -31,11 +31,11 @@ from commands.domain.config import WEEKDAYS, CustomerConfig, PersonConfig, parse
 from commands.domain.health_config import AnyCheck
 from commands.domain.health_state import Policy, Snapshot, Step, Window, advance, in_weekly_hours
 from commands.domain.i18n.catalog import t
-from commands.domain.i18n.format import format_datetime, format_duration, to_local
-from commands.domain.timeparse import TimeParseError, local_to_utc, parse_time, time_of_day
+from commands.domain.i18n.format import format_datetime, format_duration
 from commands.parse import Parsed
 from commands.reply import Reply, Request
 from commands.views import component_title
+from commands.when import span
 from storage.health import HealthRepo
 from storage.models_health import HealthCheckState
 from storage.outbox import Outbox
@@ -468,7 +468,7 @@ def maintenance(ctx: Context, p: Parsed) -> Outcome:
     limit = ctx.services.config.desk.max_description
     if len(reason) > limit:  # the same bound as every other free text the register keeps
         ctx.fail("error.too_long", length=len(reason), limit=limit)
-    start, end = _window(ctx, start_text, end_text)
+    start, end = span(ctx, start_text, end_text)
     if end <= start:
         ctx.fail("health.window_order")
     if end <= now:
@@ -511,29 +511,6 @@ def _window_words(ctx: Context, p: Parsed, rest: list[str]) -> tuple[str, str, s
         else:
             ctx.fail("error.usage", usage=ctx.t("help.maintenance"))
     return texts[0], texts[1], " ".join(rest)
-
-
-def _window(ctx: Context, start_text: str, end_text: str) -> tuple[datetime, datetime]:
-    """The window's instants. A time alone means today's for the start ("22:00": tonight's, "09:00": this
-    morning's, a window already under way) and, for the end, the first such time after the start
-    ("--from 22:00 --to 02:00" ends tomorrow at 02:00); anything else reads as everywhere else."""
-    tz = ctx.customer.tz
-    tod = time_of_day(start_text)
-    start = (local_to_utc(datetime.combine(to_local(ctx.now, tz).date(), tod), tz) if tod is not None
-             else _when(ctx, start_text))
-    tod = time_of_day(end_text)
-    if tod is None:
-        return start, _when(ctx, end_text)
-    day = to_local(start, tz).date()
-    end = local_to_utc(datetime.combine(day, tod), tz)
-    return start, end if end > start else local_to_utc(datetime.combine(day + timedelta(days=1), tod), tz)
-
-
-def _when(ctx: Context, text: str) -> datetime:
-    try:
-        return parse_time(text, locale=ctx.locale, tz=ctx.customer.tz, now=ctx.now)
-    except TimeParseError:
-        ctx.fail("error.bad_time", value=f'"{text}"')
 
 
 def _list_windows(session: Session, customer_id: str, customer: CustomerConfig, locale: str, now: datetime) -> Reply:

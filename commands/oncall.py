@@ -11,12 +11,12 @@ from commands.context import Context, Outcome, Read, Write
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
 from commands.domain.rotation import Override, Shift, check_override
-from commands.domain.timeparse import TimeParseError, parse_time
 from commands.incident import _load, number_and_text
 from commands.notify import announce
 from commands.oncall_ics import calendar_file
 from commands.parse import Parsed
 from commands.reply import Attachment, Reply
+from commands.when import span
 from storage.models import OncallOverride
 from storage.outbox import Outbox
 from storage.register import Register
@@ -41,14 +41,6 @@ def _person(ctx: Context, word: str) -> str:
     if pid not in people:
         ctx.fail("oncall.unknown_person", person=word, people=", ".join(people))
     return pid
-
-
-def _when(ctx: Context, text: str) -> datetime:
-    try:
-        at = parse_time(text, locale=ctx.locale, tz=ctx.customer.tz, now=ctx.now)
-    except TimeParseError:
-        ctx.fail("error.bad_time", value=f'"{text}"')
-    return at
 
 
 def oncall(ctx: Context, p: Parsed) -> Outcome:
@@ -104,7 +96,7 @@ def _override(ctx: Context, p: Parsed) -> Outcome:
         ctx.fail("oncall.not_placeable", person=ctx.services.directory.person_name(person), schedule=schedule)
     if any(not ctx.services.directory.may_be_paged_for(ctx.actor.person_id, cid) for cid in served):
         ctx.fail("oncall.override_forbidden", schedule=schedule)
-    start, end = _when(ctx, p.options["from"]), _when(ctx, p.options["to"])
+    start, end = span(ctx, p.options["from"], p.options["to"])
     problem = check_override([], Override(person, start, end), ctx.now)
     if problem:
         ctx.fail(f"oncall.{problem}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
+import pytest
 from sqlmodel import select
 
 from commands.sweep import sweep_unit
-from storage.models import OutboxMessage, TimelineEvent
+from storage.models import OncallOverride, OutboxMessage, TimelineEvent
 from tests.conftest import utc
 from tests.harness import DeskHarness
 
@@ -112,6 +114,23 @@ async def test_schedule_ics_page_and_handover(desk: DeskHarness) -> None:
 async def test_an_override_in_natural_language(desk: DeskHarness) -> None:
     made = await desk.say("georgi", '/oncall override maria --from "довечера в 18:00" --to "утре 09:00"')
     assert made.text == "Мария Димитрова е дежурен по primary от 2026-11-23 18:00 до 2026-11-24 09:00."
+
+
+@pytest.mark.parametrize(("shape", "start", "end"), [
+    ("--from 09:00 --to 18:00", utc(2026, 11, 23, 7, 0), utc(2026, 11, 23, 16, 0)),  # this morning's, under way
+    ("--from 22:00 --to 02:00", utc(2026, 11, 23, 20, 0), utc(2026, 11, 24, 0, 0)),  # across midnight
+    ('--from "2026-11-23 10:00" --to 09:00', utc(2026, 11, 23, 8, 0), utc(2026, 11, 24, 7, 0)),  # the first after
+    ('--from "утре 08:00" --to 09:00', utc(2026, 11, 24, 6, 0), utc(2026, 11, 24, 7, 0)),  # after the start's day
+    ('--from "в 22 ч" --to "в 23 ч"', utc(2026, 11, 23, 20, 0), utc(2026, 11, 23, 21, 0)),
+])
+async def test_an_override_reads_a_time_alone_as_maintenance_does(
+        desk: DeskHarness, shape: str, start: datetime, end: datetime) -> None:
+    """A time alone is today's for the start and, for the end, the first such time after the start: at
+    Monday 10:04 Sofia "--to 09:00" is not yesterday's 09:00 (the rule /maintenance follows)."""
+    made = await desk.say("georgi", f"/oncall override maria {shape}")
+    assert not made.is_error, made.text
+    [row] = desk.db.read_sync(lambda s: list(s.exec(select(OncallOverride))))
+    assert (row.start, row.end) == (start, end)
 
 
 async def test_a_restart_loses_no_pending_escalation_and_pages_nobody_twice(noi_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
