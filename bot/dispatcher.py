@@ -220,10 +220,12 @@ class Dispatcher:
                 else:
                     groups.append(Group([target]))
         used = {(t.destination.person, t.notifier.name) for t in direct}
+        # A message edited in place (a backup's progress) has no next channel: an SMS per state is noise.
+        progress = "update_key" in json.loads(message.payload)
         for target in direct:  # a person's private chat, then their next channels not used already
             pid = target.destination.person or ""
-            rest = [n for n in self._ranked(pid, self.notifiers) if (pid, n.name) not in used
-                    and n.name in self._paging(pid)]
+            rest = [] if progress else [n for n in self._ranked(pid, self.notifiers) if (pid, n.name) not in used
+                                        and n.name in self._paging(pid)]
             fallback = [Target(n, d) for n in rest for d in n.destinations(f"person:{pid}")]
             groups.append(Group([target, *fallback]))
         return groups

@@ -96,10 +96,17 @@ async def test_a_refusing_private_chat_falls_through_to_the_persons_next_channel
         async with telegram_rig(config, db_url) as rig:
             rig.fake.refuse(GEORGI, BLOCKED)
             queue_engineers_alert(rig)
+            progress = {"text": "Backup #7 of gw1: running", "update_key": "backup:7", "update_seq": 1}
+            now = rig.desk.clock.now()
+            rig.desk.db.write_sync(lambda s: Outbox(s).put(
+                dedupe_key="backup:7:running", customer_id="noi", kind="backup.progress", audience="engineers:noi",
+                payload=progress, now=now))
             dispatcher = Dispatcher(rig.desk.db, rig.desk.clock, [rig.tg, SmsNotifier(config, sms, {})], config)
             await run_for(rig, dispatcher, hours=1)
             # georgi's paging order is slack, telegram, sms, email: Telegram refused, so SMS, once
             assert [s["body"]["to"] for s in gateway.sent if ALERT in s["body"]["text"]] == ["+359888000002"]
+            # a progress message edited in place is not worth an SMS per state
+            assert not any("Backup #7" in s["body"]["text"] for s in gateway.sent)
             assert texts(rig, PETAR).count(ALERT) == 1 and texts(rig, MARIA).count(ALERT) == 1
             told = next(t for t in texts(rig, PETAR) if t.startswith("⚠"))
             assert "Георги Иванов" in told and "sms" in told  # the alert says where it went instead
