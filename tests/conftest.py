@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.file_clock import write_clock_file
+from tests.netguard import install as install_netguard
 from tests.pgschema import temporary_schema
 
 if TYPE_CHECKING:
@@ -33,6 +34,22 @@ _DEFAULT_CLOCK_DIR = Path(tempfile.mkdtemp(prefix="dutydesk-test-clock-"))
 atexit.register(shutil.rmtree, _DEFAULT_CLOCK_DIR, True)
 write_clock_file(_DEFAULT_CLOCK_DIR / "clock", PROCESS_T0)
 os.environ["DUTYDESK_CLOCK_FILE"] = str(_DEFAULT_CLOCK_DIR / "clock")
+
+
+# No test contacts an address outside this machine: an audit hook on the test process refuses (and
+# records) every socket connect, sendto and name lookup that leaves 127.0.0.0/8 (tests/netguard.py); the
+# session fails if anything was recorded, even where a test swallowed the error. Real processes under test
+# get the same guard through ``python -m tests.netguard`` where a test asks for it.
+_NETGUARD_LOG = _DEFAULT_CLOCK_DIR / "netguard.log"
+_NETGUARD_LOG.write_text("", encoding="utf-8")
+install_netguard(str(_NETGUARD_LOG))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    tried = _NETGUARD_LOG.read_text(encoding="utf-8") if _NETGUARD_LOG.exists() else ""
+    if tried:
+        print(f"\nnetguard: tests tried to contact addresses outside 127.0.0.0/8:\n{tried}")
+        session.exitstatus = 1
 
 
 def pinned_clock(tmp_path: Path, at: datetime = PROCESS_T0) -> dict[str, str]:

@@ -18,17 +18,20 @@ ENV = "DUTYDESK_NETGUARD_LOG"
 
 
 def loopback(host: object) -> bool:
+    """This machine: a loopback address, the unspecified one (a server binding every interface), or the
+    names ``localhost`` and the machine's own host name."""
     if host is None:  # getaddrinfo(None, port): the local wildcard for a server socket
         return True
     if isinstance(host, bytes):
         host = host.decode("ascii", "replace")
     text = str(host).strip("[]").split("%", 1)[0].lower().rstrip(".")
-    if text in ("localhost", "localhost.localdomain", ""):
+    if text in ("localhost", "localhost.localdomain", "", socket.gethostname().lower()):
         return True
     try:
-        return ipaddress.ip_address(text).is_loopback
+        address = ipaddress.ip_address(text)
     except ValueError:
         return False
+    return address.is_loopback or address.is_unspecified
 
 
 def install(log_path: str) -> None:
