@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +34,7 @@ from integrations.chat.base import Notifier, PermanentDeliveryError
 from integrations.chat.routing import Destination
 from storage.db import Database
 from storage.deliveries import FAILED, RETRY, SENT, Deliveries, DeliveryState
+from storage.leases import this_process
 from storage.models import OutboxMessage
 from storage.outbox import Outbox
 from storage.register import Register
@@ -101,7 +100,7 @@ class Dispatcher:
         self.config = config
         self.max_attempts = config.desk.delivery_attempts
         # who holds a claimed message's lease (a replica: host and pid)
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.owner = owner or this_process()
         self.observe = observe
         self.ticks = 0  # completed ticks (the process's metrics show the dispatcher is alive)
 
