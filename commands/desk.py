@@ -25,7 +25,7 @@ from commands.log_context import INCIDENT
 from commands.parse import Parsed, ParseError, has_control_characters, parse
 from commands.ratelimit import RateLimiter, refusal_params
 from commands.redact import SECRETS
-from commands.registry import COMMANDS
+from commands.registry import COMMANDS, may_run
 from commands.reply import Reply, Request
 from storage.db import BulkHandler, is_transient, on_fast_path
 from storage.register import Register
@@ -65,12 +65,7 @@ def read_by_requester_only(request: Request) -> bool:
 def only_what_they_may(reply: Reply, roles: Sequence[str]) -> Reply:
     """The reply without the buttons the reader's roles do not allow: a reporter is not offered "Take it"
     (/ack) under their own report. Buttons are commands; the registry says who may run each."""
-    def allowed(command: str) -> bool:
-        name = command.lstrip("/").split(None, 1)[0].lower() if command.strip() else ""
-        spec = COMMANDS.get(name)
-        return spec is None or bool(set(spec.roles) & set(roles))
-
-    kept = tuple(b for b in reply.buttons if allowed(b.command))
+    kept = tuple(b for b in reply.buttons if may_run(b.command, roles))
     return reply if kept == reply.buttons else dataclasses.replace(reply, buttons=kept)
 
 

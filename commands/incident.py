@@ -251,7 +251,10 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
         reg = Register(session)
         inc = _load(ctx, reg, number, lock=True)
         if not lifecycle.can(action, inc.state):
-            allowed = [f"/{a}" for a in lifecycle.allowed_actions(inc.state)]
+            from commands.registry import may_run  # the registry imports this module
+
+            # only what the reader may do: a reporter is not told to /ack (issue 23)
+            allowed = [f"/{a}" for a in lifecycle.allowed_actions(inc.state) if may_run(a, ctx.roles)]
             ctx.fail("error.transition", number=number, state=ctx.t(f"state.{inc.state}"), command=action,
                      allowed=", ".join(allowed) or ctx.t("error.nothing_allowed"))
         assert inc.id is not None

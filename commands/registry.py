@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from commands import backup as backup_cmd
@@ -56,3 +56,11 @@ COMMANDS: Mapping[str, CommandSpec] = {
 HELP_ORDER = ("incident", "ack", "arrive", "resolve", "confirm", "reopen", "cancel", "note", "status",
               "incidents", "pause", "resume", "category", "received", "sla", "oncall", "page", "handover",
               "health", "maintenance", "report", "backup", "backups", "help")
+
+
+def may_run(command: str, roles: Sequence[str]) -> bool:
+    """Whether someone with ``roles`` may run ``command`` ("/ack NOI-2026-00001", "ack"): what buttons and
+    hints offer a reader. A command the registry does not know is not ours to judge: True."""
+    name = (command.strip().lstrip("/").split(None, 1) or [""])[0].lower()
+    spec = COMMANDS.get(name)
+    return spec is None or bool(set(spec.roles) & set(roles))
