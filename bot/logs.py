@@ -2,13 +2,16 @@
 
 Every line written while code is about an incident carries its control number (``"incident"``), read
 from the ContextVar the desk, the sweeper and the dispatcher set (``commands.log_context``). A JSON line
-also carries every field a caller passed with ``extra={...}`` (secrets masked like the rest).
+also carries every field a caller passed with ``extra={...}`` (secrets masked like the rest), without
+terminal escape codes: uvicorn's ``color_message`` (its message again, coloured for a terminal) is left
+out, and ANSI escapes are taken out of every other field's text.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, date, datetime, time
 from typing import Literal
@@ -33,10 +36,21 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, No
                                                                                          "taskName"}
 
 
+# Fields that only repeat the message for a terminal: uvicorn's ``extra={"color_message": ...}``.
+_TERMINAL_ONLY = frozenset({"color_message"})
+
+# ANSI escapes (ECMA-48): CSI sequences (colours, cursor moves: ``ESC [ ... final``), OSC strings (a
+# terminal's title: ``ESC ] ... BEL`` or ``ESC ] ... ESC \``) and the two-character escapes.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
 def _jsonable(value: object, depth: int = 0) -> object:
-    """A value json.dumps writes: JSON's own types as they are, containers walked, times in ISO 8601,
-    anything else as its text. Raises when an object cannot give its text."""
-    if value is None or isinstance(value, str | bool | int | float):
+    """A value json.dumps writes: JSON's own types as they are (text without terminal escapes),
+    containers walked, times in ISO 8601, anything else as its text. Raises when an object cannot give
+    its text."""
+    if isinstance(value, str):
+        return _ANSI.sub("", value) if "\x1b" in value else value
+    if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, datetime | date | time):
         return value.isoformat()
@@ -44,15 +58,17 @@ def _jsonable(value: object, depth: int = 0) -> object:
         return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
     if depth < 8 and isinstance(value, list | tuple | set | frozenset):
         return [_jsonable(v, depth + 1) for v in value]
-    return str(value)
+    return _jsonable(str(value))
 
 
 def extra_fields(record: logging.LogRecord) -> dict[str, object]:
     """The caller's ``extra`` fields of a record that can be written (secrets were masked by the
-    redaction filter, bot/log_redaction.py); an empty ``incident`` is left out."""
+    redaction filter, bot/log_redaction.py); an empty ``incident`` and uvicorn's ``color_message`` are
+    left out."""
     fields: dict[str, object] = {}
     for key, value in vars(record).items():
-        if key in _RECORD_ATTRIBUTES or key.startswith("_") or (key == "incident" and not value):
+        if (key in _RECORD_ATTRIBUTES or key in _TERMINAL_ONLY or key.startswith("_")
+                or (key == "incident" and not value)):
             continue
         try:
             fields[key] = _jsonable(value)

@@ -154,3 +154,61 @@ def test_every_extra_field_is_written_and_its_secrets_masked() -> None:
     assert entry["opaque"] == f"opaque with {MASK}"
     assert "broken" not in entry  # cannot be written: left out, the line is still written
     assert "incident" not in entry  # no incident in this context: no empty field
+
+
+@pytest.fixture
+def uvicorn_json_lines() -> Iterator[io.StringIO]:
+    """The JSON lines uvicorn's own logger writes while the test runs."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("uvicorn.error")
+    level, propagate = log.level, log.propagate
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        yield out
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+        log.propagate = propagate
+
+
+def test_uvicorns_colour_copy_of_a_message_is_not_written(uvicorn_json_lines: io.StringIO) -> None:
+    """uvicorn logs "Uvicorn running on ..." with ``extra={"color_message": ...}``, the same text with
+    terminal colour codes for its own coloured formatter: a JSON line carries the message once, and no
+    escape codes."""
+    import uvicorn
+
+    config = uvicorn.Config(lambda: None, host="127.0.0.1", port=0, log_config=None)  # as the desk runs it
+    config.bind_socket().close()  # the real uvicorn logs its line with its colour copy
+    [entry] = _records(uvicorn_json_lines)
+    assert str(entry["message"]).startswith("Uvicorn running on http://127.0.0.1:")
+    assert "color_message" not in entry
+    assert "\x1b" not in uvicorn_json_lines.getvalue() and "\\u001b" not in uvicorn_json_lines.getvalue()
+
+
+def test_terminal_escape_codes_are_taken_out_of_extra_fields() -> None:
+    """A caller's ``extra`` text with ANSI escapes (colour, cursor moves, a terminal title) is written
+    without them, nested values included; the rest of the text stays as it was."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(JsonFormatter())
+    log = logging.getLogger("tests.logs.ansi")
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    try:
+        log.warning("probe failed", extra={
+            "output": "\x1b[31mERROR\x1b[0m disk \x1b[1;33m95%\x1b[m full",
+            "nested": {"lines": ["\x1b[2K\x1b[1Gdone", "\x1b]0;title\x07plain"]},
+            "plain": "no escapes & <here>",
+        })
+    finally:
+        log.removeHandler(handler)
+    entry = json.loads(out.getvalue())
+    assert entry["output"] == "ERROR disk 95% full"
+    assert entry["nested"] == {"lines": ["done", "plain"]}
+    assert entry["plain"] == "no escapes & <here>"
+    assert "\\u001b" not in out.getvalue()
