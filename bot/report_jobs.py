@@ -33,8 +33,11 @@ async def run_daily_summary(services: Services, customer_id: str) -> bool:
     if day is None:
         return False
     summary = await services.db.read(lambda s: daily_summary(s, services, customer_id, day, now))
+    ours = None  # the engineers' copy also lists the messages the desk could not deliver
+    if "engineers" in services.config.customers[customer_id].reports.daily_to:
+        ours = await services.db.read(lambda s: daily_summary(s, services, customer_id, day, now, contractor=True))
     sent: bool = await services.db.write(
-        lambda s: queue_daily_summary(s, services, customer_id, day, now, summary))
+        lambda s: queue_daily_summary(s, services, customer_id, day, now, summary, ours))
     if sent:
         log.info("daily summary of %s for %s queued", customer_id, day)
     return sent

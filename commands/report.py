@@ -247,7 +247,7 @@ def daily_window(services: Services, customer_id: str, day: date, now: datetime)
 
 
 def daily_summary(session: Session, services: Services, customer_id: str, day: date, now: datetime,
-                  locale: str | None = None) -> Reply:
+                  locale: str | None = None, *, contractor: bool = False) -> Reply:
     """Open incidents with their clocks, what breached and what changed since the previous summary,
     health changes, backups, and who is on call today."""
     customer = services.config.customers[customer_id]
@@ -301,7 +301,8 @@ def daily_summary(session: Session, services: Services, customer_id: str, day: d
         for b in failed[:MAX_DAILY_ITEMS]:
             lines.append("• " + t(loc, "report.daily.backup_failed", when=when(b.at), target=b.target,
                                   detail=b.detail[:200]))
-    failed_deliveries = Deliveries(session).failed_between(customer_id, w.start, w.end)
+    # the contractor's own housekeeping (which chats refused the desk), for the engineers' copy only
+    failed_deliveries = Deliveries(session).failed_between(customer_id, w.start, w.end) if contractor else []
     if failed_deliveries:
         lines.append(t(loc, "report.daily.deliveries_failed", count=len(failed_deliveries)))
         for f in failed_deliveries[:MAX_DAILY_ITEMS]:
@@ -386,16 +387,18 @@ def due_day(services: Services, customer_id: str, now: datetime) -> date | None:
 
 
 def queue_daily_summary(session: Session, services: Services, customer_id: str, day: date, now: datetime,
-                        summary: Reply) -> bool:
+                        summary: Reply, contractor: Reply | None = None) -> bool:
     """Take the run key of (daily, customer, day) and queue the summary to the customer's audiences, in
-    the caller's transaction. False if the day's summary was already taken (another replica, a restart)."""
+    the caller's transaction (the engineers get ``contractor``'s version when given). False if the day's
+    summary was already taken (another replica, a restart)."""
     period = day.isoformat()
     if not q.claim_run(session, DAILY_JOB, customer_id, period, now):
         return False
     outbox = Outbox(session)
-    payload = {"text": summary.text, "lines": list(summary.lines), "kind": "info", "locale": summary.locale}
     queued = 0
     for audience in services.config.customers[customer_id].reports.daily_to:
+        version = contractor if audience == "engineers" and contractor is not None else summary
+        payload = {"text": version.text, "lines": list(version.lines), "kind": "info", "locale": version.locale}
         queued += outbox.put(dedupe_key=f"report.daily:{customer_id}:{period}:{audience}", customer_id=customer_id,
                              kind="report.daily", audience=f"{audience}:{customer_id}", payload=payload, now=now)
     q.set_run_messages(session, DAILY_JOB, customer_id, period, queued)
@@ -413,7 +416,8 @@ def report(ctx: Context, p: Parsed) -> Outcome:
             ctx.fail("error.usage", usage=usage)
         day = parse_day(ctx, words[1]) if len(words) == 2 else to_local(ctx.now, ctx.customer.tz).date()
         services, cid, now, loc = ctx.services, ctx.customer_id, ctx.now, ctx.locale
-        return Read(lambda session: daily_summary(session, services, cid, day, now, loc))
+        staff = bool({"engineer", "admin"} & set(ctx.roles))  # the contractor's people see what was not delivered
+        return Read(lambda session: daily_summary(session, services, cid, day, now, loc, contractor=staff))
     year, month, fmt = _monthly_args(ctx, words[1:])
     services, cid, now, loc = ctx.services, ctx.customer_id, ctx.now, ctx.locale
 

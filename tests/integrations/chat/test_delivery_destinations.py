@@ -5,6 +5,7 @@ database; the SMS gateway is a real HTTP server."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from sqlmodel import col, select
 
 from bot.dispatcher import Dispatcher
 from bot.metrics import OpsMetrics
+from bot.report_jobs import run_daily_summary
 from commands.domain.config import Config
 from commands.domain.oncall_config import SmsGatewayConfig
 from commands.reply import Reply
@@ -141,11 +143,20 @@ async def test_a_chat_failing_every_time_is_given_up_at_the_attempt_cap_and_repo
         now = rig.desk.clock.now()
         day = (now + timedelta(days=1)).date()
         rig.desk.clock.set(now + timedelta(days=1))
+        # the daily summary names it, in the engineers' copy (the customer's does not air the contractor's
+        # housekeeping)
+        await run_daily_summary(rig.desk.app.services, "noi")
+        copies = {m.audience: json.loads(m.payload) for m in outbox(rig, "report.daily")}
+        ours, theirs = "\n".join(copies["engineers:noi"]["lines"]), "\n".join(copies["customer:noi"]["lines"])
+        assert "Недоставени съобщения: 1" in ours
+        assert f"telegram:{NOI_GROUP}" in ours and "Bad Gateway" in ours
+        assert "Недоставени" not in theirs and str(NOI_GROUP) not in theirs
         summary = rig.desk.db.read_sync(lambda s: daily_summary(s, rig.desk.app.services, "noi", day,
-                                                                 rig.desk.clock.now(), locale="en"))
-        lines = "\n".join(summary.lines)
-        assert "Messages not delivered: 1" in lines
-        assert f"telegram:{NOI_GROUP}" in lines and "Bad Gateway" in lines
+                                                                 rig.desk.clock.now(), locale="en", contractor=True))
+        assert "Messages not delivered: 1" in "\n".join(summary.lines)
+        # asked in chat: an engineer sees it, a reporter of the customer does not
+        assert "Недоставени съобщения: 1" in (await rig.desk.say("georgi", "/report daily")).as_text()
+        assert "Недоставени" not in (await rig.desk.say("ivana", "/report daily")).as_text()
 
 
 async def test_a_group_telegram_does_not_know_is_given_up_at_once(rig: Rig) -> None:
