@@ -27,7 +27,8 @@ from commands.ratelimit import RateLimiter, refusal_params
 from commands.redact import SECRETS
 from commands.registry import COMMANDS, may_run
 from commands.reply import Reply, Request
-from storage.db import BulkHandler, is_transient, on_fast_path
+from storage.db import BulkHandler, on_fast_path
+from storage.db_errors import is_transient
 from storage.register import Register
 
 log = logging.getLogger(__name__)

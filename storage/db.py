@@ -25,8 +25,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
+
+from storage.db_errors import is_transient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -80,13 +81,6 @@ def on_fast_path(session: Session) -> bool:
     """True in the writer's first attempt at a batch, where a unit may leave a rare case (a repeated
     delivery id) to a constraint: its violation makes the writer redo the batch the careful way."""
     return bool(session.info.get(_FAST, False))
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A failure of the database that may pass: it was unreachable, locked by another process, or the
-    connection dropped. Nothing of the work was committed, so the same work may succeed when tried again
-    (a transport whose platform re-delivers, such as Telegram's webhook, refuses the delivery instead)."""
-    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 class Refused(Exception):
@@ -226,15 +220,13 @@ class Database:
                     assert results is not None
                 self.commits += 1
                 self.units += len(batch)
-            except OperationalError as exc:
-                # Lost a race for the database (another process holds the lock, or a serialization
-                # failure on PostgreSQL): nothing of this batch was committed, so it can run again.
-                log.warning("write batch failed (attempt %d): %s", attempt + 1, exc)
-                if attempt < 4:
-                    continue
-                self._answer([(job, False, exc) for job in batch])
-                return
             except Exception as exc:  # the commit itself failed: nobody's unit is stored
+                if is_transient(exc):
+                    # Lost a race for the database (another process holds the lock, or a serialization
+                    # failure on PostgreSQL): nothing of this batch was committed, so it can run again.
+                    log.warning("write batch failed (attempt %d): %s", attempt + 1, exc)
+                    if attempt < 4:
+                        continue
                 self._answer([(job, False, exc) for job in batch])
                 return
             self._answer(results)

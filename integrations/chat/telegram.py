@@ -86,7 +86,8 @@ from integrations.chat.telegram_lanes import ChatLanes
 from integrations.chat.telegram_limits import PATIENCE, ChatRateLimiter
 from integrations.chat.telegram_moves import GroupMoves
 from storage.chat_refs import ChatRefs
-from storage.db import Database, is_transient
+from storage.db import Database
+from storage.db_errors import is_transient
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)

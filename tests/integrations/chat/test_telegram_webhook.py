@@ -12,7 +12,7 @@ import httpx
 from commands.domain.config import Config
 from integrations.chat.telegram import SECRET_HEADER
 from tests.db_outage import database_outage
-from tests.integrations.chat.telegram_rig import IVANA, NOI_GROUP, NUMBER, SECRET, telegram_rig
+from tests.integrations.chat.telegram_rig import IVANA, NOI_GROUP, NUMBER, PETAR, SECRET, telegram_rig
 
 
 async def test_a_command_lost_to_a_passing_database_failure_is_refused_and_handled_when_sent_again(
@@ -63,3 +63,25 @@ async def test_a_button_press_lost_to_a_passing_database_failure_is_pressed_agai
             answers = [a for a in rig.fake.calls_to("answerCallbackQuery")
                        if a["callback_query_id"] == press["callback_query"]["id"]]
             assert len(answers) == 1 and "поет" in answers[0]["text"]
+
+
+async def test_a_command_lost_to_a_lasting_database_error_is_answered_not_left_to_telegrams_retries(
+        noi_config: Config, db_url: str) -> None:
+    """A schema error (here: the incident table is missing) does not pass by trying again: the update is
+    answered (2XX, so Telegram does not repeat it until it gives up) and the person is told politely,
+    whether the error came through SQLAlchemy (/ack) or from the driver's own cursor (/incident)."""
+    async with telegram_rig(noi_config, db_url, mode="webhook") as rig:
+        url = f"http://127.0.0.1:{rig.tg.port}/telegram/webhook"
+        headers = {SECRET_HEADER: SECRET}
+        async with httpx.AsyncClient(timeout=30) as http:
+            report = rig.fake.message(IVANA, NOI_GROUP, "/incident urgent cucm Calls fail", queue=False)
+            assert (await http.post(url, json=report, headers=headers)).status_code == 200
+            with rig.desk.db.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE incident RENAME TO incident_away")
+            for text in (f"/ack {NUMBER}", "/incident urgent cucm Calls fail again"):
+                update = rig.fake.message(PETAR, NOI_GROUP, text, queue=False)
+                answered = await http.post(url, json=update, headers=headers)
+                assert answered.status_code == 200, text
+                asked = update["message"]["message_id"]
+                [answer] = [m for m in rig.fake.chat_messages(NOI_GROUP) if m.reply_to == asked]
+                assert answer.plain.startswith("Съжаляваме, възникна грешка при нас и нищо не е променено."), text
