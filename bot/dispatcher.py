@@ -53,6 +53,7 @@ class DispatchResult:
     failed: int = 0  # messages with a destination to try again
     unroutable: int = 0
     given_up: int = 0  # destinations given up for good in this tick
+    claimed: int = 0  # messages this tick took (the whole limit: more may be waiting)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Dispatcher:
     async def tick(self, limit: int = 100) -> DispatchResult:
         now, owner = self.clock.now(), self.owner
         claimed = await self.db.write(lambda s: Outbox(s).claim_due(now, limit, owner=owner))
-        result = DispatchResult()
+        result = DispatchResult(claimed=len(claimed))
         # One incident's messages in order (its card is posted before it is edited); different incidents
         # side by side, so their network calls overlap and their bookkeeping shares commits. Messages of
         # no incident (summaries, backup progress edited in place) keep their order in one lane.

@@ -1,20 +1,30 @@
-"""The periodic jobs of the process: the SLA sweeper and the outbox dispatcher.
+"""The jobs of the process: the SLA sweeper, the outbox dispatcher, and the scheduled checks.
 
-APScheduler 3 keeps the jobs in memory, defined at start-up (its SQLAlchemy job store pickles jobs and
-is not safe to share between processes); the state they work on lives in the database.
+The dispatcher runs when a commit puts messages in the outbox (the writer tells it:
+``Database.on_queued``), and at least every ``DUTYDESK_DISPATCH_SECONDS`` as a safety net (messages
+waiting for a retry, ones another process queued). The sweeper sleeps until the earliest
+``next_check_at`` of the register, at most ``DUTYDESK_SWEEP_SECONDS``, and a command that changes an
+incident wakes it at once (``Services.wake``); under the file clock (a test's ``DUTYDESK_CLOCK_FILE``)
+the desk's time can jump, so it looks at least once a second. How they claim is unchanged: one lane per
+incident in the dispatcher, ``SKIP LOCKED`` in the sweeper, the same dedupe keys and leases.
+
+APScheduler 3 keeps the other jobs in memory, defined at start-up (its SQLAlchemy job store pickles jobs
+and is not safe to share between processes); the state they work on lives in the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.backup_jobs import schedule_backup_jobs
-from bot.dispatcher import Dispatcher
+from bot.dispatcher import Dispatcher, DispatchResult
+from bot.file_clock import FileClock
 from bot.health_jobs import schedule_health_jobs
 from bot.report_jobs import schedule_report_jobs
 from bot.settings import env_seconds
@@ -25,6 +35,9 @@ from commands.sweep import sweep_unit
 
 log = logging.getLogger(__name__)
 SWEEP_ENV, DISPATCH_ENV = "DUTYDESK_SWEEP_SECONDS", "DUTYDESK_DISPATCH_SECONDS"
+FILE_CLOCK_LOOK = 1.0  # under the file clock the desk's "now" may jump: the sweeper looks this often
+DISPATCH_LIMIT = 100  # messages one dispatcher tick claims (Dispatcher.tick's default)
+IDLE_FLOOR = 0.05  # a due incident another replica holds (SKIP LOCKED): do not spin while it commits
 
 
 def intervals(environ: Mapping[str, str]) -> tuple[float, float]:
@@ -40,14 +53,17 @@ class Jobs:
                  backups: BackupRuntime | None = None) -> None:
         self.services = services
         self.dispatcher = dispatcher
+        self.sweep_seconds, self.dispatch_seconds = sweep_seconds, dispatch_seconds
+        self._sweep_cap = min(sweep_seconds, FILE_CLOCK_LOOK) if isinstance(services.clock, FileClock) else sweep_seconds
         self._dispatching = asyncio.Lock()  # the final flush at shutdown waits for a tick in progress
+        self._sweep_due, self._dispatch_due = asyncio.Event(), asyncio.Event()
+        self._next_check: datetime | None = None  # the earliest next_check_at the last sweep saw
+        self._swept = 0  # incidents the last sweep handled
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._unlisten: Callable[[], None] | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC)
-        first = datetime.now(UTC)  # APScheduler's own trigger time, not the desk's clock
-        # max_instances=1 + coalesce: a slow tick is never run twice at once, missed runs fold into one.
-        self.scheduler.add_job(self.sweep, "interval", seconds=sweep_seconds, next_run_time=first,
-                               max_instances=1, coalesce=True, id="sweep")
-        self.scheduler.add_job(self.dispatch, "interval", seconds=dispatch_seconds, next_run_time=first,
-                               max_instances=1, coalesce=True, id="dispatch")
         if health is not None:  # one interval job per enabled health check of the config
             schedule_health_jobs(self.scheduler, services, health)
         if backups is not None:  # one cron job per scheduled backup target, and the stale-backup check
@@ -57,33 +73,83 @@ class Jobs:
     async def sweep(self) -> None:
         try:
             result = await self.services.db.write(sweep_unit(self.services, self.services.clock.now()))
+            self._next_check, self._swept = result.next_at, result.incidents
             if result.messages:
                 log.info("sweep: %d incident(s) due, %d message(s) queued", result.incidents, result.messages)
         except Exception:
+            self._next_check, self._swept = None, 0  # the period, not a spin on a failing database
             log.exception("sweep failed; the next tick retries")
 
     async def dispatch(self) -> None:
+        await self._dispatch()
+
+    async def _dispatch(self) -> DispatchResult | None:
         try:
             async with self._dispatching:
-                await self.dispatcher.tick()
+                return await self.dispatcher.tick()
         except Exception:
             log.exception("dispatch failed; the next tick retries")
+            return None
+
+    def sweep_delay(self) -> float:
+        """Seconds until the earliest ``next_check_at`` by the desk's clock, within [0, the period]."""
+        if self._next_check is None:
+            return self._sweep_cap
+        delay = (self._next_check - self.services.clock.now()).total_seconds()
+        return min(max(delay, 0.0 if self._swept else IDLE_FLOOR), self._sweep_cap)
+
+    async def _sweep_loop(self) -> None:
+        while not self._stopping:
+            self._sweep_due.clear()  # a wake during the sweep below makes the next wait return at once
+            await self.sweep()
+            await _wait(self._sweep_due, self.sweep_delay())
+
+    async def _dispatch_loop(self) -> None:
+        while not self._stopping:
+            self._dispatch_due.clear()
+            result = await self._dispatch()
+            if result is not None and result.claimed >= DISPATCH_LIMIT:  # more are waiting
+                self._dispatch_due.set()
+            await _wait(self._dispatch_due, self.dispatch_seconds)
+
+    def wake_dispatcher(self) -> None:
+        """Dispatch now; safe from any thread (the writer calls it after a commit that queued messages)."""
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody to wake
+                loop.call_soon_threadsafe(self._dispatch_due.set)
 
     async def flush(self) -> None:
         """One last dispatcher tick after ``stop``: what is due goes out while the transports still can."""
         await self.dispatch()
 
     def wake_sweeper(self) -> None:
-        """Run the sweep now (a new incident's first page is due); a no-op before start."""
-        if self.scheduler.running:
-            self.scheduler.modify_job("sweep", next_run_time=datetime.now(UTC))
+        """Run the sweep now (a new incident's first page is due, a deadline came closer); a no-op
+        before start; safe from any thread."""
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._sweep_due.set)
 
     def start(self) -> None:
+        """Start the jobs on the running event loop."""
+        self._loop = asyncio.get_running_loop()
+        self._stopping = False
+        self._unlisten = self.services.db.on_queued(self.wake_dispatcher)
         self.scheduler.start()
+        self._tasks = [self._loop.create_task(self._sweep_loop(), name="dutydesk-sweep"),
+                       self._loop.create_task(self._dispatch_loop(), name="dutydesk-dispatch")]
         self.services.wake = self.wake_sweeper
 
     def stop(self) -> None:
         self.services.wake = None
+        self._stopping = True
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
@@ -92,12 +158,22 @@ class Jobs:
         shutdown would cancel them. No new run starts meanwhile (paused). APScheduler runs each coroutine
         job in a task of its ``run_coroutine_job``; that is how they are found."""
         self.services.wake = None
+        self._stopping = True  # the sweep and dispatch loops end after the run in progress
+        self._sweep_due.set()
+        self._dispatch_due.set()
         try:
+            running = [task for task in self._tasks if not task.done()]
             if self.scheduler.running:
                 self.scheduler.pause()
-                running = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()
-                           and getattr(task.get_coro(), "__qualname__", "") == "run_coroutine_job"]
-                if running:
-                    await asyncio.wait(running, timeout=timeout)
+                running += [task for task in asyncio.all_tasks() if task is not asyncio.current_task()
+                            and getattr(task.get_coro(), "__qualname__", "") == "run_coroutine_job"]
+            if running:
+                await asyncio.wait(running, timeout=timeout)
         finally:
             self.stop()
+
+
+async def _wait(event: asyncio.Event, timeout: float) -> None:
+    """Until ``event`` is set or ``timeout`` seconds have passed."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout)

@@ -35,6 +35,7 @@ LATE_AFTER = timedelta(minutes=2)
 class SweepResult:
     incidents: int
     messages: int
+    next_at: datetime | None = None  # the earliest ``next_check_at`` after this tick (None: nothing pending)
 
 
 def sweep_unit(services: Services, now: datetime, limit: int = 500) -> Callable[[Session], SweepResult]:
@@ -59,7 +60,9 @@ def sweep_unit(services: Services, now: datetime, limit: int = 500) -> Callable[
         finally:
             INCIDENT.set(None)
         session.flush()
-        return SweepResult(incidents=len(due), messages=messages)
+        upcoming = session.exec(select(Incident.next_check_at).where(col(Incident.next_check_at).is_not(None))
+                                .order_by(col(Incident.next_check_at)).limit(1)).first()
+        return SweepResult(incidents=len(due), messages=messages, next_at=upcoming)
 
     return unit
 

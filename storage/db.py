@@ -75,6 +75,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 _FAST = "dutydesk_fast_path"
+_QUEUED = "dutydesk_outbox_queued"
+
+
+def note_queued(session: Session) -> None:
+    """Tell the writer that this transaction puts messages in the outbox: after its commit the
+    writer wakes whoever listens (``Database.on_queued``: the dispatcher), so they leave at once."""
+    session.info[_QUEUED] = True
 
 
 def on_fast_path(session: Session) -> bool:
@@ -136,6 +143,8 @@ class Database:
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
         self.commits = 0  # how many transactions the writer committed (for the benchmarks)
+        # called in the writer thread after a commit that queued outbox messages (note_queued)
+        self._queued_listeners: list[Callable[[], None]] = []
         self.units = 0
 
     @property
@@ -165,6 +174,20 @@ class Database:
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_loop, name="dutydesk-writer", daemon=True)
                 self._writer.start()
+
+    def on_queued(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` (in the writer thread, so it must only hand over, e.g. with
+        ``loop.call_soon_threadsafe``) after each commit that put messages in the outbox; returns
+        the function that removes it."""
+        self._queued_listeners.append(listener)
+        return lambda: self._queued_listeners.remove(listener) if listener in self._queued_listeners else None
+
+    def _tell_queued(self) -> None:
+        for listener in list(self._queued_listeners):
+            try:
+                listener()
+            except Exception:  # a listener gone wrong must not stop the writer
+                log.exception("writer: an outbox listener failed")
 
     def submit(self, unit: Callable[[Session], T], *, savepoint: bool = True,
                bulk: tuple[BulkHandler, Any] | None = None) -> concurrent.futures.Future[T]:
@@ -214,9 +237,9 @@ class Database:
     def _run_batch(self, batch: list[_Job]) -> None:
         for attempt in range(5):
             try:
-                results = self._attempt(batch, fast=True)
+                results, queued = self._attempt(batch, fast=True)
                 if results is None:  # a unit failed inside the database: redo with ORM savepoints
-                    results = self._attempt(batch, fast=False)
+                    results, queued = self._attempt(batch, fast=False)
                     assert results is not None
                 self.commits += 1
                 self.units += len(batch)
@@ -229,16 +252,19 @@ class Database:
                         continue
                 self._answer([(job, False, exc) for job in batch])
                 return
+            if queued:  # committed: the dispatcher looks now, not at its next tick
+                self._tell_queued()
             self._answer(results)
             return
 
-    def _attempt(self, batch: list[_Job], *, fast: bool) -> list[tuple[_Job, bool, Any]] | None:
+    def _attempt(self, batch: list[_Job], *, fast: bool) -> tuple[list[tuple[_Job, bool, Any]] | None, bool]:
         """Run the batch in one transaction, each unit in a savepoint, and commit.
 
         The fast way issues SAVEPOINT/RELEASE on the cursor (the ORM's nested transactions cost more
         than a whole report); it handles a ``Refused`` unit, which raises before it writes anything
         the session still holds. Any other failure returns None without committing, and the batch is
-        run again the careful way, with the ORM's ``begin_nested`` around each unit.
+        run again the careful way, with the ORM's ``begin_nested`` around each unit. The flag says
+        whether the transaction put messages in the outbox (``note_queued``).
         """
         results: list[tuple[_Job, bool, Any]] = []
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
@@ -255,7 +281,7 @@ class Database:
                         session.flush()
                     except Exception:
                         session.rollback()
-                        return None
+                        return None, False
                     results.extend((j, True, v) for j, v in zip(group, values, strict=True))
                     skip_to = index + len(group)
                     continue
@@ -272,7 +298,7 @@ class Database:
                         session.flush()
                     except Exception:  # even a refusal: redo the batch the careful way
                         session.rollback()
-                        return None
+                        return None, False
                     results.append((job, True, value))
                     continue
                 cursor.execute("SAVEPOINT unit")
@@ -287,10 +313,10 @@ class Database:
                     continue
                 except Exception:
                     session.rollback()
-                    return None
+                    return None, False
                 cursor.execute("RELEASE SAVEPOINT unit")
                 results.append((job, True, value))
-        return results
+        return results, bool(session.info.get(_QUEUED, False))
 
     @staticmethod
     def _answer(results: list[tuple[_Job, bool, Any]]) -> None:

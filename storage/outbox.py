@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
 
+from storage.db import note_queued
 from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import OutboxMessage
 from storage.types import UTCDateTime
@@ -93,6 +94,8 @@ class Outbox:
             dedupe_key=dedupe_key, customer_id=customer_id, kind=kind, audience=audience,
             payload=json.dumps(payload, ensure_ascii=False, default=str), now=now, incident_id=incident_id,
             late=late))
+        if cursor.rowcount:
+            note_queued(self.session)
         return bool(cursor.rowcount)
 
     def put_many(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -100,6 +103,7 @@ class Outbox:
         if rows:
             conn = connection(self.session)
             _STATEMENTS.get("put", conn.dialect).run_many(conn, rows)
+            note_queued(self.session)
 
     def claim_due(self, now: datetime, limit: int = 100, *, owner: str = "", lease: timedelta = LEASE
                   ) -> list[OutboxMessage]:
