@@ -219,7 +219,8 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
         if {"engineer", "admin"} & set(roles):
             audiences.add(f"engineers:{cid}")
     notifier = ConsoleNotifier(audiences, sys.stdout, locale=directory.reply_locale(f"console:{user}", "console:console"),
-                               names={pid: p.name for pid, p in app.config.people.items()})
+                               names={pid: p.name for pid, p in app.config.people.items()},
+                               roles=app.config.people[person].roles)
     jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, [notifier], app.config))
     jobs.start()
     try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from commands.desk import Desk
+from commands.desk import Desk, only_what_they_may
 from commands.domain.i18n.catalog import t
 from commands.reply import Reply, Request
 from integrations.chat.routing import Destination
@@ -39,13 +39,16 @@ def where(audience: str, locale: str, names: Mapping[str, str]) -> str:
 
 class ConsoleNotifier:
     """Prints, between commands, what the desk has to tell the console's customer or person, each message
-    under where it went in the reader's language (``audiences=None``: every audience, as the demo shows)."""
+    under where it went in the reader's language (``audiences=None``: every audience, as the demo shows).
+    ``roles`` (the reader's, per customer): the console is read by its person alone, so a message shows
+    only the buttons they may use — a reporter is not offered /ack under the card of their own report."""
 
     name = "console"
 
     def __init__(self, audiences: set[str] | None, stdout: TextIO, *, locale: str = "en",
-                 names: Mapping[str, str] | None = None) -> None:
+                 names: Mapping[str, str] | None = None, roles: Mapping[str, Sequence[str]] | None = None) -> None:
         self.audiences = audiences
+        self.roles = roles
         self.stdout = stdout
         self.locale = locale
         self.names = dict(names or {})
@@ -56,6 +59,8 @@ class ConsoleNotifier:
 
     async def deliver(self, destination: Destination, reply: Reply, message: object) -> None:
         label = where(destination.chat_id, self.locale, self.names)
+        if self.roles is not None:
+            reply = only_what_they_may(reply, self.roles.get(str(getattr(message, "customer_id", "")), ()))
         self.stdout.write(f"[{label}] " + render(reply).replace("\n", "\n  ") + "\n")
         self.stdout.flush()
 
