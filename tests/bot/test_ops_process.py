@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
+from bot.file_clock import write_clock_file
 from tests.bot.ops_helpers import API_TOKENS, NOI_TOKEN, samples, start_desk, value
+from tests.conftest import PROCESS_T0
 from tests.fakes.slack_api import FakeSlack
 
 SLACK_ENV = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"}
@@ -82,27 +85,32 @@ async def test_health_readiness_intake_and_metrics_of_a_running_desk(tmp_path: P
 
 async def test_sigterm_flushes_the_due_outbox_through_slack_before_exit_and_logs_are_json(tmp_path: Path) -> None:
     fake = await FakeSlack().start()
-    # The dispatcher ticks once at start and then not for an hour: only the shutdown's flush can deliver.
+    # The dispatcher's safety-net tick is an hour away and a commit that queues messages wakes it at once:
+    # Slack answers 500 to every first attempt, so each message waits in the outbox for its retry (5 s on
+    # the desk's clock, which stands still). Then the clock moves past the retries, and nothing wakes the
+    # dispatcher (nothing new is queued): only the shutdown's flush can deliver.
     desk = await start_desk(tmp_path, {**SLACK_ENV, "SLACK_API_URL": fake.base_url, "DUTYDESK_API_TOKENS": API_TOKENS,
                                        "DUTYDESK_DISPATCH_SECONDS": "3600"})
     try:
+        fake.fail("chat.postMessage", 500, times=10_000)
         async with httpx.AsyncClient(base_url=desk.base_url, timeout=30) as http:
-            async def ticks() -> float:
-                return value(samples((await http.get("/metrics")).text), "dutydesk_dispatcher_ticks_total") or 0.0
-
-            deadline = asyncio.get_running_loop().time() + 30
-            while await ticks() < 1:  # the start-up tick is over, so the next one is an hour away
-                assert asyncio.get_running_loop().time() < deadline, "the dispatcher never ticked"
-                await asyncio.sleep(0.05)
             for key, text in (("k-1", "/incident urgent cucm Calls fail"), ("k-2", "/incident other crm Export slow")):
                 filed = await http.post("/api/v1/commands", json={"text": text}, headers={**AUTH, "Idempotency-Key": key})
                 assert filed.status_code == 200
+
+            def waiting() -> list[tuple[int, str | None]]:  # (attempts, lease) of each undelivered message
+                with sqlite3.connect(tmp_path / "run.db") as db:
+                    return db.execute("SELECT attempts, lease_until FROM outbox WHERE sent_at IS NULL").fetchall()
+
+            deadline = asyncio.get_running_loop().time() + 30
+            while not (len(waiting()) >= 2 and all(a >= 1 and lease is None for a, lease in waiting())):
+                assert asyncio.get_running_loop().time() < deadline, waiting()
+                await asyncio.sleep(0.05)
             pending = value(samples((await http.get("/metrics")).text), "dutydesk_outbox_pending")
             assert pending is not None and pending >= 2  # the cards wait in the outbox
         assert fake.posts() == []
-        # One card's delivery fails (the outbox, not the Slack client, retries a post: Slack may have taken
-        # it): it stays in the outbox for the next start, and the failure is logged with the incident's
-        # number. The two incidents are delivered side by side, so either may be the one.
+        fake.recover("chat.postMessage")
+        write_clock_file(tmp_path / "process-clock", PROCESS_T0 + timedelta(minutes=1))
         fake.fail("chat.postMessage", 500, times=1)
         assert await desk.stop() == 0
         # the other card went out during the shutdown, before the process ended
@@ -115,7 +123,8 @@ async def test_sigterm_flushes_the_due_outbox_through_slack_before_exit_and_logs
         assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
         running = next(r for r in records if "dutydesk running on" in str(r["message"]))
         assert running["level"] == "WARNING" and running["logger"] == "dutydesk"
-        failed = [r for r in records if "delivery of outbox" in str(r["message"])]
+        down = next(i for i, r in enumerate(records) if "shutting down" in str(r["message"]))
+        failed = [r for r in records[down:] if "delivery of outbox" in str(r["message"])]
         assert failed and {r["incident"] for r in failed} == unsent, records
         assert any("shutting down" in str(r["message"]) for r in records)
         assert not any("incident" in r for r in records if "dutydesk running on" in str(r["message"]))

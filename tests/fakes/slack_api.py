@@ -129,6 +129,10 @@ class FakeSlack:
     def fail(self, method: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
         self._faults.setdefault(method, []).append(_Fault(status, times, retry_after))
 
+    def recover(self, method: str) -> None:
+        """``method`` answers normally again: the failures ``fail`` still had in store are dropped."""
+        self._faults.pop(method, None)
+
     def lose_answer(self, channel: str) -> None:
         """The next chat.postMessage to ``channel`` is taken (it is in the channel) but answered with
         HTTP 500, as when Slack fails after storing the message: the sender cannot tell it arrived."""
