@@ -32,6 +32,7 @@ from commands.backup import BackupRuntime
 from commands.context import Services
 from commands.health import HealthRuntime
 from commands.sweep import sweep_unit
+from storage.outbox_notify import OutboxListener
 
 log = logging.getLogger(__name__)
 SWEEP_ENV, DISPATCH_ENV = "DUTYDESK_SWEEP_SECONDS", "DUTYDESK_DISPATCH_SECONDS"
@@ -63,6 +64,7 @@ class Jobs:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._unlisten: Callable[[], None] | None = None
+        self._listener: OutboxListener | None = None  # PostgreSQL: other replicas' commits wake us too
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         if health is not None:  # one interval job per enabled health check of the config
             schedule_health_jobs(self.scheduler, services, health)
@@ -136,6 +138,9 @@ class Jobs:
         self._loop = asyncio.get_running_loop()
         self._stopping = False
         self._unlisten = self.services.db.on_queued(self.wake_dispatcher)
+        if self.services.db.dialect == "postgresql":
+            self._listener = OutboxListener(self.services.db.engine.url, self.wake_dispatcher)
+            self._listener.start()
         self.scheduler.start()
         self._tasks = [self._loop.create_task(self._sweep_loop(), name="dutydesk-sweep"),
                        self._loop.create_task(self._dispatch_loop(), name="dutydesk-dispatch")]
@@ -147,6 +152,9 @@ class Jobs:
         if self._unlisten is not None:
             self._unlisten()
             self._unlisten = None
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         for task in self._tasks:
             task.cancel()
         self._tasks = []

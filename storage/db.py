@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from storage.db_errors import is_transient
+from storage.outbox_notify import NOTIFY
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -316,7 +317,10 @@ class Database:
                     return None, False
                 cursor.execute("RELEASE SAVEPOINT unit")
                 results.append((job, True, value))
-        return results, bool(session.info.get(_QUEUED, False))
+            queued = bool(session.info.get(_QUEUED, False))
+            if queued and self.dialect == "postgresql":  # delivered to the other replicas on commit only
+                cursor.execute(NOTIFY)
+        return results, queued
 
     @staticmethod
     def _answer(results: list[tuple[_Job, bool, Any]]) -> None:

@@ -18,18 +18,24 @@ import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.file_clock import write_clock_file
-from tests.conftest import EXAMPLES, PROCESS_T0, pinned_clock
+from commands.reply import Reply
+from storage.db import Database
+from storage.outbox import Outbox
+from tests.conftest import EXAMPLES, PG_URL, PROCESS_T0, pinned_clock
 from tests.fakes.slack_api import FakeSlack, slash_body
+from tests.pgschema import temporary_schema
 
 HOUR = "3600"  # no periodic tick of the sweeper or the dispatcher within any test's time
 
 
-async def _start(tmp_path: Path, fake: FakeSlack) -> asyncio.subprocess.Process:
+async def _start(tmp_path: Path, fake: FakeSlack, url: str | None = None) -> asyncio.subprocess.Process:
     env = {**os.environ, **pinned_clock(tmp_path), "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
            "SLACK_API_URL": fake.base_url, "DUTYDESK_DISPATCH_SECONDS": HOUR, "DUTYDESK_SWEEP_SECONDS": HOUR}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health",
+        sys.executable, "-m", "bot", "--database", url or f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health",
         "--no-backups", "--config", str(EXAMPLES / "noi.toml"), env=env, stderr=asyncio.subprocess.PIPE)
     assert proc.stderr is not None
     seen: list[str] = []
@@ -87,3 +93,33 @@ async def test_an_escalation_step_goes_out_at_its_instant_without_a_sweeper_tick
     finally:
         await _stop(proc)
         await fake.close()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL not reachable")
+async def test_on_postgresql_another_processs_commit_wakes_the_dispatcher(tmp_path: Path) -> None:
+    """A message queued by another process (another replica; here the test's own writer) reaches Slack
+    through the desk, whose own tick is an hour away: the commit's NOTIFY woke its dispatcher."""
+    assert PG_URL is not None
+    fake = await FakeSlack().start()
+    with temporary_schema(PG_URL, prefix="notify") as url:
+        proc = await _start(tmp_path, fake, url)
+        other = Database(url)
+        try:
+            # The desk's own queueing is over: the start-up tick, and the daily summaries its catch-up run
+            # queues a few seconds after start (their commit wakes it) are delivered; its next tick is an hour away.
+            def summaries_sent() -> bool:
+                rows = other.read_sync(lambda s: Outbox(s).all(kind="report.daily"))
+                return len(rows) >= 2 and all(m.sent_at is not None for m in rows)
+
+            deadline = asyncio.get_running_loop().time() + 30
+            while not summaries_sent():
+                assert asyncio.get_running_loop().time() < deadline, "the daily summaries never went out"
+                await asyncio.sleep(0.05)
+            note = Reply(text="From another replica <!channel> & co", kind="info")
+            other.write_sync(lambda s: Outbox(s).put(dedupe_key="notify-test", customer_id="noi", kind="info",
+                                                     audience="customer:noi", payload=note.to_dict(), now=PROCESS_T0))
+            await fake.wait_for(lambda f: any("From another replica" in str(p) for p in f.posts("C0NOIDESK")), timeout=30)
+        finally:
+            other.close()
+            await _stop(proc)
+            await fake.close()
