@@ -32,8 +32,9 @@ async def slash(rig: SlackRig, command: str, text: str, *, user: str, channel: s
     body = slash_body(command, text, user=user, channel=channel, trigger_id=trigger,
                       response_url=rig.fake.response_url(trigger))
     answer = await rig.post(body, **sign)
-    assert answer.status == 200, answer.text
-    assert answer.seconds < 1.0
+    # Slack wants the ack within 3 s: the desk acks at once and answers through the response_url, so the
+    # ack carries nothing (how long it took is bench/ material, not a test's: a loaded machine varies).
+    assert answer.status == 200 and answer.text == "", answer.text
     return f"respond:{trigger}"
 
 
