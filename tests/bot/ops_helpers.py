@@ -51,6 +51,17 @@ class DeskProcess:
             self._reader.cancel()
 
 
+async def until_running(proc: asyncio.subprocess.Process, timeout: float = 60) -> list[str]:
+    """The process's stderr lines up to its "dutydesk running on …" line (libraries may log before it);
+    fails if the process ends before it says it is running."""
+    assert proc.stderr is not None
+    seen: list[str] = []
+    while not any("dutydesk running on" in x for x in seen):
+        seen.append((await asyncio.wait_for(proc.stderr.readline(), timeout)).decode())
+        assert seen[-1], "".join(seen)
+    return seen
+
+
 async def start_desk(tmp_path: Path, env: dict[str, str], config: str = "noi.toml") -> DeskProcess:
     """Start ``dutydesk run`` and wait for its "running" line, which names the operations port."""
     full_env = {**os.environ, **pinned_clock(tmp_path), "DUTYDESK_HTTP_HOST": "127.0.0.1", "DUTYDESK_HTTP_PORT": "0", **env}

@@ -24,6 +24,7 @@ from bot.file_clock import write_clock_file
 from commands.reply import Reply
 from storage.db import Database
 from storage.outbox import Outbox
+from tests.bot.ops_helpers import until_running
 from tests.conftest import EXAMPLES, PG_URL, PROCESS_T0, pinned_clock
 from tests.fakes.slack_api import FakeSlack, slash_body
 from tests.pgschema import temporary_schema
@@ -37,11 +38,7 @@ async def _start(tmp_path: Path, fake: FakeSlack, url: str | None = None) -> asy
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "--database", url or f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health",
         "--no-backups", "--config", str(EXAMPLES / "noi.toml"), env=env, stderr=asyncio.subprocess.PIPE)
-    assert proc.stderr is not None
-    seen: list[str] = []
-    while not any("dutydesk running on" in x for x in seen):  # libraries may log before it
-        seen.append((await asyncio.wait_for(proc.stderr.readline(), 60)).decode())
-        assert seen[-1], "".join(seen)  # the process ended before it said it was running
+    await until_running(proc)
     return proc
 
 

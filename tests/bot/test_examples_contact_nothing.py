@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bot.ops_helpers import until_running
 from tests.conftest import EXAMPLES, pinned_clock
 from tests.netguard import ENV as NETGUARD_ENV
 
@@ -81,11 +82,7 @@ async def test_without_checks_and_backups_the_examples_run_and_contact_nothing(t
         sys.executable, "-m", "tests.netguard", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health",
         "--no-backups", "--config", str(EXAMPLES / example), env=env, stderr=asyncio.subprocess.PIPE)
     try:
-        assert proc.stderr is not None
-        seen: list[str] = []
-        while not any("dutydesk running on" in x for x in seen):
-            seen.append((await asyncio.wait_for(proc.stderr.readline(), 60)).decode())
-            assert seen[-1], "".join(seen)
+        await until_running(proc)
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
     finally:

@@ -13,6 +13,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+from tests.bot.ops_helpers import until_running
 from tests.conftest import EXAMPLES, pinned_clock
 from tests.fakes.slack_api import FakeSlack, slash_body
 
@@ -25,11 +26,7 @@ async def test_the_process_runs_slack_the_sweeper_and_the_dispatcher_together(tm
         sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health", "--no-backups",
         "--config", str(EXAMPLES / "noi.toml"), env=env, stderr=asyncio.subprocess.PIPE)
     try:
-        assert proc.stderr is not None
-        seen = []
-        while not any("dutydesk running on" in x for x in seen):  # libraries may log before it
-            seen.append((await asyncio.wait_for(proc.stderr.readline(), 60)).decode())
-            assert seen[-1], "".join(seen)  # the process ended before it said it was running
+        seen = await until_running(proc)
         assert "dutydesk running on sqlite with slack" in seen[-1], seen
         body = slash_body("/incident", "urgent cucm Inbound calls fail", user="U0IVANA", channel="C0NOIDESK",
                           trigger_id="t1", response_url=fake.response_url("t1"))
@@ -62,11 +59,7 @@ async def test_one_process_runs_slack_and_telegram_filed_in_telegram_acknowledge
         sys.executable, "-m", "bot", "--database", f"sqlite:///{tmp_path / 'run.db'}", "run", "--no-health", "--no-backups",
         "--config", str(EXAMPLES / "noi.toml"), env=env, stderr=asyncio.subprocess.PIPE)
     try:
-        assert proc.stderr is not None
-        seen: list[str] = []
-        while not any("dutydesk running on" in x for x in seen):
-            seen.append((await asyncio.wait_for(proc.stderr.readline(), 60)).decode())
-            assert seen[-1], "".join(seen)
+        seen = await until_running(proc)
         assert "with slack, telegram" in seen[-1], seen
 
         group = -1001000000001  # customer noi's Telegram group; ivana is 1001
