@@ -1,6 +1,6 @@
 """Two real ``dutydesk run`` replicas on one PostgreSQL schema share the work and say everything once.
 
-The test process files 1,000 incidents through a Desk on the same database, then drives both processes'
+The test process files 300 incidents through a Desk on the same database, then drives both processes'
 clock (``DUTYDESK_CLOCK_FILE``) a minute at a time through every incident's first page, the reaction's
 50% and 80% warnings and its breach, and the second escalation step. Each replica talks to the same fake
 Slack with its own bot token, so the fake can tell who posted what.
@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(not PG_URL, reason="PostgreSQ
 
 CONFIG = Path(__file__).with_name("replicas.toml")
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-INCIDENTS = 1000
+INCIDENTS = 300  # enough for both replicas to contend on every step; throughput is bench/latency.py's
 MINUTES = 11  # pages at 0 and 4 min, reaction warnings at 5 and 8, the breach at 10
 TOKENS = ("xoxb-replica-a", "xoxb-replica-b")
 # what each incident must have said, once: its card, two pages, two warnings and the breach to two audiences
@@ -71,9 +71,10 @@ def _pending(engine: sa.Engine, now: datetime) -> tuple[int, int]:
 
 
 async def _drained(engine: sa.Engine, now: datetime, procs: list[asyncio.subprocess.Process], logs: list[Path], *,
-                   outbox: bool, timeout: float = 90) -> None:
+                   outbox: bool, timeout: float = 300) -> None:
     """Wait until the sweepers have handled everything due by ``now`` (and, with ``outbox``, until every
-    message due has been delivered)."""
+    message due has been delivered). The timeout only bounds a hang: CI's machine once had 1,018 of 9,000 messages
+    left after 90 s where a quiet one needs 36 s for all."""
     deadline = time.monotonic() + timeout
     while (left := await asyncio.to_thread(_pending, engine, now))[0] or (outbox and left[1]):
         assert all(p.returncode is None for p in procs), [log.read_text()[-3000:] for log in logs]
@@ -88,7 +89,7 @@ async def test_two_replicas_deliver_every_message_exactly_once(tmp_path: Path) -
     write_clock_file(clock_file, T0)
     procs: list[asyncio.subprocess.Process] = []
     with pg_schema() as url:
-        app = build_app(load_config(CONFIG).without_rate_limits(), url, clock=FakeClock(T0))  # migrates first; one reporter files 1,000
+        app = build_app(load_config(CONFIG).without_rate_limits(), url, clock=FakeClock(T0))  # migrates first; one reporter files them all
         engine = sa.create_engine(url)
         try:
             logs = [tmp_path / f"replica-{n}.log" for n in range(len(TOKENS))]
@@ -147,7 +148,7 @@ async def test_two_replicas_deliver_every_message_exactly_once(tmp_path: Path) -
                                      "C0ACME": 4 * INCIDENTS}
             # both replicas did part of the work
             per_token = Counter(c.token for c in fake.calls if c.method == "chat.postMessage")
-            assert set(per_token) == set(TOKENS) and all(n >= 100 for n in per_token.values()), per_token
+            assert set(per_token) == set(TOKENS) and all(n >= INCIDENTS // 10 for n in per_token.values()), per_token
             print(f"\nreplicas: {INCIDENTS} incidents, {len(rows)} messages in {time.monotonic() - started:.1f}s "
                   f"(filing {filed - started:.1f}s, {MINUTES} clock minutes {drained - filed:.1f}s); "
                   f"posts per replica: {dict(per_token)}")
