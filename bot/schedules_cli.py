@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import Config, CustomerConfig
 from commands.domain.cron import cron_schedule, daily_line
+from commands.domain.preventive import task_plan
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -32,6 +33,23 @@ def _daily(customer: CustomerConfig, now: datetime) -> Iterator[datetime]:
     yield from (at for at in times if calendar.is_working_day(at.astimezone(customer.tz).date()))
 
 
+def _preventive(customer_id: str, customer: CustomerConfig, now: datetime, count: int) -> list[str]:
+    """Each planned task's rule and its next ``count`` due days (the first ones before the contract starts)."""
+    table = customer.preventive
+    if table is None:
+        return []
+    calendar = BusinessCalendar.from_config(customer.calendar, customer.timezone)
+    out = []
+    for task_id, task in table.tasks.items():
+        plan = task_plan(task.first_due, task.every, table.contract_start, table.remind_for(task))
+        then = f", then {task.every}" if task.every else ", once"
+        out.append(f"  preventive {customer_id}/{task_id}: {task.first_due} ({table.contract_start}){then}; "
+                   f"{task.responsible} ({customer.timezone})")
+        upcoming = islice((o for o in plan.iter(calendar) if o.due_at >= now), count)
+        out.extend(f"      #{o.seq} due {_when(o.due_at, customer.tz)}" for o in upcoming)
+    return out
+
+
 def schedule_report(config: Config, now: datetime, count: int) -> list[str]:
     """The lines to print: a heading, then per schedule its line and its next ``count`` fire times."""
     out = [f"schedules (next {count} fire times each, in the schedule's time zone; "
@@ -49,6 +67,7 @@ def schedule_report(config: Config, now: datetime, count: int) -> list[str]:
             out.append(f"{head} {target.schedule} ({zone})")
             fires = islice(cron_schedule(target.schedule, tz).fire_times(now), count)
             out.extend(f"      {_when(at, tz)}" for at in fires)
+        out.extend(_preventive(customer_id, customer, now, count))
         cfg = customer.reports
         if not cfg.daily:
             out.append(f"  daily summary {customer_id}: off")

@@ -236,6 +236,8 @@ class CustomerConfig(_Strict):
     backups: BackupTable = Field(default_factory=dict)
     # Daily summary and monthly protocol (commands/domain/report_config.py): time, days, parties.
     reports: ReportConfig = Field(default_factory=lambda: ReportConfig())
+    # Preventive maintenance (commands/domain/preventive_config.py): contract start, planned tasks.
+    preventive: PreventiveTable = None
     # What stops the resolution clock (a category may say otherwise), and tacit acceptance of a fix:
     # no answer within ``confirm_after`` working days confirms it (commands/domain/acceptance.py).
     resolution_stops: ResolutionStops = "resolved"
@@ -425,6 +427,7 @@ class Config(_Strict):
                         if ident not in tables[kind]:
                             raise ValueError(f"customers.{cid}.escalation.{key}.steps[{n}]: unknown {kind} {ident!r}")
         self._placements()
+        self._preventive_owners()
         channel_owner: dict[str, str] = {}
         owned = [(f"customers.{cid}.channels", cid, cust.channels.by_transport())
                  for cid, cust in self.customers.items()]
@@ -462,6 +465,20 @@ class Config(_Strict):
                         if kind == "engineers" and ident != cid:
                             raise ValueError(f"{where}: a customer's escalation pages its own engineers "
                                              f"(engineers:{cid}), not {target!r}")
+
+    def _preventive_owners(self) -> None:
+        """Who is responsible for a planned task exists and may act for the customer."""
+        for cid, cust in self.customers.items():
+            for key, task in (cust.preventive.tasks.items() if cust.preventive else ()):
+                kind, _, ident = task.responsible.partition(":")
+                where = f"customers.{cid}.preventive.tasks.{key}.responsible"
+                if kind == "schedule" and ident not in self.schedules:
+                    raise ValueError(f"{where}: unknown schedule {ident!r}")
+                if kind == "person" and (ident not in self.people or not {"engineer", "admin"} & set(
+                        self.people[ident].roles.get(cid, ()))):
+                    raise ValueError(f"{where}: {ident!r} is not an engineer or admin of {cid!r}")
+                if kind == "engineers" and ident != cid:
+                    raise ValueError(f"{where}: a customer's task is done by its own engineers (engineers:{cid})")
 
     def schedules_of(self, customer_id: str) -> list[str]:
         """The on-call schedules of a customer: those its escalation pages, or else those nobody's escalation
@@ -504,6 +521,7 @@ from commands.domain.oncall_config import (  # noqa: E402
     SmtpConfig,
     known_channels,
 )
+from commands.domain.preventive_config import PreventiveTable  # noqa: E402
 from commands.domain.ratelimit_config import RateLimitsConfig  # noqa: E402
 from commands.domain.report_config import ReportConfig  # noqa: E402
 

@@ -61,6 +61,7 @@ def test_the_examples_schedules_with_their_next_fire_times(tmp_path: Path) -> No
 
 def test_a_dst_night_and_sundays_as_cron_reads_them(tmp_path: Path) -> None:
     raw = tomllib.loads((EXAMPLES / "noi.toml").read_text(encoding="utf-8"))
+    raw["customers"]["noi"].pop("preventive", None)  # its tasks name the example's backup targets
     raw["customers"]["noi"]["backups"] = {
         "night": {"driver": "command", "argv": ["/bin/true"], "schedule": "30 3 * * *"},
         "sundays": {"driver": "command", "argv": ["/bin/true"], "schedule": "0 2 * * 0,7"},

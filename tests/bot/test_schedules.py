@@ -57,6 +57,7 @@ ZONES = {"noi": ("Europe/Sofia", 2026), "hgp": ("Asia/Tehran", 2021)}
 
 def _config(customer: str, lines: list[str], daily_at: str) -> Config:
     raw = tomllib.loads((EXAMPLES / f"{customer}.toml").read_text(encoding="utf-8"))
+    raw["customers"][customer].pop("preventive", None)  # its tasks name the example's backup targets
     raw["customers"][customer]["backups"] = {
         f"t{i}": {"driver": "command", "argv": ["/bin/true"], "schedule": line} for i, line in enumerate(lines)}
     raw["customers"][customer].setdefault("reports", {})["daily_at"] = daily_at
