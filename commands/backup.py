@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from commands.context import Async, Context, Outcome, Read, Services
-from commands.domain.backup_config import TARGET_ID, AnyTarget
+from commands.domain.backup_config import TARGET_ID
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.parse import Parsed
@@ -143,16 +143,14 @@ def runtime_of(services: Services) -> BackupRuntime | None:
 def human_size(size: int | None) -> str:
     if size is None:
         return "—"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    if size < 1024:
+        return f"{size} B"
+    value = size / 1024
+    for unit in ("KB", "MB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
         value /= 1024
-    return f"{value:.1f} TB"
-
-
-def _target_title(cfg: AnyTarget, target_id: str) -> str:
-    return target_id + (f" ({cfg.description})" if cfg.description else "")
+    return f"{value:.1f} GB"  # the largest unit: a 5 TB dump is "5120.0 GB"
 
 
 def diff_counts(diff: str) -> tuple[int, int]:

@@ -29,7 +29,7 @@ from commands.directory import Actor
 from commands.domain import lifecycle
 from commands.domain.config import WEEKDAYS, CustomerConfig, PersonConfig, parse_span
 from commands.domain.health_config import AnyCheck
-from commands.domain.health_state import Policy, Snapshot, Step, Window, advance, in_weekly_hours
+from commands.domain.health_state import LEVELS, Policy, Snapshot, Step, Window, advance, in_weekly_hours
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.parse import Parsed
@@ -398,7 +398,7 @@ def health_table(customer: CustomerConfig, locale: str, checks: Sequence[str], r
         res = results[check_id]
         row = rows.get(check_id)
         status = res.status
-        worst = max(worst, {"up": 0, "degraded": 1, "down": 2}.get(status, 2))
+        worst = max(worst, LEVELS.get(status, LEVELS["down"]))
         shown = t(locale, f"health.status.{status}")
         if maintenance.get(cfg.component):
             shown += " (" + t(locale, "health.status.maintenance") + ")"
@@ -412,7 +412,7 @@ def health_table(customer: CustomerConfig, locale: str, checks: Sequence[str], r
     lines = [" | ".join([*(c.ljust(widths[i]) for i, c in enumerate(r[:3])), r[3], r[4]]) for r in [header, *table]]
     title = t(locale, "health.title", customer=customer.name, when=format_datetime(now, tz, locale, with_tz=True),
               up=sum(1 for c in checks if results[c].status == "up"), total=len(checks))
-    return Reply(text=title, lines=tuple(lines), kind="error" if worst == 2 else "info", locale=locale)
+    return Reply(text=title, lines=tuple(lines), kind="error" if worst == LEVELS["down"] else "info", locale=locale)
 
 
 def _history(ctx: Context, words: list[str]) -> Outcome:

@@ -118,7 +118,6 @@ class Request:
     user_id: str  # the transport's user id: "alice", "U123", "456"
     channel_id: str  # the transport's channel/chat id ("console" for the console desk)
     delivery_id: str | None = None  # the platform's id for this delivery; repeats are answered once
-    extra: dict[str, str] = field(default_factory=dict)
     form: Form | None = None  # the fields of a submitted form: then ``text`` is not parsed
 
     @property

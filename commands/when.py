@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from commands.context import Context
+from commands.domain.calendar import local_to_utc
 from commands.domain.i18n.format import to_local
-from commands.domain.timeparse import TimeParseError, local_to_utc, parse_time, time_of_day
+from commands.domain.timeparse import TimeParseError, parse_time, time_of_day
 
 
 def when(ctx: Context, text: str) -> datetime:

@@ -109,8 +109,3 @@ def libpq_url(url: str) -> str:
 
 def pg_dump_command(url: str, target: str) -> str:
     return f"pg_dump --format=custom --file={shlex.quote(target)} --dbname={shlex.quote(libpq_url(url))}"
-
-
-def pg_restore_command(url: str, source: str) -> str:
-    return (f"pg_restore --clean --if-exists --no-owner --dbname={shlex.quote(libpq_url(url))} "
-            f"{shlex.quote(source)}")

@@ -4,7 +4,8 @@ Pure arithmetic, no I/O. Every public method takes aware datetimes (naive ones r
 and returns aware datetimes in UTC; elapsed time is always computed in UTC so DST never stretches or
 shrinks a duration.
 
-Local wall times become instants through ``zoneinfo`` with two explicit rules:
+Local wall times become instants through ``zoneinfo`` with two explicit rules, written once in
+``local_to_utc`` here and used by every module that turns a wall time into an instant:
 
 * an **ambiguous** local time (the repeated hour when clocks fall back) is its *first* occurrence
   (``fold=0``);
@@ -51,6 +52,30 @@ def to_utc(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{at!r} is a naive datetime; the business calendar needs aware datetimes")
     return at.astimezone(UTC)
+
+
+def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of the wall-clock time ``wall`` (its tzinfo and fold are ignored) in ``tz``.
+
+    Nonexistent (DST gap) → the first instant after the gap; ambiguous (DST overlap) → first occurrence.
+    """
+    naive = wall.replace(tzinfo=None, fold=0)
+    first = naive.replace(tzinfo=tz).astimezone(UTC)
+    if first.astimezone(tz).replace(tzinfo=None) == naive:
+        return first  # exists; fold=0 is the earlier reading when it is ambiguous
+    # Inside a gap. fold=0 reads it with the offset from before the gap, fold=1 with the one after; the
+    # transition instant lies between the two readings. Find it to the second.
+    second = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    lo, hi = sorted((first, second))
+    after = hi.astimezone(tz).utcoffset()
+    lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
+    while hi_s - lo_s > 1:
+        mid = (lo_s + hi_s) // 2
+        if datetime.fromtimestamp(mid, UTC).astimezone(tz).utcoffset() == after:
+            hi_s = mid
+        else:
+            lo_s = mid
+    return datetime.fromtimestamp(hi_s, UTC)
 
 
 class BusinessCalendar:
@@ -167,27 +192,7 @@ class BusinessCalendar:
     def _instant(self, d: date, t: time) -> datetime:
         """Local wall time → UTC instant; ``time.max`` means 24:00 (next local midnight)."""
         local = datetime.combine(d + _ONE_DAY, time(0)) if t == time.max else datetime.combine(d, t)
-        aware = local.replace(tzinfo=self.tz)  # fold=0: the first occurrence of an ambiguous time
-        instant = aware.astimezone(UTC)
-        if instant.astimezone(self.tz).replace(tzinfo=None) != local:
-            instant = self._gap_end(aware)
-        return instant
-
-    def _gap_end(self, aware: datetime) -> datetime:
-        """The transition instant that ends the DST gap containing the nonexistent ``aware`` time."""
-        # PEP 495: in a gap, fold=0 applies the offset before the transition and fold=1 the one after,
-        # so the transition lies in (lo, hi]. Bisect on whole seconds; this runs only on gap days.
-        hi = aware.replace(fold=0).astimezone(UTC)
-        lo = aware.replace(fold=1).astimezone(UTC)
-        after = hi.astimezone(self.tz).utcoffset()
-        lo_s, hi_s = 0, int((hi - lo).total_seconds())
-        while hi_s - lo_s > 1:
-            mid = (lo_s + hi_s) // 2
-            if (lo + timedelta(seconds=mid)).astimezone(self.tz).utcoffset() == after:
-                hi_s = mid
-            else:
-                lo_s = mid
-        return lo + timedelta(seconds=hi_s)
+        return local_to_utc(local, self.tz)
 
     def is_working_day(self, d: date) -> bool:
         return bool(self._day(d)[0])

@@ -6,9 +6,11 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from commands.domain.calendar import local_to_utc
 
 Outcome = Literal["met", "breached", "running", "waiting", "cancelled"]
 
@@ -143,20 +145,18 @@ def month_bounds(year: int, month: int, tz: ZoneInfo) -> tuple[datetime, datetim
     """The UTC instants of the first local midnight of the month and of the next month."""
     if not 1 <= month <= 12:
         raise ValueError(f"month {month} out of range")
-    start = datetime(year, month, 1, tzinfo=tz)
-    nxt = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    return start.astimezone(UTC), nxt.astimezone(UTC)
+    return local_instant(date(year, month, 1), time(0), tz), local_instant(date(year + (month == 12), month % 12 + 1, 1),
+                                                                           time(0), tz)
 
 
 def day_bounds(d: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    return (datetime.combine(d, time(0), tzinfo=tz).astimezone(UTC),
-            datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC))
+    """The UTC instants of local midnight of ``d`` and of the next day."""
+    return local_instant(d, time(0), tz), local_instant(d + timedelta(days=1), time(0), tz)
 
 
 def local_instant(d: date, at: time, tz: ZoneInfo) -> datetime:
-    """``at`` on local date ``d`` as a UTC instant (a time skipped by a DST change moves forward)."""
-    local = datetime.combine(d, at, tzinfo=tz)
-    return local.astimezone(UTC).astimezone(tz).astimezone(UTC)
+    """``at`` on local date ``d`` as a UTC instant (a time skipped by a DST change: the end of the gap)."""
+    return local_to_utc(datetime.combine(d, at), tz)
 
 
 def days_of_month(year: int, month: int) -> list[date]:

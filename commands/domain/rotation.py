@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from commands.domain.timeparse import local_to_utc
+from commands.domain.calendar import local_to_utc
 
 _DAY = timedelta(days=1)
 

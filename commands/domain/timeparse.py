@@ -35,10 +35,8 @@ ignored word looks like a time, a number or a time zone: then the text is not si
 stage (or an error) decides. An abbreviated English weekday ("sun", "sat") followed by other words is not
 taken as a weekday ("sun is shining").
 
-Local wall times are turned into instants by ``local_to_utc``: a wall time that does not exist (inside a
-spring-forward gap, e.g. 2026-03-29 03:30 Europe/Sofia) becomes the first instant after the gap
-(04:00 local); an ambiguous wall time (inside a fall-back overlap, e.g. 2026-10-25 03:30 Europe/Sofia)
-becomes its first occurrence (``fold=0``, still on summer time).
+Local wall times are turned into instants by ``calendar.local_to_utc`` (the one DST rule: a time in a
+spring-forward gap is the end of the gap, an ambiguous time its first occurrence).
 
 Policy (future times, times too far in the past) is the caller's business, not this module's.
 """
@@ -58,7 +56,9 @@ from dateparser.conf import Settings
 from dateparser.conf import settings as _dateparser_defaults
 from dateparser.date import DateDataParser
 
-__all__ = ["TIME_ONLY_GRACE", "TimeParseError", "local_to_utc", "normalize", "parse_time"]
+from commands.domain.calendar import local_to_utc
+
+__all__ = ["TIME_ONLY_GRACE", "TimeParseError", "normalize", "parse_time"]
 
 TIME_ONLY_GRACE = timedelta(minutes=15)
 MAX_DISTANCE = timedelta(days=100 * 366)  # a time further from now than a century is a typo
@@ -77,34 +77,6 @@ class TimeParseError(ValueError):
         self.code = code
         self.text = text
         super().__init__("no time given" if code == "empty" else f"cannot read a plausible date or time from {text!r}")
-
-
-# --------------------------------------------------------------------------------------------------
-# Local wall time -> instant
-
-
-def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
-    """The UTC instant of the wall-clock time ``wall`` (its tzinfo and fold are ignored) in ``tz``.
-
-    Nonexistent (DST gap) → the first instant after the gap; ambiguous (DST overlap) → first occurrence.
-    """
-    naive = wall.replace(tzinfo=None, fold=0)
-    first = naive.replace(tzinfo=tz).astimezone(UTC)
-    if first.astimezone(tz).replace(tzinfo=None) == naive:
-        return first  # exists; fold=0 is the earlier reading when it is ambiguous
-    # Inside a gap. fold=0 reads it with the offset from before the gap, fold=1 with the one after; the
-    # transition instant lies between the two readings. Find it to the second.
-    second = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    lo, hi = sorted((first, second))
-    after = hi.astimezone(tz).utcoffset()
-    lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
-    while hi_s - lo_s > 1:
-        mid = (lo_s + hi_s) // 2
-        if datetime.fromtimestamp(mid, UTC).astimezone(tz).utcoffset() == after:
-            hi_s = mid
-        else:
-            lo_s = mid
-    return datetime.fromtimestamp(hi_s, UTC)
 
 
 # --------------------------------------------------------------------------------------------------

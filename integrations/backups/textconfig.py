@@ -66,10 +66,6 @@ def mask_line(line: str, patterns: Sequence[str]) -> str:
     return line[: first.end()] + " " + MASK
 
 
-def mask_secrets(text: str, patterns: Sequence[str]) -> str:
-    return "".join(mask_line(line, patterns) + "\n" for line in text.splitlines())
-
-
 def unified_diff(old: str, new: str, *, name: str, old_label: str = "", new_label: str = "",
                  secret_patterns: Sequence[str] = (), context: int = 3) -> str:
     """A unified diff of two texts with every secret line masked (headers are left as they are)."""
@@ -82,10 +78,3 @@ def unified_diff(old: str, new: str, *, name: str, old_label: str = "", new_labe
         else:
             out.append(line[:1] + mask_line(line[1:], secret_patterns))
     return "\n".join(out) + ("\n" if out else "")
-
-
-def diff_stats(diff: str) -> tuple[int, int]:
-    """(lines added, lines removed) of a unified diff."""
-    added = sum(1 for x in diff.splitlines() if x.startswith("+") and not x.startswith("+++"))
-    removed = sum(1 for x in diff.splitlines() if x.startswith("-") and not x.startswith("---"))
-    return added, removed

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from commands.domain.i18n.format import format_date, format_datetime, format_duration
+from commands.domain.i18n.format import format_date, format_datetime
 from commands.domain.report_math import ClockResult
 from commands.report import MonthlyProtocol, RegisterEntry
 from commands.views import category_title, component_title
@@ -157,7 +157,3 @@ def health_table(p: MonthlyProtocol) -> Table:
 
 def side_tables(p: MonthlyProtocol) -> list[Table]:
     return [awaiting_table(p), per_day_table(p), maintenance_table(p), backups_table(p), health_table(p)]
-
-
-def duration_text(p: MonthlyProtocol, seconds: int | None) -> str:
-    return "" if seconds is None else format_duration(timedelta(seconds=abs(seconds)), p.locale)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from commands.domain.report_math import (
     ClockResult,
     ComplianceCounter,
     clock_result,
+    day_bounds,
+    local_instant,
     median,
     month_bounds,
     percent,
@@ -63,3 +65,15 @@ def test_a_provisional_stop_is_shown_but_counted_only_once_final() -> None:
     (row,) = c.result(["urgent"], ["resolution"])
     assert (row.total, row.met, row.breached, row.awaiting, row.percent) == (1, 0, 1, 1, 0.0)
     assert (row.median, row.worst) == (5 * 3600.0, 5 * 3600)  # the provisional time is not in the figures
+
+
+def test_local_times_in_a_dst_gap_follow_the_one_rule() -> None:
+    """A daily-summary time or a midnight skipped by a DST change is the end of the gap, as
+    ``calendar.local_to_utc`` says for every wall time (one rule, not one per module)."""
+    sofia, havana = ZoneInfo("Europe/Sofia"), ZoneInfo("America/Havana")
+    # Sofia springs forward at 03:00 → 04:00 on 2026-03-29: 03:30 does not exist, the gap ends 01:00 UTC.
+    assert local_instant(date(2026, 3, 29), time(3, 30), sofia) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    assert local_instant(date(2026, 3, 29), time(4, 30), sofia) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    # Havana springs forward at midnight (2026-03-08 00:00 → 01:00 CDT): the day starts at 05:00 UTC.
+    assert day_bounds(date(2026, 3, 8), havana)[0] == datetime(2026, 3, 8, 5, 0, tzinfo=UTC)
+    assert day_bounds(date(2026, 3, 7), havana)[1] == datetime(2026, 3, 8, 5, 0, tzinfo=UTC)

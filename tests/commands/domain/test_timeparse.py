@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from commands.domain.timeparse import TimeParseError, local_to_utc, parse_time
+from commands.domain.calendar import local_to_utc
+from commands.domain.timeparse import TimeParseError, parse_time
 
 SOFIA = ZoneInfo("Europe/Sofia")
 TEHRAN = ZoneInfo("Asia/Tehran")
