@@ -22,7 +22,6 @@ from commands.domain.clock import Clock
 from integrations.probes.base import describe, one_line
 from integrations.probes.http_auth import ProbeAuth
 
-ENTRA_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
 REFRESH_BEFORE = timedelta(minutes=5)  # ask for a new token this long before the old one expires
 
 
