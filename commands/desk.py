@@ -18,9 +18,8 @@ from typing import Any
 from sqlmodel import Session
 
 from commands.context import Async, Context, DeskError, Read, Services, Write
-from commands.directory import Actor
+from commands.directory import NUMBER, Decision
 from commands.domain.i18n.catalog import t
-from commands.incident import NUMBER
 from commands.log_context import INCIDENT
 from commands.parse import Parsed, ParseError, has_control_characters, parse
 from commands.ratelimit import RateLimiter, refusal_params
@@ -133,20 +132,23 @@ class Desk:
         spec = COMMANDS.get(parsed.command)
         if spec is None:
             raise DeskError("error.unknown_command", command=f"/{parsed.command}", _locale=locale)
-        customer_id = self._customer(request, actor, parsed, spec.takes_number, locale)
-        if spec.takes_number:  # log lines while the command runs name its incident
+        decision = self._decide(request, parsed)
+        if spec.takes_number and decision.customer_id is not None:  # log lines name the command's incident
             first = (parsed.args.split(None, 1) or [""])[0].upper()
             if NUMBER.match(first):
                 INCIDENT.set(first)
-        customer = services.config.customers[customer_id]
-        locale = services.directory.reply_locale(request.identity, request.channel, customer_id)
-        roles = actor.roles(customer_id)
-        if not set(roles) & set(spec.roles):
+        locale = decision.locale
+        if decision.refusal == "error.forbidden":
+            assert decision.customer_id is not None
+            roles = decision.roles
             raise DeskError(
-                "error.forbidden", command=spec.name, customer=customer.name,
+                "error.forbidden", command=spec.name, customer=services.config.customers[decision.customer_id].name,
                 roles=t(locale, "word.or").join(t(locale, f"role.{r}") for r in spec.roles),
                 have=", ".join(t(locale, f"role.{r}") for r in roles) or t(locale, "word.none"), _locale=locale,
             )
+        if decision.refusal is not None or decision.customer_id is None:
+            raise DeskError(decision.refusal or "error.which_customer", **decision.params, _locale=locale)
+        customer_id, roles = decision.customer_id, decision.roles
         ctx = Context(services, request, actor, customer_id, locale, services.clock.now())
         try:
             reply = await self._run(spec.handler(ctx, parsed), request, ctx)
@@ -230,35 +232,32 @@ class Desk:
         """The reply's language before the customer is known (errors of parsing, rights, limits)."""
         return self.services.directory.reply_locale(request.identity, request.channel)
 
-    def _customer(self, request: Request, actor: Actor, parsed: Parsed, takes_number: bool, locale: str) -> str:
-        """The customer this command is about: the channel's, the number's, the option's, or the only one."""
+    def _decide(self, request: Request, parsed: Parsed) -> Decision:
+        """The one decision (``Directory.decide``) for a parsed command: the ``--customer`` option is the
+        desk's, taken out of the command's options where the channel does not name the customer."""
         directory = self.services.directory
-        mine = actor.customers()
-        if not mine:
-            raise DeskError("error.no_customer", _locale=locale)
-        from_channel = directory.customer_of_channel(request.channel)
-        if from_channel is not None:  # a customer's channel speaks for that customer only
-            if from_channel not in mine:
-                raise DeskError("error.foreign_channel", _locale=locale)  # naming nobody
-            return from_channel
-        if directory.is_contractor_channel(request.channel) and not actor.is_staff:
-            raise DeskError("error.staff_channel", _locale=locale)
-        wanted = parsed.options.pop("customer", None)
-        if wanted is not None:
-            if wanted not in mine:
-                raise DeskError("error.unknown_customer", customer=wanted, _locale=locale)
-            return wanted
-        if takes_number:
-            first = (parsed.args.split() or [""])[0].upper()
-            m = NUMBER.match(first)
-            if m:
-                cid = directory.customer_by_prefix(m.group(1))
-                if cid is None or cid not in mine:  # do not reveal other customers' numbers
-                    raise DeskError("error.no_such_incident", number=first, _locale=locale)
-                return cid
-        if len(mine) == 1:
-            return mine[0]
-        raise DeskError("error.which_customer", customers=", ".join(mine), _locale=locale)
+        spec = COMMANDS[parsed.command]
+        wanted = parsed.options.get("customer")
+        if directory.customer_of_channel(request.channel) is None:
+            parsed.options.pop("customer", None)
+        return directory.decide(request.identity, request.channel, allowed_roles=spec.roles,
+                                takes_number=spec.takes_number, args=parsed.args, customer=wanted)
+
+    def decide(self, request: Request) -> Decision:
+        """What the desk would decide for ``request`` before running it — its customer, the language of the
+        answer, whether the person may — for a transport that asks before opening a form or a prompt (its
+        own sentences in the desk's language; no form where the desk would refuse the command)."""
+        actor = self.services.directory.actor(request.identity)
+        guess = self._guess_locale(request)
+        if actor is None:
+            return Decision(guess, refusal="error.unknown_person", params={"identity": request.identity})
+        try:
+            parsed = self._parsed(request, guess)
+        except DeskError as err:
+            return Decision(guess, actor, refusal=err.msgid)
+        if parsed.command not in COMMANDS:
+            return Decision(guess, actor, refusal="error.unknown_command")
+        return self._decide(request, parsed)
 
 
 def _fingerprint(request: Request) -> str:

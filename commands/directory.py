@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from commands.domain.config import Config, CustomerConfig, PersonConfig
+
+# A control number: its customer's prefix, the year, the sequence ("NOI-2026-00001").
+NUMBER = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{5,})$")
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,27 @@ class Actor:
     def is_staff(self) -> bool:
         """An engineer or admin of any customer (the contractor's people)."""
         return any(r in ("engineer", "admin") for roles in self.person.roles.values() for r in roles)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Which customer a command is about, the language to answer in, and whether the person may run it:
+    the one decision the desk and every transport ask for (``Directory.decide``).
+
+    ``refusal`` is the message id the desk answers with when it refuses (``error.unknown_person``,
+    ``error.no_customer``, ``error.foreign_channel``, ``error.staff_channel``, ``error.unknown_customer``,
+    ``error.no_such_incident``, ``error.which_customer``, ``error.forbidden``), with its ``params``."""
+
+    locale: str
+    actor: Actor | None = None
+    customer_id: str | None = None
+    roles: tuple[str, ...] = ()  # the person's roles with that customer
+    refusal: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
 
 
 class Directory:
@@ -58,17 +84,6 @@ class Directory:
         prefix = f"{transport}:"
         return frozenset(c[len(prefix):] for c in (*self._channel_customer, *self._contractor_channels)
                          if c.startswith(prefix))
-
-    def form_customer(self, actor: Actor, channel: str) -> str | None:
-        """Whose form (a Slack modal, a Telegram guide) to offer in ``channel``: the channel's customer, or
-        the person's only one — None where the desk would refuse the command or ask which customer, so no
-        form shows a customer's categories and components where that customer does not belong."""
-        cid = self.customer_of_channel(channel)
-        if cid is None and self.is_contractor_channel(channel) and not actor.is_staff:
-            return None
-        if cid is None and len(actor.customers()) == 1:
-            cid = actor.customers()[0]
-        return cid if cid is not None and cid in actor.customers() else None
 
     def people_of(self, customer_id: str) -> list[str]:
         """The ids of the people with a role with the customer: all that may be named to its people."""
@@ -115,6 +130,57 @@ class Directory:
         if customer_id is None and mine:
             customer_id = mine[0]
         return self.config.customers[customer_id].locale if customer_id else "en"
+
+    def decide(self, identity: str, channel: str, *, allowed_roles: Collection[str], takes_number: bool = False,
+               args: str = "", customer: str | None = None) -> Decision:
+        """Who asks, about which customer, in which language, and whether they may: for a command that
+        ``allowed_roles`` may run, whose first word of ``args`` is a control number when ``takes_number``,
+        with the ``customer`` option when given. The customer is the channel's (a customer's channel
+        speaks for that customer only), else the option's, else the number's, else the person's only one.
+
+        A number of another customer than the channel's is refused as unknown (``no_such_incident``),
+        the same answer as a missing one, after the roles are checked."""
+        actor = self.actor(identity)
+        guess = self.reply_locale(identity, channel)
+        if actor is None:
+            return Decision(guess, refusal="error.unknown_person", params={"identity": identity})
+        cid, refusal, params = self._customer_for(actor, channel, takes_number, args, customer)
+        if cid is None:
+            return Decision(guess, actor, refusal=refusal, params=params)
+        locale = self.reply_locale(identity, channel, cid)
+        roles = actor.roles(cid)
+        if not set(roles) & set(allowed_roles):
+            return Decision(locale, actor, cid, roles, "error.forbidden")
+        first = (args.split() or [""])[0].upper() if takes_number else ""
+        m = NUMBER.match(first)
+        if m is not None and self.customer_by_prefix(m.group(1)) != cid:
+            return Decision(locale, actor, cid, roles, "error.no_such_incident", {"number": first})
+        return Decision(locale, actor, cid, roles)
+
+    def _customer_for(self, actor: Actor, channel: str, takes_number: bool, args: str,
+                      wanted: str | None) -> tuple[str | None, str | None, dict[str, str]]:
+        """(customer id, None, {}) or (None, the refusal, its params)."""
+        mine = actor.customers()
+        if not mine:
+            return None, "error.no_customer", {}
+        from_channel = self.customer_of_channel(channel)
+        if from_channel is not None:  # a customer's channel speaks for that customer only
+            return (from_channel, None, {}) if from_channel in mine else (None, "error.foreign_channel", {})
+        if self.is_contractor_channel(channel) and not actor.is_staff:
+            return None, "error.staff_channel", {}
+        if wanted is not None:
+            return (wanted, None, {}) if wanted in mine else (None, "error.unknown_customer", {"customer": wanted})
+        if takes_number:
+            first = (args.split() or [""])[0].upper()
+            m = NUMBER.match(first)
+            if m:
+                cid = self.customer_by_prefix(m.group(1))
+                if cid is None or cid not in mine:  # do not reveal other customers' numbers
+                    return None, "error.no_such_incident", {"number": first}
+                return cid, None, {}
+        if len(mine) == 1:
+            return mine[0], None, {}
+        return None, "error.which_customer", {"customers": ", ".join(mine)}
 
     def person_name(self, person_id: str) -> str:
         person = self.config.people.get(person_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from sqlmodel import Session
 
 from commands import escalation
 from commands.context import Context, Outcome, Read, Write
+from commands.directory import NUMBER
 from commands.domain import lifecycle
 from commands.domain.config import Config, CustomerConfig, parse_duration
 from commands.domain.i18n.catalog import t
@@ -34,8 +34,6 @@ from commands.views import buttons_for, buttons_for_state, category_title, compo
 from storage.models import Incident, SlaClock
 from storage.outbox import Outbox
 from storage.register import Register
-
-NUMBER = re.compile(r"^([A-Z][A-Z0-9]{1,9})-(\d{4})-(\d{5,})$")
 
 
 # -- lookups --------------------------------------------------------------------------------------

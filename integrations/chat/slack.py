@@ -46,10 +46,9 @@ from commands.desk import Desk
 from commands.directory import Directory
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
-from commands.incident import NUMBER
-from commands.registry import COMMANDS
 from commands.reply import Form, Reply, Request
 from integrations.chat import slack_blocks as kit
+from integrations.chat.asking import Asker
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Destination, Routes
@@ -122,6 +121,7 @@ class SlackTransport:
             raise ValueError("Slack HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)")
         self.desk, self.db, self.config, self.mode = desk, db, config, mode
         self.directory = Directory(config)
+        self.ask = Asker(desk, SLACK)
         self.routes = Routes(config, SLACK)
         self.client = AsyncWebClient(
             token=bot_token, base_url=base_url or "https://slack.com/api/",
@@ -267,8 +267,8 @@ class SlackTransport:
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
         answer = self._answerer(channel, user, body.get("response_url"))
         bare = kit.bare_text_command(command)
-        if bare is not None and self._may(user, command):
-            locale = self._locale(user, channel, command)
+        if bare is not None and self.ask.may(user, channel, command):
+            locale = self.ask.locale(user, channel, command)
             meta = {"c": channel, "r": body.get("response_url") or ""}
             await self.client.views_open(trigger_id=body["trigger_id"],
                                          view=kit.text_modal(bare[0], bare[1], locale, meta,
@@ -292,7 +292,7 @@ class SlackTransport:
         meta = json.loads(view.get("private_metadata") or "{}")
         channel = meta.get("c", "")
         errors = kit.long_value_errors(view, text_block, self.config.desk.max_description,
-                                       self._locale(user, channel, f"{meta.get('cmd', '')} {meta.get('n', '')}"))
+                                       self.ask.locale(user, channel, " ".join((f"/{form.command}", *form.fields))))
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -316,7 +316,7 @@ class SlackTransport:
 
     async def _run(self, line: str, user: str, channel: str, delivery_id: str, form: Form | None = None) -> Reply:
         if not self._known_channel(channel):
-            locale = self._locale(user, channel)
+            locale = self.ask.locale(user, channel)
             return Reply(text=t(locale, "slack.unknown_channel", channel=channel), kind="error", locale=locale)
         return await self.desk.handle(Request(text=line, transport=SLACK, user_id=user, channel_id=channel,
                                               delivery_id=delivery_id, form=form))
@@ -387,36 +387,15 @@ class SlackTransport:
 
     async def _open_incident_modal(self, trigger_id: str, user: str, channel: str, response_url: str | None) -> bool:
         """A bare /incident opens the form, when it is clear whose categories to offer."""
-        actor = self.directory.actor(f"{SLACK}:{user}")
-        if actor is None or not self._known_channel(channel):
+        found = self.ask.form_customer(user, channel) if self._known_channel(channel) else None
+        if found is None:  # the desk answers the bare command instead
             return False
-        cid = self.directory.form_customer(actor, f"{SLACK}:{channel}")
-        if cid is None:  # the desk answers the bare command instead
-            return False
-        customer = self.config.customers[cid]
-        locale = self.directory.reply_locale(f"{SLACK}:{user}", f"{SLACK}:{channel}", cid)
+        customer = self.config.customers[found[0]]
+        locale = found[1]
         view = kit.incident_modal(customer, locale, {"c": channel, "r": response_url or ""},
                                   self.config.desk.max_description)
         await self.client.views_open(trigger_id=trigger_id, view=view)
         return True
-
-    def _may(self, user: str, command: str) -> bool:
-        """Whether asking for the text is worth it: otherwise the desk refuses the bare command itself."""
-        actor = self.directory.actor(f"{SLACK}:{user}")
-        words = command.split()
-        spec = COMMANDS.get(words[0].lstrip("/"))
-        m = NUMBER.match(words[1].upper()) if len(words) > 1 else None
-        if actor is None or spec is None or m is None:
-            return False
-        cid = self.directory.customer_by_prefix(m.group(1))
-        return cid is not None and bool(set(actor.roles(cid)) & set(spec.roles))
-
-    def _locale(self, user: str, channel: str, command: str = "") -> str:
-        """The language of this transport's own sentences: the desk's rule (``Directory.reply_locale``),
-        about the incident a button's command names when it names one."""
-        words = command.split()
-        return self.directory.reply_locale(f"{SLACK}:{user}", f"{SLACK}:{channel}",
-                                           number=words[1] if len(words) > 1 else None)
 
     # -- outbound (the outbox dispatcher) ---------------------------------------------------------
     def destinations(self, audience: str) -> list[Destination]:

@@ -74,10 +74,10 @@ from commands.desk import Desk
 from commands.directory import Directory
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import LOCALES, t
-from commands.incident import NUMBER
 from commands.registry import COMMANDS
 from commands.reply import Form, Reply, Request
 from integrations.chat import telegram_render as render
+from integrations.chat.asking import Asker
 from integrations.chat.base import PermanentDeliveryError, TransportRefused
 from integrations.chat.http_body import read_bounded
 from integrations.chat.routing import Destination, Routes
@@ -169,6 +169,7 @@ class TelegramTransport:
             raise ValueError("Telegram webhook mode needs a secret token (TELEGRAM_WEBHOOK_SECRET)")
         self.desk, self.db, self.config, self.mode = desk, db, config, mode
         self.directory = Directory(config)
+        self.ask = Asker(desk, TELEGRAM)
         self.routes = Routes(config, TELEGRAM)
         builder = (Application.builder().token(token).rate_limiter(rate_limiter or ChatRateLimiter())
                    .concurrent_updates(ChatLanes()))
@@ -188,7 +189,7 @@ class TelegramTransport:
         self._prompts = _Recent(ttl=60.0)
         self._chats = self.directory.served_channels(TELEGRAM)  # the customers' and the contractor's
         self.moves = GroupMoves(desk.services, self._chats)  # groups upgraded to supergroups (a new id)
-        self.guide = IncidentGuide(self.directory, self._command, self._known_chat)
+        self.guide = IncidentGuide(self.directory, self._command, self._form_customer)
         self._register()
 
     @property
@@ -398,7 +399,7 @@ class TelegramTransport:
         stamp = int((msg.edit_date or msg.date).timestamp())
         press = f"{chat.id}:{msg.message_id}:{stamp}:{data}:{user.id}"
         bare = render.bare_text_command(data)
-        if bare is not None and self._may(user.id, data):
+        if bare is not None and self.ask.may(str(user.id), self.moves.configured(chat.id), data):
             await query.answer()
             if self._prompts.add(press):  # a double press asks once
                 await self._prompt(chat.id, user, *bare)
@@ -416,7 +417,7 @@ class TelegramTransport:
                 await msg.edit_reply_markup(render.keyboard(reply))
 
     async def _prompt(self, chat_id: int, user: User, verb: str, number: str) -> None:
-        locale = self._locale(user.id, chat_id, number)
+        locale = self._locale(user.id, chat_id, f"/{verb} {number}")
         text = render.prompt_html(verb, number, locale, user.id, user.full_name)
         markup = ForceReply(selective=True, input_field_placeholder=t(locale, "telegram.prompt.placeholder")[:64])
         await self.bot.send_message(chat_id, text, parse_mode=HTML, reply_markup=markup)
@@ -434,22 +435,15 @@ class TelegramTransport:
         # group under its new id after an upgrade).
         return chat_type == ChatType.PRIVATE or str(chat_id) in self._chats or self.moves.moved_here(chat_id)
 
-    def _may(self, user_id: int, command: str) -> bool:
-        """Whether asking for the text is worth it: otherwise the desk refuses the bare command itself."""
-        actor = self.directory.actor(f"{TELEGRAM}:{user_id}")
-        words = command.split()
-        spec = COMMANDS.get(words[0].lstrip("/"))
-        m = NUMBER.match(words[1].upper()) if len(words) > 1 else None
-        if actor is None or spec is None or m is None:
-            return False
-        cid = self.directory.customer_by_prefix(m.group(1))
-        return cid is not None and bool(set(actor.roles(cid)) & set(spec.roles))
+    def _locale(self, user_id: int, chat_id: int, command: str = "") -> str:
+        """The language of this transport's own sentences: the desk's (``Asker``), in the chat the config knows."""
+        return self.ask.locale(str(user_id), self.moves.configured(chat_id), command)
 
-    def _locale(self, user_id: int, chat_id: int, number: str | None = None) -> str:
-        """The language of this transport's own sentences: the desk's rule (``Directory.reply_locale``),
-        about the incident ``number`` when a button names one."""
-        return self.directory.reply_locale(f"{TELEGRAM}:{user_id}", f"{TELEGRAM}:{self.moves.configured(chat_id)}",
-                                           number=number)
+    def _form_customer(self, user_id: int, chat_id: int, chat_type: str) -> tuple[str, str] | None:
+        """(customer, locale) of the guided /incident in this chat, or None (the desk answers instead)."""
+        if not self._known_chat(chat_id, chat_type):
+            return None
+        return self.ask.form_customer(str(user_id), self.moves.configured(chat_id))
 
     async def _send_reply(self, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> None:
         """The answer to a command: HTML, split if long, the buttons under the last part."""

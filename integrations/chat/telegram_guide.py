@@ -39,7 +39,9 @@ from integrations.chat.telegram_render import escape
 
 CATEGORY, COMPONENT, DESCRIPTION = range(3)
 Submit = Callable[[Update, str, Form | None], Awaitable[None]]  # (update, command line, its fields)
-Known = Callable[[int, str], bool]  # (chat id, chat type) → whether the desk serves that chat
+# (user id, chat id, chat type) → (customer id, locale) of the report to guide, or None where the desk
+# would refuse a bare /incident or ask which customer (the desk's decision: integrations/chat/asking.py)
+Decide = Callable[[int, int, str], tuple[str, str] | None]
 _ANSWER = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 
 
@@ -72,10 +74,10 @@ def _keyboard(labels: list[str], placeholder: str) -> ReplyKeyboardMarkup:
 
 
 class IncidentGuide:
-    def __init__(self, directory: Directory, submit: Submit, known: Known) -> None:
+    def __init__(self, directory: Directory, submit: Submit, decide: Decide) -> None:
         self.directory = directory
         self.submit = submit
-        self.known = known
+        self.decide = decide
         self._drafts: dict[tuple[int, int], Draft] = {}
 
     def handler(self) -> BaseHandler[Update, ContextTypes.DEFAULT_TYPE, object]:
@@ -100,15 +102,9 @@ class IncidentGuide:
     def _customer(self, update: Update) -> tuple[str, str] | None:
         """(customer id, locale) when it is clear whose report this is and the person may file it."""
         chat, user = update.effective_chat, update.effective_user
-        if chat is None or user is None or not self.known(chat.id, chat.type):
+        if chat is None or user is None:
             return None
-        actor = self.directory.actor(f"telegram:{user.id}")
-        if actor is None:
-            return None
-        cid = self.directory.form_customer(actor, f"telegram:{chat.id}")
-        if cid is None:  # the desk explains (another customer's chat, which customer, ...)
-            return None
-        return cid, self.directory.reply_locale(f"telegram:{user.id}", f"telegram:{chat.id}", cid)
+        return self.decide(user.id, chat.id, chat.type)
 
     async def _ask(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
                    markup: ReplyKeyboardMarkup | ForceReply | ReplyKeyboardRemove) -> None:
