@@ -5,6 +5,12 @@ the identity ``api:<name>`` must belong to a person of the config, whose roles a
 body is ``{"text": "/incident urgent cucm Calls fail"}``; ``Idempotency-Key`` becomes the delivery id,
 so a retried request gets the first reply and changes nothing. The desk answers only after the register
 committed, so a 200 means the report is stored.
+
+While the register is unavailable (the database does not answer), a new report is kept in the desk's
+journal and answered ``202 Accepted`` with a receipt: its first notification and the Idempotency-Key
+under which it is kept (one the desk made up when the request had none). Sending the same request with
+that key after the outage gets the registered reply with the control number. Any other command is
+answered ``503`` with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import base64
 import hmac
 import json
 import math
+import uuid
 from collections.abc import Callable, Mapping
 
 from starlette.requests import Request as HttpRequest
@@ -28,6 +35,7 @@ from commands.reply import Reply, Request
 API = "api"
 MAX_BODY = 32 * 1024  # bytes; a command is at most 16,000 characters
 MAX_DELIVERY_ID = 128  # the delivery table's key: "<token name>:<Idempotency-Key>"
+RETRY_AFTER = 5  # seconds, when the register is unavailable for a moment (a failover takes 30-60 s)
 
 
 def parse_tokens(value: str) -> dict[str, str]:
@@ -82,18 +90,23 @@ class CommandIntake:
         text = _command_text(body)
         if text is None:
             return _error(400, t(locale, "api.bad_json"), locale)
-        delivery_id = None
         key = request.headers.get("idempotency-key")
         if key is not None:
-            delivery_id = f"{name}:{key}"  # keys are the caller's own: two callers never share one
-            if not key or len(delivery_id) > MAX_DELIVERY_ID or not all(" " < c < "\x7f" for c in key):
+            if not key or len(f"{name}:{key}") > MAX_DELIVERY_ID or not all(" " < c < "\x7f" for c in key):
                 return _error(400, t(locale, "api.bad_key", limit=MAX_DELIVERY_ID - len(name) - 1), locale)
+        else:  # a report kept in the journal is found again by its key: the receipt names it
+            key = f"auto-{uuid.uuid4().hex}"
+        delivery_id = f"{name}:{key}"  # keys are the caller's own: two callers never share one
         # Checked right before the desk counts the command as in flight: a shutdown waits for it, or
         # the caller is told to retry (no await in between).
         if self.closing():
             return _error(503, t(locale, "api.shutting_down"), locale, headers={"Retry-After": "5"})
         reply = await self.desk.handle(Request(text=text, transport=API, user_id=name, channel_id=name,
                                                delivery_id=delivery_id))
+        if reply.kept:  # the register is unavailable: kept in the journal, the number follows
+            return JSONResponse({**_reply_json(reply), "receipt": {"idempotency_key": key}}, status_code=202)
+        if reply.transient:  # the register is unavailable: nothing was done, the same request may succeed
+            return JSONResponse(_reply_json(reply), status_code=503, headers={"Retry-After": str(RETRY_AFTER)})
         if reply.retry_after is not None:  # the desk's rate limit: the client should wait, not give up
             return JSONResponse(_reply_json(reply), status_code=429, headers={"Retry-After": str(reply.retry_after)})
         return JSONResponse(_reply_json(reply), status_code=422 if reply.is_error else 200)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.file_clock import ENV as FILE_CLOCK_ENV
 from bot.file_clock import FileClock
@@ -13,8 +14,10 @@ from commands.desk import Desk
 from commands.directory import Directory
 from commands.domain.clock import Clock, SystemClock
 from commands.domain.config import Config
+from commands.journaled import ReportJournal
 from commands.report import MonthlyProtocol
 from storage.db import Database
+from storage.journal import DEFAULT_MAX_BYTES, Journal
 
 
 @dataclass
@@ -26,6 +29,8 @@ class App:
 
     def close(self) -> None:
         self.db.close()
+        if self.desk.journal is not None:
+            self.desk.journal.journal.close()
 
 
 def process_clock(environ: Mapping[str, str] | None = None) -> Clock:
@@ -34,14 +39,20 @@ def process_clock(environ: Mapping[str, str] | None = None) -> Clock:
     return FileClock(path) if path else SystemClock()
 
 
-def build_app(config: Config, database_url: str, *, clock: Clock | None = None, migrate: bool = True) -> App:
+def build_app(config: Config, database_url: str, *, clock: Clock | None = None, migrate: bool = True,
+              journal_dir: Path | None = None, journal_max_bytes: int = DEFAULT_MAX_BYTES) -> App:
+    """``journal_dir``: where new reports are kept while the register is unavailable (commands/journaled.py);
+    None: such a report is refused with "retry in a moment"."""
     clock = clock or process_clock()  # first: a bad clock file refuses before anything is touched
     db = Database(database_url)
     if migrate:
         db.upgrade()
     services = Services(config=config, directory=Directory(config), clock=clock, db=db,
                         render_report=_render_report)
-    return App(config=config, db=db, services=services, desk=Desk(services))
+    desk = Desk(services)
+    if journal_dir is not None:
+        desk.journal = ReportJournal(Journal(journal_dir, journal_max_bytes), services)
+    return App(config=config, db=db, services=services, desk=desk)
 
 
 def _render_report(protocol: MonthlyProtocol, fmt: str) -> bytes:

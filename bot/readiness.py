@@ -4,6 +4,7 @@ transport started, the writer thread lives, and no shutdown has begun."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from alembic.script import ScriptDirectory
@@ -11,6 +12,9 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from storage.db import Database
+from storage.journal import Journal
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -20,6 +24,7 @@ class Readiness:
     expected_transports: list[str] = field(default_factory=list)
     started: set[str] = field(default_factory=set)
     shutting_down: bool = False
+    journal: Journal | None = None  # reports kept while the database was away (said, not a refusal)
     _scripts: ScriptDirectory | None = None
 
     async def check(self) -> dict[str, str]:
@@ -31,8 +36,11 @@ class Readiness:
             current = await asyncio.wait_for(self.db.read(_select_one_and_revisions), self.timeout)
         except TimeoutError:
             problems["database"] = f"no answer within {self.timeout:g}s"
-        except Exception as exc:
-            problems["database"] = f"{type(exc).__name__}: {exc}"[:300]
+        except Exception as exc:  # the driver's text names hosts and ports: the log has it, not the page
+            log.warning("readiness: the database does not answer: %s: %s", type(exc).__name__, exc)
+            problems["database"] = "database unavailable"
+            if self.journal is not None and self.journal.pending():
+                problems["journal"] = f"{self.journal.pending()} report(s) kept, waiting for the database"
         else:
             behind = self.schema_problem(current)
             if behind:

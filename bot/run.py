@@ -7,7 +7,7 @@ import asyncio
 import logging
 import sys
 
-from bot.settings import OpsSettings, load_config
+from bot.settings import OpsSettings, env_seconds, load_config
 from commands.domain.config import Config
 from commands.domain.placeholders import placeholders
 from integrations.chat.base import Notifier, Transport, TransportRefused
@@ -36,10 +36,14 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     from bot.scheduler import Jobs, intervals
     from bot.shutdown import shut_down
     from bot.transports import TransportError, build_transports
+    from commands.journaled import Replayer
+    from storage.journal import journal_directory, journal_max_bytes
 
     try:
         ops_settings = OpsSettings.read(os.environ)
         sweep_seconds, dispatch_seconds = intervals(os.environ)
+        journal_bound = journal_max_bytes(os.environ)
+        replay_cap = env_seconds(os.environ, "DUTYDESK_JOURNAL_RETRY", 5.0)
     except ValueError as exc:
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
@@ -50,7 +54,8 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         for placeholder in found:
             print(f"  - {placeholder.sentence()}", file=sys.stderr)
         return 2
-    app = build_app(config, database_url)
+    app = build_app(config, database_url, journal_dir=journal_directory(os.environ, database_url, config.desk.data_dir),
+                    journal_max_bytes=journal_bound)
     metrics = OpsMetrics(app.db, app.services.clock.now, app.config.customers)
     app.desk.observe = metrics.command
     try:
@@ -66,7 +71,17 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
         app.db.start_writer()
-        readiness = Readiness(app.db, expected_transports=[t.name for t in transports])
+        # Reports a dead predecessor kept in the journal (the database was away) are registered first,
+        # before any transport takes a new one; if the database is still away they wait, and so do new ones.
+        journal = app.desk.journal
+        assert journal is not None
+        replayer = Replayer(app.desk, journal, first=min(0.5, replay_cap), cap=replay_cap)
+        journal.journal.take_over()
+        if journal.pending():
+            await replayer.once()
+        replay_stop = asyncio.Event()
+        replaying = asyncio.create_task(replayer.run(replay_stop))
+        readiness = Readiness(app.db, expected_transports=[t.name for t in transports], journal=journal.journal)
         ops: OpsServer | None = None
         if ops_settings.http_port is not None:
             intake = (CommandIntake(app.desk, app.services.directory, ops_settings.api_tokens,
@@ -137,6 +152,8 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         await stop.wait()
         clean = await shut_down(readiness=readiness, transports=started, desk=app.desk, jobs=jobs,
                                 backups=backup_runtime, ops=ops, timeout=ops_settings.shutdown_timeout)
+        replay_stop.set()
+        await replaying
         if metrics_server is not None:
             await metrics_server.stop()
         return 0 if clean else 1

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from commands.context import Async, Context, DeskError, Read, Services, Write
 from commands.directory import NUMBER, Decision
 from commands.domain.i18n.catalog import t
+from commands.journaled import RegisterUnavailable, ReportJournal
 from commands.log_context import INCIDENT
 from commands.parse import Parsed, ParseError, has_control_characters, parse
 from commands.ratelimit import RateLimiter, refusal_params
@@ -76,6 +77,9 @@ class Desk:
         self.in_flight = 0  # commands being handled now: a graceful shutdown waits for them
         self.limiter = RateLimiter(services.config.desk.rate_limits, services.clock)
         self._recording: dict[BulkHandler, BulkHandler] = {}  # bulk handlers, wrapped by _recording_deliveries
+        # Where new reports are kept while the register is unavailable (commands/journaled.py); None: a
+        # report the database refuses is answered with an error, as every other command.
+        self.journal: ReportJournal | None = None
 
     async def handle(self, request: Request) -> Reply:
         # A reply may quote an exception's or a gateway's text: no secret of the process goes out in it.
@@ -98,11 +102,17 @@ class Desk:
             retry_after = err.params.pop("_retry_after", None)
             params = {k: _clip(v) for k, v in err.params.items()}
             return Reply(text=t(str(locale), err.msgid, **params), kind="error", locale=str(locale),
-                         retry_after=retry_after if isinstance(retry_after, int) else None)
+                         retry_after=retry_after if isinstance(retry_after, int) else None,
+                         transient=isinstance(err, RegisterUnavailable))
         except Exception as exc:
-            log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
             locale = self._guess_locale(request)
-            return Reply(text=t(locale, "error.internal"), kind="error", locale=locale, transient=is_transient(exc))
+            if is_transient(exc):  # the database did not answer: said honestly, the same request may succeed
+                log.warning("command failed, the register is unavailable: transport=%s user=%s: %s",
+                            request.transport, request.user_id, exc)
+                return Reply(text=t(locale, "error.register_unavailable"), kind="error", locale=locale,
+                             transient=True)
+            log.exception("command failed: transport=%s user=%s", request.transport, request.user_id)
+            return Reply(text=t(locale, "error.internal"), kind="error", locale=locale)
         finally:
             self.in_flight -= 1
             if self.observe is not None:
@@ -118,11 +128,28 @@ class Desk:
             await asyncio.sleep(0.02)
         return True
 
-    async def _handle(self, request: Request) -> Reply:
+    async def replay(self, request: Request) -> tuple[Reply, str | None]:
+        """Register a report kept in the journal (``request.received_at`` is when it arrived): the reply
+        (a refusal as an error reply) and the customer it is about. Not rate-limited (it was when it
+        arrived); raises when the database fails, so the replayer tries again later."""
+        holder: list[str] = []
+        try:
+            return SECRETS.redact_reply(await self._handle(request, limit=False, about=holder)), \
+                (holder[0] if holder else None)
+        except DeskError as err:
+            if isinstance(err, RegisterUnavailable):
+                raise
+            locale = str(err.params.pop("_locale", None) or self._guess_locale(request))
+            err.params.pop("_retry_after", None)
+            params = {k: _clip(v) for k, v in err.params.items()}
+            return Reply(text=t(locale, err.msgid, **params), kind="error", locale=locale), \
+                (holder[0] if holder else None)
+
+    async def _handle(self, request: Request, *, limit: bool = True, about: list[str] | None = None) -> Reply:
         services = self.services
         actor = services.directory.actor(request.identity)
         locale = self._guess_locale(request)
-        refusal = self.limiter.check(request, staff=actor is not None and actor.is_staff)
+        refusal = self.limiter.check(request, staff=actor is not None and actor.is_staff) if limit else None
         if refusal is not None:
             msgid, params = refusal_params(refusal, locale)
             raise DeskError(msgid, **params, _locale=locale, _retry_after=refusal.retry_after)
@@ -149,15 +176,17 @@ class Desk:
         if decision.refusal is not None or decision.customer_id is None:
             raise DeskError(decision.refusal or "error.which_customer", **decision.params, _locale=locale)
         customer_id, roles = decision.customer_id, decision.roles
+        if about is not None:  # the replayer tells a refused reporter in their customer's time zone
+            about.append(customer_id)
         ctx = Context(services, request, actor, customer_id, locale, services.clock.now())
         try:
-            reply = await self._run(spec.handler(ctx, parsed), request, ctx)
+            reply = await self._run(spec.handler(ctx, parsed), request, ctx, report=spec.name == "incident")
             return only_what_they_may(reply, roles) if read_by_requester_only(request) else reply
         except DeskError as err:
             err.params["_locale"] = locale
             raise
 
-    async def _run(self, outcome: Any, request: Request, ctx: Context) -> Reply:
+    async def _run(self, outcome: Any, request: Request, ctx: Context, *, report: bool = False) -> Reply:
         services = self.services
         if isinstance(outcome, Reply):
             return outcome
@@ -165,8 +194,24 @@ class Desk:
             return await services.db.read(outcome.query)
         if isinstance(outcome, Async):
             return await outcome.run()
-        reply: Reply = await services.db.write(self._idempotent(request, outcome, ctx), savepoint=outcome.savepoint,
-                                               bulk=self._bulk(request, outcome, ctx))
+        journal = self.journal if report else None
+        if journal is not None and request.received_at is not None:  # a kept report, registered now
+            reply: Reply = await services.db.write(
+                journal.telling(self._idempotent(request, outcome, ctx), request, ctx), savepoint=outcome.savepoint)
+        elif journal is not None and journal.pending():  # reports wait: this one after them, in order
+            return await journal.keep(request, ctx)
+        elif journal is not None:
+            try:
+                reply = await services.db.write(self._idempotent(request, outcome, ctx),
+                                                savepoint=outcome.savepoint, bulk=self._bulk(request, outcome, ctx))
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("the register is unavailable, the report goes to the journal: %s", exc)
+                return await journal.keep(request, ctx)
+        else:
+            reply = await services.db.write(self._idempotent(request, outcome, ctx), savepoint=outcome.savepoint,
+                                            bulk=self._bulk(request, outcome, ctx))
         if services.wake is not None and not reply.is_error:
             services.wake()
         return reply

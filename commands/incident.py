@@ -110,9 +110,12 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
         ctx.fail("error.too_long", length=len(description), limit=limit)
 
     now = ctx.now
-    reported_at = now
+    # A report kept in the journal while the register was unavailable (commands/journaled.py) is registered
+    # now; its first notification is when it arrived, and "--reported today 08:55" is read as of then.
+    arrived = ctx.request.received_at or now
+    reported_at = arrived
     if "reported" in p.options:
-        reported_at = _reported_time(ctx, p.options["reported"])
+        reported_at = _reported_time(ctx, p.options["reported"], arrived)
     cal = ctx.services.calendar(ctx.customer_id)
     category_cfg = customer.categories[category]
     clocks = plan_clocks(category_cfg, reported_at, cal)
@@ -120,7 +123,7 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
     paging = escalation.plan(ctx.services, customer, category, now)
     if paging is not None:
         next_check = min((x for x in (next_check, paging.first.next_at) if x is not None), default=None)
-    year = now.astimezone(customer.tz).year
+    year = arrived.astimezone(customer.tz).year
     config = ctx.services.config
     actor = ctx.actor.person_id
     # Rendered here, outside the writer (the one thread every report queues for); only the number and
@@ -199,16 +202,17 @@ def register_reports(session: Session, drafts: Sequence[ReportDraft]) -> list[Re
     return [d.reply.filled(_NUMBER_SLOT, number) for d, number in zip(drafts, numbers, strict=True)]
 
 
-def _reported_time(ctx: Context, text: str) -> datetime:
+def _reported_time(ctx: Context, text: str, now: datetime) -> datetime:
+    """``--reported``'s time, read as of ``now`` (when the report arrived)."""
     tz = ctx.customer.tz
     try:
-        at = parse_time(text, locale=ctx.locale, tz=tz, now=ctx.now)
+        at = parse_time(text, locale=ctx.locale, tz=tz, now=now)
     except TimeParseError:
         ctx.fail("error.bad_time", value=f'"{text}"')
-    if at > ctx.now:
+    if at > now:
         ctx.fail("error.future_time", when=format_datetime(at, tz, ctx.locale))
     limit = parse_duration(ctx.services.config.desk.reported_max_age)
-    if ctx.now - at > limit and "admin" not in ctx.roles:
+    if now - at > limit and "admin" not in ctx.roles:
         ctx.fail("error.too_old", when=format_datetime(at, tz, ctx.locale),
                  limit=format_duration(limit, ctx.locale))
     return at

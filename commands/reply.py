@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 ReplyKind = Literal["ok", "error", "info"]
@@ -42,6 +43,9 @@ class Reply:
     # Nothing was done because of a passing failure (the database was unreachable): the same request may
     # succeed later. Never stored; a transport whose platform delivers again may refuse the delivery.
     transient: bool = False
+    # A new report the register could not take now, kept in the desk's journal: the reporter is told it is
+    # received (with its first notification); the control number follows (commands/journaled.py). Never stored.
+    kept: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -119,6 +123,9 @@ class Request:
     channel_id: str  # the transport's channel/chat id ("console" for the console desk)
     delivery_id: str | None = None  # the platform's id for this delivery; repeats are answered once
     form: Form | None = None  # the fields of a submitted form: then ``text`` is not parsed
+    # When the desk received it, for a report kept in the journal while the register was unavailable and
+    # registered later: its first notification (None: now).
+    received_at: datetime | None = None
 
     @property
     def identity(self) -> str:

@@ -162,7 +162,7 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
 def received(ctx: Context, p: Parsed) -> Outcome:
     """A device handed in at the service centre: starts the clocks that wait for it."""
     number, _rest = number_and_text(ctx, p, "received")
-    at = _reported_time(ctx, p.options["at"]) if "at" in p.options else ctx.now
+    at = _reported_time(ctx, p.options["at"], ctx.now) if "at" in p.options else ctx.now
     now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
     cal = ctx.services.calendar(ctx.customer_id)
 

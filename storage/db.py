@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from storage.db_errors import is_transient
 from storage.outbox_notify import NOTIFY
+from storage.retry import Backoff
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -134,8 +135,12 @@ def _handler(job: _Job) -> BulkHandler | None:
 class Database:
     """Owns the engine, the writer thread and a pool of readers."""
 
-    def __init__(self, url: str = DEFAULT_URL, *, batch_max: int = 256, reader_threads: int = 2) -> None:
+    def __init__(self, url: str = DEFAULT_URL, *, batch_max: int = 256, reader_threads: int = 2,
+                 retry: Backoff | None = None) -> None:
         self.url = normalise_url(url)
+        # a batch the database refused for a passing reason is tried again after a wait (storage/retry.py);
+        # still failing, its callers get the error (the desk then keeps a report in its journal)
+        self.retry = retry or Backoff()
         self.engine = make_engine(self.url)
         self.batch_max = batch_max
         self.reader_threads = reader_threads
@@ -236,7 +241,8 @@ class Database:
                 return
 
     def _run_batch(self, batch: list[_Job]) -> None:
-        for attempt in range(5):
+        attempts = max(1, self.retry.attempts)
+        for attempt in range(attempts):
             try:
                 results, queued = self._attempt(batch, fast=True)
                 if results is None:  # a unit failed inside the database: redo with ORM savepoints
@@ -248,8 +254,9 @@ class Database:
                 if is_transient(exc):
                     # Lost a race for the database (another process holds the lock, or a serialization
                     # failure on PostgreSQL): nothing of this batch was committed, so it can run again.
-                    log.warning("write batch failed (attempt %d): %s", attempt + 1, exc)
-                    if attempt < 4:
+                    log.warning("write batch failed (attempt %d of %d): %s", attempt + 1, attempts, exc)
+                    if attempt < attempts - 1:
+                        self.retry.wait(attempt + 1)
                         continue
                 self._answer([(job, False, exc) for job in batch])
                 return
@@ -290,7 +297,9 @@ class Database:
                     try:
                         with session.begin_nested():
                             results.append((job, True, job.unit(session)))
-                    except Exception as exc:  # the unit is rolled back to its savepoint alone
+                    except Exception as exc:  # the unit is rolled back to its savepoint alone...
+                        if is_transient(exc):  # ...unless the database failed it: the batch is tried again
+                            raise
                         results.append((job, False, exc))
                     continue
                 if not job.savepoint:  # no statement spent on a savepoint (the report path)

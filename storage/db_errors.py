@@ -6,7 +6,7 @@ Transient: the database could not be reached or the connection dropped (PostgreS
 terminating connections, an administrator's or a crash's shutdown, too many connections), a race lost
 to another transaction (serialization failure, deadlock, a lock not available; SQLite's "database is
 locked"), or the machine under it failing for a while (SQLite's "disk I/O error", a full disk, the file
-that cannot be opened). Not transient: everything else, above all a schema or a statement the database
+that cannot be opened or written: a read-only mount or file). Not transient: everything else, above all a schema or a statement the database
 does not know (no such table or column, a syntax error): trying again only delays the error.
 """
 
@@ -23,13 +23,15 @@ _SQLITE_TRANSIENT = frozenset({
     5,   # SQLITE_BUSY: another connection holds the lock ("database is locked")
     6,   # SQLITE_LOCKED: a table is locked ("database table is locked")
     7,   # SQLITE_NOMEM
+    8,   # SQLITE_READONLY: "attempt to write a readonly database" (a read-only mount or file, until fixed)
     10,  # SQLITE_IOERR: "disk I/O error"
     13,  # SQLITE_FULL: "database or disk is full"
     14,  # SQLITE_CANTOPEN: "unable to open database file" (the opening of a connection)
     15,  # SQLITE_PROTOCOL: "locking protocol"
 })
 # The same codes' messages (sqlite3_errstr), for an exception made without its code.
-_SQLITE_TRANSIENT_TEXTS = ("database is locked", "database table is locked", "out of memory", "disk I/O error",
+_SQLITE_TRANSIENT_TEXTS = ("database is locked", "attempt to write a readonly database", "database table is locked",
+                           "out of memory", "disk I/O error",
                            "database or disk is full", "unable to open database file", "locking protocol")
 
 # PostgreSQL's SQLSTATE classes and codes that may pass (https://www.postgresql.org/docs/current/errcodes-appendix.html).

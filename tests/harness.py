@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.app import App, build_app
 from commands.domain.clock import FakeClock
@@ -12,9 +13,9 @@ from commands.reply import Reply, Request
 
 
 class DeskHarness:
-    def __init__(self, config: Config, db_url: str, now: datetime) -> None:
+    def __init__(self, config: Config, db_url: str, now: datetime, *, journal_dir: Path | None = None) -> None:
         self.clock = FakeClock(now)
-        self.app: App = build_app(config, db_url, clock=self.clock)
+        self.app: App = build_app(config, db_url, clock=self.clock, journal_dir=journal_dir)
         self._ids = itertools.count(1)
 
     @property

@@ -3,7 +3,9 @@
 - ``customer:<id>``  → the customer's channels on that transport (config ``channels.<transport>``);
 - ``engineers:<id>`` → the customer's engineers' channels (``channels.engineers_<transport>``), or, when
   there are none, a direct message to each engineer/admin of the customer who has an identity there;
-- ``person:<id>``    → a direct message to the person's identity on that transport.
+- ``person:<id>``    → a direct message to the person's identity on that transport;
+- ``chat:<transport>:<chat id>`` → that chat, on that transport only (where a person asked: a report
+  kept in the journal gets its control number there, commands/journaled.py).
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ class Routes:
 
     def destinations(self, audience: str) -> list[Destination]:
         kind, _, ident = audience.partition(":")
+        if kind == "chat":
+            transport, _, chat = ident.partition(":")
+            return [Destination(chat, False)] if transport == self.transport and chat else []
         if kind == "person":
             uid = self._identity(ident)
             return [Destination(uid, True, ident)] if uid else []
