@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.api_intake import CommandIntake
 from bot.metrics import OpsMetrics
@@ -33,13 +33,14 @@ class _Server(uvicorn.Server):
 class OpsServer:
     def __init__(self, host: str, port: int, readiness: Readiness, metrics: OpsMetrics,
                  intake: CommandIntake | None, *, metrics_here: bool = True, metrics_token: str | None = None,
-                 probes_here: bool = True) -> None:
+                 probes_here: bool = True, pages: Sequence[BaseRoute] = ()) -> None:
         self.host, self._port = host, port
         self.readiness, self.metrics, self.intake = readiness, metrics, intake
         # /metrics names customers and components: served here only when asked to, and then with the
         # bearer token when one is set (bot/settings.py OpsSettings.metrics_on_http_port decides).
         self.metrics_here, self.probes_here = metrics_here, probes_here
         self._metrics_token = metrics_token.encode() if metrics_token else None
+        self.pages = list(pages)  # the web application's routes (integrations/web), when it is served
         self._server: _Server | None = None
         self._serving: asyncio.Task[None] | None = None
 
@@ -51,7 +52,7 @@ class OpsServer:
             routes.append(Route("/metrics", self.metrics_endpoint, methods=["GET"]))
         if self.intake is not None and self.probes_here:
             routes.append(Route("/api/v1/commands", self.intake.handle, methods=["POST"]))
-        app = Starlette(routes=routes)
+        app = Starlette(routes=[*routes, *self.pages])
         # No "/healthz/" → "/healthz" redirect: Starlette builds it from the Host header, so a request with
         # "Host: evil.example" would be sent to evil.example. A wrong path is simply not found.
         app.router.redirect_slashes = False

@@ -7,6 +7,9 @@ import asyncio
 import logging
 import sys
 
+from starlette.routing import BaseRoute
+
+from bot.app import App
 from bot.settings import OpsSettings, env_seconds, load_config
 from commands.domain.config import Config
 from commands.domain.placeholders import placeholders
@@ -87,7 +90,8 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
             intake = (CommandIntake(app.desk, app.services.directory, ops_settings.api_tokens,
                                     lambda: readiness.shutting_down) if ops_settings.api_tokens else None)
             ops = OpsServer(ops_settings.http_host, ops_settings.http_port, readiness, metrics, intake,
-                            metrics_here=ops_settings.metrics_on_http_port, metrics_token=ops_settings.metrics_token)
+                            metrics_here=ops_settings.metrics_on_http_port, metrics_token=ops_settings.metrics_token,
+                            pages=web_pages(app, ops_settings.public_url))
             try:
                 await ops.start()
             except (Exception, SystemExit) as exc:  # uvicorn exits when it cannot bind
@@ -162,6 +166,17 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         return asyncio.run(main())
     finally:
         app.close()
+
+
+def web_pages(app: App, public_url: str | None) -> list[BaseRoute]:
+    """The web application's routes (integrations/web), served beside the probes when DUTYDESK_PUBLIC_URL
+    says where people reach it; /web then sends sign-in links to that address."""
+    if not public_url:
+        return []
+    from integrations.web.app import WebApp
+
+    app.services.web_url = public_url
+    return WebApp(app.desk, public_url).routes()
 
 
 def gateways(config: Config) -> list[Notifier]:

@@ -70,6 +70,7 @@ class OpsSettings:
     metrics_token: str | None = None  # /metrics wants "Authorization: Bearer <token>"
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None  # /metrics on its own port (then never on the HTTP port)
+    public_url: str | None = None  # where people reach the web pages (served on the HTTP port when set)
 
     @property
     def metrics_on_http_port(self) -> bool:
@@ -91,7 +92,19 @@ class OpsSettings:
                    shutdown_timeout=env_seconds(environ, "DUTYDESK_SHUTDOWN_TIMEOUT", 20.0),
                    metrics_token=token or None,
                    metrics_host=environ.get("DUTYDESK_METRICS_HOST", "").strip() or "127.0.0.1",
-                   metrics_port=env_port(environ, "DUTYDESK_METRICS_PORT"))
+                   metrics_port=env_port(environ, "DUTYDESK_METRICS_PORT"),
+                   public_url=public_url(environ))
+
+
+def public_url(environ: Mapping[str, str]) -> str | None:
+    """DUTYDESK_PUBLIC_URL: an http(s) address without a query, e.g. https://desk.example.com."""
+    value = environ.get("DUTYDESK_PUBLIC_URL", "").strip().rstrip("/")
+    if not value:
+        return None
+    scheme, sep, rest = value.partition("://")
+    if scheme.lower() not in ("http", "https") or not sep or not rest or any(c in rest for c in "?#\\ \"'<>"):
+        raise ValueError("DUTYDESK_PUBLIC_URL is an address like https://desk.example.com (http or https, no query)")
+    return value
 
 
 def env_port(environ: Mapping[str, str], name: str) -> int | None:

@@ -44,6 +44,9 @@ class Services:
     # Turns a monthly protocol into a file's bytes (pdf, xlsx, csv, md, chart): an outbound adapter
     # (integrations/reports) the composition root hands in, so commands never import integrations.
     render_report: Callable[[MonthlyProtocol, str], bytes] | None = None
+    # Where the web application is reached (DUTYDESK_PUBLIC_URL, e.g. https://desk.example.com): the base
+    # of the sign-in links /web sends; None when the process serves no pages.
+    web_url: str | None = None
     _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
     _schedules: dict[str, Schedule] = field(default_factory=dict)
 

@@ -60,6 +60,9 @@ class Directory:
         self._by_identity = {
             ident: pid for pid, person in config.people.items() for ident in person.identities
         }
+        # The web application signs a person in by a link sent to one of their identities; its requests
+        # then speak as "web:<person id>".
+        self._by_identity.update({f"web:{pid}": pid for pid in config.people})
         # Every channel the desk serves belongs to one customer (its engineers' channels too), or is the
         # contractor's own (desk.channels); a direct message belongs to the person.
         self._channel_customer: dict[str, str] = {

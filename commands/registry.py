@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from commands import backup as backup_cmd
-from commands import health, incident, oncall, report, sla_commands
+from commands import health, incident, oncall, report, sla_commands, web_link
 from commands import help as help_cmd
 from commands.context import Context, Outcome
 from commands.parse import Parsed
@@ -50,12 +50,13 @@ COMMANDS: Mapping[str, CommandSpec] = {
         CommandSpec("backup", STAFF, backup_cmd.backup),
         CommandSpec("backups", ALL_ROLES, backup_cmd.backups),
         CommandSpec("help", ALL_ROLES, help_cmd.show_help),
+        CommandSpec("web", ALL_ROLES, web_link.web_link),
     )
 }
 # Help lists the commands in this order (the lifecycle's order, then reading).
 HELP_ORDER = ("incident", "ack", "arrive", "resolve", "confirm", "reopen", "cancel", "note", "status",
               "incidents", "pause", "resume", "category", "received", "sla", "oncall", "page", "handover",
-              "health", "maintenance", "report", "backup", "backups", "help")
+              "health", "maintenance", "report", "backup", "backups", "web", "help")
 
 
 def may_run(command: str, roles: Sequence[str]) -> bool:

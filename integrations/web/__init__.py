@@ -1,0 +1,1 @@
+"""The web application: pages of the desk in a browser (docs/web.md)."""

@@ -1,0 +1,142 @@
+"""What the pages read: the register of one customer (filtered, sorted by the nearest deadline, one page
+at a time), one incident with its clocks and timeline, and the open incidents across customers for the
+board. Read-only queries run on the database's reader threads; nothing here writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
+
+from commands.domain.lifecycle import OPEN_STATES
+from storage.models import Delivery, Incident, SlaClock, TimelineEvent
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    customer_id: str
+    scope: str = "open"  # "open" | "all"
+    category: str = ""
+    component: str = ""
+    month: tuple[datetime, datetime] | None = None  # [start, end) of the first notification, UTC
+    text: str = ""
+    page: int = 1
+
+
+@dataclass
+class IncidentRow:
+    incident: Incident
+    clocks: list[SlaClock] = field(default_factory=list)
+
+    @property
+    def next_deadline(self) -> datetime | None:
+        running = [c.deadline for c in self.clocks if c.deadline is not None and c.stopped_at is None]
+        return min(running) if running else None
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    rows: list[IncidentRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _filtered(f: RegisterFilter) -> list[object]:
+    where: list[object] = [col(Incident.customer_id) == f.customer_id]
+    if f.category:
+        where.append(col(Incident.category) == f.category)
+    if f.component:
+        where.append(col(Incident.component) == f.component)
+    if f.month is not None:
+        where += [col(Incident.reported_at) >= f.month[0], col(Incident.reported_at) < f.month[1]]
+    if f.text:
+        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(col(Incident.description).ilike(pattern, escape="\\"),
+                         col(Incident.control_number).ilike(pattern, escape="\\")))
+    return where
+
+
+def _with_clocks(session: Session, incidents: Sequence[Incident]) -> list[IncidentRow]:
+    rows = {i.id: IncidentRow(i) for i in incidents}
+    if rows:
+        for clock in session.exec(select(SlaClock).where(col(SlaClock.incident_id).in_(list(rows)))):
+            rows[clock.incident_id].clocks.append(clock)
+    return list(rows.values())
+
+
+def _by_deadline(rows: list[IncidentRow]) -> list[IncidentRow]:
+    """Running clocks first, by their nearest deadline; then the rest, newest first."""
+    def key(r: IncidentRow) -> tuple[int, float, float]:
+        d = r.next_deadline
+        return (0, d.timestamp(), 0.0) if d is not None else (1, 0.0, -r.incident.registered_at.timestamp())
+
+    return sorted(rows, key=key)
+
+
+def register_page(session: Session, f: RegisterFilter, page_size: int = PAGE_SIZE) -> RegisterPage:
+    """One page of the customer's register. Open incidents (few, and the ones with running clocks) come
+    first, sorted by their nearest deadline; closed ones follow, newest first, read by the index on
+    (customer, first notification) one page at a time."""
+    where = _filtered(f)
+    open_where = [*where, col(Incident.state).in_(OPEN_STATES)]
+    closed_where = [*where, col(Incident.state).notin_(OPEN_STATES)]
+    open_incidents = list(session.exec(select(Incident).where(and_(*open_where))))  # type: ignore[arg-type]
+    open_rows = _by_deadline(_with_clocks(session, open_incidents))
+    closed_total = 0
+    if f.scope == "all":
+        closed_total = int(session.exec(select(func.count()).select_from(Incident)
+                                        .where(and_(*closed_where))).one())  # type: ignore[arg-type]
+    total = len(open_rows) + closed_total
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, f.page), pages)
+    start = (page - 1) * page_size
+    rows = open_rows[start:start + page_size]
+    if f.scope == "all" and len(rows) < page_size:
+        offset = max(0, start - len(open_rows))
+        closed = session.exec(select(Incident).where(and_(*closed_where))  # type: ignore[arg-type]
+                              .order_by(col(Incident.reported_at).desc(), col(Incident.id).desc())
+                              .offset(offset).limit(page_size - len(rows)))
+        rows += _with_clocks(session, list(closed))
+    return RegisterPage(rows, total, page, pages)
+
+
+def open_across(session: Session, customer_ids: Sequence[str], limit: int = 200) -> tuple[list[IncidentRow], int]:
+    """The board: open incidents of the customers, by the next deadline to break (at most ``limit``)."""
+    incidents = list(session.exec(select(Incident).where(col(Incident.customer_id).in_(list(customer_ids)),
+                                                         col(Incident.state).in_(OPEN_STATES))))
+    rows = _by_deadline(_with_clocks(session, incidents))
+    return rows[:limit], len(rows)
+
+
+@dataclass(frozen=True)
+class IncidentDetail:
+    incident: Incident
+    clocks: list[SlaClock]
+    events: list[TimelineEvent]
+
+
+def incident_detail(session: Session, number: str, customer_ids: Sequence[str]) -> IncidentDetail | None:
+    """The incident by number if it is one of ``customer_ids``' — another customer's is not found, exactly
+    like a number that does not exist."""
+    inc = session.exec(select(Incident).where(col(Incident.control_number) == number)).first()
+    if inc is None or inc.customer_id not in customer_ids:
+        return None
+    clocks = list(session.exec(select(SlaClock).where(col(SlaClock.incident_id) == inc.id)))
+    order = {"reaction": 0, "arrival": 1, "resolution": 2}
+    clocks.sort(key=lambda c: order.get(c.name, 9))
+    events = list(session.exec(select(TimelineEvent).where(col(TimelineEvent.incident_id) == inc.id)
+                               .order_by(col(TimelineEvent.at), col(TimelineEvent.id))))
+    return IncidentDetail(inc, clocks, events)
+
+
+def stored_reply(session: Session, delivery_id: str) -> str | None:
+    """The reply the desk stored for a web delivery (the answer a form's redirect shows)."""
+    row = session.get(Delivery, ("web", delivery_id))
+    return row.reply if row is not None else None

@@ -1,0 +1,80 @@
+"""Sign-in links and sessions of the web application: issue, use once, look up, revoke.
+
+Every method runs inside the caller's transaction. Secrets are never stored: a link's and a cookie's
+secret are kept as their SHA-256 digests, so reading the database does not sign anybody in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage.models_web import WebSession, WebSignIn
+
+LINK_LIFETIME = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=12)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_secret() -> str:
+    """32 random bytes, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    person_id: str
+    csrf: str
+    expires_at: datetime
+
+
+class WebAuth:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def issue_link(self, secret: str, person_id: str, via: str, now: datetime) -> None:
+        self.session.add(WebSignIn(token_hash=digest(secret), person_id=person_id, via=via, created_at=now,
+                                   expires_at=now + LINK_LIFETIME))
+        self.session.flush()
+
+    def use_link(self, secret: str, session_secret: str, csrf: str, now: datetime) -> str | None:
+        """The link's person, with a new session for them, or None: unknown, expired or used already. The
+        link is spent by one conditional UPDATE, so two browsers opening it at once get one session."""
+        spent = self.session.execute(
+            update(WebSignIn)
+            .where(col(WebSignIn.token_hash) == digest(secret), col(WebSignIn.used_at).is_(None),
+                   col(WebSignIn.expires_at) > now)
+            .values(used_at=now))
+        if spent.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        link = self.session.get(WebSignIn, digest(secret))
+        assert link is not None
+        self.session.add(WebSession(id_hash=digest(session_secret), person_id=link.person_id, csrf=csrf,
+                                    created_at=now, expires_at=now + SESSION_LIFETIME))
+        self.session.flush()
+        return link.person_id
+
+    def signed_in(self, session_secret: str, now: datetime) -> SignedIn | None:
+        row = self.session.exec(select(WebSession).where(col(WebSession.id_hash) == digest(session_secret))).first()
+        if row is None or row.revoked_at is not None or row.expires_at <= now:
+            return None
+        return SignedIn(row.person_id, row.csrf, row.expires_at)
+
+    def revoke(self, session_secret: str, now: datetime) -> None:
+        self.session.execute(update(WebSession).where(col(WebSession.id_hash) == digest(session_secret),
+                                                      col(WebSession.revoked_at).is_(None)).values(revoked_at=now))
+
+    def revoke_person(self, person_id: str, now: datetime) -> int:
+        """Sign a person out everywhere (every session of theirs ends now)."""
+        done = self.session.execute(update(WebSession).where(col(WebSession.person_id) == person_id,
+                                                             col(WebSession.revoked_at).is_(None))
+                                    .values(revoked_at=now))
+        return int(done.rowcount)  # type: ignore[attr-defined]

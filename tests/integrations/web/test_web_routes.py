@@ -1,0 +1,311 @@
+"""Every route of the web application and who may use it: each role, another customer's person, signed
+out, an expired or reused link, a form without its CSRF token. The desk behind it is the real one (SQLite,
+and PostgreSQL when reachable); the pages are driven through Starlette's TestClient."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import col, select
+
+from storage.models import Incident, TimelineEvent
+from tests.integrations.web.rig import PUBLIC, WebRig, csrf_of, sign_in, token_of
+
+
+@pytest.fixture
+def rig(db_url: str) -> Iterator[WebRig]:
+    r = WebRig(db_url)
+    yield r
+    r.close()
+
+
+def report(client, category: str = "urgent", component: str = "cucm", text: str = "Calls fail",
+           customer: str | None = None):  # type: ignore[no-untyped-def]
+    page = client.get("/report" + (f"?customer={customer}" if customer else ""))
+    assert page.status_code == 200, page.text
+    data = {"csrf": csrf_of(page.text), "token": token_of(page.text), "category": category, "component": component,
+            "description": text}
+    if customer:
+        data["customer"] = customer
+    return client.post("/report", data=data), data
+
+
+def number_of(resp) -> str:  # type: ignore[no-untyped-def]
+    m = re.match(r"/incidents/([A-Z0-9-]+)\?", resp.headers["location"])
+    assert m, resp.headers.get("location")
+    return m.group(1)
+
+
+PAGES = ["/", "/report", "/incidents", "/incidents.csv", "/incidents/NOI-2026-00001", "/board", "/board/rows",
+         "/reports", "/reports/noi/2026-10.csv"]
+
+
+# -- signed out ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", PAGES)
+def test_signed_out_every_page_sends_to_sign_in(rig: WebRig, path: str) -> None:
+    resp = rig.client().get(path)
+    assert resp.status_code == 303
+    assert resp.headers["location"] == "/signin"
+
+
+@pytest.mark.parametrize("path", ["/report", "/incidents/NOI-2026-00001/ack", "/signout"])
+def test_signed_out_every_form_sends_to_sign_in_and_changes_nothing(rig: WebRig, path: str) -> None:
+    resp = rig.client().post(path, data={"csrf": "x", "category": "urgent", "component": "cucm", "description": "x"})
+    assert resp.status_code == 303 and resp.headers["location"] == "/signin"
+    assert rig.app.db.read_sync(lambda s: list(s.exec(select(Incident)))) == []
+
+
+# -- links -----------------------------------------------------------------------------------------
+def test_web_in_chat_sends_a_link_by_direct_message_that_signs_in_once(rig: WebRig) -> None:
+    reply = rig.say("ivana", "/web")
+    assert "http" not in reply.as_text()  # the link goes by DM only, never into the channel
+    link = rig.dm_link("ivana")
+    client = rig.client()
+    opened = client.get(link)
+    assert opened.status_code == 200 and 'id="signin"' in opened.text  # opening it alone spends nothing
+    signed = client.post(link, data={"csrf": csrf_of(opened.text)})
+    assert signed.status_code == 303
+    cookie = signed.headers["set-cookie"]
+    assert "dd_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert "Secure" not in cookie  # http://testserver; https public addresses get Secure (test below)
+    assert client.get("/incidents").status_code == 200
+    # the same link again, in another browser: refused
+    other = rig.client()
+    again = sign_in(other, link)
+    assert again.status_code == 400
+    assert other.get("/incidents").status_code == 303
+
+
+def test_an_expired_link_does_not_sign_in(rig: WebRig) -> None:
+    link = rig.dm_link("ivana")
+    rig.advance(minutes=15, seconds=1)
+    client = rig.client()
+    assert sign_in(client, link).status_code == 400
+    assert client.get("/incidents").status_code == 303
+
+
+def test_a_made_up_link_does_not_sign_in(rig: WebRig) -> None:
+    client = rig.client()
+    assert sign_in(client, f"{PUBLIC}/signin/{'A' * 43}").status_code == 400
+
+
+def test_the_link_form_without_its_csrf_token_is_refused(rig: WebRig) -> None:
+    link = rig.dm_link("ivana")
+    client = rig.client()
+    client.get(link)
+    assert client.post(link, data={}).status_code == 403
+    assert client.post(link, data={"csrf": "forged"}).status_code == 403
+    assert sign_in(client, link).status_code == 303  # not spent by the refused tries
+
+
+def test_the_cookie_is_secure_behind_https(rig: WebRig) -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from integrations.web.app import WebApp
+
+    rig.app.services.web_url = "https://desk.example.com"
+    web = WebApp(rig.app.desk, "https://desk.example.com")
+    client = TestClient(Starlette(routes=web.routes()), base_url="https://testserver", follow_redirects=False)
+    link = rig.dm_link("ivana").replace("https://desk.example.com", "https://testserver")
+    assert "Secure" in sign_in(client, link).headers["set-cookie"]
+
+
+def test_signing_out_ends_the_session_on_the_server(rig: WebRig) -> None:
+    client = rig.signed_in("ivana")
+    cookie = client.cookies.get("dd_session")
+    page = client.get("/incidents")
+    assert client.post("/signout", data={}).status_code == 403  # no CSRF token: still signed in
+    assert client.post("/signout", data={"csrf": csrf_of(page.text)}).status_code == 303
+    thief = rig.client()
+    thief.cookies.set("dd_session", cookie or "")
+    assert thief.get("/incidents").status_code == 303
+
+
+def test_a_session_expires(rig: WebRig) -> None:
+    client = rig.signed_in("ivana")
+    rig.advance(hours=12, seconds=1)
+    assert client.get("/incidents").status_code == 303
+
+
+# -- reporting ------------------------------------------------------------------------------------
+def test_a_reporter_reports_and_a_double_submit_registers_once(rig: WebRig) -> None:
+    client = rig.signed_in("ivana")
+    resp, data = report(client, text="Calls <b>fail</b> & =HYPERLINK(\"http://x\") <!channel>")
+    assert resp.status_code == 303
+    number = number_of(resp)
+    again = client.post("/report", data=data)
+    assert again.status_code == 303 and number_of(again) == number
+    assert rig.app.db.read_sync(lambda s: len(list(s.exec(select(Incident))))) == 1
+    page = client.get(resp.headers["location"])
+    assert page.status_code == 200
+    assert number in page.text and 'id="answer"' in page.text
+    assert "<b>fail</b>" not in page.text and "&lt;b&gt;fail&lt;/b&gt;" in page.text
+    events = rig.app.db.read_sync(lambda s: list(s.exec(select(TimelineEvent))))
+    assert [e.channel for e in events] == ["web:ivana"]
+
+
+def test_the_report_form_shows_what_the_contract_promises(rig: WebRig) -> None:
+    client = rig.signed_in("ivana")
+    page = client.get("/report")
+    assert page.status_code == 200
+    assert 'lang="bg"' in page.text and "Реакция" in page.text  # the customer's language, /sla's lines
+
+
+def test_a_bad_report_is_answered_politely_and_nothing_is_registered(rig: WebRig) -> None:
+    client = rig.signed_in("ivana")
+    resp, _ = report(client, category="nonsense")
+    assert resp.status_code == 422 and 'role="alert"' in resp.text
+    resp, _ = report(client, text="x" * 40_000)
+    assert resp.status_code in (403, 422)
+    assert rig.app.db.read_sync(lambda s: list(s.exec(select(Incident)))) == []
+
+
+def test_the_report_form_without_its_csrf_token_is_refused(rig: WebRig) -> None:
+    client = rig.signed_in("ivana")
+    resp = client.post("/report", data={"category": "urgent", "component": "cucm", "description": "x", "token": "t"})
+    assert resp.status_code == 403
+    assert rig.app.db.read_sync(lambda s: list(s.exec(select(Incident)))) == []
+
+
+def test_nobody_reports_for_a_customer_not_theirs(rig: WebRig) -> None:
+    client = rig.signed_in("ivana")
+    page = client.get("/report")
+    resp = client.post("/report", data={"csrf": csrf_of(page.text), "token": "t1", "customer": "hgp",
+                                        "category": "urgent", "component": "cucm", "description": "x"})
+    assert resp.status_code == 404
+    assert client.get("/report?customer=hgp").status_code == 404
+
+
+# -- another customer's things ----------------------------------------------------------------------
+def test_another_customers_incident_is_not_found_exactly_like_a_missing_one(rig: WebRig) -> None:
+    sara = rig.signed_in("sara")
+    resp, _ = report(sara, category="critical", component=_first_component(rig, "hgp"), text="قطعی تماس")
+    hgp_number = number_of(resp)
+    ivana = rig.signed_in("ivana")
+    foreign = ivana.get(f"/incidents/{hgp_number}")
+    missing = ivana.get("/incidents/NOI-2026-09999")
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.text.replace(hgp_number, "N") == missing.text.replace("NOI-2026-09999", "N")
+    page = ivana.get("/incidents")
+    refused = ivana.post(f"/incidents/{hgp_number}/confirm", data={"csrf": csrf_of(page.text), "token": "a"})
+    assert refused.status_code == 404
+    assert ivana.get("/reports/hgp/2026-10.csv").status_code == 404
+    assert ivana.get("/incidents?customer=hgp").status_code == 404
+    assert ivana.get("/incidents.csv?customer=hgp").status_code == 404
+    assert hgp_number not in ivana.get("/incidents?scope=all").text
+
+
+def _first_component(rig: WebRig, cid: str) -> str:
+    return next(iter(rig.app.config.customers[cid].components))
+
+
+# -- roles ----------------------------------------------------------------------------------------
+def test_a_reporter_sees_only_their_actions_and_the_desk_refuses_the_others(rig: WebRig) -> None:
+    ivana = rig.signed_in("ivana")
+    number = number_of(report(ivana)[0])
+    page = ivana.get(f"/incidents/{number}")
+    assert "/ack" not in page.text and f"/incidents/{number}/note" in page.text
+    assert ivana.get("/board").status_code == 403
+    assert ivana.get("/board/rows").status_code == 403
+    tried = ivana.post(f"/incidents/{number}/ack", data={"csrf": csrf_of(page.text), "token": "x1"})
+    assert tried.status_code == 422 and 'class="notice error"' in tried.text
+    assert rig.app.db.read_sync(lambda s: s.exec(select(Incident)).one().state) == "registered"
+
+
+def test_an_engineer_acts_from_the_page_and_the_timeline_says_web(rig: WebRig) -> None:
+    ivana = rig.signed_in("ivana")
+    number = number_of(report(ivana)[0])
+    georgi = rig.signed_in("georgi")
+    page = georgi.get(f"/incidents/{number}")
+    assert f"/incidents/{number}/ack" in page.text
+    done = georgi.post(f"/incidents/{number}/ack", data={"csrf": csrf_of(page.text), "token": token_of(page.text)})
+    assert done.status_code == 303
+    after = georgi.get(done.headers["location"])
+    assert "(web)" in after.text
+    assert rig.app.db.read_sync(lambda s: s.exec(select(Incident)).one().state) == "acknowledged"
+    assert rig.app.db.read_sync(lambda s: [e.channel for e in s.exec(select(TimelineEvent).order_by(
+        col(TimelineEvent.id)))]) == ["web:ivana", "web:georgi"]
+
+
+def test_the_reporter_confirms_the_fix(rig: WebRig) -> None:
+    ivana = rig.signed_in("ivana")
+    number = number_of(report(ivana)[0])
+    for line in (f"/ack {number}", f"/arrive {number} remote", f"/resolve {number} restarted"):
+        assert not rig.say("georgi", line).is_error
+    page = ivana.get(f"/incidents/{number}")
+    assert f"/incidents/{number}/confirm" in page.text
+    ivana.post(f"/incidents/{number}/confirm", data={"csrf": csrf_of(page.text), "token": "c1"})
+    assert rig.app.db.read_sync(lambda s: s.exec(select(Incident)).one().state) == "confirmed"
+
+
+def test_the_board_is_the_engineers_across_their_customers(rig: WebRig) -> None:
+    number_noi = number_of(report(rig.signed_in("ivana"))[0])
+    number_hgp = number_of(report(rig.signed_in("sara"), category="critical", component=_first_component(rig, "hgp"))[0])
+    georgi = rig.signed_in("georgi")  # engineer of both
+    board = georgi.get("/board")
+    assert board.status_code == 200 and number_noi in board.text and number_hgp in board.text
+    reza = rig.signed_in("reza")  # engineer of hgp only
+    rows = reza.get("/board/rows")
+    assert number_hgp in rows.text and number_noi not in rows.text
+
+
+# -- the register ---------------------------------------------------------------------------------
+def test_the_register_csv_is_what_is_shown_with_formula_safe_cells(rig: WebRig) -> None:
+    ivana = rig.signed_in("ivana")
+    report(ivana, text='=HYPERLINK("http://evil.example","x")')
+    report(ivana, category="other", text="+SUM(A1)")
+    got = ivana.get("/incidents.csv")
+    assert got.status_code == 200
+    assert got.headers["content-disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert len(rows) == 3
+    assert {r[-1] for r in rows[1:]} == {"'=HYPERLINK(\"http://evil.example\",\"x\")", "'+SUM(A1)"}
+    only = list(csv.reader(io.StringIO(ivana.get("/incidents.csv?category=other").content.decode("utf-8-sig"))))
+    assert len(only) == 2 and only[1][-1] == "'+SUM(A1)"
+
+
+def test_register_filters_and_pages(rig: WebRig) -> None:
+    ivana = rig.signed_in("ivana")
+    report(ivana, text="first printer")
+    report(ivana, category="other", text="second scanner")
+    page = ivana.get("/incidents?text=scanner")
+    assert "second scanner" in page.text and "first printer" not in page.text
+    assert "first printer" in ivana.get("/incidents?scope=all&month=2026-11").text
+    assert "first printer" not in ivana.get("/incidents?scope=all&month=2026-10").text
+    bad = ivana.get("/incidents?month=11.2026")
+    assert bad.status_code == 200 and 'class="notice error"' in bad.text
+
+
+def test_persian_pages_are_right_to_left_with_jalali_dates(rig: WebRig) -> None:
+    sara = rig.signed_in("sara")
+    resp, _ = report(sara, category="critical", component=_first_component(rig, "hgp"), text="قطعی")
+    page = sara.get(resp.headers["location"])
+    assert 'dir="rtl"' in page.text and 'lang="fa"' in page.text
+    assert "۱۴۰۵/۰۹/۰۲" in page.text  # 2026-11-23 in the Jalali calendar, Persian digits
+
+
+def test_every_page_forbids_framing_inline_script_and_caching(rig: WebRig) -> None:
+    client = rig.signed_in("georgi")
+    for path in ["/incidents", "/board", "/report", "/reports", "/signin"]:
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        csp = resp.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert resp.headers["cache-control"] == "no-store"
+        assert "<script>" not in resp.text  # no inline script anywhere
+
+
+def test_monthly_protocol_downloads_are_attachments(rig: WebRig) -> None:
+    client = rig.signed_in("maria")
+    got = client.get("/reports/noi/2026-10.csv")
+    assert got.status_code == 200
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["content-type"].startswith("text/csv")
+    assert client.get("/reports/noi/2026-10.exe").status_code == 404
+    daily = client.get("/reports")
+    assert daily.status_code == 200
