@@ -31,6 +31,7 @@ from bot.settings import env_seconds
 from commands.backup import BackupRuntime
 from commands.context import Services
 from commands.health import HealthRuntime
+from commands.preventive.sweep import preventive_sweep_unit
 from commands.sweep import sweep_unit
 from storage.outbox_notify import OutboxListener
 
@@ -81,6 +82,13 @@ class Jobs:
         except Exception:
             self._next_check, self._swept = None, 0  # the period, not a spin on a failing database
             log.exception("sweep failed; the next tick retries")
+        try:  # planned maintenance: its plan, reminders, overdue notices, archive tasks done by backups
+            pm = await self.services.db.write(preventive_sweep_unit(self.services, self.services.clock.now()))
+            if pm.reminders or pm.overdue or pm.completed:
+                log.info("preventive sweep: %d reminder(s), %d overdue, %d done by backups",
+                         pm.reminders, pm.overdue, pm.completed)
+        except Exception:
+            log.exception("preventive sweep failed; the next tick retries")
 
     async def dispatch(self) -> None:
         await self._dispatch()

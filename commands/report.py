@@ -36,6 +36,7 @@ from commands.domain.report_math import (
 )
 from commands.escalation import schedule_with_overrides
 from commands.parse import Parsed
+from commands.preventive.summary import week_lines
 from commands.reply import Attachment, Reply
 from commands.sla import ClockPlan, clock_lines
 from commands.views import category_title, component_title
@@ -309,6 +310,7 @@ def daily_summary(session: Session, services: Services, customer_id: str, day: d
             lines.append("• " + t(loc, "report.daily.delivery_failed_item", when=when(f.at), what=f.kind,
                                   destination=f.destination, error=f.error[:200]))
         _more(lines, len(failed_deliveries), loc)
+    lines += week_lines(session, services, customer_id, w.end, loc)  # planned maintenance due this week
     lines.append(_on_call(session, services, customer_id, day, names, loc))
     title = t(loc, "report.daily.title", customer=customer.name, date=format_date(day, loc))
     return Reply(text=title, lines=tuple(lines), kind="info", locale=loc)

@@ -1,0 +1,142 @@
+"""Reading and writing the occurrences of planned maintenance tasks (storage/models_maintenance.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from storage.models import Incident, TimelineEvent
+from storage.models_backup import BackupRun
+from storage.models_maintenance import OPEN, MaintenanceEvent, MaintenanceIncident, MaintenanceTask
+
+Planned = tuple[int, datetime, datetime, datetime | None]  # seq, opens_at, due_at, remind_at
+
+
+def planned_up_to(session: Session) -> dict[tuple[str, str], int]:
+    """(customer, task) → the highest occurrence stored: one query for the whole plan."""
+    rows = session.exec(select(MaintenanceTask.customer_id, MaintenanceTask.task_id, func.max(MaintenanceTask.seq))
+                        .group_by(col(MaintenanceTask.customer_id), col(MaintenanceTask.task_id)))
+    return {(cid, task): int(seq) for cid, task, seq in rows}
+
+
+def insert_planned(session: Session, customer_id: str, task_id: str, planned: Iterable[Planned]) -> int:
+    """Store occurrences not stored yet (another replica's insert of the same one is a no-op)."""
+    rows = [{"customer_id": customer_id, "task_id": task_id, "seq": seq, "opens_at": opens, "due_at": due,
+             "remind_at": remind, "state": "planned", "notes": "", "checklist": "[]", "evidence": "[]",
+             "reminded": False, "overdue_sent": False, "next_check_at": remind if remind is not None else due}
+            for seq, opens, due, remind in planned]
+    if not rows:
+        return 0
+    table = MaintenanceTask.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    ins: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    stmt = ins.on_conflict_do_nothing(index_elements=["customer_id", "task_id", "seq"]).returning(table.c.id)
+    added = 0
+    for row in rows:  # one at a time: a tick stores a handful; RETURNING tells what was new on every driver
+        added += len(session.execute(stmt, row).all())
+    return added
+
+
+def due_for_sweep(session: Session, now: datetime, limit: int = 200) -> list[MaintenanceTask]:
+    q = (select(MaintenanceTask)
+         .where(col(MaintenanceTask.next_check_at).is_not(None), col(MaintenanceTask.next_check_at) <= now,
+                col(MaintenanceTask.state).in_(OPEN))
+         .order_by(col(MaintenanceTask.next_check_at)).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list(session.exec(q))
+
+
+def open_in_window(session: Session, customer_id: str, task_ids: Sequence[str], now: datetime) -> list[MaintenanceTask]:
+    """Open occurrences of these tasks whose window has begun and not yet ended."""
+    if not task_ids:
+        return []
+    q = (select(MaintenanceTask)
+         .where(MaintenanceTask.customer_id == customer_id, col(MaintenanceTask.task_id).in_(task_ids),
+                col(MaintenanceTask.state).in_(OPEN), col(MaintenanceTask.opens_at) <= now,
+                col(MaintenanceTask.due_at) >= now))
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list(session.exec(q))
+
+
+def last_success(session: Session, customer_id: str, target_id: str, after: datetime,
+                 until: datetime) -> BackupRun | None:
+    """The newest successful run of a backup target that finished in ``(after, until]``."""
+    return session.exec(
+        select(BackupRun)
+        .where(BackupRun.customer_id == customer_id, BackupRun.target_id == target_id,
+               BackupRun.status == "succeeded", col(BackupRun.finished_at) > after, col(BackupRun.finished_at) <= until)
+        .order_by(col(BackupRun.finished_at).desc()).limit(1)).first()
+
+
+def add_event(session: Session, task: MaintenanceTask, at: datetime, actor: str, kind: str, text: str = "",
+              data: dict[str, Any] | None = None) -> MaintenanceEvent:
+    assert task.id is not None
+    event = MaintenanceEvent(maintenance_id=task.id, at=at, actor=actor, kind=kind, text=text,
+                             data=json.dumps(data or {}, ensure_ascii=False, default=str))
+    session.add(event)
+    return event
+
+
+def events(session: Session, maintenance_id: int) -> list[MaintenanceEvent]:
+    return list(session.exec(select(MaintenanceEvent).where(MaintenanceEvent.maintenance_id == maintenance_id)
+                             .order_by(col(MaintenanceEvent.at), col(MaintenanceEvent.id))))
+
+
+def get(session: Session, customer_id: str, maintenance_id: int, *, lock: bool = False) -> MaintenanceTask | None:
+    q = select(MaintenanceTask).where(MaintenanceTask.id == maintenance_id, MaintenanceTask.customer_id == customer_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    return session.exec(q).first()
+
+
+def of_customer(session: Session, customer_id: str, *, states: Sequence[str] | None = None,
+                due_from: datetime | None = None, due_until: datetime | None = None,
+                opened_by: datetime | None = None) -> list[MaintenanceTask]:
+    q = select(MaintenanceTask).where(MaintenanceTask.customer_id == customer_id)
+    if states is not None:
+        q = q.where(col(MaintenanceTask.state).in_(states))
+    if due_from is not None:
+        q = q.where(col(MaintenanceTask.due_at) >= due_from)
+    if due_until is not None:
+        q = q.where(col(MaintenanceTask.due_at) < due_until)
+    if opened_by is not None:
+        q = q.where(col(MaintenanceTask.opens_at) <= opened_by)
+    return list(session.exec(q.order_by(col(MaintenanceTask.due_at), col(MaintenanceTask.task_id))))
+
+
+def closed_between(session: Session, customer_id: str, start: datetime, end: datetime) -> list[MaintenanceTask]:
+    """Occurrences done or skipped in ``[start, end)``."""
+    return list(session.exec(
+        select(MaintenanceTask).where(MaintenanceTask.customer_id == customer_id,
+                                      col(MaintenanceTask.closed_at) >= start, col(MaintenanceTask.closed_at) < end)
+        .order_by(col(MaintenanceTask.closed_at))))
+
+
+def link_incident(session: Session, task: MaintenanceTask, incident: Incident, at: datetime, actor: str,
+                  channel: str) -> None:
+    """Both ways: the task's timeline and the incident's timeline name each other."""
+    assert task.id is not None and incident.id is not None
+    session.add(MaintenanceIncident(maintenance_id=task.id, incident_id=incident.id))
+    add_event(session, task, at, actor, "incident", incident.control_number, {"incident_id": incident.id})
+    session.add(TimelineEvent(incident_id=incident.id, at=at, actor=actor, kind="maintenance", channel=channel,
+                              text=f"{task.task_id} #{task.seq}",
+                              data=json.dumps({"maintenance_id": task.id, "task": task.task_id, "seq": task.seq})))
+
+
+def incidents_of(session: Session, maintenance_id: int) -> list[Incident]:
+    return list(session.exec(select(Incident).join(MaintenanceIncident, col(MaintenanceIncident.incident_id) == Incident.id)
+                             .where(MaintenanceIncident.maintenance_id == maintenance_id).order_by(col(Incident.id))))
+
+
+def task_of_incident(session: Session, incident_id: int) -> MaintenanceTask | None:
+    return session.exec(select(MaintenanceTask).join(MaintenanceIncident,
+                                                     col(MaintenanceIncident.maintenance_id) == MaintenanceTask.id)
+                        .where(MaintenanceIncident.incident_id == incident_id)).first()
