@@ -4,11 +4,9 @@ readiness, Prometheus metrics and the command intake, on Starlette under uvicorn
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
@@ -17,17 +15,10 @@ from starlette.routing import BaseRoute, Route
 from bot.api_intake import CommandIntake
 from bot.metrics import OpsMetrics
 from bot.readiness import Readiness
+from integrations.http_server import HttpServer
 
 # The text format every Prometheus understands (generate_latest writes it).
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
-
-
-class _Server(uvicorn.Server):
-    """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 class OpsServer:
@@ -41,8 +32,7 @@ class OpsServer:
         self.metrics_here, self.probes_here = metrics_here, probes_here
         self._metrics_token = metrics_token.encode() if metrics_token else None
         self.pages = list(pages)  # the web application's routes (integrations/web), when it is served
-        self._server: _Server | None = None
-        self._serving: asyncio.Task[None] | None = None
+        self._server: HttpServer | None = None
 
     def web(self) -> Starlette:
         routes = []
@@ -59,27 +49,19 @@ class OpsServer:
         return app
 
     async def start(self) -> None:
-        # log_config=None: uvicorn's lines go through the process's own (JSON) logging.
-        config = uvicorn.Config(self.web(), host=self.host, port=self._port, log_level="warning", lifespan="off",
-                                access_log=False, log_config=None, timeout_graceful_shutdown=5)
-        self._server = _Server(config)
-        self._serving = asyncio.create_task(self._server.serve(), name="ops-http")
-        while not self._server.started:  # bounded by uvicorn: it either binds or the task ends
-            if self._serving.done():
-                await self._serving  # re-raise why it could not start (uvicorn exits when the port is taken)
-                raise RuntimeError(f"the operations HTTP server could not listen on {self.host}:{self._port}")
-            await asyncio.sleep(0.01)
+        server = HttpServer(self.web(), self.host, self._port, name="the operations HTTP server", graceful_timeout=5)
+        await server.start()
+        self._server = server
 
     @property
     def port(self) -> int:
-        assert self._server is not None and self._server.servers, "the operations server is not running"
-        return int(self._server.servers[0].sockets[0].getsockname()[1])
+        assert self._server is not None, "the operations server is not running"
+        return self._server.port
 
     async def stop(self) -> None:
-        if self._server is not None and self._serving is not None:
-            self._server.should_exit = True
-            await self._serving
-            self._server = self._serving = None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
 
     # -- endpoints ----------------------------------------------------------------------------
     async def healthz(self, request: HttpRequest) -> Response:

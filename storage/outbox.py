@@ -167,3 +167,12 @@ class Outbox:
         if kind is not None:
             q = q.where(OutboxMessage.kind == kind)
         return list(self.session.exec(q))
+
+    def is_latest_card(self, message: OutboxMessage) -> bool:
+        """Whether ``message`` is its incident's newest card for its audience: an older card delivered
+        late (after a retry) must not overwrite a newer state."""
+        q = select(func.max(col(OutboxMessage.id))).where(
+            OutboxMessage.incident_id == message.incident_id, OutboxMessage.kind == "incident.card",
+            OutboxMessage.audience == message.audience)
+        latest = self.session.exec(q).one()
+        return latest is None or (message.id or 0) >= latest

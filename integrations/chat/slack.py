@@ -13,15 +13,13 @@ interactivity on one endpoint served by uvicorn, where Bolt checks Slack's signa
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Literal
 
-import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -35,8 +33,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from sqlalchemy import func
-from sqlmodel import Session, col, select
 from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
@@ -49,14 +45,12 @@ from commands.domain.i18n.catalog import t
 from commands.reply import Form, Reply, Request
 from integrations.chat import slack_blocks as kit
 from integrations.chat.asking import Asker
-from integrations.chat.base import PermanentDeliveryError
+from integrations.chat.card_core import ChatTransport, Meta
 from integrations.chat.http_body import read_bounded
-from integrations.chat.routing import Destination, Routes
+from integrations.chat.routing import Destination
 from integrations.chat.slack_lookup import conversation_id, find_posted, outbox_metadata
-from storage.chat_refs import ChatRefs
+from integrations.http_server import HttpServer
 from storage.db import Database
-from storage.models import OutboxMessage
-from storage.outbox import in_doubt_since
 
 log = logging.getLogger(__name__)
 Mode = Literal["socket", "http"]
@@ -100,16 +94,9 @@ def _plain_timestamp(value: str) -> bool:
     return 0 < len(value) <= 12 and value.isascii() and value.isdigit()
 
 
-class _Server(uvicorn.Server):
-    """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-class SlackTransport:
+class SlackTransport(ChatTransport):
     name = SLACK
+    can_look = True  # conversations.history finds what an in-doubt attempt posted (slack_lookup.py)
 
     def __init__(self, desk: Desk, db: Database, config: Config, *, bot_token: str, app_token: str | None = None,
                  signing_secret: str | None = None, mode: Mode = "socket", base_url: str | None = None,
@@ -119,10 +106,10 @@ class SlackTransport:
             raise ValueError("Slack Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-...)")
         if mode == "http" and not signing_secret:
             raise ValueError("Slack HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)")
-        self.desk, self.db, self.config, self.mode = desk, db, config, mode
+        super().__init__(db, config)
+        self.desk, self.mode = desk, mode
         self.directory = Directory(config)
         self.ask = Asker(desk, SLACK)
-        self.routes = Routes(config, SLACK)
         self.client = AsyncWebClient(
             token=bot_token, base_url=base_url or "https://slack.com/api/",
             retry_handlers=default_retry_handlers() if retry_handlers is None else retry_handlers)
@@ -137,8 +124,7 @@ class SlackTransport:
         self._app_token = app_token
         self._http = (http_host, http_port, http_path)
         self._socket: AsyncSocketModeHandler | None = None
-        self._server: _Server | None = None
-        self._serving: asyncio.Task[None] | None = None
+        self._server: HttpServer | None = None
         self._channels = self.directory.served_channels(SLACK)  # the customers' and the contractor's
         self._dms: dict[str, str] = {}  # user id → the id of the desk's direct-message conversation with them
         self._register()
@@ -162,15 +148,10 @@ class SlackTransport:
                 return Response(status_code=401)
             return await handler.handle(request)
 
-        web = Starlette(routes=[Route(path, endpoint, methods=["POST"])])
-        self._server = _Server(uvicorn.Config(web, host=host, port=port, log_level="warning", lifespan="off",
-                                              access_log=False, log_config=None))  # the process's logging
-        self._serving = asyncio.create_task(self._server.serve(), name="slack-http")
-        while not self._server.started:  # bounded by uvicorn: it either binds or the task ends
-            if self._serving.done():
-                await self._serving  # re-raise why it could not start (e.g. the port is taken)
-                raise RuntimeError("the Slack HTTP endpoint stopped while starting")
-            await asyncio.sleep(0.01)
+        server = HttpServer(Starlette(routes=[Route(path, endpoint, methods=["POST"])]), host, port,
+                            name="the Slack HTTP endpoint")
+        await server.start()
+        self._server = server
 
     async def join_channels(self) -> None:
         """Join every channel the config names (scope ``channels:join``): posting into a public channel
@@ -210,31 +191,20 @@ class SlackTransport:
         except Exception:  # only a hint in a warning: the manifest's name
             return "dutydesk"
 
-    async def _conversation(self, dest: Destination) -> str:
-        """The conversation id to post, edit and read in: a direct message's D… id, opened once and kept
-        (chat.update and conversations.history take a conversation id, never a user id)."""
-        if not dest.direct or dest.chat_id[:1] not in ("U", "W"):
-            return dest.chat_id
-        known = self._dms.get(dest.chat_id)
-        if known is None:
-            known = self._dms[dest.chat_id] = await conversation_id(self.client, dest.chat_id)
-        return known
-
     @property
     def port(self) -> int:
         """The HTTP endpoint's port (useful with http_port=0)."""
-        assert self._server is not None and self._server.servers, "HTTP mode is not running"
-        return int(self._server.servers[0].sockets[0].getsockname()[1])
+        assert self._server is not None, "HTTP mode is not running"
+        return self._server.port
 
     async def stop_receiving(self) -> None:
         """Take no new commands (leave Socket Mode, or stop listening); the Web API still delivers."""
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        if self._server is not None and self._serving is not None:
-            self._server.should_exit = True
-            await self._serving
-            self._server = self._serving = None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
 
     async def stop(self) -> None:
         await self.stop_receiving()  # the Web API client holds no connection between calls
@@ -397,122 +367,44 @@ class SlackTransport:
         await self.client.views_open(trigger_id=trigger_id, view=view)
         return True
 
-    # -- outbound (the outbox dispatcher) ---------------------------------------------------------
-    def destinations(self, audience: str) -> list[Destination]:
-        return self.routes.destinations(audience)
+    # -- outbound: the platform's calls under the transport core (card_core.py) ------------------
+    async def chat_for(self, destination: Destination) -> str:
+        """The conversation id to post, edit and read in: a direct message's D… id, opened once and kept
+        (chat.update and conversations.history take a conversation id, never a user id)."""
+        if not destination.direct or destination.chat_id[:1] not in ("U", "W"):
+            return destination.chat_id
+        known = self._dms.get(destination.chat_id)
+        if known is None:
+            known = self._dms[destination.chat_id] = await conversation_id(self.client, destination.chat_id)
+        return known
 
-    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
-        try:
-            await self._deliver(destination, reply, message)
-        except SlackApiError as err:
-            code = str(err.response.get("error") or "")
-            if is_permanent(code):
-                raise PermanentDeliveryError(f"Slack refused {destination.chat_id}: {code}") from err
-            raise
-
-    async def _deliver(self, dest: Destination, reply: Reply, message: OutboxMessage) -> None:
-        payload = json.loads(message.payload)
-        channel = await self._conversation(dest)
-        if message.kind == "incident.card" and not dest.direct:
-            await self._card(channel, reply, payload, message)
-        elif "update_key" in payload:
-            await self._updatable(channel, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)),
-                                  message)
-        else:
-            await self._post_once(channel, message, {"key": message.dedupe_key}, text=kit.fallback_text(reply),
-                                  blocks=kit.reply_blocks(reply))
-
-    async def _post_once(self, channel: str, message: OutboxMessage, meta: dict[str, Any], *, look: bool = True,
-                         thread_ts: str | None = None, **content: Any) -> str:
-        """Post with the outbox metadata; when an earlier attempt is in doubt, adopt what it posted
-        (slack_lookup.py) instead of posting again (``look=False``: the caller has looked). Returns the ts."""
-        doubt = in_doubt_since(message) if look else None
-        if doubt is not None:
-            found = await find_posted(self.client, channel, meta, doubt, thread_ts=thread_ts)
-            if found is not None:
-                log.warning("outbox #%s was already posted in %s (ts %s): adopted, not posted again",
-                            message.id, channel, found)
-                return found
-        posted = await self.poster.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                                    metadata=outbox_metadata(meta), **content)
+    async def post(self, chat: str, reply: Reply, *, card: bool, meta: Meta) -> str:
+        """One message: its text goes into as many sections as it needs (slack_blocks.py says what is cut)."""
+        posted = await self.poster.chat_postMessage(channel=chat, text=kit.fallback_text(reply),
+                                                    blocks=kit.reply_blocks(reply, header=card),
+                                                    metadata=outbox_metadata(meta))
         return str(posted["ts"])
 
-    async def _card(self, channel: str, reply: Reply, payload: dict[str, Any], message: OutboxMessage) -> None:
-        """Post the incident's card once per channel, then edit it in place; each event goes in its thread."""
-        incident_id = int(payload["incident_id"])
-        text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply, header=True)
-        ts = await self.db.read(lambda s: ChatRefs(s).get(incident_id, SLACK, channel))
-        if ts is not None and await self._is_latest_card(message):
-            try:  # an edit is idempotent: no need to look before repeating it
-                await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-            except SlackApiError as err:
-                if err.response.get("error") not in ("message_not_found", "cant_update_message"):
-                    raise
-                # someone deleted the card: post it again (a deleted message is not in the history)
-                ts = await self._post_once(channel, message, self._card_meta(message, incident_id), text=text,
-                                           blocks=blocks)
-                new_ts = ts
-                await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, new_ts))
-                if payload.get("event_kind") == "registered":
-                    return
-        if ts is None:
-            ts = await self._first_card(channel, incident_id, message, text=text, blocks=blocks)
-            if payload.get("event_kind") == "registered":
-                return  # the card itself tells of the registration
-        if payload.get("event"):
-            await self._post_once(channel, message, {"key": message.dedupe_key, "part": "event"}, thread_ts=ts,
-                                  text=kit.message_text(str(payload["event"])))
+    async def post_line(self, chat: str, text: str, *, thread: str, meta: Meta) -> str:
+        posted = await self.poster.chat_postMessage(channel=chat, thread_ts=thread, text=kit.message_text(text),
+                                                    metadata=outbox_metadata(meta))
+        return str(posted["ts"])
 
-    async def _first_card(self, channel: str, incident_id: int, message: OutboxMessage, **content: Any) -> str:
-        """The card's first post in a channel, announced in the database before it is made (one replica
-        posts it; a first post left unfinished by a dead process is looked for before posting again)."""
-        owner = message.claimed_by or "dutydesk"
-        begun = await self.db.write(lambda s: ChatRefs(s).begin_post(incident_id, SLACK, channel, owner))
-        if begun.message_id is not None:
-            return begun.message_id
-        meta = self._card_meta(message, incident_id)
-        if begun.in_doubt_since is not None:  # whichever message began it: look for the card itself
-            found = await find_posted(self.client, channel, {"card": incident_id, "part": "card"},
-                                      begun.in_doubt_since)
-            if found is not None:
-                log.warning("the card of incident %s was already posted in %s (ts %s): adopted", incident_id,
-                            channel, found)
-                await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, found))
-                return found
-        # Nobody began this card here before (or we just looked for it): post without looking again.
-        ts = await self._post_once(channel, message, meta, look=False, **content)
-        await self.db.write(lambda s: ChatRefs(s).put(incident_id, SLACK, channel, ts))
-        return ts
+    async def edit(self, chat: str, ref: str, reply: Reply, *, card: bool) -> bool:
+        try:  # an edit is idempotent: no need to look before repeating it
+            await self.client.chat_update(channel=chat, ts=ref, text=kit.fallback_text(reply),
+                                          blocks=kit.reply_blocks(reply, header=card))
+        except SlackApiError as err:
+            if err.response.get("error") in ("message_not_found", "cant_update_message"):
+                return False
+            raise
+        return True
 
-    @staticmethod
-    def _card_meta(message: OutboxMessage, incident_id: int) -> dict[str, Any]:
-        return {"key": message.dedupe_key, "part": "card", "card": incident_id}
+    async def find(self, chat: str, meta: Meta, since: datetime, *, thread: str | None = None) -> str | None:
+        return await find_posted(self.client, chat, meta, since, thread_ts=thread)
 
-    async def _updatable(self, channel: str, reply: Reply, key: str, seq: int, message: OutboxMessage) -> None:
-        """One message per key (a backup run's progress), edited in place; an older state is skipped."""
-        text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply)
-        ref = await self.db.read(lambda s: ChatRefs(s).get_keyed(key, SLACK, channel))
-        if ref is not None:
-            if seq < ref[1]:
-                return
-            try:
-                await self.client.chat_update(channel=channel, ts=ref[0], text=text, blocks=blocks)
-                await self.db.write(lambda s: ChatRefs(s).put_keyed(key, SLACK, channel, ref[0], seq))
-                return
-            except SlackApiError as err:
-                if err.response.get("error") not in ("message_not_found", "cant_update_message"):
-                    raise
-        ts = await self._post_once(channel, message, {"key": message.dedupe_key}, text=text, blocks=blocks)
-        await self.db.write(lambda s: ChatRefs(s).put_keyed(key, SLACK, channel, ts, seq))
-
-    async def _is_latest_card(self, message: OutboxMessage) -> bool:
-        """An older card delivered late (after a retry) must not overwrite a newer state."""
-
-        def newest(s: Session) -> int | None:
-            q = select(func.max(col(OutboxMessage.id))).where(
-                OutboxMessage.incident_id == message.incident_id, OutboxMessage.kind == "incident.card",
-                OutboxMessage.audience == message.audience)
-            return s.exec(q).one()
-
-        latest = await self.db.read(newest)
-        return latest is None or (message.id or 0) >= latest
+    def refusal(self, error: Exception) -> str | None:
+        if isinstance(error, SlackApiError):
+            code = str(error.response.get("error") or "")
+            return code if is_permanent(code) else None
+        return None

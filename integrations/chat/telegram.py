@@ -34,13 +34,9 @@ import json
 import logging
 import math
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, Literal
 
-import uvicorn
-from sqlalchemy import func
-from sqlmodel import Session, col, select
 from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
@@ -78,14 +74,15 @@ from commands.registry import COMMANDS
 from commands.reply import Form, Reply, Request
 from integrations.chat import telegram_render as render
 from integrations.chat.asking import Asker
-from integrations.chat.base import PermanentDeliveryError, TransportRefused
+from integrations.chat.base import TransportRefused
+from integrations.chat.card_core import ChatTransport, Meta
 from integrations.chat.http_body import read_bounded
-from integrations.chat.routing import Destination, Routes
+from integrations.chat.routing import Destination
 from integrations.chat.telegram_guide import IncidentGuide
 from integrations.chat.telegram_lanes import ChatLanes
 from integrations.chat.telegram_limits import PATIENCE, ChatRateLimiter
 from integrations.chat.telegram_moves import GroupMoves
-from storage.chat_refs import ChatRefs
+from integrations.http_server import HttpServer
 from storage.db import Database
 from storage.db_errors import is_transient
 from storage.models import OutboxMessage
@@ -140,14 +137,6 @@ def _polling_error(exc: TelegramError) -> None:
         log.warning("polling Telegram failed (retried): %s: %s", type(exc).__name__, exc)
 
 
-class _Server(uvicorn.Server):
-    """uvicorn without its signal handlers: the desk's process owns SIGTERM/SIGINT."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 def _chat_id(chat_id: str) -> int | str:
     """Config keeps chat ids as strings; the API wants numbers (or "@channelname")."""
     try:
@@ -156,8 +145,8 @@ def _chat_id(chat_id: str) -> int | str:
         return chat_id
 
 
-class TelegramTransport:
-    name = TELEGRAM
+class TelegramTransport(ChatTransport):
+    name = TELEGRAM  # Telegram cannot list a chat's messages: an in-doubt post is posted again (can_look False)
 
     def __init__(self, desk: Desk, db: Database, config: Config, *, token: str, base_url: str | None = None,
                  mode: Mode = "polling", webhook_secret: str | None = None, webhook_url: str | None = None,
@@ -167,10 +156,10 @@ class TelegramTransport:
                  rate_limiter: BaseRateLimiter[Any] | None = None) -> None:
         if mode == "webhook" and not webhook_secret:
             raise ValueError("Telegram webhook mode needs a secret token (TELEGRAM_WEBHOOK_SECRET)")
-        self.desk, self.db, self.config, self.mode = desk, db, config, mode
+        super().__init__(db, config)
+        self.desk, self.mode = desk, mode
         self.directory = Directory(config)
         self.ask = Asker(desk, TELEGRAM)
-        self.routes = Routes(config, TELEGRAM)
         builder = (Application.builder().token(token).rate_limiter(rate_limiter or ChatRateLimiter())
                    .concurrent_updates(ChatLanes()))
         if base_url:  # a local Bot API server or the tests' fake: "http://host:port/bot" (the token is appended)
@@ -182,8 +171,7 @@ class TelegramTransport:
         self._webhook = (webhook_url, webhook_host, webhook_port, webhook_path)
         self._polling = (poll_interval, poll_timeout)
         self._probe, self._delete_webhook = poll_probe, delete_webhook
-        self._server: _Server | None = None
-        self._serving: asyncio.Task[None] | None = None
+        self._server: HttpServer | None = None
         self._updates = _Recent()
         self._unhandled: set[int] = set()  # webhook updates that failed for a passing reason: not answered 2XX
         self._prompts = _Recent(ttl=60.0)
@@ -219,15 +207,10 @@ class TelegramTransport:
             return
         if url:
             await self.bot.set_webhook(url=url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
-        web = Starlette(routes=[Route(path, self._webhook_endpoint, methods=["POST"])])
-        self._server = _Server(uvicorn.Config(web, host=host, port=port, log_level="warning", lifespan="off",
-                                              access_log=False, log_config=None))  # the process's logging
-        self._serving = asyncio.create_task(self._server.serve(), name="telegram-webhook")
-        while not self._server.started:  # bounded by uvicorn: it either binds or the task ends
-            if self._serving.done():
-                await self._serving  # re-raise why it could not start (e.g. the port is taken)
-                raise RuntimeError("the Telegram webhook endpoint stopped while starting")
-            await asyncio.sleep(0.01)
+        server = HttpServer(Starlette(routes=[Route(path, self._webhook_endpoint, methods=["POST"])]), host, port,
+                            name="the Telegram webhook endpoint")
+        await server.start()
+        self._server = server
 
     async def _check_polling_is_free(self) -> None:
         """Refuse to poll where the updates are someone else's: a webhook is set (getUpdates would be
@@ -260,15 +243,14 @@ class TelegramTransport:
     @property
     def port(self) -> int:
         """The webhook's port (useful with webhook_port=0)."""
-        assert self._server is not None and self._server.servers, "webhook mode is not running"
-        return int(self._server.servers[0].sockets[0].getsockname()[1])
+        assert self._server is not None, "webhook mode is not running"
+        return self._server.port
 
     async def stop_receiving(self) -> None:
         """Fetch no new updates (stop polling, or the webhook); the bot still sends and edits."""
-        if self._server is not None and self._serving is not None:
-            self._server.should_exit = True
-            await self._serving
-            self._server = self._serving = None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
 
@@ -472,116 +454,55 @@ class TelegramTransport:
         assert sent is not None
         return sent
 
-    # -- outbound (the outbox dispatcher) ---------------------------------------------------------
-    def destinations(self, audience: str) -> list[Destination]:
-        return self.routes.destinations(audience)
-
-    async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
-        try:
-            await self._deliver(destination, reply, message)
-        except Forbidden as err:
-            # 403: "bot was blocked by the user", "bot can't initiate conversation with a user" (they never
-            # pressed Start: https://core.telegram.org/bots#how-are-bots-different-from-users), "bot was
-            # kicked from the group chat": no retry helps until a person acts
-            raise PermanentDeliveryError(f"Telegram refused {destination.chat_id}: {err}") from err
-        except BadRequest as err:
-            if any(p in str(err).lower() for p in PERMANENT_BAD_REQUESTS):
-                raise PermanentDeliveryError(f"Telegram refused {destination.chat_id}: {err}") from err
-            raise
-
-    async def _deliver(self, dest: Destination, reply: Reply, message: OutboxMessage) -> None:
-        payload = json.loads(message.payload)
+    # -- outbound: the platform's calls under the transport core (card_core.py) ------------------
+    async def _deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
         patience = PATIENCE.set(DELIVERY_PATIENCE)
         try:
             try:
-                await self._deliver_to(dest, reply, payload, message)
+                await super()._deliver(destination, reply, message)
             except ChatMigrated as moved:  # a group upgraded to a supergroup: follow it, send there
-                await self.moves.follow(self.moves.current(dest.chat_id), str(moved.new_chat_id), "error")
-                await self._deliver_to(dest, reply, payload, message)
+                await self.moves.follow(self.moves.current(destination.chat_id), str(moved.new_chat_id), "error")
+                await super()._deliver(destination, reply, message)
         finally:
             PATIENCE.reset(patience)
 
-    async def _deliver_to(self, dest: Destination, reply: Reply, payload: dict[str, Any],
-                          message: OutboxMessage) -> None:
-        chat = self.moves.current(dest.chat_id)  # after an upgrade, the supergroup: a card there is a new message
-        if message.kind == "incident.card" and not dest.direct:
-            await self._card(chat, reply, payload, message)
-        elif "update_key" in payload:
-            await self._updatable(chat, reply, str(payload["update_key"]), int(payload.get("update_seq", 0)))
-        else:
-            await self._send(_chat_id(chat), reply)
+    async def chat_for(self, destination: Destination) -> str:
+        return self.moves.current(destination.chat_id)  # after an upgrade, the supergroup: a card there is new
 
-    async def _card(self, chat: str, reply: Reply, payload: dict[str, Any], message: OutboxMessage) -> None:
-        """Post the incident's card once per chat, then edit it in place; each event is a reply to it."""
-        incident_id = int(payload["incident_id"])
-        text, markup = render.card_html(reply), render.keyboard(reply)
-        ref = await self.db.read(lambda s: ChatRefs(s).get(incident_id, TELEGRAM, chat))
-        deleted = False
-        if ref is not None and await self._is_latest_card(message):
-            try:
-                await self.bot.edit_message_text(text, chat_id=_chat_id(chat), message_id=int(ref), parse_mode=HTML,
-                                                 reply_markup=markup, link_preview_options=NO_PREVIEW)
-            except BadRequest as err:
-                problem = str(err).lower()
-                if "not modified" in problem:
-                    pass  # a retry after the edit went through
-                elif "not found" in problem or "can't be edited" in problem:
-                    ref = None  # someone deleted the card: post it again
-                    deleted = True
-                else:
-                    raise
-        if ref is None and not deleted:
-            # Announced first, so one replica posts the card (storage/chat_refs.py); one that finds a
-            # first post left unfinished cannot look for it in Telegram and posts again (docs/telegram.md).
-            owner = message.claimed_by or "dutydesk"
-            begun = await self.db.write(lambda s: ChatRefs(s).begin_post(incident_id, TELEGRAM, chat, owner))
-            ref = begun.message_id
-            if begun.in_doubt_since is not None:
-                log.warning("the card of incident %s in %s may have been posted already (since %s); Telegram "
-                            "cannot tell: posting it", incident_id, chat, begun.in_doubt_since)
-        if ref is None:
-            posted = await self.bot.send_message(_chat_id(chat), text, parse_mode=HTML, reply_markup=markup,
-                                                 link_preview_options=NO_PREVIEW)
-            new_ref = str(posted.message_id)
-            await self.db.write(lambda s: ChatRefs(s).put(incident_id, TELEGRAM, chat, new_ref))
-            if payload.get("event_kind") == "registered":
-                return  # the card itself tells of the registration
-            ref = new_ref
-        if payload.get("event"):
-            await self.bot.send_message(_chat_id(chat), render.escape(str(payload["event"])), parse_mode=HTML,
-                                        reply_parameters=ReplyParameters(int(ref), allow_sending_without_reply=True))
+    async def post(self, chat: str, reply: Reply, *, card: bool, meta: Meta) -> str:
+        """A card is one message (clipped to the limit); anything else is split at the limit."""
+        if not card:
+            return str((await self._send(_chat_id(chat), reply)).message_id)
+        posted = await self.bot.send_message(_chat_id(chat), render.card_html(reply), parse_mode=HTML,
+                                             reply_markup=render.keyboard(reply), link_preview_options=NO_PREVIEW)
+        return str(posted.message_id)
 
-    async def _updatable(self, chat: str, reply: Reply, key: str, seq: int) -> None:
-        """One message per key (a backup run's progress), edited in place; an older state is skipped."""
-        text = render.card_html(reply)
-        ref = await self.db.read(lambda s: ChatRefs(s).get_keyed(key, TELEGRAM, chat))
-        if ref is not None:
-            if seq < ref[1]:
-                return
-            try:
-                await self.bot.edit_message_text(text, chat_id=_chat_id(chat), message_id=int(ref[0]), parse_mode=HTML,
-                                                 reply_markup=render.keyboard(reply), link_preview_options=NO_PREVIEW)
-            except BadRequest as err:
-                problem = str(err).lower()
-                if "not found" in problem or "can't be edited" in problem:
-                    ref = None  # deleted: post it again
-                elif "not modified" not in problem:
-                    raise
-            if ref is not None:
-                await self.db.write(lambda s: ChatRefs(s).put_keyed(key, TELEGRAM, chat, ref[0], seq))
-                return
-        posted = await self._send(_chat_id(chat), reply)
-        new_ref = str(posted.message_id)
-        await self.db.write(lambda s: ChatRefs(s).put_keyed(key, TELEGRAM, chat, new_ref, seq))
+    async def post_line(self, chat: str, text: str, *, thread: str, meta: Meta) -> str:
+        posted = await self.bot.send_message(_chat_id(chat), render.escape(text), parse_mode=HTML,
+                                             reply_parameters=ReplyParameters(int(thread),
+                                                                              allow_sending_without_reply=True))
+        return str(posted.message_id)
 
-    async def _is_latest_card(self, message: OutboxMessage) -> bool:
-        """An older card delivered late (after a retry) must not overwrite a newer state."""
+    async def edit(self, chat: str, ref: str, reply: Reply, *, card: bool) -> bool:
+        try:
+            await self.bot.edit_message_text(render.card_html(reply), chat_id=_chat_id(chat), message_id=int(ref),
+                                             parse_mode=HTML, reply_markup=render.keyboard(reply),
+                                             link_preview_options=NO_PREVIEW)
+        except BadRequest as err:
+            problem = str(err).lower()
+            if "not modified" in problem:
+                return True  # a retry after the edit went through
+            if "not found" in problem or "can't be edited" in problem:
+                return False  # someone deleted it
+            raise
+        return True
 
-        def newest(s: Session) -> int | None:
-            q = select(func.max(col(OutboxMessage.id))).where(
-                OutboxMessage.incident_id == message.incident_id, OutboxMessage.kind == "incident.card",
-                OutboxMessage.audience == message.audience)
-            return s.exec(q).one()
-
-        latest = await self.db.read(newest)
-        return latest is None or (message.id or 0) >= latest
+    def refusal(self, error: Exception) -> str | None:
+        # 403: "bot was blocked by the user", "bot can't initiate conversation with a user" (they never
+        # pressed Start: https://core.telegram.org/bots#how-are-bots-different-from-users), "bot was
+        # kicked from the group chat": no retry helps until a person acts
+        if isinstance(error, Forbidden):
+            return str(error)
+        if isinstance(error, BadRequest) and any(p in str(error).lower() for p in PERMANENT_BAD_REQUESTS):
+            return str(error)
+        return None
