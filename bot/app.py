@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ from commands.domain.config import Config
 from commands.journaled import ReportJournal
 from commands.report import MonthlyProtocol
 from storage.db import Database
+from storage.db_errors import is_transient
 from storage.journal import DEFAULT_MAX_BYTES, Journal
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,6 +30,7 @@ class App:
     db: Database
     services: Services
     desk: Desk
+    schema_pending: bool = False  # started while the database was away: migrate before using it
 
     def close(self) -> None:
         self.db.close()
@@ -45,14 +50,24 @@ def build_app(config: Config, database_url: str, *, clock: Clock | None = None, 
     None: such a report is refused with "retry in a moment"."""
     clock = clock or process_clock()  # first: a bad clock file refuses before anything is touched
     db = Database(database_url)
+    schema_pending = False
     if migrate:
-        db.upgrade()
+        try:
+            db.upgrade()
+        except Exception as exc:
+            # A desk with a journal starts while the database is away (a restart during a failover): it
+            # keeps reports, and migrates before it registers them (bot/run.py).
+            if journal_dir is None or not is_transient(exc):
+                raise
+            log.warning("the database does not answer; starting with the journal, the schema is checked when it "
+                        "is back: %s", exc)
+            schema_pending = True
     services = Services(config=config, directory=Directory(config), clock=clock, db=db,
                         render_report=_render_report)
     desk = Desk(services)
     if journal_dir is not None:
         desk.journal = ReportJournal(Journal(journal_dir, journal_max_bytes), services)
-    return App(config=config, db=db, services=services, desk=desk)
+    return App(config=config, db=db, services=services, desk=desk, schema_pending=schema_pending)
 
 
 def _render_report(protocol: MonthlyProtocol, fmt: str) -> bytes:

@@ -40,6 +40,7 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     from bot.shutdown import shut_down
     from bot.transports import TransportError, build_transports
     from commands.journaled import Replayer
+    from storage.db_errors import is_transient
     from storage.journal import journal_directory, journal_max_bytes
 
     try:
@@ -78,7 +79,8 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         # before any transport takes a new one; if the database is still away they wait, and so do new ones.
         journal = app.desk.journal
         assert journal is not None
-        replayer = Replayer(app.desk, journal, first=min(0.5, replay_cap), cap=replay_cap)
+        replayer = Replayer(app.desk, journal, first=min(0.5, replay_cap), cap=replay_cap,
+                            prepare=(lambda: asyncio.to_thread(app.db.upgrade)) if app.schema_pending else None)
         journal.journal.take_over()
         if journal.pending():
             await replayer.once()
@@ -142,7 +144,12 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
             backup_runtime = wire_backups(app.services)
             await recover_backups(app.services, owner=backup_runtime.owner)
         # what a crashed predecessor on this host held is delivered now, not when its lease runs out
-        await release_dead_claims(app.db)
+        try:
+            await release_dead_claims(app.db)
+        except Exception as exc:  # the database is away (a restart during a failover): the leases run out
+            if not is_transient(exc):
+                raise
+            log.warning("claims of dead processes not released now, the database does not answer: %s", exc)
         dispatcher = Dispatcher(app.db, app.services.clock, notifiers, app.config, observe=metrics.delivery)
         metrics.dispatcher_ticks = lambda: dispatcher.ticks
         jobs = Jobs(app.services, dispatcher, health=runtime, backups=backup_runtime, sweep_seconds=sweep_seconds,

@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
@@ -143,8 +143,12 @@ class Replayer:
     """Registers what the journal keeps once the database answers: first thing on start, then whenever
     reports wait, trying again with a growing pause (``first``..``cap`` seconds) while it does not."""
 
-    def __init__(self, desk: DeskLike, journal: ReportJournal, *, first: float = 0.5, cap: float = 5.0) -> None:
+    def __init__(self, desk: DeskLike, journal: ReportJournal, *, first: float = 0.5, cap: float = 5.0,
+                 prepare: Callable[[], Awaitable[None]] | None = None) -> None:
         self.desk, self.journal = desk, journal
+        # run once before the first registration (the schema's migration, for a desk started without the
+        # database); tried again with the replay while it fails
+        self.prepare = prepare
         self.first, self.cap = first, cap
         self.registered = 0  # reports this process registered from the journal (metrics, tests)
         self._wake = asyncio.Event()
@@ -153,6 +157,14 @@ class Replayer:
     async def once(self) -> bool:
         """Register the waiting reports in arrival order; False at the first that the database refused for a
         passing reason (it and those after it wait for the next try)."""
+        if self.prepare is not None:
+            try:
+                await self.prepare()
+            except Exception as exc:
+                if is_transient(exc):
+                    return False
+                raise
+            self.prepare = None
         for entry in self.journal.journal.waiting():
             request = request_of(entry)
             try:
@@ -183,7 +195,7 @@ class Replayer:
         """Until ``stop``: whenever reports wait, try; between failed tries wait ``first`` doubling to ``cap``."""
         pause = self.first
         while not stop.is_set():
-            if self.journal.pending():
+            if self.journal.pending() or self.prepare is not None:
                 try:
                     done = await self.once()
                 except Exception:

@@ -186,7 +186,15 @@ class TelegramTransport(ChatTransport):
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        for old, new in (await self.moves.load()).items():
+        try:
+            moved = await self.moves.load()
+        except Exception as exc:  # started while the database is away: reports go to the desk's journal
+            if not is_transient(exc):
+                raise
+            log.warning("Telegram group upgrades not loaded, the database does not answer (until restart, a "
+                        "group's new id is not followed): %s", exc)
+            moved = {}
+        for old, new in moved.items():
             log.warning("Telegram group %s is the supergroup %s since an upgrade: the desk follows it; replace %s "
                         "with %s in the configuration", old, new, old, new)
         await self.app.initialize()  # getMe: the bot's username, so /ack@other_bot is not ours
