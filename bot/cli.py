@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--config", required=True, help="the TOML configuration")
     chat.add_argument("--as", dest="person", required=True, help="a person id of the config (console identity)")
 
-    run_p = sub.add_parser("run", help="the desk process: SLA sweeper and outbox dispatcher (chat transports: see README)")
+    run_p = sub.add_parser("run", help="the desk process: SLA sweeper and outbox dispatcher (chat transports: see docs/operations.md)")
     run_p.add_argument("--config", required=True)
     run_p.add_argument("--no-health", action="store_true",
                        help="do not run the config's health checks (e.g. its hosts are not reachable from here)")

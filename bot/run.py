@@ -155,7 +155,7 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         jobs = Jobs(app.services, dispatcher, health=runtime, backups=backup_runtime, sweep_seconds=sweep_seconds,
                     dispatch_seconds=dispatch_seconds)
         jobs.start()
-        names = ", ".join(t.name for t in transports) or "no chat transport (see README)"
+        names = ", ".join(t.name for t in transports) or "no chat transport (see docs/operations.md)"
         http = f"; operations HTTP on {ops_settings.http_host}:{ops.port}" if ops is not None else ""
         if metrics_server is not None:
             http += f"; metrics on {ops_settings.metrics_host}:{metrics_server.port}"

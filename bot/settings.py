@@ -61,7 +61,7 @@ class Environment:
 
 @dataclass(frozen=True)
 class OpsSettings:
-    """The operations side of ``dutydesk run``, from the environment (README "Operations")."""
+    """The operations side of ``dutydesk run``, from the environment (docs/operations.md, "Environment")."""
 
     http_host: str = "127.0.0.1"  # loopback unless DUTYDESK_HTTP_HOST says otherwise (docs/security.md)
     http_port: int | None = None  # None: no operations HTTP server

@@ -1,0 +1,73 @@
+"""The README and docs/*.md name only things that exist: every repository path (``commands/desk.py``,
+``integrations/simulators/``), every dotted module of ours (``commands.incident.register_reports``) and
+every relative Markdown link. A module moved or removed without its docs fails here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+TOP = ("bot", "commands", "integrations", "storage", "tests", "bench", "docs", "examples", "deploy", "bin")
+
+# A path of the repository: starts with one of its top folders (or .ci), names a file (with its extension,
+# a glob allowed) or a folder (ending in "/"); "commands/s" in a rate is neither.
+_TOPS = "|".join(TOP)
+PATH = re.compile(rf"(?<![\w./~<{{-])(?:\./)?((?:{_TOPS}|\.ci)/[\w./*-]*[\w/*])")
+# A dotted name of our code: commands.incident.register_reports, storage.outbox.in_doubt_since.
+DOTTED = re.compile(r"(?<![\w./-])((?:bot|commands|integrations|storage)(?:\.[A-Za-z_]\w*)+)")
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _text(doc: Path) -> str:
+    return doc.read_text(encoding="utf-8")
+
+
+def _missing_paths(text: str) -> list[str]:
+    missing = []
+    for match in PATH.finditer(text):
+        path = match.group(1).rstrip(".")
+        if not (path.endswith("/") or "." in path.rsplit("/", 1)[-1] or path in ("bin/test", "bin/dutydesk", ".ci/run")):
+            continue
+        if not ((ROOT / path).exists() if "*" not in path else any(ROOT.glob(path))):
+            missing.append(path)
+    return missing
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether the first two or more parts name a module or package of ours (the rest may be names in it)."""
+    parts = dotted.split(".")
+    for n in range(len(parts), 1, -1):
+        base = ROOT.joinpath(*parts[:n])
+        if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
+            return True
+    return False
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_path_a_doc_names_exists(doc: Path) -> None:
+    assert _missing_paths(_text(doc)) == []
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_module_a_doc_names_exists(doc: Path) -> None:
+    assert [d for d in DOTTED.findall(_text(doc)) if not _resolves(d)] == []
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_of_a_doc_exists(doc: Path) -> None:
+    targets = [t.split("#")[0] for t in LINK.findall(_text(doc)) if not re.match(r"[a-z]+:", t)]
+    assert [t for t in targets if t and not (doc.parent / t).exists()] == []
+
+
+def test_the_checks_catch_a_moved_module() -> None:
+    """The checks themselves: a path, a module and a link that do not exist are found."""
+    assert _missing_paths("see `commands/no_such_module.py` and `integrations/chat/`") == ["commands/no_such_module.py"]
+    assert _missing_paths("`bot/no_such_dir/`, `tests/integrations/chat/test_nothing_*.py`, 20 commands/s") == [
+        "bot/no_such_dir/", "tests/integrations/chat/test_nothing_*.py"]
+    assert not _resolves("commands.no_such_module.function")
+    assert _resolves("commands.domain.calendar.local_to_utc")
+    assert _missing_paths("`/etc/dutydesk/env`, `~/.pgpass`, `<data_dir>/backups/x`, https://example.com/bot/x") == []
