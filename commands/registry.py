@@ -10,6 +10,7 @@ from commands import health, incident, oncall, report, sla_commands, web_link
 from commands import help as help_cmd
 from commands.context import Context, Outcome
 from commands.parse import Parsed
+from commands.preventive import chat as preventive_chat
 
 ALL_ROLES = ("reporter", "engineer", "admin")
 STAFF = ("engineer", "admin")
@@ -49,6 +50,8 @@ COMMANDS: Mapping[str, CommandSpec] = {
         CommandSpec("report", ALL_ROLES, report.report),
         CommandSpec("backup", STAFF, backup_cmd.backup),
         CommandSpec("backups", ALL_ROLES, backup_cmd.backups),
+        CommandSpec("tasks", ALL_ROLES, preventive_chat.list_tasks),
+        CommandSpec("task", STAFF, preventive_chat.task),
         CommandSpec("help", ALL_ROLES, help_cmd.show_help),
         CommandSpec("web", ALL_ROLES, web_link.web_link),
     )

@@ -56,3 +56,111 @@ MESSAGES.update({
         "fa": "نگهداری‌های پیشگیرانه با مهلت تا یک هفته: {count} (گذشته از مهلت: {overdue})",
     },
 })
+
+MESSAGES.update({
+    "help.tasks": {
+        "en": "/tasks [overdue|all] — planned maintenance due within a week and overdue",
+        "bg": "/tasks [overdue|all] — профилактики със срок до седмица и просрочени",
+        "fa": "/tasks [overdue|all] — نگهداری‌های پیشگیرانه با مهلت تا یک هفته و گذشته از مهلت",
+    },
+    "help.task": {
+        "en": "/task <task>[#n] [start|note <text>|check <1,2|all>|done [notes] [--check 1,2|all]|skip <reason>|"
+              "incident <category> <component> <description>] — one planned task: show it or record the work",
+        "bg": "/task <задача>[#n] [start|note <текст>|check <1,2|all>|done [бележки] [--check 1,2|all]|skip <причина>|"
+              "incident <категория> <компонент> <описание>] — една профилактика: преглед или отчитане на работата",
+        "fa": "/task <کار>[#n] [start|note <متن>|check <1,2|all>|done [یادداشت] [--check 1,2|all]|skip <دلیل>|"
+              "incident <دسته> <جزء> <شرح>] — یک کار برنامه‌ریزی‌شده: نمایش یا ثبت کار انجام‌شده",
+    },
+    "event.maintenance": {"en": "filed from planned maintenance", "bg": "заведен от профилактика",
+                          "fa": "ثبت‌شده از نگهداری پیشگیرانه"},
+    "pm.list.title": {
+        "en": "Planned maintenance: {count} due within a week (overdue: {overdue})",
+        "bg": "Профилактики: {count} със срок до седмица (просрочени: {overdue})",
+        "fa": "نگهداری پیشگیرانه: {count} با مهلت تا یک هفته (گذشته از مهلت: {overdue})",
+    },
+    "pm.list.none": {
+        "en": "No planned maintenance is due within a week",
+        "bg": "Няма профилактики със срок до една седмица",
+        "fa": "هیچ نگهداری پیشگیرانه‌ای تا یک هفته سررسید ندارد",
+    },
+    "pm.error.no_plan": {
+        "en": "{customer} has no planned maintenance in the configuration",
+        "bg": "За {customer} няма планирани профилактики в конфигурацията",
+        "fa": "برای {customer} هیچ نگهداری پیشگیرانه‌ای پیکربندی نشده است",
+    },
+    "pm.error.unknown_task": {
+        "en": "No planned task {value} for {customer}. Choose one of: {choices} (a task, or task#n for its n-th time)",
+        "bg": "Няма планирана задача {value} за {customer}. Изберете от: {choices} (задача или задача#n за n-тия път)",
+        "fa": "کار برنامه‌ریزی‌شدهٔ {value} برای {customer} وجود ندارد. یکی را انتخاب کنید: {choices} (کار، یا کار#n برای بار n-ام)",
+    },
+    "pm.error.no_occurrence": {
+        "en": "{ref} has no such occurrence in the plan (yet): see /tasks all",
+        "bg": "{ref} няма такова изпълнение в плана (все още): вижте /tasks all",
+        "fa": "{ref} چنین نوبتی در برنامه (هنوز) ندارد: /tasks all را ببینید",
+    },
+    "pm.error.bad_action": {
+        "en": "{value} is not something to do with a task. Choose one of: {choices}",
+        "bg": "{value} не е действие със задача. Изберете от: {choices}",
+        "fa": "{value} کاری برای یک کار برنامه‌ریزی‌شده نیست. یکی را انتخاب کنید: {choices}",
+    },
+    "pm.error.closed": {
+        "en": "{ref} is already {state}; its record stays as it is",
+        "bg": "{ref} вече е {state}; записът ѝ остава непроменен",
+        "fa": "{ref} قبلاً {state} است؛ سابقه‌اش همان‌گونه می‌ماند",
+    },
+    "pm.error.already_started": {
+        "en": "{ref} is already in progress", "bg": "{ref} вече е в изпълнение", "fa": "{ref} از قبل در حال انجام است",
+    },
+    "pm.error.text_needed": {
+        "en": "Please write the note after the word note",
+        "bg": "Моля, напишете бележката след думата note",
+        "fa": "لطفاً یادداشت را پس از واژهٔ note بنویسید",
+    },
+    "pm.error.reason_needed": {
+        "en": "Please give the reason for skipping: /task <task> skip <reason>",
+        "bg": "Моля, посочете причината за пропускането: /task <задача> skip <причина>",
+        "fa": "لطفاً دلیل رد کردن را بنویسید: /task <کار> skip <دلیل>",
+    },
+    "pm.error.no_checklist": {
+        "en": "Task {task} has no checklist", "bg": "Задача {task} няма контролен списък",
+        "fa": "کار {task} فهرست بررسی ندارد",
+    },
+    "pm.error.bad_check": {
+        "en": "{value} is not a list of checklist items: give numbers from 1 to {total} (e.g. 1,3) or all",
+        "bg": "{value} не е списък от точки: дайте номера от 1 до {total} (напр. 1,3) или all",
+        "fa": "{value} فهرست موارد نیست: شماره‌هایی از ۱ تا {total} (مثلاً 1,3) یا all بنویسید",
+    },
+    "pm.start.ok": {"en": "{ref} started: {title}", "bg": "{ref} е започната: {title}", "fa": "{ref} آغاز شد: {title}"},
+    "pm.note.ok": {"en": "Note added to {ref}", "bg": "Бележката е добавена към {ref}", "fa": "یادداشت به {ref} افزوده شد"},
+    "pm.check.ok": {"en": "Checklist of {ref} updated", "bg": "Контролният списък на {ref} е обновен",
+                    "fa": "فهرست بررسی {ref} به‌روز شد"},
+    "pm.done.ok": {"en": "{ref} done: {title}", "bg": "{ref} е извършена: {title}", "fa": "{ref} انجام شد: {title}"},
+    "pm.skip.ok": {"en": "{ref} skipped: {title}", "bg": "{ref} е пропусната: {title}", "fa": "{ref} رد شد: {title}"},
+    "pm.checked_count": {"en": "Checklist: {ticked} of {total} ticked", "bg": "Контролен списък: {ticked} от {total}",
+                         "fa": "فهرست بررسی: {ticked} از {total} علامت خورده"},
+    "pm.done_late": {"en": "Done after its due time ({when})", "bg": "Извършена след срока ({when})",
+                     "fa": "پس از مهلت ({when}) انجام شد"},
+    "pm.protocol_hint": {
+        "en": "Maintenance protocol: /report task {ref}", "bg": "Протокол от профилактиката: /report task {ref}",
+        "fa": "صورت‌جلسهٔ نگهداری: /report task {ref}",
+    },
+    "pm.incident.linked": {
+        "en": "Filed from planned maintenance {ref}", "bg": "Заведен от профилактика {ref}",
+        "fa": "ثبت‌شده از نگهداری پیشگیرانه {ref}",
+    },
+    "pm.show.title": {"en": "{ref}: {title}", "bg": "{ref}: {title}", "fa": "{ref}: {title}"},
+    "pm.show.window": {"en": "Window {opens} – due {due}", "bg": "Период {opens} – срок {due}",
+                       "fa": "بازه {opens} – مهلت {due}"},
+    "pm.show.state": {"en": "State: {state} ({who})", "bg": "Състояние: {state} ({who})", "fa": "وضعیت: {state} ({who})"},
+    "pm.show.incident": {"en": "Incident {number} ({state})", "bg": "Инцидент {number} ({state})",
+                         "fa": "رخداد {number} ({state})"},
+    "pm.show.timeline": {"en": "Timeline:", "bg": "Хронология:", "fa": "گاه‌شمار:"},
+    "pm.event.reminded": {"en": "reminder sent", "bg": "изпратено напомняне", "fa": "یادآوری ارسال شد"},
+    "pm.event.overdue": {"en": "overdue notice sent", "bg": "изпратено известие за просрочие", "fa": "اعلان گذشتن مهلت ارسال شد"},
+    "pm.event.started": {"en": "started", "bg": "започната", "fa": "آغاز شد"},
+    "pm.event.note": {"en": "note", "bg": "бележка", "fa": "یادداشت"},
+    "pm.event.checked": {"en": "checklist ticked", "bg": "отметнати точки", "fa": "موارد علامت خورد"},
+    "pm.event.done": {"en": "done", "bg": "извършена", "fa": "انجام شد"},
+    "pm.event.skipped": {"en": "skipped", "bg": "пропусната", "fa": "رد شد"},
+    "pm.event.incident": {"en": "incident filed", "bg": "заведен инцидент", "fa": "رخداد ثبت شد"},
+})
