@@ -9,11 +9,15 @@ import json
 import logging
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.app import App
 from bot.file_clock import ENV as FILE_CLOCK_ENV
 from bot.file_clock import ClockFileError
 from bot.settings import ConfigError, Environment, load_config
+
+if TYPE_CHECKING:
+    from bot.ops_http import OpsServer
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -221,12 +225,37 @@ async def _console_with_jobs(app: App, person: str, user: str) -> int:
     notifier = ConsoleNotifier(audiences, sys.stdout, locale=directory.reply_locale(f"console:{user}", "console:console"),
                                names={pid: p.name for pid, p in app.config.people.items()},
                                roles=app.config.people[person].roles)
+    pages = await _console_pages(app)
     jobs = Jobs(app.services, Dispatcher(app.db, app.services.clock, [notifier], app.config))
     jobs.start()
     try:
         return await run_console(app.desk, user)
     finally:
         await jobs.finish()
+        if pages is not None:
+            await pages.stop()
+
+
+async def _console_pages(app: App) -> OpsServer | None:
+    """The web pages beside the console desk, as ``dutydesk run`` serves them: when DUTYDESK_HTTP_PORT and
+    DUTYDESK_PUBLIC_URL are set (then /web in the console sends a sign-in link that works)."""
+    import os
+
+    from bot.metrics import OpsMetrics
+    from bot.ops_http import OpsServer
+    from bot.readiness import Readiness
+    from bot.run import web_pages
+    from bot.settings import OpsSettings
+
+    settings = OpsSettings.read(os.environ)
+    if settings.http_port is None or settings.public_url is None:
+        return None
+    server = OpsServer(settings.http_host, settings.http_port, Readiness(app.db),
+                       OpsMetrics(app.db, app.services.clock.now, app.config.customers), None,
+                       metrics_here=False, pages=web_pages(app, settings.public_url))
+    await server.start()
+    print(f"dutydesk: web pages on {settings.http_host}:{server.port} ({settings.public_url})", file=sys.stderr)
+    return server
 
 
 def _sla(args: argparse.Namespace) -> int:
