@@ -29,16 +29,29 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from starlette.applications import Starlette
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+from starlette.routing import Route
+
+from commands.desk import Desk
+from commands.directory import Directory
 from commands.domain.config import Config
-from commands.reply import Reply
+from commands.reply import Form, Reply, Request
+from integrations.chat.asking import Asker
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.routing import Destination, Routes
+from integrations.http_server import HttpServer
 from storage.chat_refs import ChatRefs
 from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import Outbox, in_doubt_since
 
+# What an adapter implements against, in one import (docs/architecture.md, "What a new transport implements").
+__all__ = ["ChatTransport", "Config", "Database", "Desk", "Destination", "Endpoint", "Form", "Meta", "Reply",
+           "Request"]
 log = logging.getLogger(__name__)
+Endpoint = Callable[[HttpRequest], Awaitable[Response]]
 Meta = Mapping[str, Any]  # what identifies a posted message when it is looked for (the outbox's key, its part)
 
 
@@ -48,9 +61,31 @@ class ChatTransport:
     name: str  # "slack", "telegram": the transport's name in identities, channels and the register
     can_look: bool = False  # whether ``find`` can tell that an in-doubt post reached the chat
 
-    def __init__(self, db: Database, config: Config) -> None:
-        self.db, self.config = db, config
+    def __init__(self, desk: Desk, db: Database, config: Config) -> None:
+        self.desk, self.db, self.config = desk, db, config
+        self.directory = Directory(config)
+        self.ask = Asker(desk, self.name)  # which customer, which language, may they: the desk decides
         self.routes = Routes(config, self.name)
+        self._server: HttpServer | None = None  # the platform's endpoint (a webhook), when it has one
+
+    # -- an endpoint the platform calls (Slack's events, Telegram's webhook) -----------------------
+    async def serve(self, path: str, endpoint: Endpoint, host: str, port: int) -> None:
+        """Listen for the platform's POSTs to ``path``; returns once bound (or raises why not)."""
+        server = HttpServer(Starlette(routes=[Route(path, endpoint, methods=["POST"])]), host, port,
+                            name=f"the {self.name} endpoint")
+        await server.start()
+        self._server = server
+
+    @property
+    def port(self) -> int:
+        """The endpoint's port (useful with port 0)."""
+        assert self._server is not None, f"no {self.name} endpoint is listening"
+        return self._server.port
+
+    async def stop_serving(self) -> None:
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
 
     # -- what a platform implements ------------------------------------------------------------
     async def chat_for(self, destination: Destination) -> str:

@@ -33,31 +33,22 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
-from starlette.routing import Route
 
-from commands.desk import Desk
-from commands.directory import Directory
-from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.reply import Form, Reply, Request
 from integrations.chat import slack_blocks as kit
-from integrations.chat.asking import Asker
-from integrations.chat.card_core import ChatTransport, Meta
+from integrations.chat.card_core import ChatTransport, Config, Database, Desk, Destination, Meta
 from integrations.chat.http_body import read_bounded
-from integrations.chat.routing import Destination
 from integrations.chat.slack_lookup import conversation_id, find_posted, outbox_metadata
-from integrations.http_server import HttpServer
-from storage.db import Database
 
-log = logging.getLogger(__name__)
-Mode = Literal["socket", "http"]
 # Slash commands that are named differently from the desk command they run; "/desk <anything>" runs
 # any desk command (Slack reserves some names, such as /status, for its own commands).
 CATCH_ALL = "/desk"
 SLACK = "slack"
+Mode = Literal["socket", "http"]
+log = logging.getLogger(__name__)
 
 
 # Web API errors no retry can fix (https://api.slack.com/methods/chat.postMessage#errors,
@@ -106,10 +97,8 @@ class SlackTransport(ChatTransport):
             raise ValueError("Slack Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-...)")
         if mode == "http" and not signing_secret:
             raise ValueError("Slack HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)")
-        super().__init__(db, config)
-        self.desk, self.mode = desk, mode
-        self.directory = Directory(config)
-        self.ask = Asker(desk, SLACK)
+        super().__init__(desk, db, config)
+        self.mode = mode
         self.client = AsyncWebClient(
             token=bot_token, base_url=base_url or "https://slack.com/api/",
             retry_handlers=default_retry_handlers() if retry_handlers is None else retry_handlers)
@@ -124,7 +113,6 @@ class SlackTransport(ChatTransport):
         self._app_token = app_token
         self._http = (http_host, http_port, http_path)
         self._socket: AsyncSocketModeHandler | None = None
-        self._server: HttpServer | None = None
         self._channels = self.directory.served_channels(SLACK)  # the customers' and the contractor's
         self._dms: dict[str, str] = {}  # user id → the id of the desk's direct-message conversation with them
         self._register()
@@ -148,10 +136,7 @@ class SlackTransport(ChatTransport):
                 return Response(status_code=401)
             return await handler.handle(request)
 
-        server = HttpServer(Starlette(routes=[Route(path, endpoint, methods=["POST"])]), host, port,
-                            name="the Slack HTTP endpoint")
-        await server.start()
-        self._server = server
+        await self.serve(path, endpoint, host, port)
 
     async def join_channels(self) -> None:
         """Join every channel the config names (scope ``channels:join``): posting into a public channel
@@ -191,20 +176,12 @@ class SlackTransport(ChatTransport):
         except Exception:  # only a hint in a warning: the manifest's name
             return "dutydesk"
 
-    @property
-    def port(self) -> int:
-        """The HTTP endpoint's port (useful with http_port=0)."""
-        assert self._server is not None, "HTTP mode is not running"
-        return self._server.port
-
     async def stop_receiving(self) -> None:
         """Take no new commands (leave Socket Mode, or stop listening); the Web API still delivers."""
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        if self._server is not None:
-            await self._server.stop()
-            self._server = None
+        await self.stop_serving()
 
     async def stop(self) -> None:
         await self.stop_receiving()  # the Web API client holds no connection between calls

@@ -37,10 +37,8 @@ import time
 from datetime import timedelta
 from typing import Any, Literal
 
-from starlette.applications import Starlette
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
-from starlette.routing import Route
 from telegram import (
     Bot,
     Chat,
@@ -66,24 +64,17 @@ from telegram.ext import (
     filters,
 )
 
-from commands.desk import Desk
-from commands.directory import Directory
-from commands.domain.config import Config
 from commands.domain.i18n.catalog import LOCALES, t
 from commands.registry import COMMANDS
 from commands.reply import Form, Reply, Request
 from integrations.chat import telegram_render as render
-from integrations.chat.asking import Asker
 from integrations.chat.base import TransportRefused
-from integrations.chat.card_core import ChatTransport, Meta
+from integrations.chat.card_core import ChatTransport, Config, Database, Desk, Destination, Meta
 from integrations.chat.http_body import read_bounded
-from integrations.chat.routing import Destination
 from integrations.chat.telegram_guide import IncidentGuide
 from integrations.chat.telegram_lanes import ChatLanes
 from integrations.chat.telegram_limits import PATIENCE, ChatRateLimiter
 from integrations.chat.telegram_moves import GroupMoves
-from integrations.http_server import HttpServer
-from storage.db import Database
 from storage.db_errors import is_transient
 from storage.models import OutboxMessage
 
@@ -156,10 +147,8 @@ class TelegramTransport(ChatTransport):
                  rate_limiter: BaseRateLimiter[Any] | None = None) -> None:
         if mode == "webhook" and not webhook_secret:
             raise ValueError("Telegram webhook mode needs a secret token (TELEGRAM_WEBHOOK_SECRET)")
-        super().__init__(db, config)
-        self.desk, self.mode = desk, mode
-        self.directory = Directory(config)
-        self.ask = Asker(desk, TELEGRAM)
+        super().__init__(desk, db, config)
+        self.mode = mode
         builder = (Application.builder().token(token).rate_limiter(rate_limiter or ChatRateLimiter())
                    .concurrent_updates(ChatLanes()))
         if base_url:  # a local Bot API server or the tests' fake: "http://host:port/bot" (the token is appended)
@@ -171,7 +160,6 @@ class TelegramTransport(ChatTransport):
         self._webhook = (webhook_url, webhook_host, webhook_port, webhook_path)
         self._polling = (poll_interval, poll_timeout)
         self._probe, self._delete_webhook = poll_probe, delete_webhook
-        self._server: HttpServer | None = None
         self._updates = _Recent()
         self._unhandled: set[int] = set()  # webhook updates that failed for a passing reason: not answered 2XX
         self._prompts = _Recent(ttl=60.0)
@@ -215,10 +203,7 @@ class TelegramTransport(ChatTransport):
             return
         if url:
             await self.bot.set_webhook(url=url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
-        server = HttpServer(Starlette(routes=[Route(path, self._webhook_endpoint, methods=["POST"])]), host, port,
-                            name="the Telegram webhook endpoint")
-        await server.start()
-        self._server = server
+        await self.serve(path, self._webhook_endpoint, host, port)
 
     async def _check_polling_is_free(self) -> None:
         """Refuse to poll where the updates are someone else's: a webhook is set (getUpdates would be
@@ -248,17 +233,9 @@ class TelegramTransport(ChatTransport):
             if updates:  # pending updates come back at once (left unconfirmed for the updater): ask again
                 await asyncio.sleep(min(0.5, left))
 
-    @property
-    def port(self) -> int:
-        """The webhook's port (useful with webhook_port=0)."""
-        assert self._server is not None, "webhook mode is not running"
-        return self._server.port
-
     async def stop_receiving(self) -> None:
         """Fetch no new updates (stop polling, or the webhook); the bot still sends and edits."""
-        if self._server is not None:
-            await self._server.stop()
-            self._server = None
+        await self.stop_serving()
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
 
