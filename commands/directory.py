@@ -54,6 +54,11 @@ class Decision:
         return self.refusal is None
 
 
+def guest_id(address: str) -> str:
+    """How a guest reporter is named on the timeline and in the register (64 characters at most)."""
+    return f"guest:{address}"[:64]
+
+
 class Directory:
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -70,10 +75,28 @@ class Directory:
             for cid, cust in config.customers.items() for transport, chan in cust.channels.by_transport()}
         self._contractor_channels = frozenset(
             f"{transport}:{chan}" for transport, chan in config.desk.channels.by_transport())
+        # a mail domain → its customer (customers.<id>.email.domains; the config keeps them unique)
+        self._domain_customer = {domain: cid for cid, cust in config.customers.items() if cust.email
+                                 for domain in cust.email.domains}
 
     def actor(self, identity: str) -> Actor | None:
         pid = self._by_identity.get(identity)
-        return Actor(pid, self.config.people[pid]) if pid else None
+        return Actor(pid, self.config.people[pid]) if pid else self._guest(identity)
+
+    def customer_of_address(self, address: str) -> str | None:
+        """The customer whose mail domain ``address`` is in (``customers.<id>.email.domains``), or None."""
+        return self._domain_customer.get(address.rsplit("@", 1)[-1].lower()) if "@" in address else None
+
+    def _guest(self, identity: str) -> Actor | None:
+        """An unknown e-mail sender from the mail domain of a customer that takes guests: a reporter of that
+        customer alone, named by address (``guest:<address>`` on the timeline)."""
+        transport, _, address = identity.partition(":")
+        cid = self.customer_of_address(address) if transport == "email" else None
+        email = self.config.customers[cid].email if cid is not None else None
+        if cid is None or email is None or email.unknown != "guest":
+            return None
+        return Actor(guest_id(address), PersonConfig(name=guest_id(address), identities=(identity,),
+                                                     roles={cid: ("reporter",)}, paging=()))
 
     def customer_of_channel(self, channel: str) -> str | None:
         return self._channel_customer.get(channel)

@@ -243,6 +243,8 @@ class CustomerConfig(_Strict):
     resolution_stops: ResolutionStops = "resolved"
     confirm_after: str | None = None
     confirm_reminder: str | None = None
+    # E-mail as a channel (commands/domain/email_config.py, docs/email.md)
+    email: CustomerEmailConfig | None = None
 
     @field_validator("confirm_after")
     @classmethod
@@ -288,6 +290,15 @@ class CustomerConfig(_Strict):
             if not _ID.match(key):
                 raise ValueError(f"{key!r}: ids are lower-case letters, digits, '-' or '_'")
         return v
+
+    @model_validator(mode="after")
+    def _email_defaults(self) -> CustomerConfig:
+        if self.email is not None:
+            if self.email.category not in self.categories:
+                raise ValueError(f"email.category: {self.email.category!r} is not one of the customer's categories")
+            if self.email.component not in self.components:
+                raise ValueError(f"email.component: {self.email.component!r} is not one of the customer's components")
+        return self
 
     @model_validator(mode="after")
     def _unique_aliases(self) -> CustomerConfig:
@@ -352,9 +363,11 @@ class PersonConfig(_Strict):
     def _identities(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for ident in v:
             transport, _, uid = ident.partition(":")
-            if transport not in ("slack", "telegram", "console", "api") or not uid:
-                raise ValueError(f"{ident!r}: an identity is slack:<id>, telegram:<id>, console:<name> or "
-                                 "api:<token name> (DUTYDESK_API_TOKENS)")
+            if transport not in ("slack", "telegram", "console", "api", "email") or not uid:
+                raise ValueError(f"{ident!r}: an identity is slack:<id>, telegram:<id>, console:<name>, "
+                                 "email:<address> or api:<token name> (DUTYDESK_API_TOKENS)")
+            if transport == "email" and uid != uid.strip().lower():
+                raise ValueError(f"{ident!r}: an e-mail identity is written in lower case")
         return v
 
 
@@ -366,6 +379,10 @@ class DeskConfig(_Strict):
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     sms: SmsGatewayConfig | None = None
     smtp: SmtpConfig | None = None
+    # the desk's mailbox (commands/domain/email_config.py): mail to it becomes incidents
+    email: MailboxConfig | None = None
+    # bounds of the files kept with incidents (commands/domain/attachments.py)
+    attachments: AttachmentsConfig = Field(default_factory=lambda: AttachmentsConfig())
     data_dir: str = "data"  # files the desk keeps (backups under <data_dir>/backups)
     channels: DeskChannelsConfig = Field(default_factory=DeskChannelsConfig)
     rate_limits: RateLimitsConfig = Field(default_factory=lambda: RateLimitsConfig())
@@ -428,6 +445,12 @@ class Config(_Strict):
                             raise ValueError(f"customers.{cid}.escalation.{key}.steps[{n}]: unknown {kind} {ident!r}")
         self._placements()
         self._preventive_owners()
+        domain_owner: dict[str, str] = {}
+        for cid, cust in self.customers.items():  # a mail domain says which customer a sender writes for
+            for domain in cust.email.domains if cust.email else ():
+                if domain in domain_owner:
+                    raise ValueError(f"customers.{cid}.email.domains: {domain!r} also belongs to {domain_owner[domain]!r}")
+                domain_owner[domain] = cid
         channel_owner: dict[str, str] = {}
         owned = [(f"customers.{cid}.channels", cid, cust.channels.by_transport())
                  for cid, cust in self.customers.items()]
@@ -512,7 +535,9 @@ class Config(_Strict):
 
 # The on-call models use this module's helpers, so they are imported last and the annotations that name
 # them resolved afterwards.
+from commands.domain.attachments import AttachmentsConfig  # noqa: E402
 from commands.domain.backup_config import BackupTable  # noqa: E402
+from commands.domain.email_config import CustomerEmailConfig, MailboxConfig  # noqa: E402
 from commands.domain.health_config import CheckTable  # noqa: E402
 from commands.domain.oncall_config import (  # noqa: E402
     EscalationConfig,

@@ -78,6 +78,11 @@ class EmailNotifier:
             mail = self._compose(destination.chat_id, reply)
         except ValueError as exc:  # a header the message cannot carry: sending again cannot help
             raise PermanentEmailError(f"message not valid: {exc}") from exc
+        await self.send(mail)
+
+    async def send(self, mail: EmailMessage) -> None:
+        """Send one composed message over verified TLS; raises ``EmailError`` (try again) or
+        ``PermanentEmailError`` (no retry can help). The e-mail channel's replies go out here too."""
         try:
             await asyncio.to_thread(self._send, mail)
         except ssl.SSLCertVerificationError as exc:
