@@ -208,6 +208,20 @@ class Directory:
             return mine[0], None, {}
         return None, "error.which_customer", {"customers": ", ".join(mine)}
 
+    def person_with_address(self, address: str) -> str | None:
+        """The person an e-mail address belongs to: an ``email:<address>`` identity or their paging
+        ``email``, compared without case; None for an address nobody in the configuration has."""
+        wanted = address.strip().lower()
+        if not wanted:
+            return None
+        for pid, person in self.config.people.items():
+            mine = {i.partition(":")[2].lower() for i in person.identities if i.startswith("email:")}
+            if person.email:
+                mine.add(person.email.lower())
+            if wanted in mine:
+                return pid
+        return None
+
     def person_name(self, person_id: str) -> str:
         person = self.config.people.get(person_id)
         return person.name if person else person_id

@@ -60,12 +60,16 @@ class EmailNotifier:
 
     def _address(self, audience: str) -> str | None:
         kind, _, pid = audience.partition(":")
+        if kind == "chat" and pid.startswith("email:"):  # one address (a web sign-in link asked for there)
+            return pid.partition(":")[2] or None
         person = self.config.people.get(pid) if kind == "person" else None
         return person.email if person else None
 
     def destinations(self, audience: str) -> list[Destination]:
         to = self._address(audience)
-        return [Destination(to, True, audience.partition(":")[2])] if to else []
+        if to is None:
+            return []
+        return [Destination(to, True, None if audience.startswith("chat:") else audience.partition(":")[2])]
 
     def tls_context(self) -> ssl.SSLContext:
         """Certificate and host name verified; a private CA's bundle replaces the system's when given."""

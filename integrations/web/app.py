@@ -20,7 +20,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,16 +37,19 @@ from starlette.staticfiles import StaticFiles
 from commands.context import Services
 from commands.desk import Desk
 from commands.directory import Actor
+from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
 from commands.domain.ratelimit_config import Rate, parse_rate
 from commands.escalation import schedule_with_overrides
 from commands.ratelimit import TokenBuckets
 from commands.reply import Form, Reply, Request
+from commands.web_link import signin_url
 from integrations.reports.cells import csv_row
 from integrations.web import queries as q
 from integrations.web.pages import actions_for, clock_view, event_view, next_clock, promises, titles
-from storage.web_auth import SESSION_LIFETIME, WebAuth, new_secret
+from storage.outbox import Outbox
+from storage.web_auth import LINK_LIFETIME, SESSION_LIFETIME, WebAuth, digest, new_secret
 
 HERE = Path(__file__).resolve().parent
 TRANSPORT = "web"
@@ -103,6 +106,7 @@ class WebApp:
         return [
             Route("/", self.home, methods=["GET"]),
             Route("/signin", self.signin_page, methods=["GET"]),
+            Route("/signin", self.signin_by_email, methods=["POST"]),
             Route("/signin/{secret}", self.signin_link, methods=["GET"]),
             Route("/signin/{secret}", self.signin_use, methods=["POST"]),
             Route("/signout", self.signout, methods=["POST"]),
@@ -200,6 +204,27 @@ class WebApp:
 
     async def signin_page(self, request: HttpRequest) -> Response:
         return self._pre_form("signin.html", _accepted_locale(request))
+
+    async def signin_by_email(self, request: HttpRequest) -> Response:
+        """A link by e-mail to an address of a person's: the answer is the same whether or not the address
+        is known (the page tells nobody who is in the configuration)."""
+        locale = _accepted_locale(request)
+        values = await self._form(request, None)
+        if values is None:
+            return self._csrf_refused(None, locale)
+        address = values.get("email", "").strip()[:254]
+        now = self.services.clock.now()
+        keys = [f"ip:{request.client.host if request.client else '?'}", f"mail:{address.lower()}"]
+        if self._limits_on:
+            if any(self._guesses.wait(k, self._guess_rate, now.timestamp()) > 0 for k in keys):
+                return self.page("message.html", locale, 429, who=None, message=t(locale, "web.too_many", seconds=60))
+            for key in keys:
+                self._guesses.take(key, self._guess_rate, now.timestamp())
+        person = self.directory.person_with_address(address) if "@" in address else None
+        base = self.services.web_url
+        if person is not None and base and self.config.people[person].roles:
+            await self.db.write(_email_link(self.config, person, address, base, now))
+        return self._pre_form("signin.html", locale, sent=True)
 
     async def signin_link(self, request: HttpRequest) -> Response:
         # Opening the link only shows a button: a chat's link preview or a mail scanner that fetches it
@@ -499,6 +524,24 @@ class WebApp:
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", att.filename)
         return Response(att.content, media_type=FORMATS[fmt],
                         headers={**_headers(), "Content-Disposition": f'attachment; filename="{safe}"'})
+
+
+def _email_link(config: Config, person: str, address: str, base: str, now: datetime) -> Callable[[Session], None]:
+    """The unit that issues a sign-in link and queues it for ``address`` alone (the outbox's e-mail)."""
+    secret = new_secret()
+    pc = config.people[person]
+    customer = next(iter(pc.roles))
+    locale = pc.locale or config.customers[customer].locale
+    minutes = int(LINK_LIFETIME.total_seconds() // 60)
+    mail = Reply(text=t(locale, "web.link", minutes=minutes), lines=(signin_url(base, secret),), locale=locale,
+                 kind="info")
+
+    def unit(session: Session) -> None:
+        WebAuth(session).issue_link(secret, person, "email", now)
+        Outbox(session).put(dedupe_key=f"web.link:{digest(secret)}", customer_id=customer, kind="web.link",
+                            audience=f"chat:email:{address}", payload=mail.to_dict(), now=now)
+
+    return unit
 
 
 def on_call(session: Session, services: Services, customers: list[str], now: datetime,

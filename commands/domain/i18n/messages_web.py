@@ -53,11 +53,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bg": "Тази връзка за вход не е валидна: изтекла е, вече е използвана или не съществува. Поискайте нова с /web.",
         "fa": "این پیوند ورود معتبر نیست: منقضی شده، قبلاً به کار رفته یا وجود نداشته است. با ‎/web‎ پیوند تازه بخواهید.",
     },
-    "web.signin.email_subject": {
-        "en": "Your sign-in link to the service desk",
-        "bg": "Вашата връзка за вход в бюрото",
-        "fa": "پیوند ورود شما به میز خدمات",
-    },
     "web.csrf": {
         "en": "The form had expired or did not come from this site; nothing was done. Please try again.",
         "bg": "Формулярът е изтекъл или не е от този сайт; нищо не е направено. Опитайте отново.",

@@ -309,3 +309,50 @@ def test_monthly_protocol_downloads_are_attachments(rig: WebRig) -> None:
     assert client.get("/reports/noi/2026-10.exe").status_code == 404
     daily = client.get("/reports")
     assert daily.status_code == 200
+
+
+# -- a link by e-mail -------------------------------------------------------------------------------
+def _mail_rows(rig: WebRig) -> list[tuple[str, str]]:
+    from storage.models import OutboxMessage
+
+    return rig.app.db.read_sync(lambda s: [(m.audience, m.payload) for m in s.exec(
+        select(OutboxMessage).where(col(OutboxMessage.kind) == "web.link"))])
+
+
+def test_the_sign_in_page_mails_a_link_to_a_known_address_only(rig: WebRig) -> None:
+    client = rig.client()
+    page = client.get("/signin")
+    known = client.post("/signin", data={"csrf": csrf_of(page.text), "email": "Georgi@Contractor.example"})
+    page = client.get("/signin")
+    unknown = client.post("/signin", data={"csrf": csrf_of(page.text), "email": "nobody@contractor.example"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.text.replace(csrf_of(known.text), "") == unknown.text.replace(csrf_of(unknown.text), "")
+    [(audience, payload)] = _mail_rows(rig)
+    assert audience == "chat:email:Georgi@Contractor.example"  # that address alone, not every chat of his
+    link = re.search(r"(http://testserver/signin/[A-Za-z0-9_-]+)", payload)
+    assert link
+    browser = rig.client()
+    assert sign_in(browser, link.group(1)).status_code == 303
+    assert browser.get("/board").status_code == 200
+
+
+def test_the_mail_form_needs_its_csrf_token_and_is_rate_limited(rig: WebRig) -> None:
+    client = rig.client()
+    assert client.post("/signin", data={"email": "georgi@contractor.example"}).status_code == 403
+    codes = []
+    for _ in range(12):
+        page = client.get("/signin")
+        codes.append(client.post("/signin", data={"csrf": csrf_of(page.text), "email": "x@y.example"}).status_code)
+    assert codes[0] == 200 and codes[-1] == 429
+    assert _mail_rows(rig) == []
+
+
+def test_the_mail_gateway_reaches_one_address_for_a_chat_email_audience(rig: WebRig) -> None:
+    from commands.domain.oncall_config import SmtpConfig
+    from integrations.gateways.email import EmailNotifier
+
+    mail = EmailNotifier(rig.app.config, SmtpConfig(host="127.0.0.1", port=2525, sender="d@contractor.example",
+                                                    starttls=True), environ={})
+    [dest] = mail.destinations("chat:email:georgi@contractor.example")
+    assert (dest.chat_id, dest.direct, dest.person) == ("georgi@contractor.example", True, None)
+    assert mail.destinations("chat:slack:C1") == []
