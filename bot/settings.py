@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.transports import TRANSPORT_NAMES, unknown_transports
 from commands.domain.config import Config
 
 
@@ -31,9 +32,14 @@ def load_config(path: str | Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(str(path), [_describe(e) for e in exc.errors()]) from None
+    unknown = unknown_transports(config)
+    if unknown:
+        raise ConfigError(str(path), [f"unknown transport(s) {', '.join(unknown)} (a typo?); this desk has "
+                                      f"{', '.join(sorted(TRANSPORT_NAMES))}"])
+    return config
 
 
 def _describe(error: object) -> str:

@@ -6,11 +6,23 @@ from collections.abc import Mapping
 from typing import Literal, cast
 
 from bot.app import App
+from commands.domain.config import Config
 from integrations.chat.base import Transport
 
 # Where the inbound endpoints listen unless the environment says otherwise: this host only, behind the
 # reverse proxy or router that terminates TLS (docs/security.md).
 LOOPBACK = "127.0.0.1"
+
+
+# Every transport this code has: the chat adapters built below, the console, the HTTP intake (api) and the
+# paging gateways. The configuration may name only these (in identities, channels and paging orders):
+# a typo ("slak") is refused when the file is read. A new chat platform adds its name here.
+TRANSPORT_NAMES = frozenset({"slack", "telegram", "console", "api", "sms", "email"})
+
+
+def unknown_transports(config: Config) -> list[str]:
+    """The transports the configuration names that this code does not have."""
+    return sorted(config.transport_names() - TRANSPORT_NAMES)
 
 
 class TransportError(Exception):

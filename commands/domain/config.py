@@ -11,7 +11,7 @@ import re
 from datetime import date, time, timedelta
 from functools import cache, cached_property
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -188,34 +188,65 @@ class ComponentConfig(_Strict):
     description: str = ""
 
 
-class ChannelsConfig(_Strict):
+# A transport's name (slack, telegram, console, or the name of any other chat adapter), and the key of its
+# channels in a ``channels`` table (``<name>``, and for a customer ``engineers_<name>``). Which transports
+# exist is the composition root's knowledge (bot/transports.py checks the names the config uses), so a
+# new chat platform needs no field here.
+TRANSPORT_NAME = re.compile(r"[a-z][a-z0-9]{1,30}")
+
+
+class _Channels(BaseModel):
+    """Channel ids per transport: the fields below, and ``<transport> = [...]`` for any other platform."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, tuple[str, ...]] = Field(init=False)
+    _engineers: ClassVar[bool] = False  # whether ``engineers_<transport>`` keys are allowed
+
+    @model_validator(mode="after")
+    def _transport_keys(self) -> _Channels:
+        for key in self.model_extra or {}:
+            name = key.removeprefix("engineers_") if self._engineers else key
+            if not TRANSPORT_NAME.fullmatch(name):
+                raise ValueError(f"channels.{key}: a key is a transport's name ({', '.join(type(self).model_fields)} "
+                                 "or another platform's)")
+        return self
+
+    def _all(self) -> dict[str, tuple[str, ...]]:
+        return {**{k: getattr(self, k) for k in type(self).model_fields}, **(self.model_extra or {})}
+
+    def ids(self, key: str) -> tuple[str, ...]:
+        """The channel ids under ``key`` ("slack", "engineers_telegram", "matrix"...)."""
+        return self._all().get(key, ())
+
+    def by_transport(self) -> list[tuple[str, str]]:
+        """(transport, channel id) of every channel here, the engineers' included."""
+        return [(key.removeprefix("engineers_"), chan) for key, ids in self._all().items() for chan in ids]
+
+    def transports(self) -> set[str]:
+        """The transports named here, with or without channels."""
+        return {key.removeprefix("engineers_") for key in self._all()}
+
+
+
+class ChannelsConfig(_Channels):
     """Chat channels that belong to the customer: ids per transport. The engineers' channels belong to the
     customer too: commands there act for this customer only."""
 
+    _engineers: ClassVar[bool] = True
     slack: tuple[str, ...] = ()
     telegram: tuple[str, ...] = ()
     console: tuple[str, ...] = ()
     engineers_slack: tuple[str, ...] = ()
     engineers_telegram: tuple[str, ...] = ()
 
-    def by_transport(self) -> list[tuple[str, str]]:
-        """(transport, channel id) of every channel of the customer, its engineers' included."""
-        return [(transport, chan) for transport, ids in (
-            ("slack", self.slack), ("telegram", self.telegram), ("console", self.console),
-            ("slack", self.engineers_slack), ("telegram", self.engineers_telegram)) for chan in ids]
 
-
-class DeskChannelsConfig(_Strict):
+class DeskChannelsConfig(_Channels):
     """The contractor's own channels (``[desk.channels]``): only the contractor's staff act there, for
     any customer they serve (``--customer`` when they serve several)."""
 
     slack: tuple[str, ...] = ()
     telegram: tuple[str, ...] = ()
     console: tuple[str, ...] = ()
-
-    def by_transport(self) -> list[tuple[str, str]]:
-        return [(transport, chan) for transport, ids in (
-            ("slack", self.slack), ("telegram", self.telegram), ("console", self.console)) for chan in ids]
 
 
 class CustomerConfig(_Strict):
@@ -363,9 +394,9 @@ class PersonConfig(_Strict):
     def _identities(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for ident in v:
             transport, _, uid = ident.partition(":")
-            if transport not in ("slack", "telegram", "console", "api", "email") or not uid:
+            if not TRANSPORT_NAME.fullmatch(transport) or not uid:
                 raise ValueError(f"{ident!r}: an identity is slack:<id>, telegram:<id>, console:<name>, "
-                                 "email:<address> or api:<token name> (DUTYDESK_API_TOKENS)")
+                                 "email:<address>, api:<token name> (DUTYDESK_API_TOKENS) or <another transport>:<id>")
             if transport == "email" and uid != uid.strip().lower():
                 raise ValueError(f"{ident!r}: an e-mail identity is written in lower case")
         return v
@@ -463,6 +494,14 @@ class Config(_Strict):
                                      "a channel belongs to exactly one customer, or to the contractor")
                 channel_owner[key] = repr(owner) if owner in self.customers else owner
         return self
+
+    def transport_names(self) -> set[str]:
+        """Every transport the configuration names: in identities, channels and paging orders."""
+        names = {ident.partition(":")[0] for p in self.people.values() for ident in p.identities}
+        names |= {channel for p in self.people.values() for channel in p.paging}
+        for customer in self.customers.values():
+            names |= customer.channels.transports()
+        return names | self.desk.channels.transports()
 
     def _placements(self) -> None:
         """Who may be paged for whom: everyone on a schedule holds an engineer role with every customer whose

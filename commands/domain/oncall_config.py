@@ -8,11 +8,17 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from commands.domain.config import WEEKDAYS, check_timezone, check_weekdays, parse_duration, parse_span
+from commands.domain.config import (
+    TRANSPORT_NAME,
+    WEEKDAYS,
+    check_timezone,
+    check_weekdays,
+    parse_duration,
+    parse_span,
+)
 from commands.domain.rotation import Layer, Schedule
 
 _TARGET = re.compile(r"^(schedule|person|engineers):[a-z0-9][a-z0-9_-]*$")
-PAGING_CHANNELS = ("slack", "telegram", "sms", "email", "console")
 
 
 class _Strict(BaseModel):
@@ -175,8 +181,10 @@ def _hhmm(v: str) -> time:
 
 
 def known_channels(values: tuple[str, ...]) -> tuple[str, ...]:
-    bad = [c for c in values if c not in PAGING_CHANNELS]
+    """Paging channels are transports' names (slack, telegram, sms, email, console...): which exist is the
+    composition root's knowledge (bot/transports.py checks the names a config uses)."""
+    bad = [c for c in values if not TRANSPORT_NAME.fullmatch(c)]
     if bad:
-        raise ValueError(f"unknown paging channel(s) {bad}; use {', '.join(PAGING_CHANNELS)}")
+        raise ValueError(f"{bad}: a paging channel is a transport's name, e.g. slack, telegram, sms, email")
     return values
 

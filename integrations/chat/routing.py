@@ -47,10 +47,10 @@ class Routes:
             return []
         channels = customer.channels
         if kind == "customer":
-            ids = getattr(channels, self.transport, ())
+            ids = channels.ids(self.transport)
             return [Destination(c, False) for c in ids]
         if kind == "engineers":
-            ids = getattr(channels, f"engineers_{self.transport}", ())
+            ids = channels.ids(f"engineers_{self.transport}")
             if ids:
                 return [Destination(c, False) for c in ids]
             out = []
