@@ -87,12 +87,12 @@ def test_the_configuration_may_name_only_the_transports_this_desk_has(tmp_path: 
     raw["people"]["ivana"]["identities"].append("slak:U0IVANA")  # a typo
     path = tmp_path / "desk.toml"
     path.write_text(tomli_w.dumps(raw), encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown transport.*slak"):
+    with pytest.raises(ConfigError, match=r"unknown transport.*slak"):
         load_config(path)
     raw["people"]["ivana"]["identities"].pop()
     raw["people"]["ivana"]["paging"] = ["telegram", "smss"]
     path.write_text(tomli_w.dumps(raw), encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown transport.*smss"):
+    with pytest.raises(ConfigError, match=r"unknown transport.*smss"):
         load_config(path)
     raw["people"]["ivana"].pop("paging")
     path.write_text(tomli_w.dumps(raw), encoding="utf-8")
