@@ -481,17 +481,25 @@ class WebApp:
         now = self.services.clock.now()
         services = self.services
 
-        def read(session: Session) -> tuple[list[q.IncidentRow], int, list[tuple[str, str | None, str | None]]]:
+        def read(session: Session) -> tuple[Any, ...]:
             rows, total = q.open_across(session, staff_of)
-            return rows, total, on_call(session, services, staff_of, now)
+            return (rows, total, on_call(session, services, staff_of, now), q.health_states(session, staff_of),
+                    q.last_backups(session, {c: list(self.config.customers[c].backups) for c in staff_of}))
 
-        rows, total, oncall = await self.db.read(read)
+        rows, total, oncall, health, backups = await self.db.read(read)
         locale = who.locale
         tz = ZoneInfo(self.config.desk.timezone)
         name = self.directory.person_name
+        customers = self.config.customers
         return {"rows": [self._row(r, now, locale) for r in rows], "total": total,
                 "updated": format_datetime(now, tz, locale, with_date=False),
-                "oncall": [(s, name(a) if a else "—", name(b) if b else "—") for s, a, b in oncall]}
+                "oncall": [(s, name(a) if a else "—", name(b) if b else "—") for s, a, b in oncall],
+                "health": [(customers[c].name, comp, t(locale, f"health.status.{state}"), state)
+                           for c, comp, state in health],
+                "backups": [(customers[c].name, target, t(locale, f"backup.state.{run.status}") if run else "—",
+                             run.status if run else "none",
+                             format_datetime(run.finished_at or run.queued_at, customers[c].tz, locale) if run else "")
+                            for c, target, run in backups]}
 
     # -- reports --------------------------------------------------------------------------------
     async def reports(self, request: HttpRequest) -> Response:

@@ -13,6 +13,8 @@ from sqlmodel import Session, col, select
 
 from commands.domain.lifecycle import OPEN_STATES
 from storage.models import Delivery, Incident, SlaClock, TimelineEvent
+from storage.models_backup import BackupRun
+from storage.models_health import HealthCheckState
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -140,3 +142,30 @@ def stored_reply(session: Session, delivery_id: str) -> str | None:
     """The reply the desk stored for a web delivery (the answer a form's redirect shows)."""
     row = session.get(Delivery, ("web", delivery_id))
     return row.reply if row is not None else None
+
+
+_WORST = {"down": 0, "degraded": 1, "pending": 2, "up": 3}
+
+
+def health_states(session: Session, customer_ids: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(customer, component, state) of each monitored component: the worst state of its checks, the
+    worst components first."""
+    worst: dict[tuple[str, str], str] = {}
+    for row in session.exec(select(HealthCheckState).where(col(HealthCheckState.customer_id).in_(list(customer_ids)))):
+        key = (row.customer_id, row.component)
+        state = row.state if row.state in _WORST else "pending"
+        if key not in worst or _WORST[state] < _WORST[worst[key]]:
+            worst[key] = state
+    return sorted(((c, comp, s) for (c, comp), s in worst.items()), key=lambda x: (_WORST[x[2]], x[0], x[1]))
+
+
+def last_backups(session: Session, targets: dict[str, list[str]]) -> list[tuple[str, str, BackupRun | None]]:
+    """The latest run of each configured backup target of the customers (None: never run)."""
+    out: list[tuple[str, str, BackupRun | None]] = []
+    for cid, names in targets.items():
+        for target in names:
+            run = session.exec(select(BackupRun).where(col(BackupRun.customer_id) == cid,
+                                                       col(BackupRun.target_id) == target)
+                               .order_by(col(BackupRun.id).desc()).limit(1)).first()
+            out.append((cid, target, run))
+    return out

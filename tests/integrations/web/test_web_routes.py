@@ -356,3 +356,22 @@ def test_the_mail_gateway_reaches_one_address_for_a_chat_email_audience(rig: Web
     [dest] = mail.destinations("chat:email:georgi@contractor.example")
     assert (dest.chat_id, dest.direct, dest.person) == ("georgi@contractor.example", True, None)
     assert mail.destinations("chat:slack:C1") == []
+
+
+def test_the_board_shows_health_and_the_last_backups(rig: WebRig) -> None:
+    from storage.models_backup import BackupRun
+    from storage.models_health import HealthCheckState
+
+    def seed(s):  # type: ignore[no-untyped-def]
+        s.add(HealthCheckState(customer_id="noi", check_id="cucm_axl", component="cucm", state="down"))
+        s.add(HealthCheckState(customer_id="noi", check_id="cucm_cert", component="cucm", state="up"))
+        s.add(HealthCheckState(customer_id="hgp", check_id="x", component="crm", state="up"))
+        target = next(iter(rig.app.config.customers["noi"].backups))
+        s.add(BackupRun(customer_id="noi", target_id=target, driver="ssh", trigger="schedule",
+                        requested_by="schedule", status="failed", queued_at=rig.clock.now()))
+
+    rig.app.db.write_sync(seed)
+    rows = rig.signed_in("maria").get("/board/rows").text  # admin of noi only
+    assert "cucm: <strong>не работи</strong>" in rows  # the worst of its checks: down
+    assert "crm" not in rows  # hgp's component: not maria's customer
+    assert "<strong>неуспешно</strong>" in rows
