@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 
 from starlette.routing import BaseRoute
 
@@ -79,8 +80,18 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         # before any transport takes a new one; if the database is still away they wait, and so do new ones.
         journal = app.desk.journal
         assert journal is not None
+        # What a desk started without the database does first when it is back (before the kept reports).
+        when_back: list[Callable[[], Awaitable[object]]] = []
+        if app.schema_pending:
+            when_back.append(lambda: asyncio.to_thread(app.db.upgrade))
+
+        async def prepare() -> None:
+            while when_back:
+                await when_back[0]()
+                when_back.pop(0)
+
         replayer = Replayer(app.desk, journal, first=min(0.5, replay_cap), cap=replay_cap,
-                            prepare=(lambda: asyncio.to_thread(app.db.upgrade)) if app.schema_pending else None)
+                            prepare=prepare if when_back else None)
         journal.journal.take_over()
         if journal.pending():
             await replayer.once()
@@ -146,10 +157,13 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         # what a crashed predecessor on this host held is delivered now, not when its lease runs out
         try:
             await release_dead_claims(app.db)
-        except Exception as exc:  # the database is away (a restart during a failover): the leases run out
+        except Exception as exc:  # the database is away (a restart during a failover): released when it is back
             if not is_transient(exc):
                 raise
-            log.warning("claims of dead processes not released now, the database does not answer: %s", exc)
+            log.warning("claims of dead processes not released yet, the database does not answer: %s", exc)
+            when_back.append(lambda: release_dead_claims(app.db))
+            replayer.prepare = prepare
+            replayer.wake()
         dispatcher = Dispatcher(app.db, app.services.clock, notifiers, app.config, observe=metrics.delivery)
         metrics.dispatcher_ticks = lambda: dispatcher.ticks
         jobs = Jobs(app.services, dispatcher, health=runtime, backups=backup_runtime, sweep_seconds=sweep_seconds,

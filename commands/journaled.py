@@ -152,7 +152,11 @@ class Replayer:
         self.first, self.cap = first, cap
         self.registered = 0  # reports this process registered from the journal (metrics, tests)
         self._wake = asyncio.Event()
-        journal.wake_replayer = self._wake.set
+        journal.wake_replayer = self.wake
+
+    def wake(self) -> None:
+        """Look now: a report was kept, or something waits for the database (``prepare``)."""
+        self._wake.set()
 
     async def once(self) -> bool:
         """Register the waiting reports in arrival order; False at the first that the database refused for a
