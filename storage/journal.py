@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # about 30,000 reports of 2 KB: hours of a busy desk's intake
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # 100,000+ usual reports (200-500 bytes a line): hours of a busy intake
 _PREFIX, _SUFFIX = "journal-", ".jsonl"
 
 
