@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from alembic.script import ScriptDirectory
@@ -25,6 +26,8 @@ class Readiness:
     started: set[str] = field(default_factory=set)
     shutting_down: bool = False
     journal: Journal | None = None  # reports kept while the database was away (said, not a refusal)
+    # more of what is not ready, asked at each check: e.g. the e-mail channel's mailboxes (name → why)
+    checks: list[Callable[[], dict[str, str]]] = field(default_factory=list)
     _scripts: ScriptDirectory | None = None
 
     async def check(self) -> dict[str, str]:
@@ -50,6 +53,8 @@ class Readiness:
             problems["transports"] = "not started: " + ", ".join(missing)
         if not self.db.writer_alive:
             problems["writer"] = "the writer thread is not running"
+        for more in self.checks:
+            problems.update(more())
         return problems
 
     def schema_problem(self, current: frozenset[str]) -> str | None:

@@ -98,6 +98,13 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         replay_stop = asyncio.Event()
         replaying = asyncio.create_task(replayer.run(replay_stop))
         readiness = Readiness(app.db, expected_transports=[t.name for t in transports], journal=journal.journal)
+        for transport in transports:  # a transport that knows more of its state (the e-mail channel's mailboxes)
+            problems = getattr(transport, "problems", None)
+            if problems is not None:
+                readiness.checks.append(problems)
+            collector = getattr(transport, "collector", None)
+            if collector is not None:
+                metrics.registry.register(collector())
         ops: OpsServer | None = None
         if ops_settings.http_port is not None:
             intake = (CommandIntake(app.desk, app.services.directory, ops_settings.api_tokens,

@@ -65,4 +65,26 @@ def build_transports(app: App, environ: Mapping[str, str]) -> list[Transport]:
             ))
         except ValueError as exc:
             raise TransportError(str(exc)) from None
+    if app.config.desk.email is not None or any(c.email and c.email.mailbox for c in app.config.customers.values()):
+        transports.append(mail_channel(app, environ))
     return transports
+
+
+def mail_channel(app: App, environ: Mapping[str, str]) -> Transport:
+    """The e-mail channel (docs/email.md): the mailboxes of ``[desk.email]`` and ``[customers.<id>.email]``,
+    answered through ``[desk.smtp]``."""
+    from integrations.gateways.email import EmailNotifier
+    from integrations.mail.channel import MailChannel
+
+    smtp = app.config.desk.smtp
+    if smtp is None:
+        raise TransportError("a mailbox is configured (desk.email or customers.<id>.email.mailbox) but desk.smtp "
+                             "is not: the desk could not answer the mail it reads")
+    for box in [app.config.desk.email, *(c.email.mailbox for c in app.config.customers.values() if c.email)]:
+        if box is None:
+            continue
+        needed = [box.password_env] if box.auth == "password" else [box.client_id_env, box.client_secret_env]
+        missing = [name for name in needed if name and not environ.get(name)]
+        if missing:
+            raise TransportError(f"mailbox {box.address}: set {', '.join(missing)} in the environment")
+    return MailChannel(app.desk, app.services, EmailNotifier(app.config, smtp, environ), environ)

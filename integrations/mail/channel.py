@@ -20,10 +20,11 @@ import imaplib
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from imap_tools.errors import MailboxLoginError
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlmodel import Session
 
 from commands.context import Services
@@ -100,8 +101,14 @@ class MailChannel:
         return [r.state for r in self._readers]
 
     def problems(self) -> dict[str, str]:
-        """What is not ready (``/readyz``): each mailbox that cannot be read now, and why."""
-        return {f"mailbox {r.state.address}": r.state.error for r in self._readers if not r.state.up}
+        """What is not ready (``/readyz``): each mailbox that cannot be read now. The error's kind only —
+        its text names hosts and ports, which the log has and the page does not."""
+        return {f"mailbox {r.state.address}": f"not readable: {r.state.error.split(':', 1)[0] or 'unknown'}"
+                for r in self._readers if not r.state.up}
+
+    def collector(self) -> MailboxCollector:
+        """The mailboxes' metrics (registered by the process on its registry)."""
+        return MailboxCollector(self)
 
     async def start(self) -> None:
         """Begin reading every mailbox; returns at once (a mailbox down now is retried, and said)."""
@@ -115,10 +122,10 @@ class MailChannel:
             reader.wake.set()
             await asyncio.to_thread(reader.imap.interrupt)
         for reader in self._readers:
-            if reader.task is not None:
-                reader.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await reader.task
+            task = reader.task
+            if task is not None:
+                task.cancel()
+                await asyncio.wait([task])  # never raises: whatever ended the task ends with it
                 reader.task = None
             await asyncio.to_thread(reader.imap.close)
             reader.state.up = False
@@ -237,6 +244,24 @@ class MailChannel:
                        msg_id=message_id(number, f"outbox:{message.id}", self.intake.domain),
                        now=self.services.clock.now(), in_reply_to=root, references=[root])
         await self.smtp.send(mail)  # raises EmailError (tried again) or PermanentEmailError (given up)
+
+
+class MailboxCollector:
+    """``dutydesk_mailbox_up{mailbox}`` (1 while the mailbox is read) and ``dutydesk_mail_taken`` (mails
+    handled since the process started), read at scrape time."""
+
+    def __init__(self, channel: MailChannel) -> None:
+        self.channel = channel
+
+    def collect(self) -> Iterable[Metric]:
+        up = GaugeMetricFamily("dutydesk_mailbox_up", "Whether the desk can read the mailbox now", labels=["mailbox"])
+        taken = CounterMetricFamily("dutydesk_mail_taken", "Mails handled since the process started",
+                                    labels=["mailbox"])
+        for state in self.channel.states:
+            up.add_metric([state.address], 1 if state.up else 0)
+            taken.add_metric([state.address], state.taken)
+        yield up
+        yield taken
 
 
 def _event_id(dedupe_key: str) -> int | None:

@@ -19,7 +19,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from integrations.mail.text import html_to_text
 
 _MSGID = re.compile(r"<[^<>\s]{1,900}>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u00ad\ufeff\u2060]")
 
 
 @dataclass(frozen=True)

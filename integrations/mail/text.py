@@ -8,6 +8,7 @@ does not know.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import html2text
 from mailparser_reply import EmailReplyParser
@@ -40,6 +41,28 @@ _PARSERS: dict[str, EmailReplyParser] = {}
 _BLANKS = re.compile(r"\n{3,}")
 
 
+_KEPT_FORMAT = frozenset("\u200c\u200d\u200e\u200f")  # ZWNJ/ZWJ (Persian words) and the direction marks
+
+
+def plain(text: str) -> str:
+    """The text without the invisible characters mail clients leave in (soft hyphens, byte-order marks,
+    bidi embeddings and overrides, other control characters): the desk refuses them in what people type,
+    but a mail's report must not be lost for a character its sender never saw. Line breaks and tabs stay;
+    so do the zero-width joiners Persian needs and the direction marks."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
+        if ch in "\n\t" or ch in _KEPT_FORMAT:
+            out.append(ch)
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cf", "Cs", "Co"):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def html_to_text(html: str) -> str:
     """Readable text of an HTML mail: paragraphs and lists kept, links as their text, images dropped."""
     converter = html2text.HTML2Text()
@@ -64,6 +87,6 @@ def written_part(text: str, locale: str = "en") -> str:
     try:
         replies = parser.read(text=normalized).replies
     except re.error:  # the library's patterns against an odd text: keep the text as it is
-        return normalized.strip()
+        return plain(normalized.strip())
     body = replies[0].body if replies else ""
-    return body.strip() or normalized.strip()
+    return plain(body.strip() or normalized.strip())
