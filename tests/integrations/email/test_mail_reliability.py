@@ -4,6 +4,7 @@ Dovecot's oauth2 passdb asks too); a sender who writes faster than the rate limi
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -100,7 +101,7 @@ async def test_xoauth2_with_a_client_credentials_token(tmp_path: Path, pki: Pki,
 async def test_hostile_headers_cannot_add_recipients_and_a_flood_waits_for_the_rate_limit(rig: MailRig) -> None:
     channel = await rig.start_desk()
     assert rig.harness is not None
-    evil = "=?utf-8?b?" + __import__("base64").b64encode("Calls fail\r\nBcc: thief@evil.example".encode()).decode() + "?="
+    evil = "=?utf-8?b?" + base64.b64encode(b"Calls fail\r\nBcc: thief@evil.example").decode() + "?="
     raw = f.gmail("ivana@noi.bg", "x", "<!channel> =HYPERLINK(\"http://evil\") \u202e", msgid="<evil@noi.bg>")
     raw = raw.replace(b"Subject: =?utf-8?q?x?=", b"Subject: " + evil.encode())
     rig.deliver(raw)
