@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import FakeClock
-from commands.sweep import sweep_unit
+from commands.incidents.sweep import sweep_unit
 from storage.models import Escalation, Incident, OutboxMessage, SlaClock, TimelineEvent
 from tests.pgschema import temporary_schema
 

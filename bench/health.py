@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_app
 from bot.health_jobs import default_runtime, wire_health
+from commands.desk.reply import Request
 from commands.domain.config import Config
-from commands.health import probe_now
-from commands.reply import Request
+from commands.health.health import probe_now
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_app
 from bot.settings import load_config
+from commands.desk.reply import Reply, Request
 from commands.domain.clock import SystemClock
-from commands.reply import Reply, Request
 from tests.pgschema import temporary_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from bot.app import build_app
 from bot.settings import load_config
 from commands.domain.clock import FakeClock
-from commands.report import monthly_protocol, render
+from commands.reports.report import monthly_protocol, render
 from tests.pgschema import temporary_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"

@@ -1,7 +1,7 @@
 """Benchmark of SLA deadline computation, and a cross-check against ``businesstimedelta``.
 
 Run as ``.venv/bin/python bench/sla.py``. It builds 10,000 mixed cases (random 2026 starts with a
-fixed seed, every target kind of both contracts), times ``commands.domain.sla.deadline`` on them, then
+fixed seed, every target kind of both contracts), times ``commands.incidents.domain.sla.deadline`` on them, then
 recomputes the business-duration cases with ``businesstimedelta`` (the nearest Python peer) and lists
 where the two disagree.
 
@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from the repo root
 
 from commands.domain.calendar import BusinessCalendar
-from commands.domain.sla import BusinessDuration, Target, deadline, describe_target, parse_target
+from commands.incidents.domain.sla import BusinessDuration, Target, deadline, describe_target, parse_target
 from tests.pgschema import temporary_schema
 
 SEED = 2026
@@ -309,7 +309,7 @@ def claim_plan(engine: Any) -> str:
 
 def one_tick(app: Any, due: int) -> tuple[float, int]:
     """Reset the due set, run one tick; its wall time (seconds) and the messages it queued."""
-    from commands.sweep import sweep_unit
+    from commands.incidents.sweep import sweep_unit
 
     reset_due(app.db.engine, due)
     began = clock.perf_counter()

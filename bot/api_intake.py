@@ -25,12 +25,12 @@ from collections.abc import Callable, Mapping
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse
 
-from commands.desk import Desk
-from commands.directory import Directory
+from commands.desk.desk import Desk
+from commands.desk.directory import Directory
+from commands.desk.domain.ratelimit_config import Rate, parse_rate
+from commands.desk.ratelimit import TokenBuckets
+from commands.desk.reply import Reply, Request
 from commands.domain.i18n.catalog import t
-from commands.domain.ratelimit_config import Rate, parse_rate
-from commands.ratelimit import TokenBuckets
-from commands.reply import Reply, Request
 
 API = "api"
 MAX_BODY = 32 * 1024  # bytes; a command is at most 16,000 characters

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from bot.file_clock import ENV as FILE_CLOCK_ENV
 from bot.file_clock import FileClock
-from commands.context import Services
-from commands.desk import Desk
-from commands.directory import Directory
+from commands.desk.context import Services
+from commands.desk.desk import Desk
+from commands.desk.directory import Directory
+from commands.desk.journaled import ReportJournal
 from commands.domain.clock import Clock, SystemClock
 from commands.domain.config import Config
-from commands.journaled import ReportJournal
-from commands.report import MonthlyProtocol
+from commands.reports.report import MonthlyProtocol
 from storage.db import Database
 from storage.db_errors import is_transient
 from storage.journal import DEFAULT_MAX_BYTES, Journal
@@ -46,7 +46,7 @@ def process_clock(environ: Mapping[str, str] | None = None) -> Clock:
 
 def build_app(config: Config, database_url: str, *, clock: Clock | None = None, migrate: bool = True,
               journal_dir: Path | None = None, journal_max_bytes: int = DEFAULT_MAX_BYTES) -> App:
-    """``journal_dir``: where new reports are kept while the register is unavailable (commands/journaled.py);
+    """``journal_dir``: where new reports are kept while the register is unavailable (commands/desk/journaled.py);
     None: such a report is refused with "retry in a moment"."""
     clock = clock or process_clock()  # first: a bad clock file refuses before anything is touched
     db = Database(database_url)

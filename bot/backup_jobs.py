@@ -23,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.cron_trigger import CrontabTrigger
 from bot.recovery import dead_here
-from commands.backup import (
+from commands.backups.backup import (
     BackupRuntime,
     DriverLike,
     active_owners_unit,
@@ -32,7 +32,7 @@ from commands.backup import (
     interrupt_unfinished_unit,
     run_scheduled,
 )
-from commands.context import Services
+from commands.desk.context import Services
 from commands.domain.cron import CronSchedule, cron_schedule
 from integrations.backups.base import BackupFailed
 from integrations.backups.factory import build_driver

@@ -260,7 +260,7 @@ async def _console_pages(app: App) -> OpsServer | None:
 
 def _sla(args: argparse.Namespace) -> int:
     from commands.domain.calendar import BusinessCalendar
-    from commands.domain.sla import deadline, parse_target
+    from commands.incidents.domain.sla import deadline, parse_target
 
     cfg = load_config(args.config)
     customer = cfg.customers.get(args.customer)

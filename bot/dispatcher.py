@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from commands.desk.log_context import INCIDENT
+from commands.desk.redact import SECRETS
+from commands.desk.reply import Reply
 from commands.domain.clock import Clock
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
-from commands.log_context import INCIDENT
-from commands.notify import render_card
-from commands.redact import SECRETS
-from commands.reply import Reply
+from commands.incidents.notify import render_card
 from integrations.chat.base import Notifier, PermanentDeliveryError
 from integrations.chat.routing import Destination
 from storage.db import Database
@@ -132,7 +132,7 @@ class Dispatcher:
 
     async def _deliver(self, message: OutboxMessage, result: DispatchResult) -> None:
         # Nothing the process knows as a secret goes out, though a description may quote one: masked
-        # here, for every transport and gateway, as the replies and the logs mask it (commands/redact.py).
+        # here, for every transport and gateway, as the replies and the logs mask it (commands/desk/redact.py).
         payload = SECRETS.redact_data(json.loads(message.payload))
         if len(SECRETS):
             message.payload = json.dumps(payload, ensure_ascii=False)  # what the transports read again

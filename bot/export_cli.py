@@ -58,7 +58,7 @@ def _usage(message: str) -> int:
 
 def run_export(args: argparse.Namespace, database_url: str) -> int:
     from bot.app import build_app
-    from commands.export import HEADER, export_rows, period
+    from commands.reports.export import HEADER, export_rows, period
     from integrations.reports.cells import csv_row
     from storage.db import sqlite_path
 

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from commands.context import Services
-from commands.health import HealthRuntime, ProbeLike, install, period_seconds, run_check
-from commands.health_recovery import mark_interrupted
+from commands.desk.context import Services
+from commands.health.health import HealthRuntime, ProbeLike, install, period_seconds, run_check
+from commands.health.recovery import mark_interrupted
 from integrations.probes.factory import build_probe
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 
+from commands.desk.redact import SECRETS, Secrets
 from commands.domain.config import Config
-from commands.redact import SECRETS, Secrets
 
 # Variables that are secrets by name; the config's *_env keys name the others.
 KNOWN = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "TELEGRAM_BOT_TOKEN",

@@ -1,7 +1,7 @@
 """Log output: one JSON object per line for ``dutydesk run`` (log collectors parse it), text elsewhere.
 
 Every line written while code is about an incident carries its control number (``"incident"``), read
-from the ContextVar the desk, the sweeper and the dispatcher set (``commands.log_context``). A JSON line
+from the ContextVar the desk, the sweeper and the dispatcher set (``commands.desk.log_context``). A JSON line
 also carries every field a caller passed with ``extra={...}`` (secrets masked like the rest), without
 terminal escape codes: uvicorn's ``color_message`` (its message again, coloured for a terminal) is left
 out, and ANSI escapes are taken out of every other field's text.
@@ -16,7 +16,7 @@ import sys
 from datetime import UTC, date, datetime, time
 from typing import Literal
 
-from commands.log_context import INCIDENT
+from commands.desk.log_context import INCIDENT
 
 Format = Literal["json", "text"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

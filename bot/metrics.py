@@ -14,7 +14,7 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from commands.domain.lifecycle import STATES
+from commands.incidents.domain.lifecycle import STATES
 from storage.db import Database
 from storage.ops_stats import OpsStats, read_stats
 

@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def run_report(args: argparse.Namespace, database_url: str) -> int:
     from bot.app import build_app
-    from commands.report import monthly_protocol, parse_month, render
+    from commands.reports.report import monthly_protocol, parse_month, render
 
     cfg = load_config(args.config)
     if args.customer not in cfg.customers:

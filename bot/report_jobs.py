@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.cron_trigger import CrontabTrigger
-from commands.context import Services
+from commands.desk.context import Services
 from commands.domain.cron import cron_schedule, daily_line
-from commands.report import daily_summary, due_day, queue_daily_summary
+from commands.reports.report import daily_summary, due_day, queue_daily_summary
 
 log = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     from bot.scheduler import Jobs, intervals
     from bot.shutdown import shut_down
     from bot.transports import TransportError, build_transports
-    from commands.journaled import Replayer
+    from commands.desk.journaled import Replayer
     from storage.db_errors import is_transient
     from storage.journal import journal_directory, journal_max_bytes
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import Config, CustomerConfig
 from commands.domain.cron import cron_schedule, daily_line
-from commands.domain.preventive import task_plan
+from commands.preventive.domain.due import task_plan
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

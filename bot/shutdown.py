@@ -18,8 +18,8 @@ from collections.abc import Awaitable, Sequence
 from bot.ops_http import OpsServer
 from bot.readiness import Readiness
 from bot.scheduler import Jobs
-from commands.backup import BackupRuntime
-from commands.desk import Desk
+from commands.backups.backup import BackupRuntime
+from commands.desk.desk import Desk
 from integrations.chat.base import Transport
 
 log = logging.getLogger("dutydesk")

@@ -1,6 +1,6 @@
 """The attachment store's tables (storage/models_mail.py says where the bytes live and why there).
 
-Storage only: whether a file may be kept is the use case's question (commands/attachments.py, which
+Storage only: whether a file may be kept is the use case's question (commands/incidents/attachments.py, which
 every channel calls). ``put`` stores the bytes once per content and names them for the incident; putting
 the same file (name and content) for the same incident again returns the first row, so a mail read
 twice, a webhook delivered twice, keeps one copy. ``list(incident_id)`` and ``content(id)`` read.

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.app import App, build_app
+from commands.desk.reply import Reply, Request
 from commands.domain.clock import FakeClock
 from commands.domain.config import Config
-from commands.reply import Reply, Request
 
 
 class DeskHarness:

@@ -25,12 +25,12 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from commands.context import Async, Context, Outcome, Read, Services
-from commands.domain.backup_config import TARGET_ID
+from commands.backups.domain.config import TARGET_ID
+from commands.desk.context import Async, Context, Outcome, Read, Services
+from commands.desk.parse import Parsed
+from commands.desk.reply import Reply
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
-from commands.parse import Parsed
-from commands.reply import Reply
 from storage.backups import BackupRepo
 from storage.leases import this_process
 from storage.models_backup import BackupRun

@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlmodel import Session
 
-from commands.directory import Actor, Directory
+from commands.desk.directory import Actor, Directory
+from commands.desk.reply import Reply, Request
 from commands.domain.clock import Clock
 from commands.domain.config import Config, CustomerConfig
 from commands.domain.i18n.catalog import t
-from commands.reply import Reply, Request
 from storage.db import Refused
 
 if TYPE_CHECKING:
     from commands.domain.calendar import BusinessCalendar
-    from commands.domain.rotation import Schedule
-    from commands.report import MonthlyProtocol
+    from commands.oncall.domain.rotation import Schedule
+    from commands.reports.report import MonthlyProtocol
     from storage.db import Database
 
 

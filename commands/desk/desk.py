@@ -1,6 +1,6 @@
 """The desk: one entry point that turns a transport's ``Request`` into a ``Reply``.
 
-Order of work: who is asking → rate limits (commands/ratelimit.py; memory only, before any database
+Order of work: who is asking → rate limits (commands/desk/ratelimit.py; memory only, before any database
 work) → size and character checks → which command → which customer → may they → the command's handler (pure preparation) → its unit of work in the writer (with the delivery
 id recorded in the same transaction, so a repeated delivery gets the first reply and changes nothing).
 """
@@ -17,16 +17,16 @@ from typing import Any
 
 from sqlmodel import Session
 
-from commands.context import Async, Context, DeskError, Read, Services, Write
-from commands.directory import NUMBER, Decision
+from commands.desk.context import Async, Context, DeskError, Read, Services, Write
+from commands.desk.directory import NUMBER, Decision
+from commands.desk.journaled import RegisterUnavailable, ReportJournal
+from commands.desk.log_context import INCIDENT
+from commands.desk.parse import Parsed, ParseError, has_control_characters, parse
+from commands.desk.ratelimit import RateLimiter, refusal_params
+from commands.desk.redact import SECRETS
+from commands.desk.registry import COMMANDS, may_run
+from commands.desk.reply import Reply, Request
 from commands.domain.i18n.catalog import t
-from commands.journaled import RegisterUnavailable, ReportJournal
-from commands.log_context import INCIDENT
-from commands.parse import Parsed, ParseError, has_control_characters, parse
-from commands.ratelimit import RateLimiter, refusal_params
-from commands.redact import SECRETS
-from commands.registry import COMMANDS, may_run
-from commands.reply import Reply, Request
 from storage.db import BulkHandler, on_fast_path
 from storage.db_errors import is_transient
 from storage.register import Register
@@ -77,7 +77,7 @@ class Desk:
         self.in_flight = 0  # commands being handled now: a graceful shutdown waits for them
         self.limiter = RateLimiter(services.config.desk.rate_limits, services.clock)
         self._recording: dict[BulkHandler, BulkHandler] = {}  # bulk handlers, wrapped by _recording_deliveries
-        # Where new reports are kept while the register is unavailable (commands/journaled.py); None: a
+        # Where new reports are kept while the register is unavailable (commands/desk/journaled.py); None: a
         # report the database refuses is answered with an error, as every other command.
         self.journal: ReportJournal | None = None
 

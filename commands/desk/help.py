@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from commands.context import Context, Outcome
-from commands.parse import Parsed
-from commands.views import category_title
+from commands.desk.context import Context, Outcome
+from commands.desk.parse import Parsed
+from commands.incidents.views import category_title
 
 
 def show_help(ctx: Context, p: Parsed) -> Outcome:
-    from commands.registry import COMMANDS, HELP_ORDER
+    from commands.desk.registry import COMMANDS, HELP_ORDER
 
     roles = ctx.roles
     wanted = p.args.strip().lstrip("/").casefold()

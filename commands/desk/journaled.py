@@ -20,10 +20,10 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from commands.context import Context, DeskError, Services
+from commands.desk.context import Context, DeskError, Services
+from commands.desk.reply import Form, Reply, Request
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
-from commands.reply import Form, Reply, Request
 from storage.db_errors import is_transient
 from storage.journal import Journal, JournalEntry
 from storage.outbox import Outbox
@@ -119,7 +119,7 @@ def _queue(session: Session, request: Request, customer_id: str, reply: Reply, n
 
 
 def _may(ctx: Context, command: str) -> bool:
-    from commands.registry import may_run  # the registry imports the commands, which import this module
+    from commands.desk.registry import may_run  # the registry imports the commands, which import this module
 
     return may_run(command, ctx.roles)
 
@@ -228,7 +228,7 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 
 
 class DeskLike(Protocol):
-    """What the replayer needs of the desk (commands/desk.py ``Desk.replay``): the reply and the customer
+    """What the replayer needs of the desk (commands/desk/desk.py ``Desk.replay``): the reply and the customer
     the report is about (None when refused before the customer was known)."""
 
     async def replay(self, request: Request) -> tuple[Reply, str | None]: ...

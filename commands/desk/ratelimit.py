@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from commands.desk.domain.ratelimit_config import UNIT_NAMES, Rate, RateLimitsConfig
+from commands.desk.reply import Request
 from commands.domain.clock import Clock
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_duration, persian_digits
-from commands.domain.ratelimit_config import UNIT_NAMES, Rate, RateLimitsConfig
-from commands.reply import Request
 
 Scope = Literal["person", "channel", "engineer"]
 

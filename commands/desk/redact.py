@@ -14,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from commands.reply import Reply
+from commands.desk.reply import Reply
 
 MASK = "[redacted]"
 MIN_LENGTH = 6

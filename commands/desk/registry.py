@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from commands import backup as backup_cmd
-from commands import health, incident, oncall, report, sla_commands, web_link
-from commands import help as help_cmd
-from commands.context import Context, Outcome
-from commands.parse import Parsed
+from commands.backups import backup as backup_cmd
+from commands.desk import help as help_cmd
+from commands.desk import web_link
+from commands.desk.context import Context, Outcome
+from commands.desk.parse import Parsed
+from commands.health import health
+from commands.incidents import incident, sla_commands
+from commands.oncall import oncall
 from commands.preventive import chat as preventive_chat
+from commands.reports import report
 
 ALL_ROLES = ("reporter", "engineer", "admin")
 STAFF = ("engineer", "admin")

@@ -44,7 +44,7 @@ class Reply:
     # succeed later. Never stored; a transport whose platform delivers again may refuse the delivery.
     transient: bool = False
     # A new report the register could not take now, kept in the desk's journal: the reporter is told it is
-    # received (with its first notification); the control number follows (commands/journaled.py). Never stored.
+    # received (with its first notification); the control number follows (commands/desk/journaled.py). Never stored.
     kept: bool = False
 
     @property

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from commands.context import Context, Outcome, Write
+from commands.desk.context import Context, Outcome, Write
+from commands.desk.parse import Parsed
+from commands.desk.reply import Reply
 from commands.domain.i18n.catalog import t
-from commands.parse import Parsed
-from commands.reply import Reply
 from storage.outbox import Outbox
 from storage.web_auth import LINK_LIFETIME, WebAuth, digest, new_secret
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from commands.context import Context
+from commands.desk.context import Context
 from commands.domain.calendar import local_to_utc
 from commands.domain.i18n.format import to_local
 from commands.domain.timeparse import TimeParseError, parse_time, time_of_day

@@ -156,7 +156,7 @@ class CategoryConfig(_Strict):
     def _target(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        from commands.domain.sla import parse_target
+        from commands.incidents.domain.sla import parse_target
 
         parse_target(v)  # raises ValueError naming what is wrong
         return v
@@ -261,26 +261,26 @@ class CustomerConfig(_Strict):
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
     # Escalation policy per category id ("default" for the others); none = page the engineers once.
     escalation: dict[str, EscalationConfig] = Field(default_factory=dict)
-    # Health checks by check id (commands/domain/health_config.py), validated against the tables above.
+    # Health checks by check id (commands/health/domain/config.py), validated against the tables above.
     checks: CheckTable = Field(default_factory=dict)
-    # Backup targets by id (commands/domain/backup_config.py): driver, schedule, retention, alerts.
+    # Backup targets by id (commands/backups/domain/config.py): driver, schedule, retention, alerts.
     backups: BackupTable = Field(default_factory=dict)
-    # Daily summary and monthly protocol (commands/domain/report_config.py): time, days, parties.
+    # Daily summary and monthly protocol (commands/reports/domain/config.py): time, days, parties.
     reports: ReportConfig = Field(default_factory=lambda: ReportConfig())
-    # Preventive maintenance (commands/domain/preventive_config.py): contract start, planned tasks.
+    # Preventive maintenance (commands/preventive/domain/config.py): contract start, planned tasks.
     preventive: PreventiveTable = None
     # What stops the resolution clock (a category may say otherwise), and tacit acceptance of a fix:
-    # no answer within ``confirm_after`` working days confirms it (commands/domain/acceptance.py).
+    # no answer within ``confirm_after`` working days confirms it (commands/incidents/domain/acceptance.py).
     resolution_stops: ResolutionStops = "resolved"
     confirm_after: str | None = None
     confirm_reminder: str | None = None
-    # E-mail as a channel (commands/domain/email_config.py, docs/email.md)
+    # E-mail as a channel (commands/desk/domain/email_config.py, docs/email.md)
     email: CustomerEmailConfig | None = None
 
     @field_validator("confirm_after")
     @classmethod
     def _confirm_after(cls, v: str | None) -> str | None:
-        from commands.domain.acceptance import parse_working_days
+        from commands.incidents.domain.acceptance import parse_working_days
 
         if v is not None:
             parse_working_days(v)
@@ -288,7 +288,7 @@ class CustomerConfig(_Strict):
 
     @model_validator(mode="after")
     def _reminder(self) -> CustomerConfig:
-        from commands.domain.acceptance import acceptance_policy
+        from commands.incidents.domain.acceptance import acceptance_policy
 
         if self.confirm_reminder is not None and self.confirm_after is None:
             raise ValueError("confirm_reminder needs confirm_after (the tacit acceptance it reminds of)")
@@ -410,9 +410,9 @@ class DeskConfig(_Strict):
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     sms: SmsGatewayConfig | None = None
     smtp: SmtpConfig | None = None
-    # the desk's mailbox (commands/domain/email_config.py): mail to it becomes incidents
+    # the desk's mailbox (commands/desk/domain/email_config.py): mail to it becomes incidents
     email: MailboxConfig | None = None
-    # bounds of the files kept with incidents (commands/domain/attachments.py)
+    # bounds of the files kept with incidents (commands/incidents/domain/attachments.py)
     attachments: AttachmentsConfig = Field(default_factory=lambda: AttachmentsConfig())
     data_dir: str = "data"  # files the desk keeps (backups under <data_dir>/backups)
     channels: DeskChannelsConfig = Field(default_factory=DeskChannelsConfig)
@@ -574,20 +574,20 @@ class Config(_Strict):
 
 # The on-call models use this module's helpers, so they are imported last and the annotations that name
 # them resolved afterwards.
-from commands.domain.attachments import AttachmentsConfig  # noqa: E402
-from commands.domain.backup_config import BackupTable  # noqa: E402
-from commands.domain.email_config import CustomerEmailConfig, MailboxConfig  # noqa: E402
-from commands.domain.health_config import CheckTable  # noqa: E402
-from commands.domain.oncall_config import (  # noqa: E402
+from commands.backups.domain.config import BackupTable  # noqa: E402
+from commands.desk.domain.email_config import CustomerEmailConfig, MailboxConfig  # noqa: E402
+from commands.desk.domain.ratelimit_config import RateLimitsConfig  # noqa: E402
+from commands.health.domain.config import CheckTable  # noqa: E402
+from commands.incidents.domain.attachments import AttachmentsConfig  # noqa: E402
+from commands.oncall.domain.config import (  # noqa: E402
     EscalationConfig,
     ScheduleConfig,
     SmsGatewayConfig,
     SmtpConfig,
     known_channels,
 )
-from commands.domain.preventive_config import PreventiveTable  # noqa: E402
-from commands.domain.ratelimit_config import RateLimitsConfig  # noqa: E402
-from commands.domain.report_config import ReportConfig  # noqa: E402
+from commands.preventive.domain.config import PreventiveTable  # noqa: E402
+from commands.reports.domain.config import ReportConfig  # noqa: E402
 
 for _model in (PersonConfig, CustomerConfig, DeskConfig, Config):
     _model.model_rebuild()

@@ -23,19 +23,19 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from commands import incident as incident_cmd
-from commands.context import Async, Context, DeskError, Outcome, Read, Services, Write
-from commands.directory import Actor
-from commands.domain import lifecycle
+from commands.desk.context import Async, Context, DeskError, Outcome, Read, Services, Write
+from commands.desk.directory import Actor
+from commands.desk.parse import Parsed
+from commands.desk.reply import Reply, Request
+from commands.desk.when import span
 from commands.domain.config import WEEKDAYS, CustomerConfig, PersonConfig, parse_span
-from commands.domain.health_config import AnyCheck
-from commands.domain.health_state import LEVELS, Policy, Snapshot, Step, Window, advance, in_weekly_hours
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
-from commands.parse import Parsed
-from commands.reply import Reply, Request
-from commands.views import component_title
-from commands.when import span
+from commands.health.domain.config import AnyCheck
+from commands.health.domain.state import LEVELS, Policy, Snapshot, Step, Window, advance, in_weekly_hours
+from commands.incidents import incident as incident_cmd
+from commands.incidents.domain import lifecycle
+from commands.incidents.views import component_title
 from storage.health import HealthRepo
 from storage.models_health import HealthCheckState
 from storage.outbox import Outbox

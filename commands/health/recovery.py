@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from commands.context import Services
-from commands.health import period_seconds
+from commands.desk.context import Services
+from commands.health.health import period_seconds
 from storage.health import HealthRepo
 
 REASON = "the process running it stopped before the probe finished"

@@ -2,7 +2,7 @@
 Slack and Telegram uploads and the web application's next).
 
 ``keep_file(session, config, incident_id, Upload(...), source=..., added_by=..., now=...)`` runs inside the
-caller's unit of work: it judges the file (commands/domain/attachments.py: size, count, the kind its bytes
+caller's unit of work: it judges the file (commands/incidents/domain/attachments.py: size, count, the kind its bytes
 show), stores it (storage/attachments.py: the bytes in the database, once per content) and puts it on
 the incident's timeline (``attachment`` event, listed by /status). It returns what was kept, or why not;
 the same file kept twice is one file and one timeline line.
@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from commands.domain.attachments import AttachmentsConfig, clean_filename, judge
+from commands.incidents.domain.attachments import AttachmentsConfig, clean_filename, judge
 from storage.attachments import Attachments, Kept
 from storage.register import Register
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
-from commands.views import category_title, component_title, excerpt
+from commands.incidents.views import category_title, component_title, excerpt
 from storage.models import Incident
 from storage.outbox import Outbox
 

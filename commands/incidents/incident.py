@@ -10,19 +10,18 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from commands import escalation
-from commands.context import Context, Outcome, Read, Write
-from commands.directory import NUMBER
-from commands.domain import lifecycle
+from commands.desk.context import Context, Outcome, Read, Write
+from commands.desk.directory import NUMBER
+from commands.desk.parse import Parsed
+from commands.desk.reply import Reply
 from commands.domain.config import Config, CustomerConfig, parse_duration
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.domain.timeparse import TimeParseError, parse_time
-from commands.notify import IncidentFacts, announce, card_message, engineer_pages, event_line
-from commands.parse import Parsed
-from commands.reply import Reply
-from commands.resolution import acceptance_next, acceptance_note, move_clocks, resume_resolution
-from commands.sla import (
+from commands.incidents.domain import lifecycle
+from commands.incidents.notify import IncidentFacts, announce, card_message, engineer_pages, event_line
+from commands.incidents.resolution import acceptance_next, acceptance_note, move_clocks, resume_resolution
+from commands.incidents.sla import (
     ClockLike,
     ClockPlan,
     clock_lines,
@@ -30,7 +29,14 @@ from commands.sla import (
     schedule_next,
     start_clocks,
 )
-from commands.views import buttons_for, buttons_for_state, category_title, component_title, status_lines
+from commands.incidents.views import (
+    buttons_for,
+    buttons_for_state,
+    category_title,
+    component_title,
+    status_lines,
+)
+from commands.oncall import escalation
 from storage.models import Incident, SlaClock
 from storage.outbox import Outbox
 from storage.register import Register
@@ -110,7 +116,7 @@ def file_incident(ctx: Context, p: Parsed) -> Outcome:
         ctx.fail("error.too_long", length=len(description), limit=limit)
 
     now = ctx.now
-    # A report kept in the journal while the register was unavailable (commands/journaled.py) is registered
+    # A report kept in the journal while the register was unavailable (commands/desk/journaled.py) is registered
     # now; its first notification is when it arrived, and "--reported today 08:55" is read as of then.
     arrived = ctx.request.received_at or now
     reported_at = arrived
@@ -253,7 +259,7 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
         reg = Register(session)
         inc = _load(ctx, reg, number, lock=True)
         if not lifecycle.can(action, inc.state):
-            from commands.registry import may_run  # the registry imports this module
+            from commands.desk.registry import may_run  # the registry imports this module
 
             # only what the reader may do: a reporter is not told to /ack (issue 23)
             allowed = [f"/{a}" for a in lifecycle.allowed_actions(inc.state) if may_run(a, ctx.roles)]

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from commands.desk.reply import Reply
 from commands.domain.config import Config, CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_time
-from commands.reply import Reply
-from commands.sla import ClockLike, clock_lines
-from commands.views import buttons_for_state, category_title, component_title, excerpt
+from commands.incidents.sla import ClockLike, clock_lines
+from commands.incidents.views import buttons_for_state, category_title, component_title, excerpt
 from storage.outbox import Outbox, message_row
 from storage.register import Register
 

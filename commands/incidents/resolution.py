@@ -14,16 +14,16 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from commands.clock_messages import queue_clock_message
-from commands.context import Services
-from commands.domain.acceptance import AcceptancePolicy, acceptance_policy
+from commands.desk.context import Services
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
-from commands.domain.sla import deadline, parse_target
-from commands.notify import announce
-from commands.sla import (
+from commands.incidents.clock_messages import queue_clock_message
+from commands.incidents.domain.acceptance import AcceptancePolicy, acceptance_policy
+from commands.incidents.domain.sla import deadline, parse_target
+from commands.incidents.notify import announce
+from commands.incidents.sla import (
     STOPPED_BY,
     _pauses_for,
     awaiting_confirmation,
@@ -33,7 +33,7 @@ from commands.sla import (
     settle_deadline,
     stop_clock,
 )
-from commands.views import excerpt
+from commands.incidents.views import excerpt
 from storage.models import Incident, SlaClock
 from storage.outbox import Outbox
 from storage.register import Register

@@ -12,7 +12,13 @@ from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import CLOCKS, CategoryConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration, to_local
-from commands.domain.sla import deadline, elapsed_fraction, fraction_instant, parse_target, start_event
+from commands.incidents.domain.sla import (
+    deadline,
+    elapsed_fraction,
+    fraction_instant,
+    parse_target,
+    start_event,
+)
 from storage.models import SlaPause
 
 # Which lifecycle event stops which clock (contract III: reaction = control number + actions taken,

@@ -6,22 +6,29 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
-from commands.context import Context, Outcome, Write
+from commands.desk.context import Context, Outcome, Write
+from commands.desk.parse import Parsed
+from commands.desk.reply import Reply
 from commands.domain.i18n.format import format_datetime
 from commands.domain.i18n.targets import describe_target
-from commands.domain.sla import deadline, parse_target, start_event
-from commands.incident import (
+from commands.incidents.domain.sla import deadline, parse_target, start_event
+from commands.incidents.incident import (
     _load,
     _reported_time,
     _require_number,
     _reschedule,
     number_and_text,
 )
-from commands.notify import announce
-from commands.parse import Parsed
-from commands.reply import Reply
-from commands.sla import ClockPlan, _pauses_for, clock_lines, plan_clocks, rejudge_clock, start_clocks
-from commands.views import buttons_for, category_title
+from commands.incidents.notify import announce
+from commands.incidents.sla import (
+    ClockPlan,
+    _pauses_for,
+    clock_lines,
+    plan_clocks,
+    rejudge_clock,
+    start_clocks,
+)
+from commands.incidents.views import buttons_for, category_title
 from storage.models import Incident, SlaClock, SlaPause
 from storage.register import Register
 

@@ -2,7 +2,7 @@
 
 Each open incident stores ``next_check_at`` — the earliest pending warning or breach of its running
 clocks, escalation step, or tacit acceptance step of a fix awaiting confirmation (its reminder, its
-acceptance: commands/resolution.py); a clock stopped provisionally at the fix has nothing pending. A tick claims only rows with ``next_check_at <= now`` (indexed; ``FOR UPDATE SKIP LOCKED`` on
+acceptance: commands/incidents/resolution.py); a clock stopped provisionally at the fix has nothing pending. A tick claims only rows with ``next_check_at <= now`` (indexed; ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL so replicas share the work), writes outbox rows with dedupe keys in the same transaction,
 and moves ``next_check_at`` on. A tick's cost follows the number of due incidents, not of open ones.
 Whatever fell due while the bot was down is found on the first tick after start and sent once, marked
@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from commands import escalation
-from commands.clock_messages import queue_clock_message
-from commands.context import Services
-from commands.log_context import INCIDENT
-from commands.resolution import acceptance_next, sweep_acceptance
-from commands.sla import pending_events, schedule_next
+from commands.desk.context import Services
+from commands.desk.log_context import INCIDENT
+from commands.incidents.clock_messages import queue_clock_message
+from commands.incidents.resolution import acceptance_next, sweep_acceptance
+from commands.incidents.sla import pending_events, schedule_next
+from commands.oncall import escalation
 from storage.models import Escalation, Incident
 from storage.outbox import Outbox
 from storage.register import Register

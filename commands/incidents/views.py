@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from commands.desk.reply import Button
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
-from commands.reply import Button
-from commands.sla import ClockLike, clock_lines
+from commands.incidents.sla import ClockLike, clock_lines
 from storage.models import Incident, TimelineEvent
 
 

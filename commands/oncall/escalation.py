@@ -13,14 +13,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from commands.context import Services
+from commands.desk.context import Services
+from commands.desk.reply import Reply
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
-from commands.domain.oncall_config import EscalationConfig
-from commands.domain.rotation import Override, Schedule
-from commands.notify import IncidentLike
-from commands.reply import Reply
-from commands.views import buttons_for_state, category_title, component_title, excerpt
+from commands.incidents.notify import IncidentLike
+from commands.incidents.views import buttons_for_state, category_title, component_title, excerpt
+from commands.oncall.domain.config import EscalationConfig
+from commands.oncall.domain.rotation import Override, Schedule
 from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import Escalation, OncallOverride
 from storage.outbox import Outbox

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vText
 
-from commands.domain.rotation import Shift
+from commands.oncall.domain.rotation import Shift
 
 PRODID = "-//dutydesk//on-call//EN"
 

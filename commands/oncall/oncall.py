@@ -6,17 +6,17 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from commands import escalation
-from commands.context import Context, Outcome, Read, Write
+from commands.desk.context import Context, Outcome, Read, Write
+from commands.desk.parse import Parsed
+from commands.desk.reply import Attachment, Reply
+from commands.desk.when import span
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
-from commands.domain.rotation import Override, Shift, check_override
-from commands.incident import _load, number_and_text
-from commands.notify import announce
-from commands.oncall_ics import calendar_file
-from commands.parse import Parsed
-from commands.reply import Attachment, Reply
-from commands.when import span
+from commands.incidents.incident import _load, number_and_text
+from commands.incidents.notify import announce
+from commands.oncall import escalation
+from commands.oncall.domain.rotation import Override, Shift, check_override
+from commands.oncall.ics import calendar_file
 from storage.models import OncallOverride
 from storage.outbox import Outbox
 from storage.register import Register
@@ -148,7 +148,7 @@ def _shifts(ctx: Context, p: Parsed, sub: str) -> Outcome:
 
 
 def _ics(ctx: Context, person: str, shifts: list[tuple[str, Shift]], now: datetime) -> bytes:
-    """The person's shifts as an iCalendar file, in the asker's language (commands/oncall_ics.py)."""
+    """The person's shifts as an iCalendar file, in the asker's language (commands/oncall/ics.py)."""
     who = ctx.services.directory.person_name(person)
 
     def description(schedule: str, shift: Shift) -> str:

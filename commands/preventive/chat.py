@@ -19,15 +19,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from commands import incident as incident_cmd
-from commands.context import Context, Outcome, Read, Write
+from commands.desk.context import Context, Outcome, Read, Write
+from commands.desk.parse import Parsed
+from commands.desk.reply import Reply
 from commands.domain.i18n.format import format_datetime
-from commands.domain.preventive_config import localized
-from commands.parse import Parsed
+from commands.incidents import incident as incident_cmd
+from commands.incidents.views import component_title, excerpt
+from commands.preventive.domain.config import localized
 from commands.preventive.messages import line, ref_of, status_of
 from commands.preventive.plan import TaskRef, tasks_of
-from commands.reply import Reply
-from commands.views import component_title, excerpt
 from storage import maintenance as store
 from storage.models import Incident
 from storage.models_maintenance import CLOSED, OPEN, MaintenanceTask

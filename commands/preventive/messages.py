@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from commands.context import Services
+from commands.desk.context import Services
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
+from commands.incidents.views import component_title
 from commands.preventive.plan import task_ref, title_of
-from commands.views import component_title
 from storage.models_maintenance import MaintenanceTask
 
 

@@ -2,7 +2,7 @@
 
 An occurrence is stored once its window opens within ``HORIZON`` (so the reminder before its due day and
 "due this week" in the daily summary find it); the grammar and the arithmetic are the domain's
-(commands/domain/preventive.py), on the customer's business calendar.
+(commands/preventive/domain/due.py), on the customer's business calendar.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from commands.context import Services
+from commands.desk.context import Services
 from commands.domain.config import CustomerConfig
-from commands.domain.preventive import Occurrence, TaskPlan, task_plan
-from commands.domain.preventive_config import PreventiveTaskConfig, localized
+from commands.preventive.domain.config import PreventiveTaskConfig, localized
+from commands.preventive.domain.due import Occurrence, TaskPlan, task_plan
 from storage import maintenance as store
 
 HORIZON = timedelta(days=14)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from commands.context import Services
+from commands.desk.context import Services
 from commands.domain.i18n.catalog import t
 from commands.preventive.messages import line
 from storage import maintenance as store

@@ -1,7 +1,7 @@
 """The sweeper of planned maintenance: stores the plan's next occurrences, sends each reminder before a
 due day and each overdue notice exactly once, and completes an archive task from the backups.
 
-Like the SLA sweeper (commands/sweep.py): a tick claims only occurrences with ``next_check_at <= now``
+Like the SLA sweeper (commands/incidents/sweep.py): a tick claims only occurrences with ``next_check_at <= now``
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), writes outbox rows with dedupe keys in the same transaction
 and moves ``next_check_at`` on, so whatever fell due while the desk was down is sent once on the first
 tick, marked late.
@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from commands.context import Services
-from commands.escalation import resolve_target
+from commands.desk.context import Services
+from commands.oncall.escalation import resolve_target
 from commands.preventive.messages import auto_done_message, due_message
 from commands.preventive.plan import store_plan, tasks_of
 from storage import maintenance as store

@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from commands.domain.config import CLOCKS, Config
-from commands.domain.report_math import clock_result, day_bounds
-from commands.views import category_title, component_title
+from commands.incidents.views import category_title, component_title
+from commands.reports.domain.math import clock_result, day_bounds
 from storage.export import ExportRow, export_register
 
 _CLOCK_FIELDS = ("target", "deadline", "stopped", "final", "outcome", "margin_seconds")

@@ -18,11 +18,17 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from commands.context import Context, Outcome, Read, Services
+from commands.desk.context import Context, Outcome, Read, Services
+from commands.desk.parse import Parsed
+from commands.desk.reply import Attachment, Reply
 from commands.domain.config import CLOCKS, CustomerConfig
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_date, format_datetime, to_local
-from commands.domain.report_math import (
+from commands.incidents.sla import ClockPlan, clock_lines
+from commands.incidents.views import category_title, component_title
+from commands.oncall.escalation import schedule_with_overrides
+from commands.preventive.summary import week_lines
+from commands.reports.domain.math import (
     ClockResult,
     Compliance,
     ComplianceCounter,
@@ -34,12 +40,6 @@ from commands.domain.report_math import (
     overall,
     provisional,
 )
-from commands.escalation import schedule_with_overrides
-from commands.parse import Parsed
-from commands.preventive.summary import week_lines
-from commands.reply import Attachment, Reply
-from commands.sla import ClockPlan, clock_lines
-from commands.views import category_title, component_title
 from storage import reports as q
 from storage.deliveries import Deliveries
 from storage.outbox import Outbox

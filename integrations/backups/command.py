@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from commands.domain.backup_config import CommandTarget
+from commands.backups.domain.config import CommandTarget
 from integrations.backups.base import BackupFailed, Produced, Progress, secret
 from integrations.backups.textconfig import compose
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
-from commands.domain.backup_config import AnyTarget, CommandTarget, HttpTarget, SshTarget
+from commands.backups.domain.config import AnyTarget, CommandTarget, HttpTarget, SshTarget
 from integrations.backups.base import Driver
 from integrations.backups.command import CommandDriver
 from integrations.backups.http import HttpDriver

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from commands.domain.backup_config import HttpTarget
+from commands.backups.domain.config import HttpTarget
 from integrations.backups.base import BackupFailed, Produced, Progress, secret
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import asyncssh
 
-from commands.domain.backup_config import SshTarget
+from commands.backups.domain.config import SshTarget
 from integrations.backups.base import BackupFailed, Produced, Progress, secret
 from integrations.backups.textconfig import compose, normalise
 

@@ -5,9 +5,9 @@ nobody types a text the desk then turns away) and for the language of its own se
 
 from __future__ import annotations
 
-from commands.desk import Desk
-from commands.directory import Decision
-from commands.reply import Request
+from commands.desk.desk import Desk
+from commands.desk.directory import Decision
+from commands.desk.reply import Request
 
 
 class Asker:

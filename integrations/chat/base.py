@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from commands.reply import Reply
+from commands.desk.reply import Reply
 from integrations.chat.routing import Destination
 from storage.models import OutboxMessage
 

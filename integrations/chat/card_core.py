@@ -34,10 +34,10 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
 
-from commands.desk import Desk
-from commands.directory import Directory
+from commands.desk.desk import Desk
+from commands.desk.directory import Directory
+from commands.desk.reply import Form, Reply, Request
 from commands.domain.config import Config
-from commands.reply import Form, Reply, Request
 from integrations.chat.asking import Asker
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.routing import Destination, Routes

@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from commands.desk import Desk, only_what_they_may
+from commands.desk.desk import Desk, only_what_they_may
+from commands.desk.reply import Reply, Request
 from commands.domain.i18n.catalog import t
-from commands.reply import Reply, Request
 from integrations.chat.routing import Destination
 
 

@@ -5,7 +5,7 @@
   there are none, a direct message to each engineer/admin of the customer who has an identity there;
 - ``person:<id>``    → a direct message to the person's identity on that transport;
 - ``chat:<transport>:<chat id>`` → that chat, on that transport only (where a person asked: a report
-  kept in the journal gets its control number there, commands/journaled.py).
+  kept in the journal gets its control number there, commands/desk/journaled.py).
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
+from commands.desk.reply import Form, Reply, Request
 from commands.domain.i18n.catalog import t
-from commands.reply import Form, Reply, Request
 from integrations.chat import slack_blocks as kit
 from integrations.chat.card_core import ChatTransport, Config, Database, Desk, Destination, Meta
 from integrations.chat.http_body import read_bounded

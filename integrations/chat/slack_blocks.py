@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from commands.desk.reply import Form, Reply
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
-from commands.reply import Form, Reply
-from commands.views import category_title
+from commands.incidents.views import category_title
 from integrations.chat import slack_text
 
 ACTION_PREFIX = "desk:"  # action_id of every desk button: "desk:0", "desk:1", ... (unique per block)

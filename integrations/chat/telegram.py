@@ -64,9 +64,9 @@ from telegram.ext import (
     filters,
 )
 
+from commands.desk.registry import COMMANDS
+from commands.desk.reply import Form, Reply, Request
 from commands.domain.i18n.catalog import LOCALES, t
-from commands.registry import COMMANDS
-from commands.reply import Form, Reply, Request
 from integrations.chat import telegram_render as render
 from integrations.chat.base import TransportRefused
 from integrations.chat.card_core import ChatTransport, Config, Database, Desk, Destination, Meta

@@ -30,11 +30,11 @@ from telegram.ext import (
     filters,
 )
 
-from commands.directory import Directory
+from commands.desk.directory import Directory
+from commands.desk.reply import Form
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
-from commands.reply import Form
-from commands.views import category_title, component_title
+from commands.incidents.views import category_title, component_title
 from integrations.chat.telegram_render import escape
 
 CATEGORY, COMPONENT, DESCRIPTION = range(3)

@@ -1,7 +1,7 @@
 """Telegram groups upgraded to supergroups: a new chat id for the same customer's group.
 
 The config names the old id until the operator changes it; meanwhile the desk sends to the new id and
-takes the new id's commands as the old one's. Each move is kept in the database (commands/chat_moves.py
+takes the new id's commands as the old one's. Each move is kept in the database (commands/desk/chat_moves.py
 also queues the engineers' notice), so a restart, or another replica, follows it too.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 
-from commands.chat_moves import ChatMove, configured_chat, record_move
-from commands.context import Services
+from commands.desk.chat_moves import ChatMove, configured_chat, record_move
+from commands.desk.context import Services
 from storage.chat_migrations import ChatMigrations
 
 log = logging.getLogger(__name__)

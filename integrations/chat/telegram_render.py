@@ -12,10 +12,10 @@ import re
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
+from commands.desk.registry import COMMANDS, HELP_ORDER
+from commands.desk.reply import Reply
 from commands.domain.i18n.catalog import MESSAGES, t
-from commands.incident import NUMBER
-from commands.registry import COMMANDS, HELP_ORDER
-from commands.reply import Reply
+from commands.incidents.incident import NUMBER
 
 MAX_TEXT = 4096  # characters of one message after entity parsing
 MAX_CALLBACK_DATA = 64  # bytes

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 
+from commands.desk.reply import Reply
 from commands.domain.config import Config
-from commands.domain.oncall_config import SmtpConfig
-from commands.reply import Reply
+from commands.oncall.domain.config import SmtpConfig
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.routing import Destination
 from storage.models import OutboxMessage

@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 import httpx
 
+from commands.desk.reply import Reply
 from commands.domain.config import Config
-from commands.domain.oncall_config import SmsGatewayConfig
-from commands.reply import Reply
+from commands.oncall.domain.config import SmsGatewayConfig
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.routing import Destination
 from storage.models import OutboxMessage

@@ -27,10 +27,10 @@ from imap_tools.errors import MailboxLoginError
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlmodel import Session
 
-from commands.context import Services
-from commands.desk import Desk
-from commands.domain.email_config import MailboxConfig
-from commands.reply import Reply
+from commands.desk.context import Services
+from commands.desk.desk import Desk
+from commands.desk.domain.email_config import MailboxConfig
+from commands.desk.reply import Reply
 from integrations.chat.routing import Destination
 from integrations.gateways.email import EmailNotifier
 from integrations.mail.imap import ImapMailbox

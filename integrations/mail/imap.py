@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.mailbox import BaseMailBox
 
-from commands.domain.email_config import MailboxConfig
+from commands.desk.domain.email_config import MailboxConfig
 
 _FETCH_HEAD = re.compile(rb"UID (\d+)|INTERNALDATE \"([^\"]+)\"")
 MAX_BATCH = 50  # mails read per round; the rest in the next

@@ -18,14 +18,14 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from commands.attachments import Kept, Refused, Upload, keep_file
-from commands.context import Services
-from commands.desk import Desk
-from commands.directory import Actor
+from commands.desk.context import Services
+from commands.desk.desk import Desk
+from commands.desk.directory import Actor
+from commands.desk.domain.email_config import MailboxConfig
+from commands.desk.reply import Form, Reply, Request
 from commands.domain.config import parse_duration
-from commands.domain.email_config import MailboxConfig
 from commands.domain.i18n.catalog import t
-from commands.reply import Form, Reply, Request
+from commands.incidents.attachments import Kept, Refused, Upload, keep_file
 from integrations.gateways.email import EmailError, EmailNotifier, PermanentEmailError
 from integrations.mail.authresults import vouched
 from integrations.mail.grammar import read_subject, thread_command

@@ -15,8 +15,8 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime as rfc2822_date
 
+from commands.desk.reply import Reply
 from commands.domain.i18n.catalog import t
-from commands.reply import Reply
 from integrations.gateways.email import one_line
 
 MAX_REFERENCES = 20  # the newest ids kept in References (RFC 5322 §3.6.4 lets a client trim)

@@ -12,7 +12,7 @@ import httpx
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.clock import Clock
 from commands.domain.config import CustomerConfig, parse_duration
-from commands.domain.health_config import (
+from commands.health.domain.config import (
     AnyCheck,
     AxlCheck,
     DynamicsCheck,

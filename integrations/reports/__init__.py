@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from commands.report import MonthlyProtocol
+from commands.reports.report import MonthlyProtocol
 
 
 def render(protocol: MonthlyProtocol, fmt: str) -> bytes:

@@ -10,8 +10,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from commands.domain.i18n.format import format_date
-from commands.report import MonthlyProtocol
-from commands.views import category_title
+from commands.incidents.views import category_title
+from commands.reports.report import MonthlyProtocol
 
 _COLOURS = {"reaction": "#4C72B0", "arrival": "#55A868", "resolution": "#C44E52"}
 

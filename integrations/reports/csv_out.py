@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from commands.report import MonthlyProtocol
+from commands.reports.report import MonthlyProtocol
 from integrations.reports.cells import csv_row
 from integrations.reports.tables import (
     compliance_table,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from commands.report import MonthlyProtocol
+from commands.reports.report import MonthlyProtocol
 from integrations.reports.tables import (
     Cell,
     compliance_table,

@@ -22,9 +22,9 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from commands.domain.i18n.format import format_duration
-from commands.domain.report_math import ClockResult
-from commands.report import MonthlyProtocol, RegisterEntry
-from commands.views import category_title, component_title
+from commands.incidents.views import category_title, component_title
+from commands.reports.domain.math import ClockResult
+from commands.reports.report import MonthlyProtocol, RegisterEntry
 from integrations.reports.tables import Cell, Table, compliance_table, header_lines, side_tables, when
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"

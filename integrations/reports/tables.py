@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from commands.domain.i18n.format import format_date, format_datetime
-from commands.domain.report_math import ClockResult
-from commands.report import MonthlyProtocol, RegisterEntry
-from commands.views import category_title, component_title
+from commands.incidents.views import category_title, component_title
+from commands.reports.domain.math import ClockResult
+from commands.reports.report import MonthlyProtocol, RegisterEntry
 
 Cell = str | int | float | None
 

@@ -12,7 +12,7 @@ import re
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
-from commands.report import MonthlyProtocol
+from commands.reports.report import MonthlyProtocol
 from integrations.reports.cells import Value, xlsx_cells
 from integrations.reports.tables import (
     compliance_table,

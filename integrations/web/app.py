@@ -34,17 +34,17 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from commands.context import Services
-from commands.desk import Desk
-from commands.directory import Actor
+from commands.desk.context import Services
+from commands.desk.desk import Desk
+from commands.desk.directory import Actor
+from commands.desk.domain.ratelimit_config import Rate, parse_rate
+from commands.desk.ratelimit import TokenBuckets
+from commands.desk.reply import Form, Reply, Request
+from commands.desk.web_link import signin_url
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
-from commands.domain.ratelimit_config import Rate, parse_rate
-from commands.escalation import schedule_with_overrides
-from commands.ratelimit import TokenBuckets
-from commands.reply import Form, Reply, Request
-from commands.web_link import signin_url
+from commands.oncall.escalation import schedule_with_overrides
 from integrations.reports.cells import csv_row
 from integrations.web import queries as q
 from integrations.web.pages import actions_for, clock_view, event_view, next_clock, promises, titles

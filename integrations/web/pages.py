@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from commands.context import Services
+from commands.desk.context import Services
+from commands.desk.registry import may_run
 from commands.domain.i18n.catalog import MESSAGES, t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.domain.i18n.targets import describe_target
-from commands.domain.lifecycle import OPEN_STATES, can
-from commands.domain.sla import elapsed_fraction, parse_target, start_event
-from commands.registry import may_run
-from commands.sla import plan_clocks
-from commands.views import category_title, component_title
+from commands.incidents.domain.lifecycle import OPEN_STATES, can
+from commands.incidents.domain.sla import elapsed_fraction, parse_target, start_event
+from commands.incidents.sla import plan_clocks
+from commands.incidents.views import category_title, component_title
 from storage.models import SlaClock, TimelineEvent
 
 # The actions a page offers, in the lifecycle's order; which of them a reader sees is decided by the

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from commands.domain.lifecycle import OPEN_STATES
+from commands.incidents.domain.lifecycle import OPEN_STATES
 from storage.models import Delivery, Incident, SlaClock, TimelineEvent
 from storage.models_backup import BackupRun
 from storage.models_health import HealthCheckState

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot.file_clock import write_clock_file
-from commands.reply import Reply
+from commands.desk.reply import Reply
 from storage.db import Database
 from storage.outbox import Outbox
 from tests.bot.ops_helpers import until_running

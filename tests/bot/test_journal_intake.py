@@ -14,9 +14,9 @@ from bot.api_intake import CommandIntake
 from bot.metrics import OpsMetrics
 from bot.ops_http import OpsServer
 from bot.readiness import Readiness
+from commands.desk.journaled import Replayer
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
-from commands.journaled import Replayer
 from storage.db import make_engine
 from storage.retry import Backoff
 from tests.conftest import utc

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import run as cli
 from bot.dispatcher import Dispatcher
 from bot.logs import TEXT_FORMAT, IncidentFilter, JsonFormatter, TextFormatter
-from commands.log_context import INCIDENT
+from commands.desk.log_context import INCIDENT
 from tests.bot.test_dispatcher import Recorder
 from tests.conftest import EXAMPLES, utc
 from tests.harness import DeskHarness
@@ -108,7 +108,7 @@ def test_every_extra_field_is_written_and_its_secrets_masked() -> None:
     from datetime import timedelta
 
     from bot.log_redaction import RedactingFilter
-    from commands.redact import MASK, Secrets
+    from commands.desk.redact import MASK, Secrets
 
     secret = "xoxb-2222-extra-field-secret"
     secrets = Secrets()

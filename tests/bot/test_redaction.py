@@ -10,8 +10,8 @@ import pytest
 
 from bot.log_redaction import RedactingFilter, RedactingStream, config_secrets, environment_secrets
 from bot.settings import load_config
-from commands.redact import MASK, SECRETS, Secrets
-from commands.reply import Reply
+from commands.desk.redact import MASK, SECRETS, Secrets
+from commands.desk.reply import Reply
 from tests.conftest import EXAMPLES
 from tests.harness import DeskHarness
 

@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from bot.app import build_app
 from bot.file_clock import write_clock_file
 from bot.settings import load_config
+from commands.desk.reply import Request
 from commands.domain.clock import FakeClock
-from commands.reply import Request
 from tests.conftest import PG_URL, pg_schema
 from tests.fakes.slack_api import FakeSlack
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from commands.backup import (
+from commands.backups.backup import (
     BackupRuntime,
     check_stale_unit,
     install,
@@ -234,7 +234,7 @@ async def test_a_run_survives_a_crash_as_interrupted(rig: Rig) -> None:
 
 async def test_only_the_owners_runs_are_interrupted_when_asked(rig: Rig) -> None:
     services = rig.desk.app.services
-    from commands.backup import queue_run
+    from commands.backups.backup import queue_run
 
     now = rig.desk.clock.now()
     await rig.desk.db.write(lambda s: queue_run(s, services, rig.runtime, "noi", "gw1", trigger="person",
@@ -300,7 +300,7 @@ async def test_stale_backup_alert(rig: Rig) -> None:
 
 async def test_a_run_past_its_deadline_is_interrupted_by_the_check(rig: Rig) -> None:
     services = rig.desk.app.services
-    from commands.backup import queue_run
+    from commands.backups.backup import queue_run
 
     now = rig.desk.clock.now()
     await rig.desk.db.write(lambda s: queue_run(s, services, rig.runtime, "noi", "gw1", trigger="person",

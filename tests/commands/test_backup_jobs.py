@@ -16,7 +16,7 @@ from bot.backup_jobs import (
     scheduled_period,
     wire_backups,
 )
-from commands.backup import queue_run, runtime_of
+from commands.backups.backup import queue_run, runtime_of
 from commands.domain.cron import cron_schedule
 from storage.backups import BackupRepo
 from tests.commands.test_backup import MONDAY_0200_SOFIA, config
@@ -163,7 +163,7 @@ def test_every_claim_names_its_process_the_same_bounded_way(monkeypatch: pytest.
     import os
     import socket
 
-    from commands.backup import BackupRuntime
+    from commands.backups.backup import BackupRuntime
     from storage.leases import OWNER_MAX, this_process
 
     monkeypatch.setattr(socket, "gethostname", lambda: "h" * 300)

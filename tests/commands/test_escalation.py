@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from commands.sweep import sweep_unit
+from commands.incidents.sweep import sweep_unit
 from storage.models import OncallOverride, OutboxMessage, TimelineEvent
 from tests.conftest import utc
 from tests.harness import DeskHarness

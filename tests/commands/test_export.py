@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.cli import run
 from commands.domain.config import CLOCKS
-from commands.export import HEADER
+from commands.reports.export import HEADER
 from storage.models import Incident, SlaClock
 from tests.conftest import EXAMPLES, utc
 from tests.harness import DeskHarness

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from commands.reply import Form, Reply, Request
+from commands.desk.reply import Form, Reply, Request
 from storage.models import Incident
 from tests.harness import DeskHarness
 

@@ -2,7 +2,7 @@
 
 Arbitrary unicode (RTL and direction overrides, combining marks, NUL and other control characters, huge
 tokens, straight/typographic/unbalanced quotes, ``--option`` forms, Persian digits, emoji) goes through
-``commands.parse.parse`` and through ``Desk.handle`` against a real database, as a reporter and as an
+``commands.desk.parse.parse`` and through ``Desk.handle`` against a real database, as a reporter and as an
 engineer. No exception escapes, no reply is the internal-error reply, and an error reply writes nothing.
 """
 
@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel
 
+from commands.desk.parse import Parsed, ParseError, parse
+from commands.desk.registry import COMMANDS
 from commands.domain.i18n.catalog import LOCALES, t
-from commands.parse import Parsed, ParseError, parse
-from commands.registry import COMMANDS
 from tests.commands.conftest import MONDAY_1004_SOFIA
 from tests.harness import DeskHarness
 

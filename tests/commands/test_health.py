@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import select
 
 from commands.domain.config import Config
-from commands.health import HealthRuntime, ProbeLike, Result, ResultLike, install, run_check
+from commands.health.health import HealthRuntime, ProbeLike, Result, ResultLike, install, run_check
 from storage.models import Incident, OutboxMessage
 from storage.outbox import Outbox
 from tests.conftest import EXAMPLES, utc
@@ -249,7 +249,7 @@ def test_examples_configure_the_acceptance_checks(noi_config, hgp_config) -> Non
 
 
 async def test_a_run_a_crash_cut_off_is_marked_interrupted_once_on_the_history(desk) -> None:  # type: ignore[no-untyped-def]
-    from commands.health_recovery import mark_interrupted
+    from commands.health.recovery import mark_interrupted
     from storage.health import HealthRepo
 
     h, rt, fakes = desk

@@ -13,8 +13,8 @@ import pytest
 from sqlmodel import select
 
 from bot.dispatcher import Dispatcher
-from commands.reply import Reply
-from commands.sweep import sweep_unit
+from commands.desk.reply import Reply
+from commands.incidents.sweep import sweep_unit
 from integrations.chat.routing import Destination
 from storage.models import OncallOverride, OutboxMessage
 from storage.outbox import Outbox

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from sqlmodel import col, select
 
 from bot.dispatcher import Dispatcher
-from commands.registry import COMMANDS
-from commands.reply import Reply
-from commands.sweep import sweep_unit
+from commands.desk.registry import COMMANDS
+from commands.desk.reply import Reply
+from commands.incidents.sweep import sweep_unit
 from integrations.chat.routing import Destination
 from storage.models import Incident, OutboxMessage, TimelineEvent
 from tests.commands.conftest import MONDAY_1004_SOFIA

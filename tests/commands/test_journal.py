@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
+from commands.desk.journaled import Replayer
+from commands.desk.reply import Form, Request
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
-from commands.journaled import Replayer
-from commands.reply import Form, Request
 from storage.journal import Journal
 from storage.models import Incident, OutboxMessage
 from storage.retry import Backoff
@@ -160,7 +160,7 @@ async def test_a_journal_left_by_a_killed_process_is_registered_by_the_next(
         (directory / "journal-1-00000000.jsonl").write_bytes(saved + b'{"v":1,"id":"cut sho')
         again = Journal(directory)
         assert again.take_over() == 2  # the line cut short by a crash was never answered: skipped
-        from commands.journaled import ReportJournal
+        from commands.desk.journaled import ReportJournal
 
         assert await Replayer(second.app.desk, ReportJournal(again, second.app.services)).once()
         assert len(_incidents(second)) == 2 and len(_told(second)) == 2

@@ -151,7 +151,7 @@ async def test_a_backup_after_the_due_day_does_not_complete_it(noi_config, db_ur
 
 
 async def test_the_daily_summary_lists_what_is_due_this_week(noi_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
-    from commands.report import daily_summary
+    from commands.reports.report import daily_summary
 
     h = DeskHarness(noi_config, db_url, CONTRACT_DAY_0900)
     try:

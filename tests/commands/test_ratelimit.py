@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import func, select
 
 from bot.settings import ConfigError, load_config
+from commands.desk.domain.ratelimit_config import Rate, RateLimitsConfig
+from commands.desk.ratelimit import RateLimiter, Refusal, TokenBuckets, refusal_params
+from commands.desk.reply import Request
 from commands.domain.clock import FakeClock
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
-from commands.domain.ratelimit_config import Rate, RateLimitsConfig
-from commands.ratelimit import RateLimiter, Refusal, TokenBuckets, refusal_params
-from commands.reply import Request
 from storage.models import Incident
 from tests.commands.conftest import MONDAY_1004_SOFIA
 from tests.conftest import EXAMPLES, utc

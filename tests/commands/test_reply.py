@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from commands.reply import Attachment, Button, Reply
+from commands.desk.reply import Attachment, Button, Reply
 
 SLOT = "\x00number\x00"
 

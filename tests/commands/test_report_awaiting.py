@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from commands.report import daily_summary, monthly_protocol, summary_lines
+from commands.reports.report import daily_summary, monthly_protocol, summary_lines
 from integrations import reports
 from tests.commands.test_export import _export
 from tests.harness import DeskHarness

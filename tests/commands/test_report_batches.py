@@ -1,4 +1,4 @@
-"""Reports that reach the writer together are registered in one go (commands.incident.register_reports):
+"""Reports that reach the writer together are registered in one go (commands.incidents.incident.register_reports):
 every number, row, clock, event, card, page and escalation still belongs to the right report."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from commands.desk import only_what_they_may
-from commands.reply import Reply
+from commands.desk.desk import only_what_they_may
+from commands.desk.reply import Reply
 from storage.models import Delivery, Escalation, Incident, OutboxMessage, SlaClock, TimelineEvent
 from tests.conftest import utc
 from tests.harness import DeskHarness

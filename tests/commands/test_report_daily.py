@@ -11,7 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.dispatcher import Dispatcher
 from bot.report_jobs import run_daily_summary, schedule_report_jobs
-from commands.reply import Reply
+from commands.desk.reply import Reply
 from integrations.chat.routing import Destination
 from storage import reports as q
 from storage.models import OutboxMessage

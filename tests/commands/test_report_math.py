@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from commands.domain.report_math import (
+from commands.reports.domain.math import (
     ClockResult,
     ComplianceCounter,
     clock_result,

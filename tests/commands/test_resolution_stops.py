@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from commands.domain.config import Config
-from commands.sweep import sweep_unit
+from commands.incidents.sweep import sweep_unit
 from storage.models import Incident, OutboxMessage, SlaClock, TimelineEvent
 from tests.conftest import utc
 from tests.harness import DeskHarness
@@ -440,7 +440,7 @@ def test_bad_settings_are_refused_naming_the_key(tmp_path, keys: dict[str, str],
 async def test_the_daily_summary_counts_a_tacit_acceptance_as_a_confirmation(noi_config: Config, db_url: str) -> None:
     from datetime import date
 
-    from commands.report import daily_summary
+    from commands.reports.report import daily_summary
 
     h = DeskHarness(with_noi(noi_config, confirm_after="3 working days"), db_url, TUESDAY_22_DEC_1000)
     try:

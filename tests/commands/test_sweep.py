@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.app import build_app
-from commands.sweep import sweep_unit
+from commands.incidents.sweep import sweep_unit
 from storage.models import Incident, OutboxMessage
 from tests.conftest import utc
 from tests.harness import DeskHarness

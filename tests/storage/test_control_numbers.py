@@ -7,7 +7,7 @@ import threading
 
 from sqlmodel import select
 
-from commands.reply import Request
+from commands.desk.reply import Request
 from storage.models import Incident
 from tests.conftest import utc
 from tests.harness import DeskHarness

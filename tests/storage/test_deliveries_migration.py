@@ -10,8 +10,8 @@ from alembic import command
 from sqlalchemy import inspect
 
 from bot.dispatcher import Dispatcher
+from commands.desk.reply import Reply
 from commands.domain.config import Config
-from commands.reply import Reply
 from integrations.chat.routing import Destination
 from storage.db import Database
 from storage.deliveries import Deliveries

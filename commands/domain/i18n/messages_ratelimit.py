@@ -1,4 +1,4 @@
-"""Sentences of the rate limits (commands/ratelimit.py): the refusal says the limit and when to try again."""
+"""Sentences of the rate limits (commands/desk/ratelimit.py): the refusal says the limit and when to try again."""
 
 from __future__ import annotations
 

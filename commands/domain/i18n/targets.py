@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import persian_digits
-from commands.domain.sla import (
+from commands.incidents.domain.sla import (
     BusinessDuration,
     BusinessFromNextWorkingDay,
     CalendarDuration,

@@ -16,7 +16,7 @@ from commands.domain.config import (
     parse_duration,
     parse_span,
 )
-from commands.domain.rotation import Layer, Schedule
+from commands.oncall.domain.rotation import Layer, Schedule
 
 _TARGET = re.compile(r"^(schedule|person|engineers):[a-z0-9][a-z0-9_-]*$")
 

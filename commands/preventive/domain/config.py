@@ -5,7 +5,7 @@ first is due (``10 working days after contract start`` — the SLA targets' gram
 business calendar), how often after that (``every 3 months``, ``every month on the 2nd working day``),
 who is responsible (``schedule:<id>``, ``person:<id>`` or ``engineers:<customer>``, as in an escalation
 step) and which backup targets' successful runs complete the task on their own. The grammar and the
-arithmetic are in ``commands.domain.preventive``; this module only says what a valid table is.
+arithmetic are in ``commands.preventive.domain.due``; this module only says what a valid table is.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class PreventiveTaskConfig(_Strict):
     @field_validator("first_due")
     @classmethod
     def _first(cls, v: str) -> str:
-        from commands.domain.preventive import parse_first_due
+        from commands.preventive.domain.due import parse_first_due
 
         parse_first_due(v)
         return v
@@ -82,7 +82,7 @@ class PreventiveTaskConfig(_Strict):
     @field_validator("every")
     @classmethod
     def _every(cls, v: str | None) -> str | None:
-        from commands.domain.preventive import parse_recurrence
+        from commands.preventive.domain.due import parse_recurrence
 
         if v is not None:
             parse_recurrence(v)
@@ -91,7 +91,7 @@ class PreventiveTaskConfig(_Strict):
     @field_validator("remind_before")
     @classmethod
     def _remind(cls, v: str | None) -> str | None:
-        from commands.domain.preventive import parse_remind_before
+        from commands.preventive.domain.due import parse_remind_before
 
         if v is not None:
             parse_remind_before(v)
@@ -113,7 +113,7 @@ class PreventiveConfig(_Strict):
     @field_validator("remind_before")
     @classmethod
     def _remind(cls, v: str) -> str:
-        from commands.domain.preventive import parse_remind_before
+        from commands.preventive.domain.due import parse_remind_before
 
         parse_remind_before(v)
         return v

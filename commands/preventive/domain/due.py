@@ -2,7 +2,7 @@
 
 Pure arithmetic, no I/O.
 
-* **First due** — an SLA target (``commands.domain.sla``'s grammar) counted from the contract start:
+* **First due** — an SLA target (``commands.incidents.domain.sla``'s grammar) counted from the contract start:
   ``10 working days after contract start`` is the close of the 10th working day after the start date
   (the start date itself does not count, as ``10 working days after received`` for a handset); ``end of
   the 2nd next working day`` or ``5d`` work too. The clock starts at local midnight of the start date.
@@ -27,7 +27,13 @@ from datetime import date, datetime, time, timedelta
 from itertools import takewhile
 
 from commands.domain.calendar import BusinessCalendar, to_utc
-from commands.domain.sla import Target, WorkingDaysAfterEvent, deadline, describe_target, parse_target
+from commands.incidents.domain.sla import (
+    Target,
+    WorkingDaysAfterEvent,
+    deadline,
+    describe_target,
+    parse_target,
+)
 
 CONTRACT_START = "contract_start"
 _MAX_OCCURRENCES = 10_000  # a plan of daily tasks over 27 years; beyond it the plan is surely a typo

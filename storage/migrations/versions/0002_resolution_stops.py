@@ -14,7 +14,7 @@ Existing incidents are carried over so that no recorded outcome changes:
   instant** (met/breached by then), awaiting the confirmation that makes it final. A clock that was
   paused before the fix and is still paused is left running: its deadline moves by working time, which
   needs the customer's calendar; /confirm stops it at the resolve instant with the pause counted
-  (commands/incident.py). For a customer configured ``resolution_stops = "confirmed"`` the confirmation
+  (commands/incidents/incident.py). For a customer configured ``resolution_stops = "confirmed"`` the confirmation
   re-stops the clock at the confirmation instant, as before the upgrade.
 """
 

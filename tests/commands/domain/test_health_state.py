@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from commands.domain.health_state import Policy, Snapshot, Step, Window, advance
+from commands.health.domain.state import Policy, Snapshot, Step, Window, advance
 from tests.conftest import utc
 
 T0 = utc(2026, 11, 23, 8, 0)

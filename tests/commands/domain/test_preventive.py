@@ -11,7 +11,9 @@ from pydantic import ValidationError
 
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import Config
-from commands.domain.preventive import (
+from commands.incidents.domain.sla import WorkingDaysAfterEvent
+from commands.preventive.domain.config import localized
+from commands.preventive.domain.due import (
     Interval,
     NthWorkingDayOfMonth,
     add_months,
@@ -22,8 +24,6 @@ from commands.domain.preventive import (
     previous_working_day,
     task_plan,
 )
-from commands.domain.preventive_config import localized
-from commands.domain.sla import WorkingDaysAfterEvent
 
 SOFIA = ZoneInfo("Europe/Sofia")
 TEHRAN = ZoneInfo("Asia/Tehran")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from commands.domain.rotation import Layer, Override, Schedule, check_override
+from commands.oncall.domain.rotation import Layer, Override, Schedule, check_override
 
 SOFIA = ZoneInfo("Europe/Sofia")
 
@@ -89,7 +89,7 @@ def test_whole_shifts_keep_their_real_start_and_end_whenever_asked() -> None:
     from datetime import UTC, date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
-    from commands.domain.rotation import Layer, Schedule, Shift
+    from commands.oncall.domain.rotation import Layer, Schedule, Shift
 
     tz = ZoneInfo("Europe/Sofia")
     weekly = Schedule("primary", tz, (Layer("24x7", ("georgi", "petar"), "weekly", time(9, 0), date(2026, 11, 2)),))

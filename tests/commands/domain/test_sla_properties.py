@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commands.domain.calendar import BusinessCalendar
-from commands.domain.sla import Target, deadline, elapsed_fraction, fraction_instant, parse_target
+from commands.incidents.domain.sla import Target, deadline, elapsed_fraction, fraction_instant, parse_target
 
 MON_FRI = frozenset(range(5))
 SAT_WED = frozenset({5, 6, 0, 1, 2})

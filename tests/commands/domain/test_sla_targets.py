@@ -12,7 +12,7 @@ import pytest
 
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.config import CategoryConfig
-from commands.domain.sla import (
+from commands.incidents.domain.sla import (
     BusinessDuration,
     BusinessFromNextWorkingDay,
     CalendarDuration,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from commands.domain.backup_config import CommandTarget
+from commands.backups.domain.config import CommandTarget
 from integrations.backups.base import BackupFailed, no_progress
 from integrations.backups.command import CommandDriver
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from commands.domain.backup_config import HttpTarget
+from commands.backups.domain.config import HttpTarget
 from integrations.backups.base import BackupFailed, no_progress
 from integrations.backups.http import HttpDriver, dig
 from tests.fakes.backup_http import FakeBackupApi

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from commands.domain.backup_config import DEFAULT_SECRET_PATTERNS, SshTarget
+from commands.backups.domain.config import DEFAULT_SECRET_PATTERNS, SshTarget
 from integrations.backups.base import BackupFailed, no_progress
 from integrations.backups.ssh import SshDriver
 from integrations.backups.store import BackupStore

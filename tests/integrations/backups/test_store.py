@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from commands.domain.backup_config import DEFAULT_SECRET_PATTERNS, DEFAULT_VOLATILE_PATTERNS
+from commands.backups.domain.config import DEFAULT_SECRET_PATTERNS, DEFAULT_VOLATILE_PATTERNS
 from integrations.backups.store import BackupStore
 from integrations.backups.textconfig import compose, mask_line, strip_volatile, unified_diff
 

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from bot.dispatcher import Dispatcher, DispatchResult
 from commands.domain.config import Config
-from commands.sweep import sweep_unit
+from commands.incidents.sweep import sweep_unit
 from integrations.chat.slack import SlackTransport
 from storage.models import Incident, TimelineEvent
 from tests.conftest import utc

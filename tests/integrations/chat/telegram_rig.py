@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from bot.dispatcher import Dispatcher, DispatchResult
 from commands.domain.config import Config
-from commands.sweep import sweep_unit
+from commands.incidents.sweep import sweep_unit
 from integrations.chat.telegram import TelegramTransport
 from integrations.chat.telegram_limits import ChatRateLimiter
 from storage.models import Incident, OutboxMessage, TimelineEvent

@@ -15,10 +15,10 @@ from sqlmodel import col, select
 from bot.dispatcher import Dispatcher
 from bot.metrics import OpsMetrics
 from bot.report_jobs import run_daily_summary
+from commands.desk.reply import Reply
 from commands.domain.config import Config
-from commands.domain.oncall_config import SmsGatewayConfig
-from commands.reply import Reply
-from commands.report import daily_summary
+from commands.oncall.domain.config import SmsGatewayConfig
+from commands.reports.report import daily_summary
 from integrations.gateways.sms import SmsNotifier
 from storage.deliveries import Deliveries
 from storage.models import OutboxDelivery, OutboxMessage

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from commands.reply import Reply
+from commands.desk.reply import Reply
 from storage.models import OncallOverride
 from storage.outbox import Outbox
 from tests.fakes.slack_api import slash_body

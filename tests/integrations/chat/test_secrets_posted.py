@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.log_redaction import environment_secrets
-from commands.redact import MASK, SECRETS
+from commands.desk.redact import MASK, SECRETS
 from tests.fakes.slack_api import slash_body
 from tests.fakes.telegram_api import TOKEN as TELEGRAM_TOKEN
 from tests.integrations.chat import SECRET as SIGNING_SECRET

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from commands.registry import COMMANDS
+from commands.desk.registry import COMMANDS
 from storage.outbox import Outbox
 from tests.fakes.slack_api import block_action, conversation_of, payload_body, slash_body, view_submission
 from tests.integrations.chat import SlackRig, slack_rig

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.reply import Button, Reply
+from commands.desk.reply import Button, Reply
 from integrations.chat import telegram_render as render
 from tests.fakes.telegram_api import html_to_plain
 

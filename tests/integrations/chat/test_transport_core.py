@@ -15,8 +15,8 @@ import tomli_w
 
 from bot.dispatcher import Dispatcher
 from bot.settings import ConfigError, load_config
+from commands.desk.reply import Reply
 from commands.domain.config import Config
-from commands.reply import Reply
 from integrations.chat.card_core import ChatTransport, Meta
 from tests.conftest import EXAMPLES
 from tests.harness import DeskHarness

@@ -25,9 +25,9 @@ from cryptography.x509.oid import NameOID
 from sqlmodel import select
 
 from bot.dispatcher import Dispatcher
+from commands.desk.reply import Reply
 from commands.domain.config import Config
-from commands.domain.oncall_config import SmtpConfig
-from commands.reply import Reply
+from commands.oncall.domain.config import SmtpConfig
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.routing import Destination
 from integrations.gateways.email import EmailNotifier

@@ -11,9 +11,9 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from bot.dispatcher import Dispatcher
-from commands.domain.oncall_config import SmsGatewayConfig, SmtpConfig
-from commands.reply import Reply
-from commands.sweep import sweep_unit
+from commands.desk.reply import Reply
+from commands.incidents.sweep import sweep_unit
+from commands.oncall.domain.config import SmsGatewayConfig, SmtpConfig
 from integrations.gateways.email import EmailNotifier
 from integrations.gateways.sms import SmsNotifier
 from storage.models import OutboxMessage, TimelineEvent

@@ -17,7 +17,7 @@ from bot.settings import load_config
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.clock import FakeClock
 from commands.domain.config import Config, CustomerConfig
-from commands.domain.health_config import DynamicsCheck, HttpCheck
+from commands.health.domain.config import DynamicsCheck, HttpCheck
 from integrations.probes.base import Probe
 from integrations.probes.factory import build_probe
 from tests.conftest import EXAMPLES

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
 from bot.cli import run
-from commands.report import monthly_protocol
+from commands.reports.report import monthly_protocol
 from integrations import reports
 from integrations.reports.cells import csv_field, xlsx_cells
 from tests.conftest import EXAMPLES

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pdfplumber
 import pytest
 
-from commands.report import MonthlyProtocol, monthly_protocol
+from commands.reports.report import MonthlyProtocol, monthly_protocol
 from integrations import reports
 from tests.harness import DeskHarness
 

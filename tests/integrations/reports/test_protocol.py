@@ -13,7 +13,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pypdf import PdfReader
 
 from commands.domain.i18n.format import format_date, format_datetime
-from commands.report import monthly_protocol
+from commands.reports.report import monthly_protocol
 from integrations import reports
 from tests.harness import DeskHarness
 from tests.integrations.reports.seed import (

@@ -14,8 +14,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from bot.app import build_app
+from commands.desk.reply import Reply, Request
 from commands.domain.clock import FakeClock
-from commands.reply import Reply, Request
 from integrations.web.app import WebApp
 from storage.models import OutboxMessage
 from tests.conftest import utc

@@ -348,7 +348,7 @@ def test_the_mail_form_needs_its_csrf_token_and_is_rate_limited(rig: WebRig) -> 
 
 
 def test_the_mail_gateway_reaches_one_address_for_a_chat_email_audience(rig: WebRig) -> None:
-    from commands.domain.oncall_config import SmtpConfig
+    from commands.oncall.domain.config import SmtpConfig
     from integrations.gateways.email import EmailNotifier
 
     mail = EmailNotifier(rig.app.config, SmtpConfig(host="127.0.0.1", port=2525, sender="d@contractor.example",
