@@ -19,7 +19,7 @@ from storage.db import Refused
 if TYPE_CHECKING:
     from commands.domain.calendar import BusinessCalendar
     from commands.oncall.domain.rotation import Schedule
-    from commands.reports.report import MonthlyProtocol
+    from commands.reports.protocol import MonthlyProtocol
     from storage.db import Database
 
 

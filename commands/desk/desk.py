@@ -19,12 +19,13 @@ from sqlmodel import Session
 
 from commands.desk.context import Async, Context, DeskError, Read, Services, Write
 from commands.desk.directory import NUMBER, Decision
+from commands.desk.domain.roles import may_run
 from commands.desk.journaled import RegisterUnavailable, ReportJournal
 from commands.desk.log_context import INCIDENT
 from commands.desk.parse import Parsed, ParseError, has_control_characters, parse
 from commands.desk.ratelimit import RateLimiter, refusal_params
 from commands.desk.redact import SECRETS
-from commands.desk.registry import COMMANDS, may_run
+from commands.desk.registry import COMMANDS
 from commands.desk.reply import Reply, Request
 from commands.domain.i18n.catalog import t
 from storage.db import BulkHandler, on_fast_path

@@ -21,6 +21,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from commands.desk.context import Context, DeskError, Services
+from commands.desk.domain.roles import may_run
 from commands.desk.reply import Form, Reply, Request
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
@@ -119,8 +120,6 @@ def _queue(session: Session, request: Request, customer_id: str, reply: Reply, n
 
 
 def _may(ctx: Context, command: str) -> bool:
-    from commands.desk.registry import may_run  # the registry imports the commands, which import this module
-
     return may_run(command, ctx.roles)
 
 

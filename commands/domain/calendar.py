@@ -30,11 +30,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    from commands.domain.config import CalendarConfig
+from commands.domain.calendar_config import CalendarConfig
 
 Span = tuple[time, time]
 Interval = tuple[datetime, datetime]

@@ -8,13 +8,31 @@ valid configuration is, so every error names the key and the problem.
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
-from functools import cache, cached_property
-from itertools import pairwise
+from functools import cached_property
 from typing import Any, ClassVar, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from commands.backups.domain.config import BackupTable
+from commands.desk.domain.email_config import CustomerEmailConfig, MailboxConfig
+from commands.desk.domain.ratelimit_config import RateLimitsConfig
+from commands.domain.calendar_config import CalendarConfig
+from commands.domain.fields import TRANSPORT_NAME, check_timezone, parse_duration
+from commands.domain.fields import Strict as _Strict
+from commands.health.domain.config import CheckTable
+from commands.incidents.domain.acceptance import acceptance_policy, parse_working_days
+from commands.incidents.domain.attachments import AttachmentsConfig
+from commands.incidents.domain.sla import parse_target
+from commands.oncall.domain.config import (
+    EscalationConfig,
+    ScheduleConfig,
+    SmsGatewayConfig,
+    SmtpConfig,
+    known_channels,
+)
+from commands.preventive.domain.config import PreventiveTable
+from commands.reports.domain.config import ReportConfig
 
 Role = Literal["reporter", "engineer", "admin"]
 Locale = Literal["en", "bg", "fa"]
@@ -22,120 +40,7 @@ Locale = Literal["en", "bg", "fa"]
 # confirmation only makes that stop final) or the customer's confirmation itself.
 ResolutionStops = Literal["resolved", "confirmed"]
 CLOCKS: tuple[str, ...] = ("reaction", "arrival", "resolution")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_SPAN = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-@cache  # the config's few duration strings are read on every report
-def parse_duration(text: str) -> timedelta:
-    """``30m``, ``4h``, ``7d``, ``2w`` → timedelta (config durations; not SLA targets)."""
-    m = _DURATION.match(text)
-    if not m:
-        raise ValueError(f"{text!r} is not a duration like 30m, 4h or 7d")
-    n, unit = int(m.group(1)), m.group(2)
-    return timedelta(seconds=n * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit])
-
-
-def check_timezone(name: str) -> str:
-    """A validator's body for an IANA time zone name."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not an IANA time zone such as Europe/Sofia") from None
-    return name
-
-
-def check_weekdays(days: tuple[str, ...]) -> tuple[str, ...]:
-    """A validator's body for a list of weekday names (mon … sun)."""
-    bad = [d for d in days if d not in WEEKDAYS]
-    if bad:
-        raise ValueError(f"unknown weekday(s) {bad}; use {', '.join(WEEKDAYS)}")
-    return days
-
-
-def parse_span(text: str) -> tuple[time, time]:
-    m = _SPAN.match(text.strip())
-    if not m:
-        raise ValueError(f"{text!r} is not a span of working hours like 09:00-17:30")
-    h1, m1, h2, m2 = (int(g) for g in m.groups())
-    if h2 == 24 and m2 == 0:
-        end = time.max
-    else:
-        if not (0 <= h2 < 24 and 0 <= m2 < 60):
-            raise ValueError(f"{text!r}: bad closing time")
-        end = time(h2, m2)
-    if not (0 <= h1 < 24 and 0 <= m1 < 60):
-        raise ValueError(f"{text!r}: bad opening time")
-    start = time(h1, m1)
-    if end <= start:
-        raise ValueError(f"{text!r}: closing time must be after opening time")
-    return start, end
-
-
-class CalendarConfig(_Strict):
-    """Working time of one customer. Holidays come from the ``holidays`` package by country."""
-
-    country: str | None = Field(default=None, description="ISO country code for public holidays: BG, IR")
-    working_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
-    hours: tuple[str, ...] = ("09:00-17:30",)
-    hours_by_day: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    extra_days_off: tuple[date, ...] = ()
-    extra_working_days: tuple[date, ...] = ()
-    holidays_removed: tuple[date, ...] = ()
-
-    @field_validator("working_days")
-    @classmethod
-    def _days(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        check_weekdays(v)
-        if not v:
-            raise ValueError("at least one working day is needed")
-        return v
-
-    @field_validator("hours")
-    @classmethod
-    def _hours(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        _check_spans(v)
-        return v
-
-    @field_validator("hours_by_day")
-    @classmethod
-    def _hours_by_day(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for day, spans in v.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
-            _check_spans(spans)
-        return v
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        import holidays
-
-        if v.upper() not in holidays.list_supported_countries():
-            raise ValueError(f"the holidays package knows no country {v!r}")
-        return v.upper()
-
-    def weekday_numbers(self) -> frozenset[int]:
-        return frozenset(WEEKDAYS.index(d) for d in self.working_days)
-
-    def spans_for(self, weekday: int) -> tuple[tuple[time, time], ...]:
-        spans = self.hours_by_day.get(WEEKDAYS[weekday], self.hours)
-        return tuple(parse_span(s) for s in spans)
-
-
-def _check_spans(spans: tuple[str, ...]) -> None:
-    parsed = sorted(parse_span(s) for s in spans)
-    for (_, end), (start, _) in pairwise(parsed):
-        if start < end:
-            raise ValueError(f"working hours {list(spans)} overlap")
 
 
 class CategoryConfig(_Strict):
@@ -156,8 +61,6 @@ class CategoryConfig(_Strict):
     def _target(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        from commands.incidents.domain.sla import parse_target
-
         parse_target(v)  # raises ValueError naming what is wrong
         return v
 
@@ -191,8 +94,7 @@ class ComponentConfig(_Strict):
 # A transport's name (slack, telegram, console, or the name of any other chat adapter), and the key of its
 # channels in a ``channels`` table (``<name>``, and for a customer ``engineers_<name>``). Which transports
 # exist is the composition root's knowledge (bot/transports.py checks the names the config uses), so a
-# new chat platform needs no field here.
-TRANSPORT_NAME = re.compile(r"[a-z][a-z0-9]{1,30}")
+# new chat platform needs no field here. TRANSPORT_NAME (the name's pattern) is in commands/domain/fields.py.
 
 
 class _Channels(BaseModel):
@@ -280,16 +182,12 @@ class CustomerConfig(_Strict):
     @field_validator("confirm_after")
     @classmethod
     def _confirm_after(cls, v: str | None) -> str | None:
-        from commands.incidents.domain.acceptance import parse_working_days
-
         if v is not None:
             parse_working_days(v)
         return v
 
     @model_validator(mode="after")
     def _reminder(self) -> CustomerConfig:
-        from commands.incidents.domain.acceptance import acceptance_policy
-
         if self.confirm_reminder is not None and self.confirm_after is None:
             raise ValueError("confirm_reminder needs confirm_after (the tacit acceptance it reminds of)")
         acceptance_policy(self.confirm_after, self.confirm_reminder)  # raises ValueError naming the problem
@@ -570,24 +468,3 @@ class Config(_Strict):
         person sends hundreds of commands a second on purpose."""
         desk = self.desk.model_copy(update={"rate_limits": RateLimitsConfig(enabled=False)})
         return self.model_copy(update={"desk": desk})
-
-
-# The on-call models use this module's helpers, so they are imported last and the annotations that name
-# them resolved afterwards.
-from commands.backups.domain.config import BackupTable  # noqa: E402
-from commands.desk.domain.email_config import CustomerEmailConfig, MailboxConfig  # noqa: E402
-from commands.desk.domain.ratelimit_config import RateLimitsConfig  # noqa: E402
-from commands.health.domain.config import CheckTable  # noqa: E402
-from commands.incidents.domain.attachments import AttachmentsConfig  # noqa: E402
-from commands.oncall.domain.config import (  # noqa: E402
-    EscalationConfig,
-    ScheduleConfig,
-    SmsGatewayConfig,
-    SmtpConfig,
-    known_channels,
-)
-from commands.preventive.domain.config import PreventiveTable  # noqa: E402
-from commands.reports.domain.config import ReportConfig  # noqa: E402
-
-for _model in (PersonConfig, CustomerConfig, DeskConfig, Config):
-    _model.model_rebuild()

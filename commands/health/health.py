@@ -28,7 +28,8 @@ from commands.desk.directory import Actor
 from commands.desk.parse import Parsed
 from commands.desk.reply import Reply, Request
 from commands.desk.when import span
-from commands.domain.config import WEEKDAYS, CustomerConfig, PersonConfig, parse_span
+from commands.domain.config import CustomerConfig, PersonConfig
+from commands.domain.fields import WEEKDAYS, parse_span
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.health.domain.config import AnyCheck

@@ -12,9 +12,11 @@ from sqlmodel import Session
 
 from commands.desk.context import Context, Outcome, Read, Write
 from commands.desk.directory import NUMBER
+from commands.desk.domain.roles import may_run
 from commands.desk.parse import Parsed
 from commands.desk.reply import Reply
-from commands.domain.config import Config, CustomerConfig, parse_duration
+from commands.domain.config import Config, CustomerConfig
+from commands.domain.fields import parse_duration
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.domain.timeparse import TimeParseError, parse_time
@@ -259,8 +261,6 @@ def _transition(ctx: Context, p: Parsed, action: str, *, text_required: str | No
         reg = Register(session)
         inc = _load(ctx, reg, number, lock=True)
         if not lifecycle.can(action, inc.state):
-            from commands.desk.registry import may_run  # the registry imports this module
-
             # only what the reader may do: a reporter is not told to /ack (issue 23)
             allowed = [f"/{a}" for a in lifecycle.allowed_actions(inc.state) if may_run(a, ctx.roles)]
             ctx.fail("error.transition", number=number, state=ctx.t(f"state.{inc.state}"), command=action,

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -30,16 +29,15 @@ from commands.oncall.escalation import schedule_with_overrides
 from commands.preventive.summary import week_lines
 from commands.reports.domain.math import (
     ClockResult,
-    Compliance,
     ComplianceCounter,
     clock_result,
     day_bounds,
     days_of_month,
     local_instant,
     month_bounds,
-    overall,
     provisional,
 )
+from commands.reports.protocol import MonthlyProtocol, RegisterEntry
 from storage import reports as q
 from storage.deliveries import Deliveries
 from storage.outbox import Outbox
@@ -59,51 +57,6 @@ _TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "012345678
 
 
 # -- the monthly protocol ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class RegisterEntry:
-    row: q.RegisterRow
-    results: tuple[ClockResult | None, ...]  # per CLOCKS: None = the category has no such clock
-
-
-@dataclass
-class MonthlyProtocol:
-    customer_id: str
-    customer: CustomerConfig
-    contractor: str
-    locale: str
-    year: int
-    month: int
-    start: datetime  # UTC instant of the first local midnight of the month
-    end: datetime  # ... of the next month
-    as_of: datetime  # running clocks are judged at this instant
-    clocks: tuple[str, ...]  # the clocks the customer's categories have, in CLOCKS order
-    entries: list[RegisterEntry]
-    compliance: list[Compliance]
-    per_day: list[tuple[date, int]]
-    totals: dict[str, int]
-    health_incidents: int = 0
-    maintenance: list[q.MaintenanceDone] = field(default_factory=list)
-    backups: list[q.BackupDone] = field(default_factory=list)
-    health: list[q.HealthChange] = field(default_factory=list)
-    # incidents with a clock stopped provisionally (the fix awaits confirmation): listed apart, with their
-    # provisional outcome, and not counted in ``compliance`` until the stop is final
-    awaiting: list[RegisterEntry] = field(default_factory=list)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return self.customer.tz
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    def t(self, msgid: str, /, **params: object) -> str:
-        return t(self.locale, msgid, **params)
-
-    def overall(self) -> tuple[int, int, float | None]:
-        return overall(self.compliance)
-
-
 def customer_clocks(customer: CustomerConfig) -> tuple[str, ...]:
     return tuple(c for c in CLOCKS if any(cat.target(c) is not None for cat in customer.categories.values()))
 

@@ -12,7 +12,8 @@ import re
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
-from commands.desk.registry import COMMANDS, HELP_ORDER
+from commands.desk.domain.roles import HELP_ORDER
+from commands.desk.registry import COMMANDS
 from commands.desk.reply import Reply
 from commands.domain.i18n.catalog import MESSAGES, t
 from commands.incidents.incident import NUMBER

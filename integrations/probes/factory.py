@@ -11,7 +11,8 @@ import httpx
 
 from commands.domain.calendar import BusinessCalendar
 from commands.domain.clock import Clock
-from commands.domain.config import CustomerConfig, parse_duration
+from commands.domain.config import CustomerConfig
+from commands.domain.fields import parse_duration
 from commands.health.domain.config import (
     AnyCheck,
     AxlCheck,

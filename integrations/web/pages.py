@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from commands.desk.context import Services
-from commands.desk.registry import may_run
+from commands.desk.domain.roles import may_run
 from commands.domain.i18n.catalog import MESSAGES, t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.domain.i18n.targets import describe_target
@@ -20,7 +20,7 @@ from commands.incidents.views import category_title, component_title
 from storage.models import SlaClock, TimelineEvent
 
 # The actions a page offers, in the lifecycle's order; which of them a reader sees is decided by the
-# registry (may_run: the roles) and the lifecycle (can: the state), as in chat.
+# roles table (may_run: commands/desk/domain/roles.py) and the lifecycle (can: the state), as in chat.
 ACTIONS = ("ack", "arrive", "resolve", "confirm", "reopen", "pause", "resume", "category", "handover", "note")
 _OPEN_ONLY = ("pause", "resume", "category", "handover")
 

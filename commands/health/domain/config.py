@@ -14,7 +14,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from commands.domain.config import _Strict, check_weekdays, parse_duration, parse_span
+from commands.domain.fields import Strict as _Strict
+from commands.domain.fields import check_weekdays, parse_duration, parse_span
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 

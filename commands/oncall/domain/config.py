@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from commands.domain.config import (
+from commands.domain.fields import (
     TRANSPORT_NAME,
     WEEKDAYS,
     check_timezone,
