@@ -33,7 +33,9 @@ class OpsMetrics:
                                   ["transport", "outcome"], registry=self.registry)
         self._children: dict[tuple[str, str, str], Counter] = {}  # labels() takes a lock; cache the children
         self.dispatcher_ticks: Callable[[], int] = lambda: 0
-        self.registry.register(DatabaseCollector(db, now, tuple(customers), lambda: self.dispatcher_ticks()))
+        self.journal_pending: Callable[[], int] = lambda: 0  # reports kept while the database is away
+        self.registry.register(DatabaseCollector(db, now, tuple(customers), lambda: self.dispatcher_ticks(),
+                                                 lambda: self.journal_pending()))
 
     def command(self, command: str, outcome: str) -> None:
         self._child(self.commands, "c", command, outcome).inc()
@@ -57,13 +59,15 @@ class DatabaseCollector:
     """Reads the register at scrape time; a database that does not answer gives ``dutydesk_database_up 0``."""
 
     def __init__(self, db: Database, now: Callable[[], datetime], customers: tuple[str, ...],
-                 ticks: Callable[[], int]) -> None:
-        self.db, self.now, self.customers, self.ticks = db, now, customers, ticks
+                 ticks: Callable[[], int], kept: Callable[[], int] = lambda: 0) -> None:
+        self.db, self.now, self.customers, self.ticks, self.kept = db, now, customers, ticks, kept
 
     def collect(self) -> Iterable[Metric]:
         ticks = CounterMetricFamily("dutydesk_dispatcher_ticks", "Completed outbox dispatcher ticks")
         ticks.add_metric([], self.ticks())
         yield ticks
+        yield GaugeMetricFamily("dutydesk_journal_pending", "Reports kept in the journal while the database was "
+                                "away, not registered yet (this process's)", value=self.kept())
         up = GaugeMetricFamily("dutydesk_database_up", "Whether the database answered this scrape")
         now = self.now()
         try:

@@ -93,6 +93,7 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         replayer = Replayer(app.desk, journal, first=min(0.5, replay_cap), cap=replay_cap,
                             prepare=prepare if when_back else None)
         journal.journal.take_over()
+        metrics.journal_pending = journal.pending
         if journal.pending():
             await replayer.once()
         replay_stop = asyncio.Event()

@@ -102,7 +102,10 @@ class ReportJournal:
 
     async def tell_refused(self, request: Request, reply: Reply, customer_id: str | None) -> None:
         """A kept report the desk refuses now (its configuration changed meanwhile): the reporter is told."""
+        if customer_id is None:  # refused before the customer was known (the person is gone): the channel's
+            customer_id = self.services.directory.customer_of_channel(request.channel)
         if request.transport not in TOLD_IN_CHAT or customer_id is None:
+            log.warning("journal: the reporter of %s cannot be told (no customer's chat)", request.delivery_id)
             return
         customer = self.services.config.customers[customer_id]
         arrived = request.received_at or self.services.clock.now()

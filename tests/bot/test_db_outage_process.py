@@ -174,6 +174,8 @@ async def test_reports_during_a_postgresql_outage_and_a_kill_are_all_registered_
                 ready = await http.get(f"http://127.0.0.1:{desk.port}/readyz")
                 assert ready.status_code == 503 and "database unavailable" in ready.text
                 assert str(pg.port) not in ready.text and "127.0.0.1" not in ready.text
+                metrics = await http.get(f"http://127.0.0.1:{desk.port}/metrics")
+                assert "dutydesk_journal_pending 5.0" in metrics.text and "dutydesk_database_up 0.0" in metrics.text
 
                 await desk.kill()  # in the middle of the outage: its journal stays on disk
                 await desk.start()  # the database still away: the successor starts anyway

@@ -183,3 +183,41 @@ async def test_a_full_journal_refuses_honestly(noi_config: Config, db_url: str, 
         assert journal.pending() == 1
     finally:
         h.close()
+
+
+async def test_a_kept_report_refused_when_registered_is_answered_in_its_chat(
+        noi_config: Config, db_url: str, tmp_path: Path) -> None:
+    """The configuration changed while the report waited (its component is gone): it is not registered, and
+    the reporter is told why in the chat they asked in, once, instead of waiting for a number forever."""
+    directory = tmp_path / "journal"
+    first = DeskHarness(noi_config, db_url, T0, journal_dir=directory)
+    first.db.retry = Backoff(sleep=lambda _: None)
+    with database_outage(first.db.engine):
+        kept = await first.app.desk.handle(Request("/incident other callrec Recordings missing", "telegram", "1001",
+                                                   "-1001000000001", delivery_id="msg:-1001000000001:5"))
+    assert kept.kept
+    journal = first.app.desk.journal
+    assert journal is not None
+    first.app.desk.journal = None
+    first.close()
+    journal.journal.close()
+
+    noi = noi_config.customers["noi"]
+    without = noi.model_copy(update={"components": {k: v for k, v in noi.components.items() if k != "callrec"}})
+    without.__dict__.pop("_component_names", None)  # a cached lookup the copy would keep
+    assert without.component_key("callrec") is None
+    changed = noi_config.model_copy(update={"customers": {"noi": without}})
+    second = DeskHarness(changed, db_url, T0 + timedelta(minutes=2), journal_dir=directory)
+    try:
+        taken = second.app.desk.journal
+        assert taken is not None and taken.journal.take_over() == 1
+        replayer = Replayer(second.app.desk, taken)
+        assert await replayer.once() and replayer.registered == 0
+        assert _incidents(second) == [] and taken.pending() == 0
+        [told] = second.db.read_sync(lambda s: list(s.exec(select(OutboxMessage))))
+        assert told.audience == "chat:telegram:-1001000000001"
+        text = json.loads(told.payload)["text"]
+        assert text.startswith(t("bg", "journal.refused", when="2026-11-23 10:04 (Europe/Sofia)", reason="")[:40])
+        assert "callrec" in text
+    finally:
+        second.close()
