@@ -16,6 +16,7 @@ from commands.desk.directory import Directory
 from commands.desk.journaled import ReportJournal
 from commands.domain.clock import Clock, SystemClock
 from commands.domain.config import Config
+from commands.reports.documents import Document
 from commands.reports.report import MonthlyProtocol
 from storage.db import Database
 from storage.db_errors import is_transient
@@ -63,11 +64,18 @@ def build_app(config: Config, database_url: str, *, clock: Clock | None = None, 
                         "is back: %s", exc)
             schema_pending = True
     services = Services(config=config, directory=Directory(config), clock=clock, db=db,
-                        render_report=_render_report)
+                        render_report=_render_report, render_document=_render_document)
     desk = Desk(services)
     if journal_dir is not None:
         desk.journal = ReportJournal(Journal(journal_dir, journal_max_bytes), services)
     return App(config=config, db=db, services=services, desk=desk, schema_pending=schema_pending)
+
+
+def _render_document(document: Document) -> bytes:
+    """A service or maintenance protocol as a PDF (fpdf2 imported on first use)."""
+    from integrations.reports.protocol_pdf import render_document
+
+    return render_document(document)
 
 
 def _render_report(protocol: MonthlyProtocol, fmt: str) -> bytes:

@@ -19,6 +19,7 @@ from storage.db import Refused
 if TYPE_CHECKING:
     from commands.domain.calendar import BusinessCalendar
     from commands.oncall.domain.rotation import Schedule
+    from commands.reports.documents import Document
     from commands.reports.protocol import MonthlyProtocol
     from storage.db import Database
 
@@ -44,6 +45,8 @@ class Services:
     # Turns a monthly protocol into a file's bytes (pdf, xlsx, csv, md, chart): an outbound adapter
     # (integrations/reports) the composition root hands in, so commands never import integrations.
     render_report: Callable[[MonthlyProtocol, str], bytes] | None = None
+    # A service or maintenance protocol (commands/reports/documents.py) as a PDF: integrations/reports/protocol_pdf.py.
+    render_document: Callable[[Document], bytes] | None = None
     # Where the web application is reached (DUTYDESK_PUBLIC_URL, e.g. https://desk.example.com): the base
     # of the sign-in links /web sends; None when the process serves no pages.
     web_url: str | None = None

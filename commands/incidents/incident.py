@@ -14,7 +14,7 @@ from commands.desk.context import Context, Outcome, Read, Write
 from commands.desk.directory import NUMBER
 from commands.desk.domain.roles import may_run
 from commands.desk.parse import Parsed
-from commands.desk.reply import Reply
+from commands.desk.reply import Button, Reply
 from commands.domain.config import Config, CustomerConfig
 from commands.domain.fields import parse_duration
 from commands.domain.i18n.catalog import t
@@ -343,7 +343,10 @@ def _transition_reply(ctx: Context, inc: Incident, action: str, clocks: list[Sla
     tacit = acceptance_note(inc, ctx.customer, ctx.services.calendar(ctx.customer_id), ctx.locale)
     if tacit is not None:
         lines.append(tacit)
-    return ctx.reply(title, *lines, control_number=n, buttons=buttons_for(inc, ctx.locale))
+    buttons = buttons_for(inc, ctx.locale)
+    if action == "confirm":  # the paper form of the confirmation: the service protocol, signed by both sides
+        buttons = (*buttons, Button(ctx.t("doc.service.button"), f"/report incident {n} pdf"))
+    return ctx.reply(title, *lines, control_number=n, buttons=buttons)
 
 
 def ack(ctx: Context, p: Parsed) -> Outcome:

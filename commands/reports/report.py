@@ -364,8 +364,12 @@ def queue_daily_summary(session: Session, services: Services, customer_id: str, 
 def report(ctx: Context, p: Parsed) -> Outcome:
     words = p.args.split()
     usage = ctx.t("help.report")
-    if not words or words[0].casefold() not in ("daily", "monthly"):
+    if not words or words[0].casefold() not in ("daily", "monthly", "incident", "task"):
         ctx.fail("error.usage", usage=usage)
+    if words[0].casefold() in ("incident", "task"):  # a service or maintenance protocol (commands/preventive)
+        from commands.preventive import papers
+
+        return (papers.incident_paper if words[0].casefold() == "incident" else papers.task_paper)(ctx, words[1:])
     if words[0].casefold() == "daily":
         if len(words) > 2:
             ctx.fail("error.usage", usage=usage)

@@ -43,28 +43,40 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic and their presentation forms
 
 
-class _Doc(FPDF):
-    def __init__(self, p: MonthlyProtocol) -> None:
-        super().__init__(orientation="L", unit="mm", format="A4")
-        self.protocol = p
+class PdfBase(FPDF):
+    """A4 with the DejaVu fonts, right to left for Persian (shaping on for the whole document), the
+    wrapped-lines cache and the page-total alias: what every document of the desk shares."""
+
+    def __init__(self, locale: str, orientation: str = "L") -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.shaping = p.locale == "fa"  # on for the whole document; else per cell with right-to-left text
-        self.rtl = p.locale == "fa"  # columns from the right, text aligned to the right
+        self.shaping = locale == "fa"  # on for the whole document; else per cell with right-to-left text
+        self.rtl = locale == "fa"  # columns from the right, text aligned to the right
         self.start = "R" if self.rtl else "L"
-        # "2026-11" in Persian text is, by the Unicode bidi algorithm (W2: digits after Arabic letters are
-        # Arabic numbers), drawn "11-2026": isolated left to right (LRI … PDI) it reads as written
-        self.month = f"\u2066{p.label}\u2069" if self.rtl else p.label
         self.wrapped: dict[tuple[str, float, str, float, bool], list[str]] = {}  # _lines, per text and font
         if self.shaping:
             self.set_text_shaping(True)
         self.set_auto_page_break(True, margin=14)
         self.set_margins(10, 12, 10)
         self.alias_nb_pages(PAGES_TOTAL)
+        self.set_creator("dutydesk")
+
+    @property
+    def width(self) -> float:
+        return float(self.w - self.l_margin - self.r_margin)
+
+
+class _Doc(PdfBase):
+    def __init__(self, p: MonthlyProtocol) -> None:
+        super().__init__(p.locale)
+        self.protocol = p
+        # "2026-11" in Persian text is, by the Unicode bidi algorithm (W2: digits after Arabic letters are
+        # Arabic numbers), drawn "11-2026": isolated left to right (LRI … PDI) it reads as written
+        self.month = f"\u2066{p.label}\u2069" if self.rtl else p.label
         self.running_title = ""  # the table whose header repeats after a page break
         self.set_title(p.t("report.protocol.title", month=p.label))
         self.set_author(p.customer.reports.contractor.name or p.contractor)
-        self.set_creator("dutydesk")
 
     def header(self) -> None:
         p = self.protocol
@@ -81,10 +93,6 @@ class _Doc(FPDF):
         self.set_text_color(90)
         self.cell(0, 4, self.protocol.t("report.page", page=self.page_no(), pages=PAGES_TOTAL), align="C")
         self.set_text_color(0)
-
-    @property
-    def width(self) -> float:
-        return float(self.w - self.l_margin - self.r_margin)
 
 
 def _dur(seconds: int, locale: str) -> str:
@@ -104,7 +112,7 @@ def clock_cell(r: ClockResult | None, locale: str) -> str:
     return f"{_dur(r.elapsed, locale)} {sym} {margin}"
 
 
-def _table(doc: _Doc, table: Table, widths: list[float], none: str, size: float = 7.5) -> None:
+def _table(doc: PdfBase, table: Table, widths: list[float], none: str, size: float = 7.5) -> None:
     doc.set_font(FONT, "B", 10)
     doc.cell(0, 7, table.title, align=doc.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if not table.rows:
@@ -116,7 +124,7 @@ def _table(doc: _Doc, table: Table, widths: list[float], none: str, size: float 
     doc.ln(3)
 
 
-def _rows(doc: _Doc, headers: list[str], rows: Iterable[list[Cell]], widths: list[float], size: float) -> None:
+def _rows(doc: PdfBase, headers: list[str], rows: Iterable[list[Cell]], widths: list[float], size: float) -> None:
     """A table: the header row, then the rows; the header is drawn again at the top of every page."""
 
     def header() -> None:
@@ -139,7 +147,7 @@ def cell_text(v: Cell) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def _lines(doc: _Doc, text: str, width: float) -> list[str]:
+def _lines(doc: PdfBase, text: str, width: float) -> list[str]:
     """The lines of ``text`` wrapped to a cell ``width`` mm wide, measured with the font (a word longer
     than the cell is broken between letters)."""
     key = (text, width, doc.font_style, doc.font_size_pt, doc.text_shaping is not None)
@@ -158,7 +166,7 @@ def _lines(doc: _Doc, text: str, width: float) -> list[str]:
     return out
 
 
-def _row(doc: _Doc, values: list[Cell] | list[str], widths: list[float], size: float, bold: bool = False,
+def _row(doc: PdfBase, values: list[Cell] | list[str], widths: list[float], size: float, bold: bool = False,
          header: Callable[[], None] | None = None) -> None:
     """One row of bordered cells, each text wrapped inside its cell and the row as tall as its longest
     cell. A row that does not fit the rest of the page starts on the next one (after ``header``); a row
@@ -191,17 +199,17 @@ def _row(doc: _Doc, values: list[Cell] | list[str], widths: list[float], size: f
         done += k
 
 
-def _room(doc: _Doc) -> int:
+def _room(doc: PdfBase) -> int:
     """How many lines of a row fit between the current position and the page's bottom margin."""
     return max(0, int((doc.page_break_trigger - doc.get_y() - PAD) / LINE_H + 1e-6))
 
 
-def _page_room(doc: _Doc) -> int:
+def _page_room(doc: PdfBase) -> int:
     """How many lines a row can have on an empty page, below the page header and a table header."""
     return int((doc.page_break_trigger - doc.t_margin - 20 - PAD) / LINE_H)
 
 
-def _draw(doc: _Doc, cols: list[tuple[list[str], str, bool]], widths: list[float], first: int, count: int,
+def _draw(doc: PdfBase, cols: list[tuple[list[str], str, bool]], widths: list[float], first: int, count: int,
           bold: bool) -> None:
     y, x = doc.get_y(), doc.l_margin
     h = count * LINE_H + PAD
@@ -226,13 +234,13 @@ def _draw(doc: _Doc, cols: list[tuple[list[str], str, bool]], widths: list[float
     doc.set_xy(doc.l_margin, y + h)
 
 
-def _needs_shaping(doc: _Doc, text: str) -> bool:
+def _needs_shaping(doc: PdfBase, text: str) -> bool:
     """Right-to-left text in a document without text shaping (a Persian word in a Bulgarian report)."""
     return not doc.shaping and _RTL.search(text) is not None
 
 
 @contextmanager
-def _shaping(doc: _Doc, on: bool) -> Iterator[None]:
+def _shaping(doc: PdfBase, on: bool) -> Iterator[None]:
     if not on:
         yield
         return

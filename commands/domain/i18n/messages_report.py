@@ -4,9 +4,9 @@ from __future__ import annotations
 
 MESSAGES = {
     "help.report": {
-        "en": "/report daily [date] | /report monthly [YYYY-MM] [pdf|xlsx|csv|md|chart] — the daily summary; the monthly protocol as a file",
-        "bg": "/report daily [дата] | /report monthly [ГГГГ-ММ] [pdf|xlsx|csv|md|chart] — дневната справка; месечният протокол като файл",
-        "fa": "/report daily [تاریخ] | /report monthly [YYYY-MM] [pdf|xlsx|csv|md|chart] — گزارش روزانه؛ صورتجلسهٔ ماهانه به‌صورت فایل",
+        "en": "/report daily [date] | /report monthly [YYYY-MM] [pdf|xlsx|csv|md|chart] | /report incident <number> [pdf] | /report task <task>[#n] [pdf] — the daily summary; the monthly protocol as a file; an incident's service protocol; a planned task's maintenance protocol",
+        "bg": "/report daily [дата] | /report monthly [ГГГГ-ММ] [pdf|xlsx|csv|md|chart] | /report incident <номер> [pdf] | /report task <задача>[#n] [pdf] — дневната справка; месечният протокол като файл; сервизен протокол на инцидент; протокол за профилактика",
+        "fa": "/report daily [تاریخ] | /report monthly [YYYY-MM] [pdf|xlsx|csv|md|chart] | /report incident <شماره> [pdf] | /report task <کار>[#n] [pdf] — گزارش روزانه؛ صورتجلسهٔ ماهانه به‌صورت فایل؛ صورت‌جلسهٔ خدمات رخداد؛ صورت‌جلسهٔ نگهداری پیشگیرانه",
     },
     "report.error.bad_month": {
         "en": "{value} is not a month like 2026-11",
