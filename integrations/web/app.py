@@ -47,7 +47,7 @@ from commands.domain.i18n.format import format_datetime
 from commands.oncall.escalation import schedule_with_overrides
 from integrations.reports.cells import csv_row
 from integrations.web import queries as q
-from integrations.web.pages import actions_for, clock_view, event_view, next_clock, promises, titles
+from integrations.web.pages import actions_for, clock_view, event_view, promises, titles
 from storage.outbox import Outbox
 from storage.web_auth import LINK_LIFETIME, SESSION_LIFETIME, WebAuth, digest, new_secret
 
@@ -92,7 +92,7 @@ class WebApp:
         self.secure = bool(public_url and public_url.lower().startswith("https://"))
         self.poll_seconds = poll_seconds
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                               trim_blocks=True, lstrip_blocks=True)
+                               trim_blocks=True, lstrip_blocks=True, auto_reload=False)
         count, period = parse_rate(PAGE_RATE)
         self._page_rate = Rate(count, period, count)
         self._pages = TokenBuckets(desk.services.config.desk.rate_limits.max_buckets)
@@ -366,13 +366,15 @@ class WebApp:
     def _row(self, r: q.IncidentRow, now: datetime, locale: str) -> dict[str, Any]:
         inc = r.incident
         customer = self.config.customers[inc.customer_id]
-        views = [(c, clock_view(self.services, inc.customer_id, c, now, locale)) for c in r.clocks]
+        running = [c for c in r.clocks if c.deadline is not None and c.stopped_at is None]
+        nearest = min(running, key=lambda c: c.deadline or now) if running else None
+        view = clock_view(self.services, inc.customer_id, nearest, now, locale) if nearest is not None else None
         cat, comp = titles(self.services, inc.customer_id, locale)
         return {"number": inc.control_number, "state": t(locale, f"state.{inc.state}"),
                 "category": cat.get(inc.category, inc.category), "component": comp.get(inc.component, inc.component),
                 "description": inc.description, "customer": customer.name,
                 "reported": format_datetime(inc.reported_at, customer.tz, locale),
-                "next": next_clock(views)}
+                "next": view}
 
     async def register_csv(self, request: HttpRequest) -> Response:
         who = await self._reader(request)

@@ -69,11 +69,6 @@ def clock_view(services: Services, customer_id: str, c: SlaClock, now: datetime,
     return ClockView(label, deadline, status, share, tone(share))
 
 
-def next_clock(views: Sequence[tuple[SlaClock, ClockView]]) -> ClockView | None:
-    running = [(c.deadline, v) for c, v in views if c.deadline is not None and c.stopped_at is None]
-    return min(running, key=lambda x: x[0])[1] if running else None
-
-
 @dataclass(frozen=True)
 class EventView:
     when: str
