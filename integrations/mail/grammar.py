@@ -89,16 +89,21 @@ def thread_command(text: str) -> ThreadCommand:
     """The command a reply's first line gives, else a note with the whole text."""
     stripped = text.strip()
     first, _, rest = stripped.partition("\n")
-    folded = _SPACES.sub(" ", first.translate(_ARABIC_TO_PERSIAN)).strip().casefold()
+    # matched on a folded copy (case, Arabic yeh/kaf, ZWNJ as a space: one character for one), cut from
+    # the line as written
+    folded = first.translate(_ARABIC_TO_PERSIAN).casefold()
+    if len(folded) != len(first):  # casefold changed a length (ß → ss): the reason is cut from the folded line
+        first = folded
     for words in sorted(_COMMANDS, key=len, reverse=True):
-        if folded == words or folded.startswith(words + " ") or folded.startswith(words + ":"):
-            command = _COMMANDS[words]
-            if command == "note":
-                return ThreadCommand("note", (folded[len(words):].lstrip(" :") + "\n" + rest).strip()
-                                     if folded != words else rest.strip())
-            reason = first.translate(_ARABIC_TO_PERSIAN)
-            reason = _SPACES.sub(" ", reason).strip()[len(words):].lstrip(" :.,!")
-            if command == "reopen" and not reason:
-                reason = rest.strip()
-            return ThreadCommand(command, reason)
+        pattern = r"\s*" + r"\s+".join(re.escape(w) for w in words.split()) + r"(?=$|[\s:.,!])"
+        m = re.match(pattern, folded)
+        if m is None:
+            continue
+        command = _COMMANDS[words]
+        after = first[m.end():].lstrip(" :.,!").strip()
+        if command == "note":
+            return ThreadCommand("note", "\n".join(p for p in (after, rest.strip()) if p))
+        if command == "reopen" and not after:
+            after = rest.strip()
+        return ThreadCommand(command, after)
     return ThreadCommand("note", stripped)

@@ -73,7 +73,7 @@ def sniff(content: bytes, declared: str) -> str | None:
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:  # not a character cut at the 64 KiB boundary
+            if len(content) <= len(head) or exc.start < len(head) - 4:  # not a character cut at 64 KiB
                 return "text/plain"  # an 8-bit text (windows-1251 ...): kept as text, no charset claimed
         return "text/plain; charset=utf-8"
     return None

@@ -48,7 +48,7 @@ Content-Language: bg-BG
 X-MS-Has-Attach:
 X-MS-TNEF-Correlator:
 X-Mailer: Microsoft Outlook 16.0
-{extra}Content-Type: multipart/alternative;
+{extra.replace(chr(13), "")}Content-Type: multipart/alternative;
 \tboundary="_000_DB9PR01MB1234ABCDEFnoilocal_"
 MIME-Version: 1.0
 

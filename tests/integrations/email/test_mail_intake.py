@@ -162,3 +162,20 @@ async def test_attachments_are_kept_with_the_incident_and_a_program_is_refused(r
     assert "screen.png" in text and "invoice.pdf.exe" in text
     status = await rig.harness.say("ivana", f"/status {_incidents(rig)[0].control_number}")
     assert "screen.png" in status.as_text()
+
+
+async def test_a_sender_the_receiving_server_did_not_vouch_for_is_not_taken_as_that_person(rig: MailRig) -> None:
+    raw = rig.config.model_dump()
+    raw["customers"]["noi"]["email"].update(require_authentication=True, authserv_id="mx.noi.bg")
+    rig.config = type(rig.config).model_validate(raw)
+    channel = await rig.start_desk()
+    forged = "Authentication-Results: mx.noi.bg; spf=fail smtp.mailfrom=noi.bg; dmarc=fail (p=none)\r\n" \
+             "Authentication-Results: attacker.example; dmarc=pass\r\n"
+    good = "Authentication-Results: mx.noi.bg; spf=pass smtp.mailfrom=noi.bg; dkim=pass; dmarc=pass\r\n"
+    rig.deliver(f.outlook("ivana@noi.bg", "Forged", "x", msgid="<forged@evil>", extra=forged),
+                f.outlook("ivana@noi.bg", "Real", "y", msgid="<real@noi.bg>", extra=good))
+    await rig.until(lambda: channel.states[0].taken == 2)
+    [inc] = _incidents(rig)
+    assert inc.description.startswith("Real")
+    refusal = next(m for m in rig.smtp.messages if m["In-Reply-To"] == "<forged@evil>")
+    assert "SPF/DKIM/DMARC" in refusal.get_content()
