@@ -152,6 +152,7 @@ class FakeTelegram:
     webhook_url: str = ""
     _migrated: dict[int, int] = field(default_factory=dict)  # a group upgraded to a supergroup: old id → new
     refused: dict[int, tuple[int, str]] = field(default_factory=dict)  # chat id → (status, description)
+    _lost: list[int] = field(default_factory=list)  # chats whose next sendMessage is kept but answered 502
     clock: Callable[[], float] = time.monotonic  # what the flood limits count in
     flood: FloodControl | None = None
     port: int = 0
@@ -286,6 +287,12 @@ class FakeTelegram:
         """Every message to ``chat_id`` from now on is answered (status, description) — BLOCKED, ..."""
         self.refused[chat_id] = answer
 
+    def lose_answer(self, chat_id: int) -> None:
+        """The next sendMessage to ``chat_id`` is taken (it is in the chat) but answered 502 Bad Gateway, as
+        when the answer is lost on its way back: the bot cannot tell it arrived (and the Bot API has no
+        method to read a chat's messages back: https://core.telegram.org/bots/api#available-methods)."""
+        self._lost.append(chat_id)
+
     def refusals(self, chat_id: int) -> list[Call]:
         return [c for c in self.calls if c.method in _TO_CHAT and c.status != 200
                 and str(c.args.get("chat_id")) == str(chat_id)]
@@ -353,6 +360,10 @@ class FakeTelegram:
             result = self._answer(method, args)
         except _ApiError as err:
             return await self._error(method, args, 400, err.description)
+        lost = _int(args.get("chat_id"))
+        if method == "sendMessage" and lost in self._lost:
+            self._lost.remove(lost)
+            return await self._error(method, args, 502, "Bad Gateway")
         await self._record(Call(method, args))
         return web.json_response({"ok": True, "result": result})
 
