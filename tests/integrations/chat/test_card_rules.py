@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from commands.reply import Reply
+from commands.desk.reply import Reply
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.card_core import ChatTransport
 from integrations.chat.routing import Destination
