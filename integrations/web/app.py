@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -44,11 +46,13 @@ from commands.desk.web_link import signin_url
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
+from commands.incidents.attachments import Kept, Refused, Upload, file_content, files, keep_file
 from commands.oncall.escalation import schedule_with_overrides
 from integrations.reports.cells import csv_row
 from integrations.web import queries as q
 from integrations.web.pages import actions_for, clock_view, event_view, promises, titles
 from storage.outbox import Outbox
+from storage.register import Register
 from storage.web_auth import LINK_LIFETIME, SESSION_LIFETIME, WebAuth, digest, new_secret
 
 HERE = Path(__file__).resolve().parent
@@ -58,6 +62,9 @@ PRE_COOKIE = "dd_pre"  # the double-submit token of forms shown before sign-in
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 MAX_FORM = 64 * 1024
+MAX_UPLOADS = 5  # files in one submitted form
+# Served as themselves (always as a download); anything else as application/octet-stream.
+SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"})
 PAGE_RATE = "240/min"  # page views of one person (actions are limited by the desk, as in chat)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _NUMBER = re.compile(r"^[A-Z][A-Z0-9]{1,9}-\d{4}-\d{5,}$")
@@ -115,6 +122,8 @@ class WebApp:
             Route("/incidents", self.register, methods=["GET"]),
             Route("/incidents.csv", self.register_csv, methods=["GET"]),
             Route("/incidents/{number}", self.incident, methods=["GET"]),
+            Route("/incidents/{number}/files", self.attach, methods=["POST"]),
+            Route("/incidents/{number}/files/{file}", self.download, methods=["GET"]),
             Route("/incidents/{number}/{action}", self.incident_action, methods=["POST"]),
             Route("/board", self.board, methods=["GET"]),
             Route("/board/rows", self.board_rows, methods=["GET"]),
@@ -173,12 +182,17 @@ class WebApp:
             return RedirectResponse("/signin", status_code=303, headers=_headers())
         return self._throttled(who) or who
 
-    async def _form(self, request: HttpRequest, who: Who | None) -> Mapping[str, str] | None:
-        """The submitted form, or None when its CSRF token is missing or wrong."""
+    async def _form(self, request: HttpRequest, who: Who | None, *, files: int = 0) -> Mapping[str, str] | None:
+        """The submitted form, or None when its CSRF token is missing or wrong (or it is too large: a form
+        that may carry ``files`` files may be that many times the store's largest file)."""
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_FORM:
+        limit = MAX_FORM + files * self.config.desk.attachments.max_bytes
+        if not declared.isdigit() or int(declared) > limit:
             return None
-        form = await request.form(max_files=0, max_fields=50)
+        try:
+            form = await request.form(max_files=files, max_fields=50)
+        except HTTPException:  # more files or fields than allowed, or a broken multipart body
+            return None
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         expected = who.csrf if who is not None else request.cookies.get(PRE_COOKIE, "")
         given = values.get("csrf", "")
@@ -302,7 +316,7 @@ class WebApp:
         who = await self.who(request)
         if who is None:
             return RedirectResponse("/signin", status_code=303, headers=_headers())
-        values = await self._form(request, who)
+        values = await self._form(request, who, files=MAX_UPLOADS)
         if values is None:
             return self._csrf_refused(who, who.locale)
         cid = self._customer(who, values.get("customer"))
@@ -316,8 +330,77 @@ class WebApp:
         reply = await self._ask(who, form, values.get("token") or None)
         if reply.is_error or reply.control_number is None:
             return self._report_form(who, cid, values, reply)
+        refused = await self._keep(who, reply.control_number, await _uploads(request))
+        if refused:  # the answer at once, with why a file was not kept (a reload submits the same token)
+            answer = Reply(text=reply.text, lines=(*reply.lines, *refused), kind="info", locale=reply.locale,
+                           control_number=reply.control_number)
+            return await self._incident_page(who, reply.control_number, answer, new=True)
         return RedirectResponse(f"/incidents/{reply.control_number}?new=1&r={values.get('token', '')}", status_code=303,
                                 headers=_headers())
+
+    # -- files ----------------------------------------------------------------------------------
+    async def _keep(self, who: Who, number: str, uploads: list[Upload]) -> list[str]:
+        """The files kept with the incident (after its report committed; keeping the same file again adds
+        nothing, so a double submit keeps it once): a line per file refused."""
+        if not uploads:
+            return []
+        config, now, mine = self.config, self.services.clock.now(), who.customers()
+        person = who.person_id
+
+        def unit(session: Session) -> list[Kept | Refused]:
+            inc = Register(session).by_number(number)
+            if inc is None or inc.id is None or inc.customer_id not in mine:
+                return []
+            return [keep_file(session, config.desk.attachments, inc.id, u, source=TRANSPORT, added_by=person,
+                              channel=f"{TRANSPORT}:{person}", now=now) for u in uploads]
+
+        results = await self.db.write(unit)
+        limits = config.desk.attachments
+        return [t(who.locale, f"mail.file_refused.{r.reason}", name=r.filename,
+                  limit=f"{limits.max_bytes / 1048576:.0f} MB" if r.reason == "too_big" else str(limits.max_per_incident))
+                for r in results if isinstance(r, Refused)]
+
+    async def attach(self, request: HttpRequest) -> Response:
+        who = await self.who(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303, headers=_headers())
+        values = await self._form(request, who, files=MAX_UPLOADS)
+        if values is None:
+            return self._csrf_refused(who, who.locale)
+        number = str(request.path_params["number"]).upper()
+        mine = who.customers()
+        found = await self.db.read(lambda s: q.incident_detail(s, number, mine)) if _NUMBER.match(number) else None
+        if found is None:
+            return self.not_found(who.locale, who)
+        refused = await self._keep(who, number, await _uploads(request))
+        if refused:
+            banner = Reply(text=refused[0], lines=tuple(refused[1:]), kind="error", locale=who.locale)
+            return await self._incident_page(who, number, banner, status=422)
+        return RedirectResponse(f"/incidents/{number}", status_code=303, headers=_headers())
+
+    async def download(self, request: HttpRequest) -> Response:
+        who = await self._reader(request)
+        if not isinstance(who, Who):
+            return who
+        number = str(request.path_params["number"]).upper()
+        file_id = str(request.path_params["file"])
+        mine = who.customers()
+
+        def read(session: Session) -> tuple[Kept, bytes] | None:
+            detail = q.incident_detail(session, number, mine)
+            if detail is None or not file_id.isdigit():
+                return None
+            found = file_content(session, int(file_id))
+            return found if found is not None and found[0].incident_id == detail.incident.id else None
+
+        found = await self.db.read(read) if _NUMBER.match(number) else None
+        if found is None:  # another customer's file, or another incident's: as if it did not exist
+            return self.not_found(who.locale, who)
+        kept, content = found
+        kind = kept.content_type if kept.content_type in SAFE_TYPES else "application/octet-stream"
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", kept.filename) or "file"
+        return Response(content, media_type=kind,
+                        headers={**_headers(), "Content-Disposition": f'attachment; filename="{safe}"'})
 
     # -- the register ---------------------------------------------------------------------------
     def _filter(self, who: Who, params: Mapping[str, str]) -> tuple[q.RegisterFilter, str | None] | None:
@@ -418,9 +501,17 @@ class WebApp:
     async def _incident_page(self, who: Who, number: str, banner: Reply | None, *, new: bool = False,
                              status: int = 200) -> Response:
         mine = who.customers()
-        detail = await self.db.read(lambda s: q.incident_detail(s, number, mine)) if _NUMBER.match(number) else None
-        if detail is None:
+
+        def read(session: Session) -> tuple[q.IncidentDetail, list[Kept]] | None:
+            detail = q.incident_detail(session, number, mine)
+            if detail is None or detail.incident.id is None:
+                return None
+            return detail, files(session, detail.incident.id)
+
+        found = await self.db.read(read) if _NUMBER.match(number) else None
+        if found is None:
             return self.not_found(who.locale, who)
+        detail, kept = found
         inc = detail.incident
         locale = self._locale(who.actor, inc.customer_id)
         customer = self.config.customers[inc.customer_id]
@@ -439,7 +530,8 @@ class WebApp:
             reporter=names.get(inc.reporter, inc.reporter),
             clocks=[clock_view(self.services, inc.customer_id, c, now, locale) for c in detail.clocks],
             events=[event_view(e, tz, locale, names) for e in detail.events],
-            actions=actions_for(inc.state, roles), categories=cat, engineers=engineers, token=new_secret())
+            actions=actions_for(inc.state, roles), categories=cat, engineers=engineers, token=new_secret(),
+            files=kept)
 
     async def incident_action(self, request: HttpRequest) -> Response:
         who = await self.who(request)
@@ -574,6 +666,16 @@ _ACTION_FIELDS: Mapping[str, tuple[tuple[str, ...], str | None]] = {
     "reopen": ((), "text"), "note": ((), "text"), "pause": ((), "text"), "resume": ((), None),
     "category": (("category",), None), "handover": (("person",), None),
 }
+
+
+async def _uploads(request: HttpRequest) -> list[Upload]:
+    """The files of the submitted form (already parsed and bounded by ``_form``)."""
+    form = await request.form()
+    out = []
+    for item in form.getlist("files"):
+        if isinstance(item, UploadFile) and item.filename:
+            out.append(Upload(item.filename, item.content_type or "application/octet-stream", await item.read()))
+    return out
 
 
 def _headers() -> dict[str, str]:

@@ -102,6 +102,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.prev": {"en": "Previous", "bg": "Предишна", "fa": "قبلی"},
     "web.next": {"en": "Next", "bg": "Следваща", "fa": "بعدی"},
     "web.empty": {"en": "Nothing to show.", "bg": "Няма нищо за показване.", "fa": "چیزی برای نمایش نیست."},
+    "web.files": {"en": "Files", "bg": "Файлове", "fa": "پرونده‌ها"},
+    "web.attach": {"en": "Attach", "bg": "Прикачи", "fa": "پیوست"},
     "web.clocks": {"en": "Deadlines", "bg": "Срокове", "fa": "مهلت‌ها"},
     "web.timeline": {"en": "Timeline", "bg": "Хронология", "fa": "رویدادها"},
     "web.actions": {"en": "Actions", "bg": "Действия", "fa": "اقدام‌ها"},

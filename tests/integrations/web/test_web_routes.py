@@ -375,3 +375,49 @@ def test_the_board_shows_health_and_the_last_backups(rig: WebRig) -> None:
     assert "cucm: <strong>не работи</strong>" in rows  # the worst of its checks: down
     assert "crm" not in rows  # hgp's component: not maria's customer
     assert "<strong>неуспешно</strong>" in rows
+
+
+# -- files ----------------------------------------------------------------------------------------
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def test_files_go_with_a_report_and_are_served_to_the_customers_people_only(rig: WebRig) -> None:
+    ivana = rig.signed_in("ivana")
+    page = ivana.get("/report")
+    data = {"csrf": csrf_of(page.text), "token": token_of(page.text), "category": "urgent", "component": "cucm",
+            "description": "Screen attached"}
+    files = [("files", ("screen <1>.png", PNG, "image/png")), ("files", ("tool.exe", b"MZ\x90\x00" + bytes(100), "x/y")),
+             ("files", ("page.html", b"<script>alert(1)</script>", "text/html"))]
+    resp = ivana.post("/report", data=data, files=files)
+    assert resp.status_code == 200 and "tool.exe" in resp.text  # the answer says which file was not kept
+    number = re.search(r"NOI-\d{4}-\d{5}", resp.text).group(0)  # type: ignore[union-attr]
+    assert number in ivana.post("/report", data=data, files=files).text  # double submit: registered, kept once
+    detail = ivana.get(f"/incidents/{number}")
+    links = re.findall(rf'href="(/incidents/{number}/files/\d+)"', detail.text)
+    assert len(links) == 2 and "screen &lt;1&gt;.png" in detail.text and "tool.exe" not in detail.text
+    page_file = ivana.get(links[1])  # kept as text: served as a download, never as a page of this site
+    assert page_file.headers["content-type"] == "application/octet-stream"
+    assert page_file.headers["content-disposition"] == 'attachment; filename="page.html"'
+    got = ivana.get(links[0])
+    assert got.status_code == 200 and got.content == PNG
+    assert got.headers["content-disposition"].startswith("attachment;") and got.headers["content-type"] == "image/png"
+    sara = rig.signed_in("sara")  # another customer: as if the file did not exist
+    assert sara.get(links[0]).status_code == 404
+    assert sara.get(f"/incidents/{number}/files/999999").status_code == 404
+    page = sara.get("/incidents")
+    assert sara.post(f"/incidents/{number}/files", data={"csrf": csrf_of(page.text)},
+                     files=[("files", ("a.png", PNG, "image/png"))]).status_code == 404
+
+
+def test_a_file_added_on_the_incident_page_is_on_the_timeline(rig: WebRig) -> None:
+    ivana = rig.signed_in("ivana")
+    number = number_of(report(ivana)[0])
+    page = ivana.get(f"/incidents/{number}")
+    assert ivana.post(f"/incidents/{number}/files", files=[("files", ("log.txt", b"boom\n", "text/plain"))],
+                      data={}).status_code == 403  # no CSRF token
+    done = ivana.post(f"/incidents/{number}/files", data={"csrf": csrf_of(page.text)},
+                      files=[("files", ("log.txt", b"boom\n", "text/plain"))])
+    assert done.status_code == 303
+    after = ivana.get(f"/incidents/{number}").text
+    assert "log.txt" in after and "(web)" in after
