@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -33,11 +35,11 @@ from commands.incidents.notify import render_card
 from integrations.chat.base import Notifier, PermanentDeliveryError
 from integrations.chat.routing import Destination
 from storage.db import Database
-from storage.deliveries import FAILED, RETRY, SENT, Deliveries, DeliveryState
+from storage.deliveries import FAILED, RETRY, SENT, Deliveries, DeliveryState, Outcome
 from storage.leases import this_process
 from storage.models import OutboxMessage
 from storage.outbox import Outbox
-from storage.register import Register
+from storage.register import Register, event_row
 
 log = logging.getLogger(__name__)
 
@@ -79,23 +81,73 @@ class Group:
 
 
 @dataclass
+class _Books:
+    """A message's bookkeeping not yet committed: its destinations' outcomes, its page attempts on the
+    timeline, the contractor's alerts, and at the end the message's own state (sent, or failed to try
+    again). Data rather than closures, so that the books of many messages are written together: one
+    statement per table for all the messages that reach the writer in one batch (``keep_books``)."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[Callable[[Session], object]] = field(default_factory=list)
+    sent: tuple[int, datetime] | None = None
+    failed: tuple[int, datetime, str, int] | None = None  # (id, now, error, attempts so far)
+
+    def __bool__(self) -> bool:
+        return bool(self.outcomes or self.events or self.alerts or self.sent or self.failed)
+
+
+def keep_books(session: Session, books: list[_Books]) -> list[None]:
+    """Write the books of several messages in one go (a bulk handler of the writer, storage/db.py)."""
+    for book in books:
+        for alert in book.alerts:
+            alert(session)
+    Deliveries(session).record_many([o for b in books for o in b.outcomes])
+    events = [e for b in books for e in b.events]
+    if events:
+        Register(session).record_many(events)
+    outbox = Outbox(session)
+    outbox.mark_sent_many([b.sent for b in books if b.sent is not None])
+    for book in books:
+        if book.failed is not None:
+            outbox.mark_failed(*book.failed)
+    return [None] * len(books)
+
+
+@dataclass
 class _Attempt:
-    """One message's delivery attempt: the destinations' states and the writes not yet committed."""
+    """One message's delivery attempt: the destinations' states and the books not yet committed."""
 
     message: OutboxMessage
     reply: Reply
     final: bool  # the attempt cap: what fails now is given up
     states: dict[str, DeliveryState]
-    writes: list[Callable[[Session], object]] = field(default_factory=list)
+    books: _Books = field(default_factory=_Books)
     errors: dict[str, str] = field(default_factory=dict)  # this attempt's error per destination
     given_up: int = 0
 
 
+# One message waiting in its lane: the result of the claim that took it, and (``tick``) who waits for it.
+_Queued = tuple[OutboxMessage, DispatchResult, "asyncio.Future[None] | None"]
+LANES = 64  # incidents delivered side by side (each lane one incident's messages, in order)
+IN_FLIGHT = 256  # claimed messages not yet done, at most: what the run loop claims is bounded by the room left
+
+
 class Dispatcher:
+    """Delivers claimed messages in lanes: one incident's messages one after another, in the order they
+    were claimed (its card is posted before it is edited), different incidents side by side, up to
+    ``concurrency`` lanes at once. A lane lives while it has messages: what a later claim takes for an
+    incident whose lane is still running joins the end of that lane. The run loop (bot/scheduler.py)
+    claims with ``pump``, which returns at once, so a slow lane (a chat platform's rate limit, a page's
+    fallback to the next channel) does not hold up the messages claimed after it; ``tick`` waits for
+    what it claimed (tests, the last flush at shutdown)."""
+
     def __init__(self, db: Database, clock: Clock, notifiers: Sequence[Notifier], config: Config, *,
-                 owner: str | None = None, concurrency: int = 8, observe: AttemptObserver | None = None) -> None:
+                 owner: str | None = None, concurrency: int = LANES, in_flight: int = IN_FLIGHT,
+                 observe: AttemptObserver | None = None) -> None:
         self.db = db
         self.concurrency = concurrency
+        self.max_in_flight = max(in_flight, 1)
         self.clock = clock
         self.notifiers = list(notifiers)
         self.config = config
@@ -104,27 +156,104 @@ class Dispatcher:
         self.owner = owner or this_process()
         self.observe = observe
         self.ticks = 0  # completed ticks (the process's metrics show the dispatcher is alive)
+        self.in_flight = 0  # claimed messages not yet done
+        # Messages of no incident (summaries, backup progress edited in place) keep their order in one lane.
+        self._lanes: dict[int | None, deque[_Queued]] = {}
+        self._gate: asyncio.Semaphore | None = None  # made on first use, in the running loop
+        self._room: asyncio.Event | None = None  # set when a message is done (room for the next claim)
+
+    @property
+    def room(self) -> int:
+        """How many more messages a claim may take now."""
+        return max(self.max_in_flight - self.in_flight, 0)
+
+    async def wait_for_room(self, at_least: int = 1) -> None:
+        """Until a claim may take ``at_least`` messages."""
+        while self.room < min(at_least, self.max_in_flight):
+            if self._room is None:
+                self._room = asyncio.Event()
+            self._room.clear()
+            await self._room.wait()
+
+    async def drain(self) -> None:
+        """Until every claimed message is done (a graceful shutdown, before the last flush)."""
+        while self.in_flight > 0:
+            if self._room is None:
+                self._room = asyncio.Event()
+            self._room.clear()
+            await self._room.wait()
 
     async def tick(self, limit: int = 100) -> DispatchResult:
+        """Claim what is due (up to ``limit``) and deliver it; returns when every message it claimed is done."""
+        loop = asyncio.get_running_loop()
+        result, waiters = await self._claim(limit, lambda: loop.create_future())
+        try:
+            await asyncio.gather(*waiters)
+        finally:
+            self.ticks += 1
+        return result
+
+    async def pump(self, limit: int = 100) -> DispatchResult:
+        """Claim what is due, up to ``limit`` and the room left, and hand each message to its lane;
+        returns without waiting for them (``claimed`` tells whether more may be waiting)."""
+        result, _ = await self._claim(min(limit, self.room), None)
+        self.ticks += 1
+        return result
+
+    async def _claim(self, limit: int, waiter: Callable[[], asyncio.Future[None]] | None
+                     ) -> tuple[DispatchResult, list[asyncio.Future[None]]]:
+        if limit <= 0:
+            return DispatchResult(), []
         now, owner = self.clock.now(), self.owner
         claimed = await self.db.write(lambda s: Outbox(s).claim_due(now, limit, owner=owner))
         result = DispatchResult(claimed=len(claimed))
-        # One incident's messages in order (its card is posted before it is edited); different incidents
-        # side by side, so their network calls overlap and their bookkeeping shares commits. Messages of
-        # no incident (summaries, backup progress edited in place) keep their order in one lane.
-        lanes: dict[int | None, list[OutboxMessage]] = {}
+        waiters = []
         for message in claimed:
-            lanes.setdefault(message.incident_id, []).append(message)
-        gate = asyncio.Semaphore(self.concurrency)
+            done = waiter() if waiter is not None else None
+            if done is not None:
+                waiters.append(done)
+            self._enqueue((message, result, done))
+        return result, waiters
 
-        async def lane(messages: list[OutboxMessage]) -> None:
-            async with gate:
-                for message in messages:
-                    await self._deliver(message, result)
+    def _enqueue(self, item: _Queued) -> None:
+        self.in_flight += 1
+        key = item[0].incident_id
+        lane = self._lanes.get(key)
+        if lane is not None:  # that incident's lane is running: after its messages
+            lane.append(item)
+            return
+        self._lanes[key] = deque([item])
+        asyncio.get_running_loop().create_task(self._lane(key), name=f"dutydesk-lane-{key}")
 
-        await asyncio.gather(*(lane(m) for m in lanes.values()))
-        self.ticks += 1
-        return result
+    async def _lane(self, key: int | None) -> None:
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self.concurrency)
+        lane = self._lanes[key]
+        try:
+            async with self._gate:
+                while lane:
+                    message, result, done = lane.popleft()
+                    try:
+                        await self._deliver(message, result)
+                    except Exception as exc:  # its lease runs out and it is claimed again; the lane goes on
+                        if done is None:
+                            log.exception("delivery of outbox #%s failed; claimed again when its lease ends", message.id)
+                        elif not done.done():
+                            done.set_exception(exc)
+                    else:
+                        if done is not None and not done.done():
+                            done.set_result(None)
+                    finally:
+                        self.in_flight -= 1
+                        if self._room is not None:
+                            self._room.set()
+        finally:
+            if self._lanes.get(key) is lane:
+                del self._lanes[key]
+            for _message, _result, done in lane:  # cancelled with messages left: their leases run out
+                self.in_flight -= 1
+                if done is not None and not done.done():
+                    done.cancel()
 
     def _observe(self, transport: str, outcome: str) -> None:
         if self.observe is not None:
@@ -165,10 +294,10 @@ class Dispatcher:
             error = "no transport reaches " + message.audience
             if final:
                 log.error("outbox #%s given up after %s attempts: %s", message.id, message.attempts + 1, error)
-                await self._finish(message, [self._alert_write(message, None, error, None)])
+                await self._finish(message, _Books(alerts=[self._alert_write(message, None, error, None)]))
                 result.given_up += 1
             else:
-                await self._failed(message, error, [])
+                await self._failed(message, error, _Books())
             return
         msg_id = message.id or 0
         states = await self.db.read(lambda s: Deliveries(s).of(msg_id)) if message.attempts else {}
@@ -182,9 +311,9 @@ class Dispatcher:
                                if t.key in attempt.errors)
             log.warning("delivery of outbox #%s failed (to try again): %s", message.id, errors)
             result.failed += 1
-            await self._failed(message, errors or "not delivered", attempt.writes)
+            await self._failed(message, errors or "not delivered", attempt.books)
             return
-        await self._finish(message, attempt.writes)
+        await self._finish(message, attempt.books)
         result.sent += 1
 
     def _stranger(self, message: OutboxMessage) -> str | None:
@@ -262,9 +391,9 @@ class Dispatcher:
     async def _try(self, attempt: _Attempt, target: Target, after: Target | None) -> str:
         """Deliver to one destination; record and return its state."""
         message, name = attempt.message, target.notifier.name
-        if attempt.writes:  # what earlier destinations did is committed before the next network call
-            writes, attempt.writes = attempt.writes, []
-            await self.db.write(lambda s: [w(s) for w in writes])
+        if attempt.books:  # what earlier destinations did is committed before the next network call
+            books, attempt.books = attempt.books, _Books()
+            await self._keep(books)
         try:
             await target.notifier.deliver(target.destination, attempt.reply, message)
         except Exception as exc:
@@ -278,7 +407,7 @@ class Dispatcher:
                 log.error("outbox #%s: %s given up (%s): %s", message.id, target.key,
                           "refused" if permanent else f"after {message.attempts + 1} attempts", error)
                 attempt.given_up += 1
-                attempt.writes.append(self._alert_write(message, target, error, after))
+                attempt.books.alerts.append(self._alert_write(message, target, error, after))
             return state
         self._observe(name, "ok")
         self._record(attempt, target, SENT, None)
@@ -288,13 +417,12 @@ class Dispatcher:
         message, now, key = attempt.message, self.clock.now(), target.key
         before = attempt.states.get(key)
         attempt.states[key] = DeliveryState(state, (before.attempts if before else 0) + 1)
-        msg_id = message.id or 0
-        attempt.writes.append(lambda s: Deliveries(s).record(msg_id, key, state, now, error))
+        attempt.books.outcomes.append(Outcome(message.id or 0, key, state, now, error))
         if message.kind == "page" and message.incident_id is not None:  # every page attempt on the timeline
-            iid, pid = message.incident_id, target.destination.person or message.audience.partition(":")[2]
+            pid = target.destination.person or message.audience.partition(":")[2]
             text = f"{pid} · {target.notifier.name} · " + ("ok" if error is None else f"failed: {error}")
-            attempt.writes.append(lambda s: Register(s).record(
-                iid, at=now, actor="dutydesk", kind="page_attempt", channel=target.notifier.name, text=text[:500]))
+            attempt.books.events.append(event_row(message.incident_id, at=now, actor="dutydesk", kind="page_attempt",
+                                                  channel=target.notifier.name, text=text[:500]))
 
     # -- telling the contractor ------------------------------------------------------------------------
     def _alert_write(self, message: OutboxMessage, target: Target | None, error: str,
@@ -328,25 +456,17 @@ class Dispatcher:
                                        now=now, incident_id=iid)
 
     # -- the message's own state -----------------------------------------------------------------------
-    async def _finish(self, message: OutboxMessage, writes: list[Callable[[Session], object]]) -> None:
-        msg_id, now = message.id or 0, self.clock.now()
+    async def _finish(self, message: OutboxMessage, books: _Books) -> None:
+        books.sent = (message.id or 0, self.clock.now())
+        await self._keep(books)
 
-        def done(s: Session) -> None:
-            for w in writes:
-                w(s)
-            Outbox(s).mark_sent(msg_id, now)
+    async def _failed(self, message: OutboxMessage, error: str, books: _Books) -> None:
+        books.failed = (message.id or 0, self.clock.now(), error, message.attempts)
+        await self._keep(books)
 
-        await self.db.write(done)
-
-    async def _failed(self, message: OutboxMessage, error: str, writes: list[Callable[[Session], object]]) -> None:
-        msg_id, attempts, now = message.id or 0, message.attempts, self.clock.now()
-
-        def failed(s: Session) -> None:
-            for w in writes:
-                w(s)
-            Outbox(s).mark_failed(msg_id, now, error, attempts)
-
-        await self.db.write(failed)
+    async def _keep(self, books: _Books) -> None:
+        """Commit a message's books; the writer runs those of every message waiting with it in one call."""
+        await self.db.write(lambda s: keep_books(s, [books]), bulk=(keep_books, books))
 
 
 _NONE = DeliveryState("", 0)

@@ -91,12 +91,19 @@ class Jobs:
             log.exception("preventive sweep failed; the next tick retries")
 
     async def dispatch(self) -> None:
-        await self._dispatch()
-
-    async def _dispatch(self) -> DispatchResult | None:
+        """Claim what is due and deliver it, waiting until it is done (the last flush at shutdown)."""
         try:
             async with self._dispatching:
-                return await self.dispatcher.tick()
+                await self.dispatcher.tick()
+        except Exception:
+            log.exception("dispatch failed; the next tick retries")
+
+    async def _pump(self) -> DispatchResult | None:
+        """Claim what is due into the dispatcher's lanes, without waiting for its delivery: the
+        messages a slow lane holds do not hold up those queued after them."""
+        try:
+            async with self._dispatching:
+                return await self.dispatcher.pump(DISPATCH_LIMIT)
         except Exception:
             log.exception("dispatch failed; the next tick retries")
             return None
@@ -117,9 +124,12 @@ class Jobs:
     async def _dispatch_loop(self) -> None:
         while not self._stopping:
             self._dispatch_due.clear()
-            result = await self._dispatch()
-            if result is not None and result.claimed >= DISPATCH_LIMIT:  # more are waiting
-                self._dispatch_due.set()
+            # the lanes hold as many claimed messages as they may: claim again when a share is done
+            await self.dispatcher.wait_for_room(min(DISPATCH_LIMIT, self.dispatcher.max_in_flight) // 4 or 1)
+            room = min(self.dispatcher.room, DISPATCH_LIMIT)
+            result = await self._pump()
+            if result is not None and result.claimed >= room:  # more may be waiting
+                continue
             await _wait(self._dispatch_due, self.dispatch_seconds)
 
     def wake_dispatcher(self) -> None:
@@ -177,6 +187,7 @@ class Jobs:
         self._stopping = True  # the sweep and dispatch loops end after the run in progress
         self._sweep_due.set()
         self._dispatch_due.set()
+        deadline = asyncio.get_running_loop().time() + timeout
         try:
             running = [task for task in self._tasks if not task.done()]
             if self.scheduler.running:
@@ -185,6 +196,11 @@ class Jobs:
                             and getattr(task.get_coro(), "__qualname__", "") == "run_coroutine_job"]
             if running:
                 await asyncio.wait(running, timeout=timeout)
+            # the messages the dispatch loop handed to its lanes are delivered before the last flush
+            await asyncio.wait_for(self.dispatcher.drain(), timeout=max(deadline - asyncio.get_running_loop().time(), 0.1))
+        except TimeoutError:
+            log.warning("shutdown: %d claimed message(s) still being delivered; their leases hand them back",
+                        self.dispatcher.in_flight)
         finally:
             self.stop()
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from storage.db_errors import is_transient
@@ -152,6 +152,7 @@ class Database:
         # called in the writer thread after a commit that queued outbox messages (note_queued)
         self._queued_listeners: list[Callable[[], None]] = []
         self.units = 0
+        self._connection: Connection | None = None  # the writer's own, held between its transactions
 
     @property
     def dialect(self) -> str:
@@ -195,7 +196,7 @@ class Database:
             except Exception:  # a listener gone wrong must not stop the writer
                 log.exception("writer: an outbox listener failed")
 
-    def submit(self, unit: Callable[[Session], T], *, savepoint: bool = True,
+    def submit(self, unit: Callable[[Session], T], *, savepoint: bool = False,
                bulk: tuple[BulkHandler, Any] | None = None) -> concurrent.futures.Future[T]:
         """``write`` for a thread: the future is set after the commit."""
         self._ensure_writer()
@@ -203,10 +204,13 @@ class Database:
         self._queue.put(_Job(unit, future=fut, savepoint=savepoint and bulk is None, bulk=bulk))
         return fut
 
-    async def write(self, unit: Callable[[Session], T], *, savepoint: bool = True,
+    async def write(self, unit: Callable[[Session], T], *, savepoint: bool = False,
                     bulk: tuple[BulkHandler, Any] | None = None) -> T:
-        """Run ``unit`` in the writer's next transaction. ``savepoint=False`` promises that the unit
-        raises ``Refused`` only before it writes anything, so the fast path need not wrap it.
+        """Run ``unit`` in the writer's next transaction. ``savepoint=True``: the unit may refuse
+        (``Refused``) after it wrote something, and the fast path wraps it in a SAVEPOINT so that the
+        refusal rolls back alone. Without it, any failure of the unit, a refusal too, sends the batch
+        the careful way (every unit in its own savepoint): as safe, and cheaper for units that do not
+        refuse — a savepoint is two round trips to PostgreSQL per unit.
 
         ``bulk=(handler, item)``: ``handler(session, [item])[0]`` does what ``unit`` does, and the
         fast path runs the items of consecutive jobs with the same handler in one call. It implies
@@ -221,6 +225,32 @@ class Database:
         return self.submit(unit).result()
 
     def _write_loop(self) -> None:
+        try:
+            self._write_jobs()
+        finally:
+            self._drop_connection(invalidate=False)
+
+    def _writer_connection(self) -> Connection:
+        """The writer's connection, kept from one transaction to the next: checking one out of the pool
+        for every batch cost a ping and a reset, four round trips on PostgreSQL (a round trip costs the
+        writer the interpreter too: bench/latency.py). A batch that fails drops it, so the next one checks
+        out a fresh connection, pinged (``pool_pre_ping``) as every other."""
+        if self._connection is None or self._connection.closed or self._connection.invalidated:
+            self._connection = self.engine.connect()
+        return self._connection
+
+    def _drop_connection(self, *, invalidate: bool) -> None:
+        conn, self._connection = self._connection, None
+        if conn is None:
+            return
+        try:
+            if invalidate:  # it may be broken: not back to the pool
+                conn.invalidate()
+            conn.close()
+        except Exception:  # already unusable: nothing to hand back
+            log.debug("writer: dropping the connection failed", exc_info=True)
+
+    def _write_jobs(self) -> None:
         while True:
             first = self._queue.get()
             if isinstance(first, _Stop):
@@ -251,6 +281,7 @@ class Database:
                 self.commits += 1
                 self.units += len(batch)
             except Exception as exc:  # the commit itself failed: nobody's unit is stored
+                self._drop_connection(invalidate=True)
                 if is_transient(exc):
                     # Lost a race for the database (another process holds the lock, or a serialization
                     # failure on PostgreSQL): nothing of this batch was committed, so it can run again.
@@ -275,7 +306,7 @@ class Database:
         whether the transaction put messages in the outbox (``note_queued``).
         """
         results: list[tuple[_Job, bool, Any]] = []
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with Session(self._writer_connection(), expire_on_commit=False) as session, session.begin():
             session.info[_FAST] = fast
             cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             skip_to = 0

@@ -18,8 +18,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col
 
+from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import OutboxDelivery, OutboxMessage
 
 SENT, RETRY, FAILED = "sent", "retry", "failed"
@@ -41,6 +43,31 @@ class FailedDelivery:
     error: str
 
 
+def _upsert(d: Dialect) -> Prepared:
+    table: Any = OutboxDelivery.__table__  # type: ignore[attr-defined]
+    ins: Any = postgresql.insert(table) if d.name == "postgresql" else sqlite.insert(table)
+    stmt = ins.on_conflict_do_update(
+        index_elements=["message_id", "destination"],
+        set_={"state": ins.excluded.state, "attempts": table.c.attempts + 1, "last_error": ins.excluded.last_error,
+              "updated_at": ins.excluded.updated_at})
+    return Prepared(stmt, d, ["message_id", "destination", "state", "attempts", "last_error", "updated_at"])
+
+
+# Every delivery attempt writes one: compiled once per dialect, run on the cursor, many rows at a time.
+_STATEMENTS = StatementCache({"upsert": _upsert})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The outcome of one attempt at one destination, to be recorded."""
+
+    message_id: int
+    destination: str
+    state: str
+    at: datetime
+    error: str | None = None
+
+
 class Deliveries:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -52,15 +79,16 @@ class Deliveries:
 
     def record(self, message_id: int, destination: str, state: str, now: datetime, error: str | None = None) -> None:
         """The outcome of one attempt at one destination (attempts counts the attempts made)."""
-        table: Any = OutboxDelivery.__table__  # type: ignore[attr-defined]
-        pg = self.session.get_bind().dialect.name == "postgresql"
-        ins: Any = postgresql.insert(table) if pg else sqlite.insert(table)
-        values = {"message_id": message_id, "destination": destination[:200], "state": state, "attempts": 1,
-                  "last_error": error[:2000] if error else None, "updated_at": now}
-        self.session.execute(ins.values(**values).on_conflict_do_update(
-            index_elements=["message_id", "destination"],
-            set_={"state": state, "attempts": table.c.attempts + 1, "last_error": values["last_error"],
-                  "updated_at": now}))
+        self.record_many([Outcome(message_id, destination, state, now, error)])
+
+    def record_many(self, outcomes: Sequence[Outcome]) -> None:
+        """Outcomes of attempts (of many messages: the dispatcher's bookkeeping of a batch) in one
+        statement; one destination appears at most once among them."""
+        if outcomes:
+            conn = connection(self.session)
+            _STATEMENTS.get("upsert", conn.dialect).run_many(conn, [
+                {"message_id": o.message_id, "destination": o.destination[:200], "state": o.state, "attempts": 1,
+                 "last_error": o.error[:2000] if o.error else None, "updated_at": o.at} for o in outcomes])
 
     def failed_between(self, customer_id: str, start: datetime, end: datetime) -> Sequence[FailedDelivery]:
         """Destinations given up for good in [start, end) for the customer's messages, oldest first."""

@@ -76,9 +76,16 @@ class Prepared:
         procs = self.result_processors
         return [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in raw]
 
-    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def run_many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Any:
+        """One ``executemany``; the cursor's ``rowcount`` is the rows changed in all (both drivers). One
+        row is one ``execute``: psycopg runs ``executemany`` in pipeline mode, several round trips to the
+        server where a single row needs one."""
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.executemany(self.sql, [self.params(r) for r in rows])
+        if len(rows) == 1:
+            cursor.execute(self.sql, self.params(rows[0]))
+        else:
+            cursor.executemany(self.sql, [self.params(r) for r in rows])
+        return cursor
 
 
 class StatementCache:

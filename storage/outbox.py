@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, or_, update
+from sqlalchemy import bindparam, func, literal, null, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
@@ -59,7 +59,12 @@ def _put(d: Dialect) -> Prepared:
 
 
 # Queued on the report path (cards, pages): compiled once per dialect, run on the cursor.
-_STATEMENTS = StatementCache({"put": _put})
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+_STATEMENTS = StatementCache({
+    "put": _put,
+    "sent": lambda d: Prepared(update(_TABLE).where(_TABLE.c.id == bindparam("message_id"))
+                               .values(sent_at=bindparam("sent_at"), lease_until=null()), d),
+})
 
 
 def message_row(*, dedupe_key: str, customer_id: str, kind: str, audience: str, payload: str, now: datetime,
@@ -98,12 +103,16 @@ class Outbox:
             note_queued(self.session)
         return bool(cursor.rowcount)
 
-    def put_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Queue messages given as ``message_row``s in one statement (a key queued before is skipped)."""
-        if rows:
-            conn = connection(self.session)
-            _STATEMENTS.get("put", conn.dialect).run_many(conn, rows)
+    def put_many(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Queue messages given as ``message_row``s in one statement (a key queued before is skipped);
+        returns how many were new."""
+        if not rows:
+            return 0
+        conn = connection(self.session)
+        added = max(0, int(_STATEMENTS.get("put", conn.dialect).run_many(conn, rows).rowcount))
+        if added:
             note_queued(self.session)
+        return added
 
     def claim_due(self, now: datetime, limit: int = 100, *, owner: str = "", lease: timedelta = LEASE
                   ) -> list[OutboxMessage]:
@@ -139,10 +148,13 @@ class Outbox:
         return rows
 
     def mark_sent(self, message_id: int, now: datetime) -> None:
-        self.session.execute(
-            update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
-            .values(sent_at=now, lease_until=None)
-        )
+        self.mark_sent_many([(message_id, now)])
+
+    def mark_sent_many(self, sent: Sequence[tuple[int, datetime]]) -> None:
+        """Messages (id, when) done, in one statement."""
+        if sent:
+            conn = connection(self.session)
+            _STATEMENTS.get("sent", conn.dialect).run_many(conn, [{"message_id": i, "sent_at": at} for i, at in sent])
 
     def mark_refused(self, message_id: int, now: datetime, reason: str) -> None:
         """Done without delivery, for good: the reason stays on the row (``last_error``)."""
@@ -176,3 +188,25 @@ class Outbox:
             OutboxMessage.audience == message.audience)
         latest = self.session.exec(q).one()
         return latest is None or (message.id or 0) >= latest
+
+class DeferredOutbox(Outbox):
+    """An outbox for a unit that queues many messages and reads none of them back (the sweeper): ``put``
+    only collects the row, and ``flush`` writes them all in one statement — one round trip to the
+    database instead of one per message. The same dedupe keys: a key queued before is skipped at
+    ``flush``, so ``put`` returning True means only "handed over"; ``flush`` returns how many were new."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.rows: list[dict[str, Any]] = []
+
+    def put(self, *, dedupe_key: str, customer_id: str, kind: str, audience: str, payload: dict[str, Any],
+            now: datetime, incident_id: int | None = None, late: bool = False) -> bool:
+        self.rows.append(message_row(
+            dedupe_key=dedupe_key, customer_id=customer_id, kind=kind, audience=audience,
+            payload=json.dumps(payload, ensure_ascii=False, default=str), now=now, incident_id=incident_id,
+            late=late))
+        return True
+
+    def flush(self) -> int:
+        rows, self.rows = self.rows, []
+        return self.put_many(rows)

@@ -62,6 +62,13 @@ _STATEMENTS = StatementCache({
 })
 
 
+def event_row(incident_id: int, *, at: datetime, actor: str, kind: str, channel: str, text: str = "",
+              data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A timeline event as ``Register.record`` appends it, for ``record_many``."""
+    return {"incident_id": incident_id, "at": at, "actor": actor, "kind": kind, "channel": channel, "text": text,
+            "data": json.dumps(data or {}, ensure_ascii=False, default=str)}
+
+
 class Register:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -161,10 +168,7 @@ class Register:
         assert incident_id is not None
         conn = self._conn
         cursor = _STATEMENTS.get("insert_event", conn.dialect).run(
-            conn,
-            {"incident_id": incident_id, "at": at, "actor": actor, "kind": kind, "channel": channel, "text": text,
-             "data": json.dumps(data or {}, ensure_ascii=False, default=str)},
-        )
+            conn, event_row(incident_id, at=at, actor=actor, kind=kind, channel=channel, text=text, data=data))
         return int(cursor.fetchone()[0])
 
     def record_many(self, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -194,6 +198,24 @@ class Register:
         return list(
             self.session.exec(select(SlaClock).where(SlaClock.incident_id == incident_id).order_by(col(SlaClock.id)))
         )
+
+    def clocks_of(self, incident_ids: Sequence[int]) -> dict[int, list[SlaClock]]:
+        """The clocks of many incidents in one query (the sweeper's tick), each incident's in order."""
+        out: dict[int, list[SlaClock]] = {i: [] for i in incident_ids}
+        if incident_ids:
+            for clock in self.session.exec(select(SlaClock).where(col(SlaClock.incident_id).in_(incident_ids))
+                                           .order_by(col(SlaClock.id))):
+                out[clock.incident_id].append(clock)
+        return out
+
+    def pauses_of(self, incident_ids: Sequence[int]) -> dict[int, list[SlaPause]]:
+        """The pauses of many incidents in one query, each incident's in order."""
+        out: dict[int, list[SlaPause]] = {i: [] for i in incident_ids}
+        if incident_ids:
+            for pause in self.session.exec(select(SlaPause).where(col(SlaPause.incident_id).in_(incident_ids))
+                                           .order_by(col(SlaPause.id))):
+                out[pause.incident_id].append(pause)
+        return out
 
     def pauses(self, incident_id: int) -> list[SlaPause]:
         return list(

@@ -21,6 +21,7 @@ from commands.incidents.notify import IncidentLike
 from commands.incidents.views import buttons_for_state, category_title, component_title, excerpt
 from commands.oncall.domain.config import EscalationConfig
 from commands.oncall.domain.rotation import Override, Schedule
+from storage.deferred import Deferred
 from storage.fastsql import Prepared, StatementCache, connection
 from storage.models import Escalation, OncallOverride
 from storage.outbox import Outbox
@@ -51,29 +52,59 @@ _STATEMENTS = StatementCache({
 })
 
 
+class Overrides:
+    """The on-call overrides of schedules ending after an instant, read once per schedule for a whole
+    sweep of many incidents (whose instants only grow: the sweep takes incidents in order of their
+    ``next_check_at``), not once per incident. Lives for one unit of work: an override made in a later
+    unit is read again."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._read: dict[str, tuple[datetime, list[Override]]] = {}  # schedule → (read for `end > at`, rows)
+
+    def of(self, schedule: str, at: datetime) -> list[Override]:
+        read = self._read.get(schedule)
+        if read is None or at < read[0]:
+            conn = connection(self.session)
+            rows = [Override(*row) for row in _STATEMENTS.get("overrides", conn.dialect).rows(
+                conn, {"schedule": schedule, "at": at})]
+            self._read[schedule] = (at, rows)
+            return rows
+        return [o for o in read[1] if o.end > at]
+
+
 def schedule_with_overrides(session: Session, services: Services, name: str, at: datetime,
-                            customer_id: str) -> Schedule:
+                            customer_id: str, overrides: Overrides | None = None) -> Schedule:
     """The schedule as it pages for ``customer_id``: an override naming someone who may not be paged for
     that customer is ignored (the rotation's own person stays on call). Overrides are checked when they
     are made; this is the same rule again where it matters, should one ever get past it."""
-    conn = connection(session)
-    rows = _STATEMENTS.get("overrides", conn.dialect).rows(conn, {"schedule": name, "at": at})
+    rows = (overrides or Overrides(session)).of(name, at)
     allowed = services.directory.may_be_paged_for
-    return services.schedule(name).with_overrides([Override(*row) for row in rows if allowed(row[0], customer_id)])
+    return services.schedule(name).with_overrides([o for o in rows if allowed(o.person, customer_id)])
 
 
-def resolve_target(session: Session, services: Services, target: str, at: datetime, customer_id: str) -> list[str]:
+def resolve_target(session: Session, services: Services, target: str, at: datetime, customer_id: str,
+                   overrides: Overrides | None = None) -> list[str]:
     """schedule:<id> → who is on call; person:<id> → that person; engineers:<customer> → all of them —
     only people who may be paged for ``customer_id`` (an engineer or admin role with it)."""
     kind, _, ident = target.partition(":")
     if kind == "person":
         people = [ident]
     elif kind == "schedule":
-        who = schedule_with_overrides(session, services, ident, at, customer_id).on_call(at)
+        who = schedule_with_overrides(session, services, ident, at, customer_id, overrides).on_call(at)
         people = [who] if who else []
     else:
         people = [pid for pid, p in services.config.people.items() if "engineer" in p.roles.get(ident, ())]
     return [pid for pid in people if services.directory.may_be_paged_for(pid, customer_id)]
+
+
+@dataclass(frozen=True)
+class SweepWrites:
+    """What one sweep shares among its incidents: the overrides it has read, and its deferred writes
+    (pages and timeline events, written together when the sweep ends)."""
+
+    overrides: Overrides
+    deferred: Deferred
 
 
 @dataclass(frozen=True)
@@ -126,8 +157,10 @@ def open_escalations(session: Session, plans: list[tuple[int, Plan]]) -> None:
         } for inc_id, p in plans])
 
 
-def advance(session: Session, services: Services, esc: Escalation, inc: IncidentLike, now: datetime) -> int:
-    """Run every step of a stored escalation that is due at ``now``; returns the pages queued."""
+def advance(session: Session, services: Services, esc: Escalation, inc: IncidentLike, now: datetime,
+            sweep: SweepWrites | None = None) -> int:
+    """Run every step of a stored escalation that is due at ``now``; returns the pages queued (with
+    ``sweep``: handed over to its deferred writes, counted when they are flushed)."""
     if esc.stopped_at is not None or esc.next_at is None or esc.round_started_at is None:
         return 0
     policy = services.config.customers[inc.customer_id].escalation.get(esc.policy)
@@ -136,7 +169,8 @@ def advance(session: Session, services: Services, esc: Escalation, inc: Incident
         session.add(esc)
         return 0
     start = Position(esc.round, esc.step, esc.round_started_at, esc.next_at)
-    pos, paged, queued = _run_due(session, services, inc, policy, start, [p for p in esc.paged.split(",") if p], now)
+    pos, paged, queued = _run_due(session, services, inc, policy, start, [p for p in esc.paged.split(",") if p], now,
+                                  sweep)
     esc.round, esc.step, esc.round_started_at, esc.next_at = pos.round, pos.step, pos.round_started_at, pos.next_at
     esc.paged = ",".join(paged)
     session.add(esc)
@@ -144,22 +178,28 @@ def advance(session: Session, services: Services, esc: Escalation, inc: Incident
 
 
 def _run_due(session: Session, services: Services, inc: IncidentLike, policy: EscalationConfig, pos: Position,
-             paged: list[str], now: datetime) -> tuple[Position, list[str], int]:
+             paged: list[str], now: datetime, sweep: SweepWrites | None) -> tuple[Position, list[str], int]:
     assert inc.id is not None
     queued = 0
     while pos.next_at is not None and pos.next_at <= now:
         people: list[str] = []
         for target in policy.steps[pos.step].notify:
-            for pid in resolve_target(session, services, target, pos.next_at, inc.customer_id):
+            for pid in resolve_target(session, services, target, pos.next_at, inc.customer_id,
+                                      sweep.overrides if sweep else None):
                 if pid not in people:
                     people.append(pid)
         for pid in people:
-            queued += page_person(session, services, inc, pid, f"page:{inc.id}:r{pos.round}:s{pos.step}:{pid}", now)
+            queued += page_person(session, services, inc, pid, f"page:{inc.id}:r{pos.round}:s{pos.step}:{pid}", now,
+                                  sweep.deferred.outbox if sweep else None)
             if pid not in paged:
                 paged.append(pid)
         names = ", ".join(services.directory.person_name(p) for p in people) or "—"
-        Register(session).record(inc.id, at=now, actor=MONITOR, kind="paged", channel="dutydesk",
-                                 text=names, data={"round": pos.round, "step": pos.step, "people": people})
+        data = {"round": pos.round, "step": pos.step, "people": people}
+        if sweep is not None:
+            sweep.deferred.event(inc.id, at=now, actor=MONITOR, kind="paged", channel="dutydesk", text=names, data=data)
+        else:
+            Register(session).record(inc.id, at=now, actor=MONITOR, kind="paged", channel="dutydesk", text=names,
+                                     data=data)
         pos = _next(policy, pos)
     return pos, paged, queued
 
@@ -189,7 +229,8 @@ def next_at(session: Session, incident_id: int) -> datetime | None:
     return esc.next_at
 
 
-def page_person(session: Session, services: Services, inc: IncidentLike, pid: str, key: str, now: datetime) -> int:
+def page_person(session: Session, services: Services, inc: IncidentLike, pid: str, key: str, now: datetime,
+                outbox: Outbox | None = None) -> int:
     if not services.directory.may_be_paged_for(pid, inc.customer_id):
         return 0  # a customer's incident reaches only people who work for that customer
     customer = services.config.customers[inc.customer_id]
@@ -201,5 +242,5 @@ def page_person(session: Session, services: Services, inc: IncidentLike, pid: st
         lines=(excerpt(inc.description, 300),), locale=locale, control_number=inc.control_number, kind="info",
         buttons=buttons_for_state("registered", inc.control_number, locale),
     )
-    return int(Outbox(session).put(dedupe_key=key, customer_id=inc.customer_id, kind="page", audience=f"person:{pid}",
+    return int((outbox or Outbox(session)).put(dedupe_key=key, customer_id=inc.customer_id, kind="page", audience=f"person:{pid}",
                                    payload={**reply.to_dict(), "incident_id": inc.id}, now=now, incident_id=inc.id))
