@@ -71,3 +71,43 @@ def test_the_checks_catch_a_moved_module() -> None:
     assert not _resolves("commands.no_such_module.function")
     assert _resolves("commands.domain.calendar.local_to_utc")
     assert _missing_paths("`/etc/dutydesk/env`, `~/.pgpass`, `<data_dir>/backups/x`, https://example.com/bot/x") == []
+    assert _has_member("Desk", "handle") and not _has_member("Desk", "no_such_method")
+
+
+_CODE = [p for top in ("bot", "commands", "integrations", "storage") for p in (ROOT / top).rglob("*.py")]
+MEMBER = re.compile(r"`([A-Z]\w*)\.([a-z_]\w*)`")
+FUNCTION = re.compile(r"`([a-z_]\w*)\.([a-z_]\w*)`")
+
+
+def _defines(source: str, name: str) -> bool:
+    return re.search(rf"^\s*(?:async\s+)?def {name}\b|^\s*{name}\s*[:=]|self\.{name}\s*[:=]", source, re.M) is not None
+
+
+def _has_member(cls: str, member: str) -> bool:
+    """Whether some module of ours defines class ``cls`` with ``member`` (a method or an attribute)."""
+    for path in _CODE:
+        source = path.read_text(encoding="utf-8")
+        if re.search(rf"^class {cls}\b", source, re.M) and _defines(source, member):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_class_member_a_doc_names_exists(doc: Path) -> None:
+    """`Desk.handle`, `Outbox.put_many`: the class is ours and has that method or attribute."""
+    named = set(MEMBER.findall(_text(doc)))
+    ours = {(c, m) for c, m in named if any(re.search(rf"^class {c}\b", p.read_text(encoding="utf-8"), re.M)
+                                            for p in _CODE)}
+    assert sorted(f"{c}.{m}" for c, m in ours if not _has_member(c, m)) == []
+
+
+def test_every_function_the_architecture_names_exists() -> None:
+    """`notify.card_message`, `escalation.advance`: a module of that name defines that function."""
+    missing = []
+    for module, function in FUNCTION.findall(_text(ROOT / "docs" / "architecture.md")):
+        if module == "py" or function == "py":
+            continue
+        files = [p for p in _CODE if p.stem == module]
+        if files and not any(_defines(p.read_text(encoding="utf-8"), function) for p in files):
+            missing.append(f"{module}.{function}")
+    assert missing == []
