@@ -140,3 +140,22 @@ def task_of_incident(session: Session, incident_id: int) -> MaintenanceTask | No
     return session.exec(select(MaintenanceTask).join(MaintenanceIncident,
                                                      col(MaintenanceIncident.maintenance_id) == MaintenanceTask.id)
                         .where(MaintenanceIncident.incident_id == incident_id)).first()
+
+
+def month_rows(session: Session, customer_id: str, start: datetime, end: datetime) -> list[MaintenanceTask]:
+    """Occurrences a month's protocol speaks of: closed in ``[start, end)``, or due before ``end`` and
+    still open (overdue), or due in the month whatever became of them."""
+    q = select(MaintenanceTask).where(MaintenanceTask.customer_id == customer_id).where(
+        ((col(MaintenanceTask.closed_at) >= start) & (col(MaintenanceTask.closed_at) < end))
+        | ((col(MaintenanceTask.due_at) < end) & col(MaintenanceTask.state).in_(OPEN))
+        | ((col(MaintenanceTask.due_at) >= start) & (col(MaintenanceTask.due_at) < end)))
+    return list(session.exec(q.order_by(col(MaintenanceTask.due_at), col(MaintenanceTask.task_id))))
+
+
+def fixed_between(session: Session, customer_id: str, start: datetime, end: datetime) -> list[Incident]:
+    """Incidents whose fault was fixed in ``[start, end)`` (resolved, confirmed or not yet): each has a
+    service protocol."""
+    return list(session.exec(
+        select(Incident).where(Incident.customer_id == customer_id, col(Incident.resolved_at) >= start,
+                               col(Incident.resolved_at) < end, col(Incident.state).in_(("resolved", "confirmed")))
+        .order_by(col(Incident.resolved_at))))

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import t
+from commands.preventive.domain.entries import FixedFault, PreventiveEntry
 from commands.reports.domain.math import ClockResult, Compliance, overall
 from storage import reports as q
 
@@ -42,6 +43,11 @@ class MonthlyProtocol:
     # incidents with a clock stopped provisionally (the fix awaits confirmation): listed apart, with their
     # provisional outcome, and not counted in ``compliance`` until the stop is final
     awaiting: list[RegisterEntry] = field(default_factory=list)
+    # planned maintenance done in the month (with its protocol), missed/skipped/late, and the service
+    # protocols of the faults fixed in the month (commands/preventive/month.py)
+    preventive_done: list[PreventiveEntry] = field(default_factory=list)
+    preventive_missed: list[PreventiveEntry] = field(default_factory=list)
+    fixed: list[FixedFault] = field(default_factory=list)
 
     @property
     def tz(self) -> ZoneInfo:

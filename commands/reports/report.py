@@ -26,6 +26,7 @@ from commands.domain.i18n.format import format_date, format_datetime, to_local
 from commands.incidents.sla import ClockPlan, clock_lines
 from commands.incidents.views import category_title, component_title
 from commands.oncall.escalation import schedule_with_overrides
+from commands.preventive.month import fixed_faults, month_entries
 from commands.preventive.summary import week_lines
 from commands.reports.domain.math import (
     ClockResult,
@@ -103,6 +104,7 @@ def monthly_protocol(session: Session, services: Services, customer_id: str, yea
         "cancelled": states["cancelled"],
         "open": states["registered"] + states["acknowledged"] + states["in_progress"],
     }
+    done, missed = month_entries(session, services, customer_id, start, end, now, locale or customer.locale)
     return MonthlyProtocol(
         customer_id=customer_id, customer=customer, contractor=config.desk.contractor,
         locale=locale or customer.locale, year=year, month=month, start=start, end=end, as_of=now, clocks=clocks,
@@ -113,6 +115,8 @@ def monthly_protocol(session: Session, services: Services, customer_id: str, yea
         backups=q.backup_runs(session, customer_id, start, end),
         health=q.health_changes(session, customer_id, start, end),
         awaiting=awaiting,
+        preventive_done=done, preventive_missed=missed,
+        fixed=fixed_faults(session, services, customer_id, start, end, locale or customer.locale),
     )
 
 

@@ -22,7 +22,7 @@ Cell = str | int | float | None
 
 @dataclass
 class Table:
-    key: str  # register, compliance, per_day, maintenance, backups, health
+    key: str  # register, compliance, per_day, service_protocols, preventive_done, preventive_missed, maintenance, ...
     title: str
     headers: list[str]
     rows: list[list[Cell]]
@@ -155,5 +155,35 @@ def health_table(p: MonthlyProtocol) -> Table:
     return Table("health", p.t("report.section.health"), headers, rows)
 
 
+def preventive_done_table(p: MonthlyProtocol) -> Table:
+    """Planned maintenance done in the month, each with its date and its maintenance protocol."""
+    headers = [p.t(f"report.col.{k}") for k in ("task", "title", "due", "done", "by", "checklist", "protocol")]
+    rows: list[list[Cell]] = [[e.ref, e.title, when(p, e.due_at), when(p, e.closed_at),
+                               p.t("doc.by_backups") if e.by == "backup" else e.by, e.checklist, e.protocol]
+                              for e in p.preventive_done]
+    return Table("preventive_done", p.t("report.section.preventive_done"), headers, rows)
+
+
+def preventive_missed_table(p: MonthlyProtocol) -> Table:
+    """Planned tasks overdue at the protocol's instant, skipped (with the reason) or done late."""
+    headers = [p.t(f"report.col.{k}") for k in ("task", "title", "due", "status", "closed", "reason")]
+    rows: list[list[Cell]] = [[e.ref, e.title, when(p, e.due_at), p.t(f"report.pm.{e.status}"), when(p, e.closed_at),
+                               e.note if e.status == "skipped" else ""] for e in p.preventive_missed]
+    return Table("preventive_missed", p.t("report.section.preventive_missed"), headers, rows)
+
+
+def service_protocols_table(p: MonthlyProtocol) -> Table:
+    """The service protocol of every fault fixed in the month."""
+    headers = [p.t(f"report.col.{k}") for k in ("number", "category", "component", "resolved", "confirmed",
+                                                 "protocol")]
+    rows: list[list[Cell]] = [[f.number, f.category, f.component, when(p, f.resolved_at), when(p, f.confirmed_at),
+                               f.protocol] for f in p.fixed]
+    return Table("service_protocols", p.t("report.section.service_protocols"), headers, rows)
+
+
 def side_tables(p: MonthlyProtocol) -> list[Table]:
-    return [awaiting_table(p), per_day_table(p), maintenance_table(p), backups_table(p), health_table(p)]
+    """After the register: what awaits confirmation, incidents per day, the papers of the month (service
+    protocols, planned maintenance done and missed), then maintenance windows in a section of their own,
+    backups and health."""
+    return [awaiting_table(p), per_day_table(p), service_protocols_table(p), preventive_done_table(p),
+            preventive_missed_table(p), maintenance_table(p), backups_table(p), health_table(p)]

@@ -240,3 +240,28 @@ MESSAGES.update({
         "fa": "{ref} هنوز انجام یا رد نشده است: صورت‌جلسه پس از آن تنظیم می‌شود",
     },
 })
+
+# The monthly protocol's sections of the month's papers (integrations/reports/tables.py).
+MESSAGES.update({
+    "report.section.preventive_done": {"en": "Preventive maintenance done", "bg": "Извършени профилактики",
+                                       "fa": "نگهداری‌های پیشگیرانهٔ انجام‌شده"},
+    "report.section.preventive_missed": {"en": "Planned maintenance missed or overdue",
+                                         "bg": "Пропуснати или просрочени профилактики",
+                                         "fa": "نگهداری‌های پیشگیرانهٔ انجام‌نشده یا دیرکرد"},
+    "report.section.service_protocols": {"en": "Service protocols of fixed faults",
+                                         "bg": "Сервизни протоколи за отстранени повреди",
+                                         "fa": "صورت‌جلسه‌های خدمات خرابی‌های رفع‌شده"},
+    "report.col.task": {"en": "Task", "bg": "Задача", "fa": "کار"},
+    "report.col.title": {"en": "Title", "bg": "Наименование", "fa": "عنوان"},
+    "report.col.due": {"en": "Due", "bg": "Срок", "fa": "مهلت"},
+    "report.col.done": {"en": "Done", "bg": "Извършена", "fa": "انجام"},
+    "report.col.by": {"en": "By", "bg": "От", "fa": "توسط"},
+    "report.col.checklist": {"en": "Checklist", "bg": "Точки", "fa": "فهرست بررسی"},
+    "report.col.protocol": {"en": "Protocol", "bg": "Протокол", "fa": "صورت‌جلسه"},
+    "report.col.status": {"en": "Status", "bg": "Състояние", "fa": "وضعیت"},
+    "report.col.closed": {"en": "Closed", "bg": "Приключена", "fa": "بسته‌شده"},
+    "report.pm.overdue": {"en": "overdue", "bg": "просрочена", "fa": "گذشته از مهلت"},
+    "report.pm.skipped": {"en": "skipped", "bg": "пропусната", "fa": "رد‌شده"},
+    "report.pm.late": {"en": "done late", "bg": "извършена след срока", "fa": "انجام با تأخیر"},
+    "report.pm.done": {"en": "done", "bg": "извършена", "fa": "انجام‌شده"},
+})

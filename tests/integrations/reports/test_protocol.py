@@ -133,8 +133,9 @@ async def test_noi_xlsx_has_the_same_numbers_as_numbers(noi: DeskHarness) -> Non
     p = protocol(noi, "noi")
     wb = load_workbook(io.BytesIO(reports.render(p, "xlsx")), read_only=True)
     assert wb.sheetnames == ["Спазване на сроковете по категории"[:31], "Регистър за месеца", "Очакват потвърждение",
-                             "Инциденти по дни",
-                             "Профилактика", "Архивни копия", "Мониторинг промени"]
+                             "Инциденти по дни", "Сервизни протоколи за отстранени"[:31], "Извършени профилактики",
+                             "Пропуснати или просрочени профилактики"[:31], "Прозорци за поддръжка", "Архивни копия",
+                             "Мониторинг промени"]
     summary = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     assert ["спешен", "Реакция", 24, 7, 17, 0, 0, 29.2, 44.5, 79, -49] in summary
     assert ["неотложен", "Пристигане", 1, 0, 1, 0, 0, 0.0, None, None, -5400] in summary
