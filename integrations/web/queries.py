@@ -52,7 +52,7 @@ class RegisterPage:
     pages: int
 
 
-def _filtered(f: RegisterFilter) -> list[Any]:
+def _filtered(f: RegisterFilter, sqlite: bool = False) -> list[Any]:
     where: list[Any] = [col(Incident.customer_id) == f.customer_id]
     if f.category:
         where.append(col(Incident.category) == f.category)
@@ -62,8 +62,11 @@ def _filtered(f: RegisterFilter) -> list[Any]:
         where += [col(Incident.reported_at) >= f.month[0], col(Incident.reported_at) < f.month[1]]
     if f.text:
         pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(col(Incident.description).ilike(pattern, escape="\\"),
-                         col(Incident.control_number).ilike(pattern, escape="\\")))
+        # SQLite's LIKE already ignores ASCII case (and its lower() knows no other): ILIKE would only add a
+        # lower() per row; PostgreSQL's ILIKE ignores the case of every letter.
+        like = "like" if sqlite else "ilike"
+        where.append(or_(getattr(col(Incident.description), like)(pattern, escape="\\"),
+                         getattr(col(Incident.control_number), like)(pattern, escape="\\")))
     return where
 
 
@@ -100,7 +103,7 @@ def register_page(session: Session, f: RegisterFilter, page_size: int = PAGE_SIZ
     """One page of the customer's register. Open incidents come first, sorted by their nearest deadline
     (in SQL: only the page is read); closed ones follow, newest first, read by the index on (customer,
     first notification) one page at a time."""
-    where = _filtered(f)
+    where = _filtered(f, session.get_bind().dialect.name == "sqlite")
     open_where = [*where, col(Incident.state).in_(OPEN_STATES)]
     closed_where = [*where, col(Incident.state).in_(CLOSED_STATES)]
     open_total = _count(session, open_where)

@@ -273,7 +273,7 @@ def test_register_filters_and_pages(rig: WebRig) -> None:
     ivana = rig.signed_in("ivana")
     report(ivana, text="first printer")
     report(ivana, category="other", text="second scanner")
-    page = ivana.get("/incidents?text=scanner")
+    page = ivana.get("/incidents?text=SCANNER")
     assert "second scanner" in page.text and "first printer" not in page.text
     assert "first printer" in ivana.get("/incidents?scope=all&month=2026-11").text
     assert "first printer" not in ivana.get("/incidents?scope=all&month=2026-10").text
