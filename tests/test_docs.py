@@ -111,3 +111,14 @@ def test_every_function_the_architecture_names_exists() -> None:
         if files and not any(_defines(p.read_text(encoding="utf-8"), function) for p in files):
             missing.append(f"{module}.{function}")
     assert missing == []
+
+
+def test_ci_runs_exactly_the_readmes_test_command() -> None:
+    """The README's quick start gives two commands; CI (.ci/run) runs the test one, exactly."""
+    readme = _text(ROOT / "README.md")
+    block = readme.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    assert commands == ["./bin/dutydesk demo", "./bin/test"]
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))]
+    assert ci == [commands[1]]
