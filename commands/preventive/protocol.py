@@ -13,6 +13,7 @@ from commands.desk.context import Services
 from commands.domain.config import CustomerConfig
 from commands.domain.i18n.catalog import MESSAGES, t
 from commands.domain.i18n.format import format_datetime, format_duration
+from commands.incidents.attachments import files
 from commands.incidents.views import category_title, component_title
 from commands.preventive.domain.config import localized
 from commands.preventive.messages import ref_of, status_of
@@ -21,6 +22,7 @@ from commands.reports.documents import Document, Section, Side
 from storage import maintenance as store
 from storage.models_maintenance import MaintenanceTask
 from storage.register import Register
+from storage.reports import health_changes
 
 
 def _labels(locale: str) -> dict[str, str]:
@@ -89,15 +91,14 @@ def service_protocol(session: Session, services: Services, customer_id: str, num
     sla = Section(lbl("section.clocks"), tuple(clocks), headers=(
         lbl("clock"), lbl("target"), lbl("deadline"), lbl("stopped"), lbl("outcome")), weights=(1.2, 2, 1.6, 1.6, 1.6))
     work = []
-    attachments = []
     for ev in reg.timeline(inc.id or 0):
         if ev.kind in ("page_attempt",):
             continue
         data = json.loads(ev.data or "{}")
         how = t(locale, f"mode.{data['mode']}") if data.get("mode") in ("onsite", "remote") else ""
         work.append((when(ev.at), _event_label(locale, ev.kind), _name(services, ev.actor), how, ev.text))
-        for a in data.get("attachments", []) if isinstance(data.get("attachments"), list) else []:
-            attachments.append((when(ev.at), str(a.get("name", "")), str(a.get("sha256", ""))))
+    attachments = [(when(f.added_at), f"{f.filename} ({f.content_type}, {f.size} B)", _name(services, f.added_by),
+                    f.sha256) for f in files(session, inc.id or 0)]
     done = Section(lbl("section.work"), tuple(work), headers=(
         lbl("when"), lbl("what"), lbl("who"), lbl("how"), lbl("text")), weights=(1.5, 1.5, 1.6, 1, 3.4))
     resolution = Section(lbl("section.resolution"), (
@@ -106,9 +107,10 @@ def service_protocol(session: Session, services: Services, customer_id: str, num
         (lbl("confirmed"), when(inc.confirmed_at)),
         (lbl("arrival_mode"), t(locale, f"mode.{inc.arrival_mode}") if inc.arrival_mode in ("onsite", "remote") else "—"),
     ))
-    files = Section(lbl("section.attachments"), tuple(attachments), headers=(lbl("when"), lbl("file"), "SHA-256"),
-                    weights=(1.3, 2.2, 3), empty=lbl("no_attachments"))
-    sections = [facts, report, sla, done, resolution, files]
+    kept = Section(lbl("section.attachments"), tuple(attachments),
+                   headers=(lbl("when"), lbl("file"), lbl("who"), "SHA-256"), weights=(1.3, 2.4, 1.4, 3),
+                   empty=lbl("no_attachments"))
+    sections = [facts, report, sla, done, resolution, kept]
     task = store.task_of_incident(session, inc.id or 0)
     if task is not None:
         sections.append(Section(lbl("section.planned"), ((lbl("task"), f"{_isolate(ref_of(task), locale)} · "
@@ -181,6 +183,14 @@ def maintenance_protocol(session: Session, services: Services, task: Maintenance
                       for i in store.incidents_of(session, task.id or 0))
     filed = Section(lbl("section.incidents"), incidents, headers=(lbl("number"), lbl("state"), lbl("description")),
                     weights=(1.6, 1.2, 4))
+    until = task.closed_at or min(now, task.due_at)
+    comps = set(ref.config.components) if ref is not None else set()
+    health = tuple((when(h.at), component_title(customer, h.component), h.check_id, f"{h.from_state} → {h.to_state}",
+                    h.reason) for h in health_changes(session, task.customer_id, task.opens_at, until)
+                   if h.component in comps)
+    checks = Section(lbl("section.health"), health, headers=(lbl("when"), lbl("component"), lbl("check"),
+                                                             lbl("change"), lbl("text")),
+                     weights=(1.5, 1.1, 1.4, 1.6, 3), empty=lbl("no_health_changes"))
     names = [(when(e.at), t(locale, f"pm.event.{e.kind}"), _name(services, e.actor) if e.actor != "desk" else "dutydesk",
               e.text) for e in store.events(session, task.id or 0)]
     timeline = Section(lbl("section.timeline"), tuple(names), headers=(lbl("when"), lbl("what"), lbl("who"), lbl("text")),
@@ -190,7 +200,7 @@ def maintenance_protocol(session: Session, services: Services, task: Maintenance
         locale=locale, filename=f"maintenance-protocol-{task.customer_id}-{task.task_id}-{task.seq}.pdf", title=title,
         subtitle=(customer.name, customer.contract, t(locale, "doc.made", when=when(now))),
         running=f"{customer.name} · {title}",
-        sections=(Section(lbl("section.maintenance"), tuple(facts)), checklist, backups, filed, timeline),
+        sections=(Section(lbl("section.maintenance"), tuple(facts)), checklist, backups, checks, filed, timeline),
         signatures=t(locale, "report.section.signatures"), sides=_sides(services, customer, locale),
         labels=_labels(locale), place=customer.reports.place,
         author=customer.reports.contractor.name or services.config.desk.contractor)

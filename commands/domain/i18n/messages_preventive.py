@@ -265,3 +265,13 @@ MESSAGES.update({
     "report.pm.late": {"en": "done late", "bg": "извършена след срока", "fa": "انجام با تأخیر"},
     "report.pm.done": {"en": "done", "bg": "извършена", "fa": "انجام‌شده"},
 })
+
+MESSAGES.update({
+    "doc.section.health": {"en": "Health checks of its components in its window",
+                           "bg": "Мониторинг на компонентите ѝ в периода", "fa": "پایش سلامت اجزای آن در بازه"},
+    "doc.check": {"en": "Check", "bg": "Проверка", "fa": "بررسی"},
+    "doc.change": {"en": "Change", "bg": "Промяна", "fa": "تغییر"},
+    "doc.no_health_changes": {"en": "No state changes: every check stayed as it was",
+                              "bg": "Няма промени: всички проверки останаха в същото състояние",
+                              "fa": "بدون تغییر وضعیت: همهٔ بررسی‌ها ثابت ماندند"},
+})

@@ -148,3 +148,48 @@ async def test_an_archive_task_done_by_backups_lists_the_runs_and_their_sha256(n
         assert assert_no_word_crosses_a_cell(reply.attachment.content) > 50
     finally:
         h.close()
+
+
+async def test_papers_list_the_incident_s_files_and_the_task_s_health_history(noi_config, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from commands.incidents.attachments import Upload, keep_file
+    from commands.preventive.protocol import maintenance_protocol, service_protocol
+    from storage.maintenance import of_customer
+    from storage.models import Incident
+    from storage.models_health import HealthEvent
+
+    h = DeskHarness(noi_config, f"sqlite:///{tmp_path / 'd.db'}", utc(2026, 12, 14, 8, 0))
+    try:
+        services = h.app.services
+        h.db.write_sync(preventive_sweep_unit(services, h.clock.now()))
+        number = (await h.say("ivana", "/incident other callrec Recordings stop at night")).control_number
+        assert number is not None
+        png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+        def keep(s):  # type: ignore[no-untyped-def]
+            from sqlmodel import select
+
+            inc = s.exec(select(Incident).where(Incident.control_number == number)).one()
+            keep_file(s, services.config.desk.attachments, inc.id, Upload("rack <photo>.png", "image/png", png),
+                      source="email", added_by="georgi", channel="email", now=h.clock.now())
+            s.add(HealthEvent(customer_id="noi", check_id="cucm_axl", component="cucm", at=utc(2026, 12, 15, 9, 0),
+                              kind="change", from_state="up", to_state="down", reason="AXL timed out"))
+            s.add(HealthEvent(customer_id="noi", check_id="callrec_web", component="crm", at=utc(2026, 12, 15, 9, 0),
+                              kind="change", from_state="up", to_state="down", reason="not a component of the review"))
+
+        h.db.write_sync(keep)
+        document = h.db.read_sync(lambda s: service_protocol(s, services, "noi", number, "en", h.clock.now()))
+        assert document is not None
+        files = next(sec for sec in document.sections if sec.title == "Attachments")
+        assert len(files.rows) == 1 and files.rows[0][1].startswith("rack") and files.rows[0][2] == "Георги Иванов"
+        import hashlib
+
+        assert files.rows[0][3] == hashlib.sha256(png).hexdigest()
+        h.clock.set(utc(2026, 12, 16, 8, 0))
+        await h.say("georgi", "/task logs done reviewed")
+        row = h.db.read_sync(lambda s: next(r for r in of_customer(s, "noi") if r.task_id == "logs"))
+        paper = h.db.read_sync(lambda s: maintenance_protocol(s, services, row, "en", h.clock.now()))
+        health = next(sec for sec in paper.sections if sec.title == "Health checks of its components in its window")
+        assert [r[2] for r in health.rows] == ["cucm_axl"]  # the logs review's components only
+        assert assert_no_word_crosses_a_cell(services.render_document(paper)) > 50  # type: ignore[misc]
+    finally:
+        h.close()
