@@ -38,6 +38,7 @@ from commands.desk.desk import Desk
 from commands.desk.directory import Directory
 from commands.desk.reply import Form, Reply, Request
 from commands.domain.config import Config
+from commands.domain.i18n.catalog import t
 from integrations.chat.asking import Asker
 from integrations.chat.base import PermanentDeliveryError
 from integrations.chat.routing import Destination, Routes
@@ -67,6 +68,19 @@ class ChatTransport:
         self.ask = Asker(desk, self.name)  # which customer, which language, may they: the desk decides
         self.routes = Routes(config, self.name)
         self._server: HttpServer | None = None  # the platform's endpoint (a webhook), when it has one
+
+    # -- inbound: a command to the desk -------------------------------------------------------------
+    async def run(self, line: str, user: str, channel: str, delivery_id: str, form: Form | None = None, *,
+                  served: bool, unknown: tuple[str, dict[str, object]] | None = None) -> Reply:
+        """Hand one command to the desk (``line``, or the fields of ``form``; ``delivery_id``: the platform's
+        id of this delivery, so a repeat is answered once) — or, from a conversation the desk does not
+        serve, say so in the person's language (``unknown``: the platform's own sentence, if it has one)."""
+        if not served:
+            locale = self.ask.locale(user, channel)
+            msgid, params = unknown or ("chat.unknown_channel", {"channel": channel, "transport": self.name})
+            return Reply(text=t(locale, msgid, **params), kind="error", locale=locale)
+        return await self.desk.handle(Request(text=line, transport=self.name, user_id=user, channel_id=channel,
+                                              delivery_id=delivery_id, form=form))
 
     # -- an endpoint the platform calls (Slack's events, Telegram's webhook) -----------------------
     async def serve(self, path: str, endpoint: Endpoint, host: str, port: int) -> None:

@@ -36,8 +36,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
-from commands.desk.reply import Form, Reply, Request
-from commands.domain.i18n.catalog import t
+from commands.desk.reply import Form, Reply
 from integrations.chat import slack_blocks as kit
 from integrations.chat.card_core import ChatTransport, Config, Database, Desk, Destination, Meta
 from integrations.chat.http_body import read_bounded
@@ -262,11 +261,8 @@ class SlackTransport(ChatTransport):
                                            blocks=kit.reply_blocks(reply))
 
     async def _run(self, line: str, user: str, channel: str, delivery_id: str, form: Form | None = None) -> Reply:
-        if not self._known_channel(channel):
-            locale = self.ask.locale(user, channel)
-            return Reply(text=t(locale, "slack.unknown_channel", channel=channel), kind="error", locale=locale)
-        return await self.desk.handle(Request(text=line, transport=SLACK, user_id=user, channel_id=channel,
-                                              delivery_id=delivery_id, form=form))
+        return await self.run(line, user, channel, delivery_id, form, served=self._known_channel(channel),
+                              unknown=("slack.unknown_channel", {"channel": channel}))
 
     def _known_channel(self, channel: str) -> bool:
         # Direct messages with the desk (D...) belong to the person; configured channels to a customer.

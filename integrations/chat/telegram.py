@@ -65,7 +65,7 @@ from telegram.ext import (
 )
 
 from commands.desk.registry import COMMANDS
-from commands.desk.reply import Form, Reply, Request
+from commands.desk.reply import Form, Reply
 from commands.domain.i18n.catalog import LOCALES, t
 from integrations.chat import telegram_render as render
 from integrations.chat.base import TransportRefused
@@ -390,12 +390,9 @@ class TelegramTransport(ChatTransport):
         await self.bot.send_message(chat_id, text, parse_mode=HTML, reply_markup=markup)
 
     async def _run(self, line: str, user: User, chat: Chat, delivery_id: str, form: Form | None = None) -> Reply:
-        if not self._known_chat(chat.id, chat.type):
-            locale = self._locale(user.id, chat.id)
-            return Reply(text=t(locale, "telegram.unknown_chat", chat=chat.id), kind="error", locale=locale)
-        return await self.desk.handle(Request(text=line, transport=TELEGRAM, user_id=str(user.id),
-                                              channel_id=self.moves.configured(chat.id), delivery_id=delivery_id,
-                                              form=form))
+        return await self.run(line, str(user.id), self.moves.configured(chat.id), delivery_id, form,
+                              served=self._known_chat(chat.id, chat.type),
+                              unknown=("telegram.unknown_chat", {"chat": chat.id}))
 
     def _known_chat(self, chat_id: int, chat_type: str) -> bool:
         # A private chat belongs to the person; groups must be configured for a customer (or be one's

@@ -17,6 +17,7 @@ from bot.dispatcher import Dispatcher
 from bot.settings import ConfigError, load_config
 from commands.desk.reply import Reply
 from commands.domain.config import Config
+from commands.domain.i18n.catalog import t
 from integrations.chat.card_core import ChatTransport, Meta
 from tests.conftest import EXAMPLES
 from tests.harness import DeskHarness
@@ -97,3 +98,20 @@ def test_the_configuration_may_name_only_the_transports_this_desk_has(tmp_path: 
     raw["people"]["ivana"].pop("paging")
     path.write_text(tomli_w.dumps(raw), encoding="utf-8")
     assert load_config(path).people["ivana"].identities[0] == "console:ivana"
+
+
+async def test_a_third_platform_hands_commands_to_the_desk_and_refuses_unserved_conversations(db_url: str) -> None:
+    raw = _raw()
+    raw["people"]["ivana"]["identities"].append("pigeon:ivana")
+    config = Config.model_validate(raw)
+    desk = DeskHarness(config, db_url, MONDAY_1004_SOFIA)
+    try:
+        pigeon = Pigeon(desk.app.desk, desk.db, config)
+        filed = await pigeon.run("/incident urgent cucm Calls fail", "ivana", ROOM, "p1", served=True)
+        assert filed.control_number == "NOI-2026-00001", filed.as_text()
+        refused = await pigeon.run("/help", "ivana", "!elsewhere", "p2", served=False)
+        assert refused.is_error and refused.locale == "bg"
+        assert refused.text == t("bg", "chat.unknown_channel", channel="!elsewhere", transport="pigeon")
+        assert "channels.pigeon" in refused.text
+    finally:
+        desk.close()

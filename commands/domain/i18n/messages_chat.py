@@ -1,0 +1,17 @@
+"""Sentences every chat transport may say (integrations/chat/card_core.py): a platform's own sentences go
+in its own module; a new platform needs none of its own to work."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "chat.unknown_channel": {
+        "en": "This conversation ({channel}) is not connected to the desk. Use your organisation's desk channel or a "
+              "direct message to the desk, or ask the administrator to add {channel} to channels.{transport} in the "
+              "configuration.",
+        "bg": "Този разговор ({channel}) не е свързан с бюрото. Използвайте канала на вашата организация или лично "
+              "съобщение до бюрото, или помолете администратора да добави {channel} в channels.{transport} в "
+              "конфигурацията.",
+        "fa": "این گفت‌وگو ({channel}) به میز خدمت متصل نیست. از کانال سازمان خود یا پیام مستقیم به میز خدمت "
+              "استفاده کنید، یا از مدیر بخواهید {channel} را به channels.{transport} در پیکربندی بیفزاید.",
+    },
+}
