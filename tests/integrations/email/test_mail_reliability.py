@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.readiness import Readiness
 from storage.models import Incident
 from tests.integrations.email import fixtures as f
-from tests.integrations.email.conftest import MailRig, Pki
+from tests.integrations.email.conftest import RECEIVED, MailRig, Pki
 from tests.mailpeers import TokenEndpoint
 
 
@@ -122,3 +122,22 @@ async def test_hostile_headers_cannot_add_recipients_and_a_flood_waits_for_the_r
     assert len(rig.smtp.messages) == registered
     [first] = [i for i in _incidents(rig) if i.description.startswith("Calls fail")]
     assert first.description == 'Calls fail Bcc: thief@evil.example\n\n<!channel> =HYPERLINK("http://evil")'
+
+
+async def test_without_idle_the_mailbox_is_polled_and_handled_mail_can_be_moved(tmp_path: Path, pki: Pki,
+                                                                                 db_url: str) -> None:
+    rig = MailRig(tmp_path, pki, db_url, idle=False, poll_seconds=1, after="move", done_folder="Dutydesk")
+    rig.start_peers()
+    try:
+        channel = await rig.start_desk()
+        await rig.until(lambda: channel.states[0].rounds >= 1)
+        assert rig.dovecot.flags("desk") == []
+        rig.dovecot.deliver("desk", [(f.gmail("ivana@noi.bg", "Polled", "no IDLE here", msgid="<poll@noi.bg>"),
+                                      RECEIVED)])  # not poked: the next poll finds it
+        await rig.until(lambda: channel.states[0].taken == 1)
+        assert rig.dovecot.flags("desk") == []
+        assert [mid for mid, _ in rig.dovecot.flags("desk", "Dutydesk")] == ["<poll@noi.bg>"]
+        assert len(_incidents(rig)) == 1
+    finally:
+        await rig.stop_desk()
+        rig.stop_peers()
