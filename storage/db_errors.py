@@ -46,7 +46,20 @@ _PG_LASTING_CODES = frozenset({"57P04"})  # database dropped
 
 def is_transient(exc: BaseException) -> bool:
     """A failure of the database that may pass (see the module). Nothing of the work was committed, so
-    the same work may succeed when tried again."""
+    the same work may succeed when tried again. An error raised while handling such a failure counts too:
+    SQLite rolls the whole transaction back on a full disk, and the savepoint's rollback that follows
+    fails with "no such savepoint"."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # the exception, what it was raised from or during, and so on
+        if seen is None:
+            return False
+        if _transient(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from bot.api_intake import CommandIntake
 from bot.metrics import OpsMetrics
@@ -99,4 +100,33 @@ async def test_a_sqlite_file_that_cannot_be_written_takes_the_same_path(
     finally:
         h.db.engine = writable
         read_only.dispose()
+        h.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_a_full_sqlite_database_takes_the_same_path(noi_config: Config, db_url: str, tmp_path: Path) -> None:
+    """A full disk, as SQLite itself reports it: the file may not grow past its pages now
+    (``PRAGMA max_page_count``), so the write fails with SQLITE_FULL ("database or disk is full")."""
+    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4), journal_dir=tmp_path / "journal")
+    h.db.retry = Backoff(sleep=lambda _: None)
+    journal = h.app.desk.journal
+    assert journal is not None
+    full = [True]
+
+    def cap(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        if full[0]:
+            pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    try:
+        assert (await h.say("ivana", "/incident other crm Before")).control_number == "NOI-2026-00001"
+        event.listen(h.db.engine, "connect", cap)
+        h.db.engine.dispose()
+        kept = await h.say("ivana", "/incident urgent cucm Calls fail " + "z" * 3900)  # more than the free pages
+        assert kept.kept, kept.text
+        full[0] = False
+        h.db.engine.dispose()
+        assert await Replayer(h.app.desk, journal).once()
+        assert (await h.say("ivana", "/status NOI-2026-00002")).control_number == "NOI-2026-00002"
+    finally:
         h.close()
