@@ -89,12 +89,14 @@ async def test_a_sqlite_file_that_cannot_be_written_takes_the_same_path(
     try:
         assert (await h.say("ivana", "/incident other crm Before")).control_number == "NOI-2026-00001"
         h.db.engine = read_only
+        h.db._drop_connection(invalidate=False)  # the writer keeps its connection between batches
         kept = await h.say("ivana", "/incident urgent cucm Calls fail")
         assert kept.kept, kept.text
         assert len(waits) == 4  # tried five times, then kept
         refused = await h.say("georgi", "/ack NOI-2026-00001")
         assert refused.transient and refused.text == t("bg", "error.register_unavailable")
         h.db.engine = writable
+        h.db._drop_connection(invalidate=False)
         assert await Replayer(h.app.desk, journal).once()
         assert (await h.say("ivana", "/status NOI-2026-00002")).control_number == "NOI-2026-00002"
     finally:
@@ -121,10 +123,12 @@ async def test_a_full_sqlite_database_takes_the_same_path(noi_config: Config, db
     try:
         assert (await h.say("ivana", "/incident other crm Before")).control_number == "NOI-2026-00001"
         event.listen(h.db.engine, "connect", cap)
+        h.db._drop_connection(invalidate=True)  # the writer keeps its connection between batches
         h.db.engine.dispose()
         kept = await h.say("ivana", "/incident urgent cucm Calls fail " + "z" * 3900)  # more than the free pages
         assert kept.kept, kept.text
         full[0] = False
+        h.db._drop_connection(invalidate=True)
         h.db.engine.dispose()
         assert await Replayer(h.app.desk, journal).once()
         assert (await h.say("ivana", "/status NOI-2026-00002")).control_number == "NOI-2026-00002"
