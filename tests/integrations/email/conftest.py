@@ -37,10 +37,10 @@ PASSWORD = "desk-password"  # a throwaway mailbox's, on loopback
 pytestmark = needs_dovecot
 
 
-def mail_config(imap_port: int, smtp_port: int, ca_file: Path, **desk_email: Any) -> Config:
+def mail_config(imap_port: int, smtp_port: int, smtp_ca: Path, **desk_email: Any) -> Config:
     raw = two_customer_raw()
     raw["desk"]["smtp"] = {"host": "127.0.0.1", "port": smtp_port, "sender": f"Service Desk <{DESK}>",
-                           "starttls": True, "ca_file": str(ca_file), "timeout_seconds": 5}
+                           "starttls": True, "ca_file": str(smtp_ca), "timeout_seconds": 5}
     raw["desk"]["email"] = {"address": DESK, "host": "127.0.0.1", "port": imap_port, "tls": "none",
                             "username": "desk", "password_env": "DESK_IMAP_PASSWORD", "poll_seconds": 5,
                             "timeout_seconds": 10, **desk_email}
@@ -70,9 +70,10 @@ class SmtpSink:
 
 class MailRig:
     def __init__(self, tmp: Path, pki: Pki, db_url: str, *, token: TokenEndpoint | None = None,  # noqa: F811
-                 **desk_email: Any) -> None:
+                 imaps: bool = False, **desk_email: Any) -> None:
         self.dovecot = Dovecot(tmp / "dovecot", {"desk": PASSWORD},
-                               introspection_url=f"http://127.0.0.1:{token.port}/introspect" if token else None)
+                               introspection_url=f"http://127.0.0.1:{token.port}/introspect" if token else None,
+                               cert=(pki.cert_file, pki.key_file) if imaps else None)
         self.smtp = SmtpSink(pki)
         self.config = mail_config(self.dovecot.port, self.smtp.port, pki.ca_file, **desk_email)
         self.db_url = db_url

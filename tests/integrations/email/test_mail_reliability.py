@@ -141,3 +141,26 @@ async def test_without_idle_the_mailbox_is_polled_and_handled_mail_can_be_moved(
     finally:
         await rig.stop_desk()
         rig.stop_peers()
+
+
+async def test_imap_over_tls_is_verified_and_a_private_ca_is_trusted_only_when_configured(tmp_path: Path, pki: Pki,
+                                                                                          db_url: str) -> None:
+    rig = MailRig(tmp_path, pki, db_url, imaps=True, tls="implicit", ca_file=str(pki.ca_file))
+    rig.start_peers()
+    try:
+        channel = await rig.start_desk()
+        rig.deliver(f.gmail("ivana@noi.bg", "Over TLS", "imaps", msgid="<tls@noi.bg>"))
+        await rig.until(lambda: channel.states[0].taken == 1)
+        assert "TLS" in rig.dovecot.log() or "secured" in rig.dovecot.log()
+        await rig.stop_desk()
+        raw = rig.config.model_dump()
+        raw["desk"]["email"]["ca_file"] = None  # the system's CAs do not know the test's private CA
+        rig.config = type(rig.config).model_validate(raw)
+        channel = await rig.start_desk()
+        await rig.until(lambda: channel.states[0].last_error)
+        assert "CERTIFICATE_VERIFY_FAILED" in channel.states[0].last_error or \
+            "certificate verify failed" in channel.states[0].last_error
+        assert channel.problems() == {"mailbox desk@contractor.example": "not readable: SSLCertVerificationError"}
+    finally:
+        await rig.stop_desk()
+        rig.stop_peers()
