@@ -108,6 +108,7 @@ class WebApp:
         self._guess_rate = Rate(count, period, count)
         self._guesses = TokenBuckets(limits.max_buckets)
         self._limits_on = limits.enabled
+        self._title_cache: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]] = {}
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -131,6 +132,15 @@ class WebApp:
             Route("/reports/{customer}/{period}.{fmt}", self.report_file, methods=["GET"]),
             Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
         ]
+
+    def _titles(self, customer_id: str, locale: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The customer's category and component titles in ``locale``, built once (the config is fixed
+        for the life of the process); read only."""
+        key = (customer_id, locale)
+        found = self._title_cache.get(key)
+        if found is None:
+            found = self._title_cache[key] = titles(self.services, customer_id, locale)
+        return found
 
     # -- responses ----------------------------------------------------------------------------
     def page(self, template: str, locale: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -306,7 +316,7 @@ class WebApp:
 
     def _report_form(self, who: Who, cid: str, values: Mapping[str, str], error: Reply | None = None) -> HTMLResponse:
         locale = self._locale(who.actor, cid)
-        categories, components = titles(self.services, cid, locale)
+        categories, components = self._titles(cid, locale)
         return self.page("report.html", locale, 422 if error else 200, who=who, customer=cid,
                          customers=[(c, self.config.customers[c].name) for c in who.customers()],
                          categories=categories, components=components, values=values, error=error,
@@ -439,7 +449,7 @@ class WebApp:
         result = await self.db.read(lambda s: q.register_page(s, f))
         now = self.services.clock.now()
         rows = [self._row(r, now, locale) for r in result.rows]
-        categories, components = titles(self.services, f.customer_id, locale)
+        categories, components = self._titles(f.customer_id, locale)
         query = {k: v for k, v in request.query_params.items() if k != "page"}
         return self.page("register.html", locale, who=who, f=f, rows=rows, result=result, error=error,
                          customers=[(c, self.config.customers[c].name) for c in who.customers()],
@@ -452,7 +462,7 @@ class WebApp:
         running = [c for c in r.clocks if c.deadline is not None and c.stopped_at is None]
         nearest = min(running, key=lambda c: c.deadline or now) if running else None
         view = clock_view(self.services, inc.customer_id, nearest, now, locale) if nearest is not None else None
-        cat, comp = titles(self.services, inc.customer_id, locale)
+        cat, comp = self._titles(inc.customer_id, locale)
         return {"number": inc.control_number, "state": t(locale, f"state.{inc.state}"),
                 "category": cat.get(inc.category, inc.category), "component": comp.get(inc.component, inc.component),
                 "description": inc.description, "customer": customer.name,
@@ -518,7 +528,7 @@ class WebApp:
         tz = ZoneInfo(customer.timezone)
         now = self.services.clock.now()
         names = {pid: p.name for pid, p in self.config.people.items()}
-        cat, comp = titles(self.services, inc.customer_id, locale)
+        cat, comp = self._titles(inc.customer_id, locale)
         roles = who.actor.roles(inc.customer_id)
         engineers = [(pid, names[pid]) for pid in self.directory.people_of(inc.customer_id)
                      if self.directory.may_be_paged_for(pid, inc.customer_id)]
