@@ -47,9 +47,9 @@ class IncidentRow:
 @dataclass(frozen=True)
 class RegisterPage:
     rows: list[IncidentRow]
-    total: int
+    open_total: int  # open incidents that match (counted: few, by the index on customer and state)
     page: int
-    pages: int
+    more: bool  # a next page exists (the closed ones are not counted: 100,000 rows cost a count each time)
 
 
 def _filtered(f: RegisterFilter, sqlite: bool = False) -> list[Any]:
@@ -107,18 +107,19 @@ def register_page(session: Session, f: RegisterFilter, page_size: int = PAGE_SIZ
     open_where = [*where, col(Incident.state).in_(OPEN_STATES)]
     closed_where = [*where, col(Incident.state).in_(CLOSED_STATES)]
     open_total = _count(session, open_where)
-    closed_total = _count(session, closed_where) if f.scope == "all" else 0
-    total = open_total + closed_total
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, f.page), pages)
+    page = max(1, f.page)
     start = (page - 1) * page_size
-    incidents = _nearest_first(session, open_where, start, page_size) if start < open_total else []
-    if f.scope == "all" and len(incidents) < page_size:
+    if f.scope != "all" and start >= open_total:  # past the end: the last page
+        page = max(1, -(-open_total // page_size))
+        start = (page - 1) * page_size
+    incidents = _nearest_first(session, open_where, start, page_size + 1) if start < open_total else []
+    if f.scope == "all" and len(incidents) <= page_size:
         offset = max(0, start - open_total)
         incidents += list(session.exec(select(Incident).where(and_(*closed_where))
                                        .order_by(col(Incident.reported_at).desc(), col(Incident.id).desc())
-                                       .offset(offset).limit(page_size - len(incidents))))
-    return RegisterPage(_with_clocks(session, incidents), total, page, pages)
+                                       .offset(offset).limit(page_size + 1 - len(incidents))))
+    more = len(incidents) > page_size
+    return RegisterPage(_with_clocks(session, incidents[:page_size]), open_total, page, more)
 
 
 def open_across(session: Session, customer_ids: Sequence[str], limit: int = 100) -> tuple[list[IncidentRow], int]:

@@ -421,3 +421,40 @@ def test_a_file_added_on_the_incident_page_is_on_the_timeline(rig: WebRig) -> No
     assert done.status_code == 303
     after = ivana.get(f"/incidents/{number}").text
     assert "log.txt" in after and "(web)" in after
+
+
+def test_register_pages_open_first_by_deadline_then_the_closed_newest_first(rig: WebRig) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from storage.models import SlaClock
+
+    now = rig.clock.now()
+
+    def seed(s):  # type: ignore[no-untyped-def]
+        rows, clocks = [], []
+        for i in range(1, 121):
+            is_open = i > 115  # five open, their deadlines nearest for the highest numbers
+            rows.append({"id": i, "control_number": f"NOI-2025-{i:05d}", "customer_id": "noi", "year": 2025, "seq": i,
+                         "category": "urgent", "component": "cucm", "description": f"seeded {i}", "reporter": "ivana",
+                         "source": "web:ivana", "state": "registered" if is_open else "confirmed",
+                         "reported_at": now - timedelta(days=200 - i), "registered_at": now - timedelta(days=200 - i)})
+            if is_open:
+                clocks.append({"incident_id": i, "name": "reaction", "target": "1h", "started_at": now,
+                               "deadline": now + timedelta(minutes=200 - i), "rev": 0, "warned": "", "breach_sent": False})
+        s.execute(insert(Incident.__table__), rows)  # type: ignore[attr-defined]
+        s.execute(insert(SlaClock.__table__), clocks)  # type: ignore[attr-defined]
+
+    rig.app.db.write_sync(seed)
+    ivana = rig.signed_in("ivana")
+    first = ivana.get("/incidents?scope=all").text
+    numbers = re.findall(r'href="/incidents/(NOI-2025-\d{5})"', first)
+    assert len(numbers) == 50
+    assert numbers[:5] == [f"NOI-2025-{i:05d}" for i in (120, 119, 118, 117, 116)]  # nearest deadline first
+    assert numbers[5:8] == ["NOI-2025-00115", "NOI-2025-00114", "NOI-2025-00113"]  # then the newest closed
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    last = ivana.get("/incidents?scope=all&page=3").text
+    assert re.findall(r'href="/incidents/(NOI-2025-\d{5})"', last)[-1] == "NOI-2025-00001"
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    assert len(re.findall(r'href="/incidents/NOI-', ivana.get("/incidents").text)) == 5  # open only
