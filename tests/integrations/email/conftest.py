@@ -52,6 +52,7 @@ def mail_config(imap_port: int, smtp_port: int, smtp_ca: Path, **desk_email: Any
     people["ivana"]["identities"].append("email:ivana@noi.bg")
     people["maria"]["identities"].append("email:maria@contractor.example")
     people["sara"]["identities"].append("email:sara@hgp.ir")
+    people["georgi"]["identities"].append("email:georgi@contractor.example")  # an engineer of both customers
     return Config.model_validate(raw)
 
 
@@ -71,13 +72,13 @@ class SmtpSink:
 class MailRig:
     def __init__(self, tmp: Path, pki: Pki, db_url: str, *, token: TokenEndpoint | None = None,  # noqa: F811
                  imaps: bool = False, **desk_email: Any) -> None:
-        self.dovecot = Dovecot(tmp / "dovecot", {"desk": PASSWORD},
+        self.dovecot = Dovecot(tmp / "dovecot", {"desk": PASSWORD, "hgp": PASSWORD},
                                introspection_url=f"http://127.0.0.1:{token.port}/introspect" if token else None,
                                cert=(pki.cert_file, pki.key_file) if imaps else None)
         self.smtp = SmtpSink(pki)
         self.config = mail_config(self.dovecot.port, self.smtp.port, pki.ca_file, **desk_email)
         self.db_url = db_url
-        self.environ = {"DESK_IMAP_PASSWORD": PASSWORD, "DESK_CLIENT_ID": "dutydesk", "DESK_CLIENT_SECRET": "s3cret"}
+        self.environ = {"DESK_IMAP_PASSWORD": PASSWORD, "HGP_IMAP_PASSWORD": PASSWORD, "DESK_CLIENT_ID": "dutydesk", "DESK_CLIENT_SECRET": "s3cret"}
         self.harness: DeskHarness | None = None
         self.channel: MailChannel | None = None
         self.crash_after_commit = False

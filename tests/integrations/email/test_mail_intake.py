@@ -179,3 +179,20 @@ async def test_a_sender_the_receiving_server_did_not_vouch_for_is_not_taken_as_t
     assert inc.description.startswith("Real")
     refusal = next(m for m in rig.smtp.messages if m["In-Reply-To"] == "<forged@evil>")
     assert "SPF/DKIM/DMARC" in refusal.get_content()
+
+
+async def test_a_customers_own_mailbox_speaks_for_that_customer(rig: MailRig) -> None:
+    raw = rig.config.model_dump()
+    raw["customers"]["hgp"]["email"]["mailbox"] = {
+        "address": "support@hgp.ir", "host": "127.0.0.1", "port": rig.dovecot.port, "tls": "none",
+        "username": "hgp", "password_env": "HGP_IMAP_PASSWORD", "poll_seconds": 5}
+    rig.config = type(rig.config).model_validate(raw)
+    channel = await rig.start_desk()
+    assert [s.address for s in channel.states] == [DESK, "support@hgp.ir"]
+    # georgi serves both customers: the mailbox he writes to says which
+    rig.dovecot.deliver("hgp", [(f.gmail("georgi@contractor.example", "[sql] Slow", "the reports are slow",
+                                         msgid="<g@contractor.example>"), RECEIVED)])
+    channel.poke()
+    await rig.until(lambda: channel.states[1].taken == 1)
+    [inc] = _incidents(rig)
+    assert (inc.control_number, inc.component) == ("HGP-2026-00001", "sql")
