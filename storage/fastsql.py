@@ -2,7 +2,7 @@
 
 SQLAlchemy's per-execute bookkeeping costs about 0.1 ms a statement, which made the ORM/Core layers —
 not the disk — the limit of intake (see bench/intake.py and docs/performance.md). The writer hands a
-batch's reports over together (storage/db.py, commands/incident.register_reports), so each statement
+batch's reports over together (storage/db.py, commands.incidents.actions.register_reports), so each statement
 here runs once per batch with all its rows. The SQL text and the column types' bind processors still
 come from SQLAlchemy, so values are stored exactly as the rest of the code reads them.
 """

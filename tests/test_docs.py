@@ -1,5 +1,5 @@
 """The README and docs/*.md name only things that exist: every repository path (``commands/desk/desk.py``,
-``integrations/simulators/``), every dotted module of ours (``commands.incidents.incident.register_reports``) and
+``integrations/simulators/``), every dotted module of ours (``commands.incidents.actions.register_reports``) and
 every relative Markdown link. A module moved or removed without its docs fails here."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ TOP = ("bot", "commands", "integrations", "storage", "tests", "bench", "docs", "
 # a glob allowed) or a folder (ending in "/"); "commands/s" in a rate is neither.
 _TOPS = "|".join(TOP)
 PATH = re.compile(rf"(?<![\w./~<{{-])(?:\./)?((?:{_TOPS}|\.ci)/[\w./*-]*[\w/*])")
-# A dotted name of our code: commands.incidents.incident.register_reports, storage.outbox.in_doubt_since.
+# A dotted name of our code: commands.incidents.actions.register_reports, storage.outbox.in_doubt_since.
 DOTTED = re.compile(r"(?<![\w./-])((?:bot|commands|integrations|storage)(?:\.[A-Za-z_]\w*)+)")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 

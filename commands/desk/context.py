@@ -82,13 +82,19 @@ class Services:
 
 
 @dataclass
-class Context:
+class Caller:
+    """Who asks, for which customer, in which language, at which instant and by which channel: all that a
+    use case knows of the asker. No chat request: the desk builds a ``Context`` (a Caller with the request)
+    for every command of every channel; the health monitor builds a Caller of its own."""
+
     services: Services
-    request: Request
     actor: Actor
     customer_id: str
     locale: str
     now: datetime
+    # Where it came from, as the register keeps it with the incident and its events: "<transport>:<channel
+    # id>" ("slack:C0123", "email:desk@example.com", "web:alice"), "monitor:health:<check>" for the monitor.
+    source: str
 
     @property
     def customer(self) -> CustomerConfig:
@@ -106,6 +112,14 @@ class Context:
 
     def reply(self, text: str, *lines: str, **kw: Any) -> Reply:
         return Reply(text=text, lines=tuple(lines), locale=self.locale, **kw)
+
+
+@dataclass
+class Context(Caller):
+    """A command that came through the desk: the caller and the request itself (its delivery id, when it
+    arrived, the form or text)."""
+
+    request: Request = field(kw_only=True)
 
 
 @dataclass(frozen=True)

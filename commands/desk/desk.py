@@ -179,7 +179,7 @@ class Desk:
         customer_id, roles = decision.customer_id, decision.roles
         if about is not None:  # the replayer tells a refused reporter in their customer's time zone
             about.append(customer_id)
-        ctx = Context(services, request, actor, customer_id, locale, services.clock.now())
+        ctx = Context(services, actor, customer_id, locale, services.clock.now(), request.channel, request=request)
         try:
             reply = await self._run(spec.handler(ctx, parsed), request, ctx, report=spec.name == "incident")
             return only_what_they_may(reply, roles) if read_by_requester_only(request) else reply

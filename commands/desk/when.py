@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from commands.desk.context import Context
+from commands.desk.context import Caller
 from commands.domain.calendar import local_to_utc
 from commands.domain.i18n.format import to_local
 from commands.domain.timeparse import TimeParseError, parse_time, time_of_day
 
 
-def when(ctx: Context, text: str) -> datetime:
-    """The instant ``text`` names, or the command fails with ``error.bad_time``."""
+def when(ctx: Caller, text: str, *, as_of: datetime | None = None) -> datetime:
+    """The instant ``text`` names, read as of ``as_of`` (default: now; a report kept in the journal is read
+    as of its arrival), or the command fails with ``error.bad_time``."""
     try:
-        return parse_time(text, locale=ctx.locale, tz=ctx.customer.tz, now=ctx.now)
+        return parse_time(text, locale=ctx.locale, tz=ctx.customer.tz, now=as_of or ctx.now)
     except TimeParseError:
         ctx.fail("error.bad_time", value=f'"{text}"')
 
 
-def span(ctx: Context, start_text: str, end_text: str) -> tuple[datetime, datetime]:
+def span(ctx: Caller, start_text: str, end_text: str) -> tuple[datetime, datetime]:
     """The start and the end of a span typed as two texts (see the module's rule for a time alone)."""
     tz = ctx.customer.tz
     tod = time_of_day(start_text)

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from commands.desk.context import Async, Context, DeskError, Outcome, Read, Services, Write
+from commands.desk.context import Async, Caller, Context, DeskError, Outcome, Read, Services, Write
 from commands.desk.directory import Actor
 from commands.desk.parse import Parsed
-from commands.desk.reply import Reply, Request
+from commands.desk.reply import Reply
 from commands.desk.when import span
 from commands.domain.config import CustomerConfig, PersonConfig
 from commands.domain.fields import WEEKDAYS, parse_span
@@ -34,7 +34,7 @@ from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.health.domain.config import AnyCheck
 from commands.health.domain.state import LEVELS, Policy, Snapshot, Step, Window, advance, in_weekly_hours
-from commands.incidents import incident as incident_cmd
+from commands.incidents.actions import IncidentReport, report_incident
 from commands.incidents.domain import lifecycle
 from commands.incidents.views import component_title
 from storage.health import HealthRepo
@@ -153,7 +153,7 @@ async def run_check(services: Services, runtime: HealthRuntime, customer_id: str
     now = services.clock.now()
     prepared: Write | None = None
     if result.status == "down" and cfg.incident:
-        prepared = await _prepare_incident(services, customer, customer_id, check_id, cfg, result, now)
+        prepared = await _prepare_incident(services, customer, customer_id, check_id, cfg, cfg.incident, result, now)
     return await db.write(_check_unit(services, customer_id, check_id, result, now, prepared))
 
 
@@ -243,9 +243,9 @@ def _check_unit(services: Services, customer_id: str, check_id: str, result: Res
 
 # -- automatic incidents ---------------------------------------------------------------------------
 async def _prepare_incident(services: Services, customer: CustomerConfig, customer_id: str, check_id: str,
-                            cfg: AnyCheck, result: ResultLike, now: datetime) -> Write | None:
-    """The registration of ``/incident <category> <component> ...`` by the monitor, reported at the first
-    failure; prepared outside the transaction and used only if this run announces the outage."""
+                            cfg: AnyCheck, category: str, result: ResultLike, now: datetime) -> Write | None:
+    """The monitor's report of the outage (category and component of the check's config), first notified at
+    the first failure; prepared outside the transaction and used only if this run announces the outage."""
     row = await services.db.read(lambda s: HealthRepo(s).state(customer_id, check_id))
     since = (row.failing_since if row is not None and row.failing_since is not None else now)
     since = min(since, now)
@@ -254,16 +254,12 @@ async def _prepare_incident(services: Services, customer: CustomerConfig, custom
                     since=format_datetime(since, customer.tz, customer.locale, with_tz=True))
     actor = Actor(MONITOR, PersonConfig(name=t(customer.locale, "health.monitor"), identities=(),
                                         roles={customer_id: ("admin",)}))
-    request = Request(text="", transport="monitor", user_id=MONITOR, channel_id=f"health:{check_id}")
-    ctx = Context(services, request, actor, customer_id, customer.locale, now)
-    parsed = Parsed(command="incident", args=f"{cfg.incident} {cfg.component} {description}",
-                    options={"reported": since.isoformat()})
+    caller = Caller(services, actor, customer_id, customer.locale, now, f"{MONITOR}:health:{check_id}")
     try:
-        outcome = incident_cmd.file_incident(ctx, parsed)
+        return report_incident(caller, IncidentReport(category, cfg.component, description.strip(), since))
     except DeskError as err:
         log.error("health: cannot open an incident for %s/%s: %s %s", customer_id, check_id, err.msgid, err.params)
         return None
-    return outcome if isinstance(outcome, Write) else None
 
 
 def _open_or_link(session: Session, repo: HealthRepo, row: HealthCheckState, prepared: Write,

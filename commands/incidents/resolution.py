@@ -25,9 +25,9 @@ from commands.incidents.domain.sla import deadline, parse_target
 from commands.incidents.notify import announce
 from commands.incidents.sla import (
     STOPPED_BY,
-    _pauses_for,
     awaiting_confirmation,
     finalise_clock,
+    pauses_for,
     pending_events,
     resume_clock,
     settle_deadline,
@@ -95,7 +95,7 @@ def resume_resolution(session: Session, services: Services, inc: Incident, clock
         resume_clock(c)
         # paused time does not count, before the stop or after it: the deadline from every pause so far,
         # and a pause still open holds the clock again until /resume
-        spans = _pauses_for(c, pauses)
+        spans = pauses_for(c, pauses)
         if c.started_at is not None and spans:
             c.deadline = deadline(parse_target(c.target), c.started_at, cal, spans, now)
         still_open = [pz.started_at for pz in pauses if pz.ended_at is None and c.name in pz.clocks.split(",")]

@@ -137,7 +137,7 @@ def settle_deadline(clock: ClockLike, cal: BusinessCalendar, pauses: Sequence[Sl
     """Before a paused clock stops: its deadline moves by the pause so far (an open pause until ``now``)."""
     if clock.paused_since is None or clock.started_at is None or clock.stopped_at is not None:
         return
-    clock.deadline = deadline(parse_target(clock.target), clock.started_at, cal, _pauses_for(clock, pauses), now)
+    clock.deadline = deadline(parse_target(clock.target), clock.started_at, cal, pauses_for(clock, pauses), now)
 
 
 def clock_lines(
@@ -185,7 +185,7 @@ class ClockEvent:
     fraction: float = 1.0
 
 
-def _pauses_for(clock: ClockLike, pauses: Sequence[SlaPause]) -> list[tuple[datetime, datetime | None]]:
+def pauses_for(clock: ClockLike, pauses: Sequence[SlaPause]) -> list[tuple[datetime, datetime | None]]:
     return [(p.started_at, p.ended_at) for p in pauses if clock.name in p.clocks.split(",")]
 
 
@@ -193,7 +193,7 @@ def warn_instant(clock: ClockLike, fraction: float, cal: BusinessCalendar, pause
     """When ``fraction`` of the clock is used; with pauses, found by bisection on the used share."""
     assert clock.started_at is not None and clock.deadline is not None
     target = parse_target(clock.target)
-    spans = _pauses_for(clock, pauses)
+    spans = pauses_for(clock, pauses)
     if not spans:
         return fraction_instant(target, clock.started_at, clock.deadline, fraction, cal)
     lo, hi = clock.started_at, clock.deadline

@@ -1,29 +1,28 @@
-"""Commands about the SLA clocks: /pause, /resume, /category, /received and /sla."""
+"""The SLA clocks' use cases (``pause_clocks``, ``resume_clocks``, ``change_category``, ``device_received``:
+typed values, any channel) and their chat grammar: /pause, /resume, /category, /received and /sla."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlmodel import Session
 
-from commands.desk.context import Context, Outcome, Write
+from commands.desk.context import Caller, Context, Outcome, Write
 from commands.desk.parse import Parsed
 from commands.desk.reply import Reply
+from commands.desk.when import when
 from commands.domain.i18n.format import format_datetime
 from commands.domain.i18n.targets import describe_target
+from commands.incidents.actions import category_of, check_past, load_incident, reschedule
+from commands.incidents.domain import lifecycle
 from commands.incidents.domain.sla import deadline, parse_target, start_event
-from commands.incidents.incident import (
-    _load,
-    _reported_time,
-    _require_number,
-    _reschedule,
-    number_and_text,
-)
+from commands.incidents.incident import check_number, number_and_text
 from commands.incidents.notify import announce
 from commands.incidents.sla import (
     ClockPlan,
-    _pauses_for,
     clock_lines,
+    pauses_for,
     plan_clocks,
     rejudge_clock,
     start_clocks,
@@ -32,19 +31,16 @@ from commands.incidents.views import buttons_for, category_title
 from storage.models import Incident, SlaClock, SlaPause
 from storage.register import Register
 
-CLOSED = ("confirmed", "cancelled")
-
-
 Body = Callable[[Session, Register, Incident, int], Reply]
 
 
-def _open_incident_unit(ctx: Context, number: str, body: Body) -> Write:
+def _open_incident_unit(ctx: Caller, number: str, body: Body) -> Write:
     """A unit of work on an incident that is still open; ``body`` gets its id for the queries."""
 
     def unit(session: Session) -> Reply:
         reg = Register(session)
-        inc = _load(ctx, reg, number, lock=True)
-        if inc.state in CLOSED:
+        inc = load_incident(ctx, reg, number, lock=True)
+        if lifecycle.is_closed(inc.state):
             ctx.fail("error.closed", number=number, state=ctx.t(f"state.{inc.state}"))
         assert inc.id is not None
         return body(session, reg, inc, inc.id)
@@ -54,7 +50,12 @@ def _open_incident_unit(ctx: Context, number: str, body: Body) -> Write:
 
 def pause(ctx: Context, p: Parsed) -> Outcome:
     number, reason = number_and_text(ctx, p, "pause", "reason")
-    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    return pause_clocks(ctx, number, reason)
+
+
+def pause_clocks(ctx: Caller, number: str, reason: str) -> Write:
+    """Stop the clocks the category's ``pause_affects`` names until ``resume_clocks``."""
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.source
 
     def body(session: Session, reg: Register, inc: Incident, iid: int) -> Reply:
         if any(pz.ended_at is None for pz in reg.pauses(iid)):
@@ -68,7 +69,7 @@ def pause(ctx: Context, p: Parsed) -> Outcome:
                 c.paused_since = now
                 session.add(c)
         session.flush()
-        _reschedule(ctx, inc, clocks, reg)
+        reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
         event_id = reg.record(inc, at=now, actor=actor, kind="paused", channel=channel, text=reason,
                    data={"clocks": list(affects)})
@@ -82,7 +83,11 @@ def pause(ctx: Context, p: Parsed) -> Outcome:
 
 def resume(ctx: Context, p: Parsed) -> Outcome:
     number, _rest = number_and_text(ctx, p, "resume")
-    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    return resume_clocks(ctx, number)
+
+
+def resume_clocks(ctx: Caller, number: str) -> Write:
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.source
     cal = ctx.services.calendar(ctx.customer_id)
 
     def body(session: Session, reg: Register, inc: Incident, iid: int) -> Reply:
@@ -97,10 +102,10 @@ def resume(ctx: Context, p: Parsed) -> Outcome:
             if c.paused_since is not None:
                 c.paused_since = None
                 if c.started_at is not None:
-                    c.deadline = deadline(parse_target(c.target), c.started_at, cal, _pauses_for(c, pauses), now)
+                    c.deadline = deadline(parse_target(c.target), c.started_at, cal, pauses_for(c, pauses), now)
                 session.add(c)
         session.flush()
-        _reschedule(ctx, inc, clocks, reg)
+        reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
         event_id = reg.record(inc, at=now, actor=actor, kind="resumed", channel=channel)
         announce(session, ctx.services.config, inc, event_id=event_id, kind="resumed", actor=actor,
@@ -116,13 +121,19 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
     (words, _rest) = p.words(2)
     if len(words) < 2:
         ctx.fail("error.usage", usage=ctx.t("help.category"))
-    number = _require_number(ctx, words[0])
+    number = check_number(ctx, words[0])
+    new = ctx.customer.category_key(words[1])
+    if new is None:  # listed by key alone, as /sla does
+        ctx.fail("error.unknown_category", value=words[1], customer=ctx.customer.name,
+                 choices=", ".join(ctx.customer.categories))
+    return change_category(ctx, number, new)
+
+
+def change_category(ctx: Caller, number: str, category: str) -> Write:
+    """Re-plan the clocks by another category's targets, as from the first notification."""
     customer = ctx.customer
-    new = customer.category_key(words[1])
-    if new is None:
-        ctx.fail("error.unknown_category", value=words[1], customer=customer.name,
-                 choices=", ".join(customer.categories))
-    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    new = category_of(ctx, category)
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.source
     cal = ctx.services.calendar(ctx.customer_id)
     cat = customer.categories[new]
 
@@ -147,13 +158,13 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
                 c.target, c.started_at, c.deadline = fresh.target, fresh.started_at, fresh.deadline
                 c.rev, c.warned, c.breach_sent = c.rev + 1, fresh.warned, False
                 if c.started_at is not None and c.deadline is not None and pauses:
-                    c.deadline = deadline(parse_target(c.target), c.started_at, cal, _pauses_for(c, pauses), now)
+                    c.deadline = deadline(parse_target(c.target), c.started_at, cal, pauses_for(c, pauses), now)
                 rejudge_clock(c)  # a stopped clock judged against its new deadline
             session.add(c)
             clocks.append(c)
         inc.category = new
         session.flush()
-        _reschedule(ctx, inc, clocks, reg)
+        reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
         event_id = reg.record(inc, at=now, actor=actor, kind="category_changed", channel=channel,
                    data={"from": old, "to": new})
@@ -169,8 +180,14 @@ def recategorise(ctx: Context, p: Parsed) -> Outcome:
 def received(ctx: Context, p: Parsed) -> Outcome:
     """A device handed in at the service centre: starts the clocks that wait for it."""
     number, _rest = number_and_text(ctx, p, "received")
-    at = _reported_time(ctx, p.options["at"], ctx.now) if "at" in p.options else ctx.now
-    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    at = when(ctx, p.options["at"]) if "at" in p.options else None
+    return device_received(ctx, number, at)
+
+
+def device_received(ctx: Caller, number: str, at: datetime | None = None) -> Write:
+    """The device was handed in at ``at`` (default: now): the clocks waiting for it start."""
+    at = check_past(ctx, at, ctx.now) if at is not None else ctx.now
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.source
     cal = ctx.services.calendar(ctx.customer_id)
 
     def body(session: Session, reg: Register, inc: Incident, iid: int) -> Reply:
@@ -187,7 +204,7 @@ def received(ctx: Context, p: Parsed) -> Outcome:
         start_clocks(waiting, category.warn_at if category else (0.5, 0.8), cal, now)
         inc.received_at = at
         session.flush()
-        _reschedule(ctx, inc, clocks, reg)
+        reschedule(ctx, inc, clocks, reg)
         reg.touch(inc)
         event_id = reg.record(inc, at=now, actor=actor, kind="received", channel=channel, data={"at": at.isoformat()})
         announce(session, ctx.services.config, inc, event_id=event_id, kind="received", actor=actor,
@@ -209,14 +226,7 @@ def sla_preview(ctx: Context, p: Parsed) -> Outcome:
     if key is None:
         ctx.fail("error.unknown_category", value=words[0], customer=customer.name,
                  choices=", ".join(customer.categories))
-    at = ctx.now
-    if "at" in p.options:
-        from commands.domain.timeparse import TimeParseError, parse_time
-
-        try:
-            at = parse_time(p.options["at"], locale=ctx.locale, tz=customer.tz, now=ctx.now)
-        except TimeParseError:
-            ctx.fail("error.bad_time", value=f'"{p.options["at"]}"')
+    at = when(ctx, p.options["at"]) if "at" in p.options else ctx.now
     clocks = plan_clocks(customer.categories[key], at, ctx.services.calendar(ctx.customer_id))
     title = ctx.t("sla.preview", category=category_title(customer, key, ctx.locale),
                   when=format_datetime(at, customer.tz, ctx.locale, with_tz=True))

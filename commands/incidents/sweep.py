@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from commands.desk.context import Services
 from commands.desk.log_context import INCIDENT
 from commands.incidents.clock_messages import queue_clock_message
+from commands.incidents.domain import lifecycle
 from commands.incidents.resolution import acceptance_next, sweep_acceptance
 from commands.incidents.sla import pending_events, schedule_next
 from commands.oncall import escalation
@@ -124,7 +125,7 @@ def _sweep_one(session: Session, services: Services, batch: _Batch, inc: Inciden
         escalation.advance(session, services, esc, inc, now, batch.writes)
     if inc.state == "resolved":  # tacit acceptance of the fix: its reminder, then the acceptance
         queued += sweep_acceptance(session, services, inc, now)
-    if inc.state in ("confirmed", "cancelled"):
+    if lifecycle.is_closed(inc.state):
         inc.next_check_at = None
     else:
         esc_next = esc.next_at if esc is not None and esc.stopped_at is None else None

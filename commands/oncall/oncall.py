@@ -12,7 +12,9 @@ from commands.desk.reply import Attachment, Reply
 from commands.desk.when import span
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
-from commands.incidents.incident import _load, number_and_text
+from commands.incidents.actions import load_incident
+from commands.incidents.domain import lifecycle
+from commands.incidents.incident import number_and_text
 from commands.incidents.notify import announce
 from commands.oncall import escalation
 from commands.oncall.domain.rotation import Override, Shift, check_override
@@ -202,12 +204,12 @@ def handover(ctx: Context, p: Parsed) -> Outcome:
     pid = _person(ctx, rest.split()[0])
     if not {"engineer", "admin"} & set(ctx.services.config.people[pid].roles.get(ctx.customer_id, ())):
         ctx.fail("oncall.not_engineer", person=ctx.services.directory.person_name(pid), customer=ctx.customer.name)
-    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.source
 
     def unit(session: Session) -> Reply:
         reg = Register(session)
-        inc = _load(ctx, reg, number, lock=True)
-        if inc.state in ("confirmed", "cancelled"):
+        inc = load_incident(ctx, reg, number, lock=True)
+        if lifecycle.is_closed(inc.state):
             ctx.fail("error.closed", number=number, state=ctx.t(f"state.{inc.state}"))
         before = inc.assignee
         inc.assignee = pid

@@ -219,7 +219,7 @@ def _incident(ctx: Context, ref: TaskRef, seq: int | None, rest: str) -> Outcome
     if not isinstance(filed, Write):  # pragma: no cover - /incident always writes
         return filed
     inner: Callable[[Session], Reply] = filed.unit
-    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.request.channel
+    now, actor, channel = ctx.now, ctx.actor.person_id, ctx.source
 
     def unit(session: Session) -> Reply:
         row = _load(ctx, session, ref, seq, lock=True)

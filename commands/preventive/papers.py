@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from commands.desk.context import Context, Outcome, Read
 from commands.desk.reply import Attachment, Reply
-from commands.incidents.incident import _require_number
+from commands.incidents.incident import check_number
 from commands.preventive.chat import _load, _parse_ref
 from commands.preventive.protocol import maintenance_protocol, service_protocol
 from commands.reports.documents import Document
@@ -34,7 +34,7 @@ def _format(ctx: Context, words: Sequence[str]) -> None:
 def incident_paper(ctx: Context, words: Sequence[str]) -> Outcome:
     if not words:
         ctx.fail("error.usage", usage=ctx.t("help.report"))
-    number = _require_number(ctx, words[0])
+    number = check_number(ctx, words[0])
     _format(ctx, words[1:])
     services, cid, now, loc = ctx.services, ctx.customer_id, ctx.now, ctx.locale
 

@@ -1,4 +1,4 @@
-"""Reports that reach the writer together are registered in one go (commands.incidents.incident.register_reports):
+"""Reports that reach the writer together are registered in one go (commands.incidents.actions.register_reports):
 every number, row, clock, event, card, page and escalation still belongs to the right report."""
 
 from __future__ import annotations
