@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -18,11 +18,20 @@ from storage.models_maintenance import OPEN, MaintenanceEvent, MaintenanceIncide
 Planned = tuple[int, datetime, datetime, datetime | None]  # seq, opens_at, due_at, remind_at
 
 
-def planned_up_to(session: Session) -> dict[tuple[str, str], int]:
-    """(customer, task) → the highest occurrence stored: one query for the whole plan."""
-    rows = session.exec(select(MaintenanceTask.customer_id, MaintenanceTask.task_id, func.max(MaintenanceTask.seq))
+def planned_up_to(session: Session) -> dict[tuple[str, str], tuple[int, datetime]]:
+    """(customer, task) → the highest occurrence stored and the latest due instant: one query for the
+    whole plan (the next occurrence's window opens at that due instant)."""
+    rows = session.exec(select(MaintenanceTask.customer_id, MaintenanceTask.task_id, func.max(MaintenanceTask.seq),
+                               func.max(MaintenanceTask.due_at))
                         .group_by(col(MaintenanceTask.customer_id), col(MaintenanceTask.task_id)))
-    return {(cid, task): int(seq) for cid, task, seq in rows}
+    return {(cid, task): (int(seq), _aware(due)) for cid, task, seq, due in rows}
+
+
+def _aware(at: datetime) -> datetime:
+    """An aggregate comes back without the column's type on SQLite (a naive text): it is UTC."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def insert_planned(session: Session, customer_id: str, task_id: str, planned: Iterable[Planned]) -> int:

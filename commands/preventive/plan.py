@@ -60,9 +60,9 @@ def store_plan(session: Session, services: Services, now: datetime) -> int:
     for cid, customer in services.config.customers.items():
         cal = None
         for ref in tasks_of(cid, customer):
-            up_to = stored.get((cid, ref.task_id), 0)
-            if ref.plan.every is None and up_to >= 1:
-                continue
+            up_to, last_due = stored.get((cid, ref.task_id), (0, None))
+            if up_to and (ref.plan.every is None or (last_due is not None and last_due > now + HORIZON)):
+                continue  # the next occurrence's window opens at the last due instant: not yet within reach
             cal = cal or services.calendar(cid)
             new: list[Occurrence] = [o for o in ref.plan.until(cal, now + HORIZON) if o.seq > up_to]
             added += store.insert_planned(session, cid, ref.task_id,
