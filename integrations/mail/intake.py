@@ -259,7 +259,9 @@ class MailIntake:
         title = read_subject(mail.subject, self.config.customers[cid] if cid else None).title or reply.text
         msg_id = message_id(number, f"reply:{delivery_id}", self.domain)
         refs = [*mail.references, *([mail.message_id] if mail.message_id else [])]
-        outgoing = compose(sender=self.smtp.smtp.sender, to=[mail.reply_to or mail.sender],
+        # to the From address, the identity the desk acted for — never to a Reply-To the mail names: a forged
+        # From with the attacker's Reply-To must not bring the incident's details to the attacker
+        outgoing = compose(sender=self.smtp.smtp.sender, to=[mail.sender],
                            subject="Re: " + thread_subject(number, title),
                            text=body(reply, locale, hint=hint and number is not None and not reply.is_error),
                            msg_id=msg_id, now=self.services.clock.now(), in_reply_to=mail.message_id,

@@ -196,3 +196,16 @@ async def test_a_customers_own_mailbox_speaks_for_that_customer(rig: MailRig) ->
     await rig.until(lambda: channel.states[1].taken == 1)
     [inc] = _incidents(rig)
     assert (inc.control_number, inc.component) == ("HGP-2026-00001", "sql")
+
+
+async def test_a_long_mail_is_cut_to_the_description_limit_and_the_answer_goes_to_the_from_address(
+        rig: MailRig) -> None:
+    channel = await rig.start_desk()
+    long = "\n".join(f"line {n}: " + "x" * 90 for n in range(300))  # about 30,000 characters
+    raw = f.gmail("ivana@noi.bg", "Log pasted", long, msgid="<long@noi.bg>")
+    rig.deliver(raw.replace(b"MIME-Version", b"Reply-To: thief@evil.example\r\nMIME-Version"))
+    await rig.until(lambda: channel.states[0].taken == 1)
+    [inc] = _incidents(rig)
+    assert len(inc.description) == rig.config.desk.max_description and inc.description.endswith("…")
+    [reply] = rig.smtp.messages
+    assert str(reply["To"]) == "ivana@noi.bg"
