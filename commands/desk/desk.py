@@ -287,7 +287,8 @@ class Desk:
         if directory.customer_of_channel(request.channel) is None:
             parsed.options.pop("customer", None)
         return directory.decide(request.identity, request.channel, allowed_roles=spec.roles,
-                                takes_number=spec.takes_number, args=parsed.args, customer=wanted)
+                                takes_number=spec.takes_number, args=parsed.args, customer=wanted,
+                                personal=spec.personal)
 
     def decide(self, request: Request) -> Decision:
         """What the desk would decide for ``request`` before running it — its customer, the language of the

@@ -158,19 +158,21 @@ class Directory:
         return self.config.customers[customer_id].locale if customer_id else "en"
 
     def decide(self, identity: str, channel: str, *, allowed_roles: Collection[str], takes_number: bool = False,
-               args: str = "", customer: str | None = None) -> Decision:
+               args: str = "", customer: str | None = None, personal: bool = False) -> Decision:
         """Who asks, about which customer, in which language, and whether they may: for a command that
         ``allowed_roles`` may run, whose first word of ``args`` is a control number when ``takes_number``,
         with the ``customer`` option when given. The customer is the channel's (a customer's channel
         speaks for that customer only), else the option's, else the number's, else the person's only one.
 
         A number of another customer than the channel's is refused as unknown (``no_such_incident``),
-        the same answer as a missing one, after the roles are checked."""
+        the same answer as a missing one, after the roles are checked. A ``personal`` command (about the
+        person, not a customer: /web) takes the person's first customer where nothing names one, instead of
+        asking which."""
         actor = self.actor(identity)
         guess = self.reply_locale(identity, channel)
         if actor is None:
             return Decision(guess, refusal="error.unknown_person", params={"identity": identity})
-        cid, refusal, params = self._customer_for(actor, channel, takes_number, args, customer)
+        cid, refusal, params = self._customer_for(actor, channel, takes_number, args, customer, personal)
         if cid is None:
             return Decision(guess, actor, refusal=refusal, params=params)
         locale = self.reply_locale(identity, channel, cid)
@@ -184,7 +186,7 @@ class Directory:
         return Decision(locale, actor, cid, roles)
 
     def _customer_for(self, actor: Actor, channel: str, takes_number: bool, args: str,
-                      wanted: str | None) -> tuple[str | None, str | None, dict[str, str]]:
+                      wanted: str | None, personal: bool = False) -> tuple[str | None, str | None, dict[str, str]]:
         """(customer id, None, {}) or (None, the refusal, its params)."""
         mine = actor.customers()
         if not mine:
@@ -204,7 +206,7 @@ class Directory:
                 if cid is None or cid not in mine:  # do not reveal other customers' numbers
                     return None, "error.no_such_incident", {"number": first}
                 return cid, None, {}
-        if len(mine) == 1:
+        if len(mine) == 1 or personal:
             return mine[0], None, {}
         return None, "error.which_customer", {"customers": ", ".join(mine)}
 

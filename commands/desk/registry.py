@@ -26,6 +26,7 @@ class CommandSpec:
     name: str
     handler: Callable[[Context, Parsed], Outcome]
     takes_number: bool = False  # the first word is a control number (it also tells the customer)
+    personal: bool = False  # about the person, not one customer (/web): where none is named, their first
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -61,7 +62,7 @@ COMMANDS: Mapping[str, CommandSpec] = {
         CommandSpec("tasks", preventive_chat.list_tasks),
         CommandSpec("task", preventive_chat.task),
         CommandSpec("help", help_cmd.show_help),
-        CommandSpec("web", web_link.web_link),
+        CommandSpec("web", web_link.web_link, personal=True),
     )
 }
 if set(COMMANDS) != set(COMMAND_ROLES):  # one table of roles (commands/desk/domain/roles.py), one of handlers

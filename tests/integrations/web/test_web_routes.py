@@ -458,3 +458,17 @@ def test_register_pages_open_first_by_deadline_then_the_closed_newest_first(rig:
     assert re.findall(r'href="/incidents/(NOI-2025-\d{5})"', last)[-1] == "NOI-2025-00001"
     assert 'rel="next"' not in last and 'rel="prev"' in last
     assert len(re.findall(r'href="/incidents/NOI-', ivana.get("/incidents").text)) == 5  # open only
+
+
+def test_web_in_a_direct_message_works_for_a_person_of_two_customers(rig: WebRig) -> None:
+    import asyncio
+
+    from commands.desk.reply import Request
+
+    # georgi serves noi and hgp; the console channel "console" belongs to neither
+    reply = asyncio.run(rig.app.desk.handle(Request(text="/web", transport="console", user_id="georgi",
+                                                    channel_id="console", delivery_id="dm1")))
+    assert not reply.is_error, reply.text
+    asked = asyncio.run(rig.app.desk.handle(Request(text="/incidents", transport="console", user_id="georgi",
+                                                    channel_id="console", delivery_id="dm2")))
+    assert asked.is_error  # a customer's command still asks which customer
