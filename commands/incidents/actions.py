@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from commands.desk.context import Caller, Write
 from commands.desk.domain.roles import may_run
-from commands.desk.reply import Reply
+from commands.desk.reply import Button, Reply
 from commands.domain.config import Config
 from commands.domain.fields import parse_duration
 from commands.domain.i18n.catalog import t
@@ -351,8 +351,10 @@ def _transition_reply(caller: Caller, inc: Incident, event: str, clocks: list[Sl
     tacit = acceptance_note(inc, caller.customer, caller.services.calendar(caller.customer_id), caller.locale)
     if tacit is not None:
         lines.append(tacit)
-    return caller.reply(caller.t(event, **params), *lines, control_number=inc.control_number,
-                        buttons=buttons_for(inc, caller.locale))
+    buttons = buttons_for(inc, caller.locale)
+    if event == "confirmed":  # the paper form of the confirmation: the service protocol both sides sign
+        buttons = (*buttons, Button(caller.t("doc.service.button"), f"/report incident {inc.control_number} pdf"))
+    return caller.reply(caller.t(event, **params), *lines, control_number=inc.control_number, buttons=buttons)
 
 
 def add_note(caller: Caller, number: str, text: str) -> Write:
