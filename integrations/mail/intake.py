@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 
 from sqlmodel import Session
 
@@ -64,7 +65,7 @@ class MailIntake:
         self.smtp = smtp
         self.config = services.config
         # own addresses: the desk never answers them (loops between two mailboxes of the desk)
-        self.own = {a for a in (self._mailboxes()) if a} | ({smtp.smtp.sender.lower()} if smtp else set())
+        self.own = {a for a in self._mailboxes() if a} | {self.sender_address}
         self.after_commit = after_commit  # tests: the instant between the register's commit and the flag
 
     def _mailboxes(self) -> list[str]:
@@ -73,8 +74,14 @@ class MailIntake:
         return out
 
     @property
+    def sender_address(self) -> str:
+        """The address of ``desk.smtp.sender`` ("Service Desk <desk@contractor.example>" → the address)."""
+        return parseaddr(self.smtp.smtp.sender)[1].lower()
+
+    @property
     def domain(self) -> str:
-        return self.smtp.smtp.sender.rsplit("@", 1)[-1].strip("> ").lower() or "dutydesk.invalid"
+        """The right side of the desk's Message-IDs: the sender's mail domain."""
+        return self.sender_address.rpartition("@")[2] or "dutydesk.invalid"
 
     async def take(self, raw: bytes, *, received: datetime | None, mailbox: MailboxConfig, mailbox_customer: str | None,
                    fallback_id: str) -> Taken:

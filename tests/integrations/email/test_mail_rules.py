@@ -98,3 +98,17 @@ def test_the_configuration_says_what_is_wrong() -> None:
         CustomerEmailConfig(category="other", component="cucm", unknown="guest")
     with pytest.raises(ValueError, match="authserv_id"):
         CustomerEmailConfig(category="other", component="cucm", require_authentication=True)
+
+
+def test_the_desks_own_addresses_are_the_mailboxes_and_the_smtp_senders_address(noi_config: Config) -> None:
+    from commands.oncall.domain.config import SmtpConfig
+    from integrations.gateways.email import EmailNotifier
+    from integrations.mail.intake import MailIntake
+
+    smtp = SmtpConfig(host="127.0.0.1", port=25, sender="Service Desk <Desk@Contractor.example>")
+
+    class _Services:
+        config = noi_config
+
+    intake = MailIntake(None, _Services(), EmailNotifier(noi_config, smtp, {}))  # type: ignore[arg-type]
+    assert intake.own == {"desk@contractor.example"} and intake.domain == "contractor.example"
