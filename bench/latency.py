@@ -1,20 +1,32 @@
-"""What people wait for: report → page in the on-call engineer's Slack DM, through a real `dutydesk run`.
+"""What people wait for, measured from outside a real `dutydesk run` (issue 21), all in one run:
 
-Run: .venv/bin/python bench/latency.py [--rate 1 --rate 50] [--seconds 30] [--reporters 5] [--pg URL]
+1. report → page delivered: urgent `/incident` reports at each ``--rate`` for ``--seconds``, from the
+   moment the report is sent to the moment the fake platform took the page to the on-call engineer
+   (petar) — in Slack (Socket Mode envelopes, the page a chat.postMessage in his DM) and in Telegram
+   (long polling updates from the reporters' private chats, the page a sendMessage to his chat);
+2. deadline instant → message delivered: ``--deadlines`` urgent incidents filed, then the desk's file
+   clock (DUTYDESK_CLOCK_FILE) written to their 50% reaction instant, 80%, the breach and the
+   escalation's next step; each measured from the write to the fake Slack's post of that message;
 
-Starts `dutydesk run` (Slack in Socket Mode) against the fake Slack on 127.0.0.1, with the example
-config (examples/noi.toml) plus ``--reporters`` reporters of its customer, and its clock pinned by
-DUTYDESK_CLOCK_FILE to a Monday 10:00 in Sofia (the on-call engineer is petar, whatever today is). For each
-rate it sends urgent `/incident` reports as Socket Mode envelopes, the reporters in turn, for
-``--seconds``, and measures from the moment each envelope is sent to the moment the fake Slack received
-the chat.postMessage of that incident's page to petar's DM (the fake stamps each post with the real time
-it took it). Prints p50/p99/max per rate; every report must be registered and paged.
+on SQLite (one process: one writer per file) and, with ``--pg URL``, on PostgreSQL with one and with two
+replicas (the second one delivers too: LISTEN/NOTIFY and SKIP LOCKED). The fakes are on 127.0.0.1; the
+config is examples/noi.toml with ``--reporters`` more reporters of customer noi and the command rate
+limits off (what is measured is delivery, not the limits); the desk's clock is pinned to a Monday 10:00
+in Sofia, so petar is on call whatever today is. Prints p50/p99/max per line; every report must be
+registered and paged, every deadline message delivered.
+
+Telegram's own limits bound what it can carry: one chat takes about a message a second and a group 20 a
+minute (the fake refuses past them as Telegram does, tests/fakes/telegram_limits.py), so its pages to one
+engineer are measured at ``--telegram-rate`` (default 1 a second), not at 50.
+
+Run: .venv/bin/python bench/latency.py [--rate 1 --rate 50] [--seconds 30] [--pg URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -23,78 +35,119 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.file_clock import write_clock_file
 from tests.fakes.slack_api import FakeSlack, slash_body
+from tests.fakes.telegram_api import TOKEN as TELEGRAM_TOKEN
+from tests.fakes.telegram_api import FakeTelegram
 from tests.pgschema import temporary_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "noi.toml"
 MONDAY_10_SOFIA = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 PAGE_DM = "D0PETAR"  # petar is on call then (examples/noi.toml)
+PETAR_TELEGRAM = 1004
 NUMBER = re.compile(r"NOI-\d{4}-\d{5}")
+REPORTER_TG = 2000  # the bench reporters' Telegram user ids: 2000 + n
+# examples/noi.toml, urgent: the escalation's second step 5 minutes after the report, the 30-minute
+# reaction's warnings at 50% and 80% and its breach. (title, minutes after the report, outbox key pattern)
+DEADLINE_STEPS = (
+    ("escalation step 2: the page", 5, r"page:(\d+):r0:s1:"),
+    ("50% reaction warning to the customer", 15, r"sla:(\d+):reaction:r\d+:warn50:customer:noi"),
+    ("80% reaction warning to the customer", 24, r"sla:(\d+):reaction:r\d+:warn80:customer:noi"),
+    ("reaction breach to the customer", 30, r"sla:(\d+):reaction:r\d+:breach:customer:noi"),
+)
 
 
 def bench_config(folder: Path, reporters: int) -> Path:
-    """The example config with ``reporters`` more reporters of customer noi (Slack users U0BENCH<n>), and
-    the command rate limits off: they all report in the customer's one channel (60 a minute by default),
-    and what is measured is delivery, not the limits."""
-    extra = "\n[desk.rate_limits]\nenabled = false\n" + "".join(f'\n[people.bench{n}]\nname = "Reporter {n}"\nidentities = ["slack:U0BENCH{n}"]\n'
-                    f'roles = {{ noi = ["reporter"] }}\n' for n in range(reporters))
+    """The example config with ``reporters`` more reporters of customer noi (Slack users U0BENCH<n>,
+    Telegram users 2000+n), and the command rate limits off."""
+    extra = "\n[desk.rate_limits]\nenabled = false\n" + "".join(
+        f'\n[people.bench{n}]\nname = "Reporter {n}"\nidentities = ["slack:U0BENCH{n}", "telegram:{REPORTER_TG + n}"]\n'
+        f'roles = {{ noi = ["reporter"] }}\n' for n in range(reporters))
     path = folder / "latency.toml"
     path.write_text(EXAMPLE.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return path
 
 
-async def start_desk(url: str, folder: Path, fake: FakeSlack, config: Path) -> asyncio.subprocess.Process:
+@dataclass
+class Desk:
+    procs: list[asyncio.subprocess.Process]
+    clock: Path
+
+    async def stop(self) -> None:
+        for proc in self.procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                await asyncio.wait_for(proc.wait(), 60)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+async def start_desk(url: str, folder: Path, config: Path, env: dict[str, str], replicas: int) -> Desk:
     clock = folder / "clock"
     write_clock_file(clock, MONDAY_10_SOFIA)
-    env = {**os.environ, "DUTYDESK_CLOCK_FILE": str(clock), "SLACK_BOT_TOKEN": "xoxb-bench",
-           "SLACK_APP_TOKEN": "xapp-bench", "SLACK_API_URL": fake.base_url}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--database", url, "run", "--no-health", "--no-backups", "--config",
-        str(config), env=env, cwd=ROOT, stderr=asyncio.subprocess.PIPE)
-    assert proc.stderr is not None
-    seen: list[str] = []
-    while not any("dutydesk running on" in x for x in seen):
-        seen.append((await asyncio.wait_for(proc.stderr.readline(), 60)).decode())
-        if not seen[-1]:
-            raise SystemExit("dutydesk run ended before it was running:\n" + "".join(seen))
-
-    async def drain() -> None:  # the process logs on; a full pipe would stop it
+    procs = []
+    for n in range(replicas):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "--database", url, "run", "--no-health", "--no-backups", "--config",
+            str(config), env={**os.environ, "DUTYDESK_CLOCK_FILE": str(clock), **env}, cwd=ROOT,
+            stderr=asyncio.subprocess.PIPE)
+        procs.append(proc)
         assert proc.stderr is not None
-        while await proc.stderr.readline():
-            pass
+        seen: list[str] = []
+        while not any("dutydesk running on" in x for x in seen):
+            seen.append((await asyncio.wait_for(proc.stderr.readline(), 90)).decode())
+            if not seen[-1]:
+                raise SystemExit(f"dutydesk run #{n + 1} ended before it was running:\n" + "".join(seen))
 
-    asyncio.get_running_loop().create_task(drain())
-    return proc
+        async def drain(p: asyncio.subprocess.Process = proc) -> None:  # a full pipe would stop it
+            assert p.stderr is not None
+            while await p.stderr.readline():
+                pass
+
+        asyncio.get_running_loop().create_task(drain())
+    return Desk(procs, clock)
 
 
-async def one_rate(fake: FakeSlack, rate: float, seconds: float, reporters: int, first: int) -> tuple[list[float], int]:
-    """Send ``rate`` reports a second for ``seconds``; returns the latencies (s) and how many were sent."""
-    count = max(1, int(rate * seconds))
-    sent: dict[str, float] = {}
-    tasks: list[asyncio.Task[None]] = []
+async def fire(rate: float, seconds: float, send: Callable[[int], object]) -> dict[int, float]:
+    """Call ``send(i)`` ``rate`` times a second for ``seconds``; returns i → when it was sent."""
+    count, sent = max(1, int(rate * seconds)), {}
+    start = time.monotonic()
+    tasks = []
+    for i in range(count):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sent[i] = time.time()
+        result = send(i)
+        if asyncio.iscoroutine(result):
+            tasks.append(asyncio.get_running_loop().create_task(result))
+    await asyncio.gather(*tasks)
+    return sent
+
+
+async def slack_rate(fake: FakeSlack, rate: float, seconds: float, reporters: int, first: int) -> list[float]:
+    """Reports by Slack slash command; latency to the page in petar's DM."""
 
     async def send(i: int) -> None:
         name = f"r{first + i}"
         body = slash_body("/incident", f"urgent cucm Calls fail on floor {first + i}", user=f"U0BENCH{i % reporters}",
                           channel="C0NOIDESK", trigger_id=name, response_url=fake.response_url(name))
-        sent[name] = time.time()
         await fake.send_envelope({"envelope_id": f"e{first + i}", "type": "slash_commands",
                                   "payload": dict(urllib.parse.parse_qsl(body))}, timeout=30)
 
-    start = time.monotonic()
-    for i in range(count):
-        delay = start + i / rate - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.get_running_loop().create_task(send(i)))
-    await asyncio.gather(*tasks)
+    sent = await fire(rate, seconds, send)
+    names = {f"r{first + i}": at for i, at in sent.items()}
 
     def numbers() -> dict[str, str]:  # envelope → control number, from the replies
         out = {}
@@ -114,58 +167,192 @@ async def one_rate(fake: FakeSlack, rate: float, seconds: float, reporters: int,
                     out[found.group()] = float(call.result["ts"])
         return out
 
-    def all_paged(f: FakeSlack) -> bool:
+    def all_paged(_: FakeSlack) -> bool:
         got, paged = numbers(), pages()
-        return all(n in got and got[n] in paged for n in sent)
+        return all(n in got and got[n] in paged for n in names)
 
-    await fake.wait_for(all_paged, timeout=120 + seconds)
+    await fake.wait_for(all_paged, timeout=180 + seconds)
     got, paged = numbers(), pages()
-    return [paged[got[name]] - at for name, at in sent.items()], count
+    return [paged[got[name]] - at for name, at in names.items()]
+
+
+async def telegram_rate(fake: FakeTelegram, rate: float, seconds: float, reporters: int, first: int) -> list[float]:
+    """Reports by Telegram, each reporter in their private chat with the bot; latency to the page in
+    petar's chat. A report's number is matched by its text (the reply quotes no envelope)."""
+    texts: dict[str, float] = {}
+
+    def send(i: int) -> None:
+        user = REPORTER_TG + i % reporters
+        text = f"floor {first + i} tg"
+        texts[text] = time.time()
+        fake.message(user, user, f"/incident urgent cucm Calls fail on {text}")
+
+    await fire(rate, seconds, send)
+
+    def numbered() -> dict[str, str]:  # report text → control number, from the replies in private chats
+        out = {}
+        for call in fake.calls:
+            if call.method == "sendMessage" and call.status == 200 and str(call.args.get("chat_id")) != str(PETAR_TELEGRAM):
+                body = str(call.args.get("text", ""))
+                found = NUMBER.search(body)
+                if found:
+                    for text in texts:
+                        if text in body and text not in out:
+                            out[text] = found.group()
+        return out
+
+    def pages() -> dict[str, float]:
+        out: dict[str, float] = {}
+        for call in fake.calls:
+            if call.method == "sendMessage" and call.status == 200 and str(call.args.get("chat_id")) == str(PETAR_TELEGRAM):
+                found = NUMBER.search(str(call.args.get("text", "")))
+                if found and found.group() not in out:
+                    out[found.group()] = call.at
+        return out
+
+    def all_paged(_: FakeTelegram) -> bool:
+        got, paged = numbered(), pages()
+        return all(t in got and got[t] in paged for t in texts)
+
+    await fake.wait_for(all_paged, timeout=180 + seconds)
+    got, paged = numbered(), pages()
+    return [paged[got[text]] - at for text, at in texts.items()]
+
+
+async def deadlines(fake: FakeSlack, desk: Desk, count: int, reporters: int) -> list[tuple[str, list[float]]]:
+    """File ``count`` urgent incidents at once, wait for their first pages, then write the file clock to
+    each step's instant in turn; latency from the write to the fake's post of each incident's message of
+    that step (found by the outbox key the message carries in its metadata)."""
+    before = len(fake.calls)
+
+    async def send(i: int) -> None:
+        name = f"d{i}"
+        body = slash_body("/incident", f"urgent cucm Deadline {i}", user=f"U0BENCH{i % reporters}",
+                          channel="C0NOIDESK", trigger_id=name, response_url=fake.response_url(name))
+        await fake.send_envelope({"envelope_id": name, "type": "slash_commands",
+                                  "payload": dict(urllib.parse.parse_qsl(body))}, timeout=30)
+
+    await asyncio.gather(*(send(i) for i in range(count)))
+
+    def keyed(pattern: str) -> dict[str, float]:  # incident id → when its first message of this step was posted
+        out: dict[str, float] = {}
+        for call in fake.calls[before:]:
+            meta = call.args.get("metadata") if call.method == "chat.postMessage" else None
+            key = str(meta) if meta else ""
+            found = re.search(pattern, key)
+            if found and found.group(1) not in out:
+                out[found.group(1)] = float(call.result["ts"])
+        return out
+
+    await fake.wait_for(lambda f: sum(1 for c in f.calls[before:] if c.method == "chat.postMessage"
+                                      and c.result.get("channel") == PAGE_DM) >= count, timeout=180)
+    results = []
+    for title, minutes, pattern in DEADLINE_STEPS:
+        written = time.time()
+        write_clock_file(desk.clock, MONDAY_10_SOFIA + timedelta(minutes=minutes, seconds=1))
+        await fake.wait_for(lambda _f, p=pattern: len(keyed(p)) >= count, timeout=180)
+        results.append((title, [at - written for at in keyed(pattern).values()]))
+    return results
 
 
 def figures(latencies: list[float]) -> str:
     ms = sorted(x * 1000 for x in latencies)
     p99 = ms[max(0, -(-len(ms) * 99 // 100) - 1)]
-    return f"p50 {statistics.median(ms):.0f} ms · p99 {p99:.0f} ms · max {ms[-1]:.0f} ms"
+    return f"p50 {statistics.median(ms):,.0f} ms · p99 {p99:,.0f} ms · max {ms[-1]:,.0f} ms"
 
 
-async def run(url: str, rates: list[float], seconds: float, reporters: int, folder: Path) -> int:
-    fake = await FakeSlack().start()
-    proc = await start_desk(url, folder, fake, bench_config(folder, reporters))
-    try:
-        first = 0
-        dialect = "postgresql" if url.startswith("postgres") else "sqlite"
-        for rate in rates:
-            latencies, count = await one_rate(fake, rate, seconds, reporters, first)
-            first += count
-            print(f"{dialect}, {rate:g} urgent report(s)/s for {seconds:g} s ({count} reports, {reporters} reporters): "
-                  f"report → page in the on-call DM: {figures(latencies)}", flush=True)
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
+@contextlib.contextmanager
+def databases(pg: str | None, folder: Path) -> Iterator[list[tuple[str, str, int]]]:
+    """(label, url, replicas) to run: SQLite alone, and PostgreSQL with one and with two replicas."""
+    runs = [("sqlite", f"sqlite:///{folder / 'latency-{n}.db'}", 1)]
+    if not pg:
+        yield runs
+        return
+    with temporary_schema(pg) as url:
+        yield [*runs, ("postgresql", url, 1), ("postgresql", url, 2)]
+
+
+def fresh(url: str, n: int) -> str:
+    return url.replace("{n}", str(n))
+
+
+async def run(args: argparse.Namespace, folder: Path) -> int:
+    config = bench_config(folder, args.reporters)
+    failed = 0
+    with databases(args.pg, folder) as runs:
+        for n, (label, url, replicas) in enumerate(runs):
+            if label == "postgresql":  # each run on an empty register: a fresh schema's tables
+                await asyncio.to_thread(_empty_pg, url)
+            where = f"{label}, {replicas} replica{'s' if replicas > 1 else ''}"
+            # Slack: every rate, then the deadlines
+            slack = await FakeSlack().start()
+            desk = await start_desk(fresh(url, 3 * n), folder, config, {
+                "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_APP_TOKEN": "xapp-bench", "SLACK_API_URL": slack.base_url},
+                replicas)
             try:
-                await asyncio.wait_for(proc.wait(), 60)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        await fake.close()
-    return 0
+                first = 0
+                for rate in args.rate:
+                    lat = await slack_rate(slack, rate, args.seconds, args.reporters, first)
+                    first += len(lat)
+                    print(f"{where}, Slack, {rate:g} report(s)/s × {args.seconds:g} s ({len(lat)} reports): "
+                          f"report → page in the on-call DM: {figures(lat)}", flush=True)
+            finally:
+                await desk.stop()
+                await slack.close()
+            if label == "postgresql":
+                await asyncio.to_thread(_empty_pg, url)
+            slack = await FakeSlack().start()
+            desk = await start_desk(fresh(url, 3 * n + 1), folder, config, {
+                "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_APP_TOKEN": "xapp-bench", "SLACK_API_URL": slack.base_url},
+                replicas)
+            try:
+                for title, lat in await deadlines(slack, desk, args.deadlines, args.reporters):
+                    print(f"{where}, Slack, {args.deadlines} incidents: deadline instant → {title}: {figures(lat)}",
+                          flush=True)
+            finally:
+                await desk.stop()
+                await slack.close()
+            if label == "postgresql":
+                await asyncio.to_thread(_empty_pg, url)
+            tg = await FakeTelegram().start()
+            desk = await start_desk(fresh(url, 3 * n + 2), folder, config, {
+                "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": tg.base_url}, replicas)
+            try:
+                lat = await telegram_rate(tg, args.telegram_rate, args.seconds, args.reporters, 0)
+                print(f"{where}, Telegram, {args.telegram_rate:g} report(s)/s × {args.seconds:g} s ({len(lat)} reports): "
+                      f"report → page in the on-call chat: {figures(lat)}", flush=True)
+            finally:
+                await desk.stop()
+                await tg.close()
+    return 1 if failed else 0
+
+
+def _empty_pg(url: str) -> None:
+    """Drop the bench schema's tables, so the next desk starts on an empty register (it migrates)."""
+    from sqlalchemy import create_engine, text
+
+    from storage.db import normalise_url
+
+    engine = create_engine(normalise_url(url))
+    with engine.begin() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, action="append", help="reports a second (repeatable; default 1 and 50)")
+    parser.add_argument("--rate", type=float, action="append", help="Slack reports a second (repeatable; default 1 and 50)")
+    parser.add_argument("--telegram-rate", type=float, default=1.0, help="Telegram reports a second (default 1)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--reporters", type=int, default=5)
-    parser.add_argument("--pg", help="a PostgreSQL URL (default: a temporary SQLite file)")
+    parser.add_argument("--deadlines", type=int, default=50, help="incidents whose deadlines are measured")
+    parser.add_argument("--pg", help="a PostgreSQL URL: also PostgreSQL with one and with two replicas")
     args = parser.parse_args()
-    rates = args.rate or [1.0, 50.0]
+    args.rate = args.rate or [1.0, 50.0]
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        if args.pg:
-            with temporary_schema(args.pg) as url:
-                return asyncio.run(run(url, rates, args.seconds, args.reporters, folder))
-        return asyncio.run(run(f"sqlite:///{folder / 'latency.db'}", rates, args.seconds, args.reporters, folder))
+        return asyncio.run(run(args, Path(tmp)))
 
 
 if __name__ == "__main__":

@@ -97,6 +97,7 @@ class Call:
     method: str
     args: dict[str, Any]
     status: int = 200
+    at: float = field(default_factory=time.time)  # when the fake took it (real time: bench/latency.py)
 
 
 @dataclass
