@@ -312,6 +312,10 @@ async def run(args: argparse.Namespace, folder: Path) -> int:
             finally:
                 await desk.stop()
                 await slack.close()
+            if replicas > 1:  # one bot token has one getUpdates poller at a time (409 Conflict otherwise)
+                print(f"{where}, Telegram: not measured — Telegram hands a bot's updates to one poller; replicas "
+                      "take them by webhook", flush=True)
+                continue
             if label == "postgresql":
                 await asyncio.to_thread(_empty_pg, url)
             tg = await FakeTelegram().start()
