@@ -24,14 +24,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.cron_trigger import CrontabTrigger
 from bot.recovery import dead_here
 from commands.backups.backup import (
-    BackupRuntime,
-    DriverLike,
     active_owners_unit,
     check_stale_unit,
-    install,
     interrupt_unfinished_unit,
     run_scheduled,
 )
+from commands.backups.runtime import BackupRuntime, DriverLike
 from commands.desk.context import Services
 from commands.domain.cron import CronSchedule, cron_schedule
 from integrations.backups.base import BackupFailed
@@ -56,7 +54,8 @@ def default_runtime(services: Services, env: Mapping[str, str] | None = None,
 
 def wire_backups(services: Services, runtime: BackupRuntime | None = None) -> BackupRuntime:
     """Give ``/backup`` its drivers and store (the real ones unless a runtime is passed)."""
-    return install(services, runtime or default_runtime(services))
+    services.backups = runtime or default_runtime(services)
+    return services.backups
 
 
 async def recover_backups(services: Services, owner: str | None = None) -> list[int]:

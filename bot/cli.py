@@ -241,10 +241,10 @@ async def _console_pages(app: App) -> OpsServer | None:
     DUTYDESK_PUBLIC_URL are set (then /web in the console sends a sign-in link that works)."""
     import os
 
+    from bot.app import web_pages
     from bot.metrics import OpsMetrics
     from bot.ops_http import OpsServer
     from bot.readiness import Readiness
-    from bot.run import web_pages
     from bot.settings import OpsSettings
 
     settings = OpsSettings.read(os.environ)

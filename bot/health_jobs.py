@@ -19,8 +19,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from commands.desk.context import Services
-from commands.health.health import HealthRuntime, ProbeLike, install, period_seconds, run_check
+from commands.health.health import period_seconds, run_check
 from commands.health.recovery import mark_interrupted
+from commands.health.runtime import HealthRuntime, ProbeLike
 from integrations.probes.factory import build_probe
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ def default_runtime(services: Services, env: Mapping[str, str] | None = None,
 
 def wire_health(services: Services, runtime: HealthRuntime | None = None) -> HealthRuntime:
     """Give ``/health`` its probes (the real ones unless a runtime is passed)."""
-    return install(services, runtime or default_runtime(services))
+    services.health = runtime or default_runtime(services)
+    return services.health
 
 
 def schedule_health_jobs(scheduler: AsyncIOScheduler, services: Services, runtime: HealthRuntime) -> int:

@@ -1,5 +1,6 @@
 """``dutydesk run``: the long-running desk process (chat transports, sweeper, dispatcher, jobs, and the
-operations HTTP server when ``DUTYDESK_HTTP_PORT`` is set)."""
+operations HTTP server when ``DUTYDESK_HTTP_PORT`` is set). What runs is built by the composition root
+(bot/app.py ``build_process``); this module starts it in order and stops it cleanly."""
 
 from __future__ import annotations
 
@@ -8,13 +9,9 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
-from starlette.routing import BaseRoute
-
-from bot.app import App
 from bot.settings import OpsSettings, env_seconds, load_config
-from commands.domain.config import Config
 from commands.domain.placeholders import placeholders
-from integrations.chat.base import Notifier, Transport, TransportRefused
+from integrations.chat.base import Transport, TransportRefused
 
 log = logging.getLogger("dutydesk")
 # A transport found its platform's updates held by someone else (another process, a webhook): restarting
@@ -28,18 +25,13 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
     import os
     import signal
 
-    from bot.api_intake import CommandIntake
-    from bot.app import build_app
-    from bot.backup_jobs import recover_backups, wire_backups
-    from bot.dispatcher import Dispatcher
-    from bot.health_jobs import mark_interrupted_health_runs, wire_health
-    from bot.metrics import OpsMetrics
-    from bot.ops_http import OpsServer
-    from bot.readiness import Readiness
+    from bot.app import build_app, build_process
+    from bot.backup_jobs import recover_backups
+    from bot.health_jobs import mark_interrupted_health_runs
     from bot.recovery import release_dead_claims
-    from bot.scheduler import Jobs, intervals
+    from bot.scheduler import intervals
     from bot.shutdown import shut_down
-    from bot.transports import TransportError, build_transports
+    from bot.transports import TransportError
     from commands.desk.journaled import Replayer
     from storage.db_errors import is_transient
     from storage.journal import journal_directory, journal_max_bytes
@@ -61,14 +53,14 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         return 2
     app = build_app(config, database_url, journal_dir=journal_directory(os.environ, database_url, config.desk.data_dir),
                     journal_max_bytes=journal_bound)
-    metrics = OpsMetrics(app.db, app.services.clock.now, app.config.customers)
-    app.desk.observe = metrics.command
     try:
-        transports = build_transports(app, os.environ)
+        process = build_process(app, os.environ, ops_settings, health=health, backups=backups,
+                                sweep_seconds=sweep_seconds, dispatch_seconds=dispatch_seconds)
     except TransportError as exc:
         app.close()
         print(f"dutydesk: {exc}", file=sys.stderr)
         return 2
+    transports, readiness, ops, metrics_server = process.transports, process.readiness, process.ops, process.metrics_server
 
     async def main() -> int:
         stop = asyncio.Event()
@@ -93,41 +85,20 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         replayer = Replayer(app.desk, journal, first=min(0.5, replay_cap), cap=replay_cap,
                             prepare=prepare if when_back else None)
         journal.journal.take_over()
-        metrics.journal_pending = journal.pending
         if journal.pending():
             await replayer.once()
         replay_stop = asyncio.Event()
         replaying = asyncio.create_task(replayer.run(replay_stop))
-        readiness = Readiness(app.db, expected_transports=[t.name for t in transports], journal=journal.journal)
-        for transport in transports:  # a transport that knows more of its state (the e-mail channel's mailboxes)
-            problems = getattr(transport, "problems", None)
-            if problems is not None:
-                readiness.checks.append(problems)
-            collector = getattr(transport, "collector", None)
-            if collector is not None:
-                metrics.registry.register(collector())
-        ops: OpsServer | None = None
-        if ops_settings.http_port is not None:
-            intake = (CommandIntake(app.desk, app.services.directory, ops_settings.api_tokens,
-                                    lambda: readiness.shutting_down) if ops_settings.api_tokens else None)
-            ops = OpsServer(ops_settings.http_host, ops_settings.http_port, readiness, metrics, intake,
-                            metrics_here=ops_settings.metrics_on_http_port, metrics_token=ops_settings.metrics_token,
-                            pages=web_pages(app, ops_settings.public_url))
+        if ops is not None:
             try:
                 await ops.start()
             except (Exception, SystemExit) as exc:  # uvicorn exits when it cannot bind
                 print(f"dutydesk: cannot start the operations HTTP server on {ops_settings.http_host}:"
                       f"{ops_settings.http_port}: {type(exc).__name__}: {exc}", file=sys.stderr)
                 return 2
-            if not ops_settings.metrics_on_http_port and ops_settings.metrics_port is None:
-                log.warning("/metrics is not served: DUTYDESK_HTTP_HOST %s is reachable from other hosts; set "
-                            "DUTYDESK_METRICS_TOKEN or DUTYDESK_METRICS_PORT (docs/security.md)", ops_settings.http_host)
-        elif ops_settings.api_tokens:
-            log.warning("DUTYDESK_API_TOKENS is set but DUTYDESK_HTTP_PORT is not: no command intake")
-        metrics_server: OpsServer | None = None
-        if ops_settings.metrics_port is not None:
-            metrics_server = OpsServer(ops_settings.metrics_host, ops_settings.metrics_port, readiness, metrics, None,
-                                       metrics_token=ops_settings.metrics_token, probes_here=False)
+        for warning in process.warnings:
+            log.warning("%s", warning)
+        if metrics_server is not None:
             try:
                 await metrics_server.start()
             except (Exception, SystemExit) as exc:
@@ -153,15 +124,10 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
                 return EXIT_REFUSED if refused else 2
             started.append(transport)
             readiness.started.add(transport.name)
-        notifiers: list[Notifier] = [*transports, *gateways(app.config)]
-        # /health and the scheduled checks probe the config's hosts (the console desk never does)
-        runtime = wire_health(app.services) if health else None
-        if runtime is not None:  # scheduled runs a crash cut off go on the checks' history
-            await mark_interrupted_health_runs(app.services, runtime)
-        backup_runtime = None
-        if backups:  # runs a crashed process left behind are marked interrupted before anything new runs
-            backup_runtime = wire_backups(app.services)
-            await recover_backups(app.services, owner=backup_runtime.owner)
+        if app.services.health is not None:  # scheduled runs a crash cut off go on the checks' history
+            await mark_interrupted_health_runs(app.services, app.services.health)
+        if app.services.backups is not None:  # runs a crashed process left behind: interrupted, before new ones
+            await recover_backups(app.services, owner=app.services.backups.owner)
         # what a crashed predecessor on this host held is delivered now, not when its lease runs out
         try:
             await release_dead_claims(app.db)
@@ -172,19 +138,15 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
             when_back.append(lambda: release_dead_claims(app.db))
             replayer.prepare = prepare
             replayer.wake()
-        dispatcher = Dispatcher(app.db, app.services.clock, notifiers, app.config, observe=metrics.delivery)
-        metrics.dispatcher_ticks = lambda: dispatcher.ticks
-        jobs = Jobs(app.services, dispatcher, health=runtime, backups=backup_runtime, sweep_seconds=sweep_seconds,
-                    dispatch_seconds=dispatch_seconds)
-        jobs.start()
+        process.jobs.start()
         names = ", ".join(t.name for t in transports) or "no chat transport (see docs/operations.md)"
         http = f"; operations HTTP on {ops_settings.http_host}:{ops.port}" if ops is not None else ""
         if metrics_server is not None:
             http += f"; metrics on {ops_settings.metrics_host}:{metrics_server.port}"
         log.warning("dutydesk running on %s with %s%s; Ctrl-C or SIGTERM stops it", app.db.dialect, names, http)
         await stop.wait()
-        clean = await shut_down(readiness=readiness, transports=started, desk=app.desk, jobs=jobs,
-                                backups=backup_runtime, ops=ops, timeout=ops_settings.shutdown_timeout)
+        clean = await shut_down(readiness=readiness, transports=started, desk=app.desk, jobs=process.jobs,
+                                backups=app.services.backups, ops=ops, timeout=ops_settings.shutdown_timeout)
         replay_stop.set()
         await replaying
         if metrics_server is not None:
@@ -195,27 +157,3 @@ def run_desk(config_path: str, database_url: str, *, health: bool = True, backup
         return asyncio.run(main())
     finally:
         app.close()
-
-
-def web_pages(app: App, public_url: str | None) -> list[BaseRoute]:
-    """The web application's routes (integrations/web), served beside the probes when DUTYDESK_PUBLIC_URL
-    says where people reach it; /web then sends sign-in links to that address."""
-    if not public_url:
-        return []
-    from integrations.web.app import WebApp
-
-    app.services.web_url = public_url
-    return WebApp(app.desk, public_url).routes()
-
-
-def gateways(config: Config) -> list[Notifier]:
-    """The paging gateways the config sets up (SMS over HTTP, e-mail over SMTP)."""
-    from integrations.gateways.email import EmailNotifier
-    from integrations.gateways.sms import SmsNotifier
-
-    out: list[Notifier] = []
-    if config.desk.sms is not None:
-        out.append(SmsNotifier(config, config.desk.sms))
-    if config.desk.smtp is not None:
-        out.append(EmailNotifier(config, config.desk.smtp))
-    return out

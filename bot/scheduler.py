@@ -28,9 +28,9 @@ from bot.file_clock import FileClock
 from bot.health_jobs import schedule_health_jobs
 from bot.report_jobs import schedule_report_jobs
 from bot.settings import env_seconds
-from commands.backups.backup import BackupRuntime
+from commands.backups.runtime import BackupRuntime
 from commands.desk.context import Services
-from commands.health.health import HealthRuntime
+from commands.health.runtime import HealthRuntime
 from commands.incidents.sweep import sweep_unit
 from commands.preventive.sweep import preventive_sweep_unit
 from storage.outbox_notify import OutboxListener

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Sequence
 from bot.ops_http import OpsServer
 from bot.readiness import Readiness
 from bot.scheduler import Jobs
-from commands.backups.backup import BackupRuntime
+from commands.backups.runtime import BackupRuntime
 from commands.desk.desk import Desk
 from integrations.chat.base import Transport
 

@@ -28,11 +28,13 @@ from typing import TextIO
 from bot.demo.systems import SimulatedSystems
 from bot.report_jobs import run_daily_summary
 from bot.scheduler import Jobs
-from commands.backups.backup import BackupRuntime, run_scheduled
+from commands.backups.backup import run_scheduled
+from commands.backups.runtime import BackupRuntime
 from commands.desk.context import Services
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_time
-from commands.health.health import HealthRuntime, period_seconds, run_check
+from commands.health.health import period_seconds, run_check
+from commands.health.runtime import HealthRuntime
 
 START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # Monday 10:00 in Sofia
 CUSTOMER = "noi"

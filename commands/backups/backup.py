@@ -17,22 +17,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Coroutine, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlmodel import Session
 
 from commands.backups.domain.config import TARGET_ID
+from commands.backups.runtime import ArtifactLike, BackupRuntime, VersionLike
 from commands.desk.context import Async, Context, Outcome, Read, Services
 from commands.desk.parse import Parsed
 from commands.desk.reply import Reply
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from storage.backups import BackupRepo
-from storage.leases import this_process
 from storage.models_backup import BackupRun
 from storage.outbox import Outbox
 
@@ -40,103 +40,6 @@ log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=2)  # beyond a target's timeout before an active run is taken as lost
 DIFF_LINES = 40  # lines of a diff posted to the channel (the whole diff: /backup diff)
 SCHEDULE = "schedule"
-
-
-# -- what commands/ knows of the drivers and the store ---------------------------------------------
-class ProducedLike(Protocol):
-    @property
-    def text(self) -> str | None: ...
-    @property
-    def note(self) -> str: ...
-
-
-class DriverLike(Protocol):
-    timeout: float
-
-    def run(self, workdir: Path, progress: Callable[[str], Awaitable[None]]) -> Awaitable[ProducedLike]: ...
-
-
-class ArtifactLike(Protocol):
-    @property
-    def location(self) -> str: ...
-    @property
-    def size(self) -> int: ...
-    @property
-    def sha256(self) -> str: ...
-
-
-class VersionLike(Protocol):
-    @property
-    def changed(self) -> bool: ...
-    @property
-    def commit(self) -> str: ...
-    @property
-    def diff(self) -> str: ...
-    @property
-    def first(self) -> bool: ...
-
-
-class ChangeLike(Protocol):
-    @property
-    def commit(self) -> str: ...
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def diff(self) -> str: ...
-    @property
-    def first(self) -> bool: ...
-
-
-class StoreLike(Protocol):
-    def workdir(self, customer_id: str, target_id: str, run_id: int, directory: str | None = None) -> Path: ...
-    def keep(self, workdir: Path, at: datetime, run_id: int) -> ArtifactLike: ...
-    def discard(self, workdir: Path) -> None: ...
-    def prune(self, customer_id: str, target_id: str, now: datetime, *, keep_last: int | None,
-              keep_days: int | None, directory: str | None = None) -> list[int]: ...
-    def version(self, customer_id: str, target_id: str, text: str, *, at: datetime, message: str,
-                secret_patterns: Sequence[str] = ()) -> VersionLike: ...
-    def last_change(self, customer_id: str, target_id: str,
-                    secret_patterns: Sequence[str] = ()) -> ChangeLike | None: ...
-
-
-DriverBuilder = Callable[[str, str], DriverLike]  # (customer id, target id) → driver
-
-
-@dataclass
-class BackupRuntime:
-    build: DriverBuilder
-    store: StoreLike
-    owner: str = field(default_factory=this_process)
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # between attempts of a scheduled run
-    # The drivers' own failure types: their message is the reason shown (others are logged as bugs).
-    failures: tuple[type[Exception], ...] = ()
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run in the background; the task is kept until it ends (and can be awaited by ``drain``)."""
-        task = asyncio.ensure_future(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
-
-    async def drain(self) -> None:
-        """Wait for every background run (tests; a clean shutdown)."""
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks), return_exceptions=True)
-
-
-_RUNTIMES: dict[int, tuple[Services, BackupRuntime]] = {}
-
-
-def install(services: Services, runtime: BackupRuntime) -> BackupRuntime:
-    """Hand the drivers and store to the desk's commands (the process once; tests with their own)."""
-    _RUNTIMES[id(services)] = (services, runtime)
-    return runtime
-
-
-def runtime_of(services: Services) -> BackupRuntime | None:
-    found = _RUNTIMES.get(id(services))
-    return found[1] if found is not None and found[0] is services else None
 
 
 # -- formatting ------------------------------------------------------------------------------------
@@ -460,7 +363,7 @@ def backup(ctx: Context, p: Parsed) -> Outcome:
             ctx.fail("error.usage", usage=ctx.t("help.backup"))
         return _diff(ctx, _targets(ctx, words[1], allow_all=False)[0])
     targets = _targets(ctx, words[0], allow_all=True)
-    runtime = runtime_of(ctx.services)
+    runtime = ctx.services.backups
     if runtime is None:
         ctx.fail("backup.not_running")
     services, customer_id, locale, now = ctx.services, ctx.customer_id, ctx.locale, ctx.now
@@ -501,7 +404,7 @@ def _diff(ctx: Context, target_id: str) -> Outcome:
     cfg = ctx.customer.backups[target_id]
     if not cfg.versioned:
         ctx.fail("backup.not_versioned", target=target_id)
-    runtime = runtime_of(ctx.services)
+    runtime = ctx.services.backups
     if runtime is None:
         ctx.fail("backup.not_running")
     customer, customer_id, locale = ctx.customer, ctx.customer_id, ctx.locale

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlmodel import Session
 
+from commands.backups.runtime import BackupRuntime
 from commands.desk.directory import Actor, Directory
 from commands.desk.reply import Reply, Request
 from commands.domain.clock import Clock
 from commands.domain.config import Config, CustomerConfig
 from commands.domain.i18n.catalog import t
+from commands.health.runtime import HealthRuntime
 from storage.db import Refused
 
 if TYPE_CHECKING:
@@ -50,6 +52,10 @@ class Services:
     # Where the web application is reached (DUTYDESK_PUBLIC_URL, e.g. https://desk.example.com): the base
     # of the sign-in links /web sends; None when the process serves no pages.
     web_url: str | None = None
+    # The probes of /health and the scheduled checks, the backup drivers and store: built by the composition
+    # root (bot/app.py) for a process that runs them; None where they do not run (the console, tools).
+    health: HealthRuntime | None = None
+    backups: BackupRuntime | None = None
     _calendars: dict[str, BusinessCalendar] = field(default_factory=dict)
     _schedules: dict[str, Schedule] = field(default_factory=dict)
 

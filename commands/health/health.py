@@ -15,10 +15,10 @@ import asyncio
 import logging
 import shlex
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -34,6 +34,7 @@ from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime, format_duration
 from commands.health.domain.config import AnyCheck
 from commands.health.domain.state import LEVELS, Policy, Snapshot, Step, Window, advance, in_weekly_hours
+from commands.health.runtime import HealthRuntime, Result, ResultLike
 from commands.incidents.actions import IncidentReport, report_incident
 from commands.incidents.domain import lifecycle
 from commands.incidents.views import component_title
@@ -47,74 +48,6 @@ MONITOR = "monitor"  # the actor of automatic incidents and timeline notes
 
 
 # -- what commands/ knows of a probe ---------------------------------------------------------------
-class ResultLike(Protocol):
-    @property
-    def status(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def latency_ms(self) -> float | None: ...
-
-
-class ProbeLike(Protocol):
-    timeout: float
-
-    def check(self) -> Awaitable[ResultLike]: ...
-
-
-@dataclass(frozen=True)
-class Result:
-    status: str
-    reason: str
-    latency_ms: float | None = None
-
-
-@dataclass
-class _Broken:
-    """A check whose probe cannot be built (a secret missing from the environment): always down."""
-
-    reason: str
-    timeout: float = 0.0
-
-    async def check(self) -> ResultLike:
-        return Result("down", self.reason)
-
-
-ProbeBuilder = Callable[[str, str], ProbeLike]  # (customer id, check id) → probe
-
-
-@dataclass
-class HealthRuntime:
-    build: ProbeBuilder
-    total_timeout: float = 15.0  # /health answers within this, whatever hangs
-    probes: dict[tuple[str, str], ProbeLike] = field(default_factory=dict)
-
-    def probe(self, customer_id: str, check_id: str) -> ProbeLike:
-        key = (customer_id, check_id)
-        found = self.probes.get(key)
-        if found is None:
-            try:
-                found = self.build(customer_id, check_id)
-            except Exception as exc:
-                found = _Broken(f"configuration: {exc}")
-            self.probes[key] = found
-        return found
-
-
-_RUNTIMES: dict[int, tuple[Services, HealthRuntime]] = {}
-
-
-def install(services: Services, runtime: HealthRuntime) -> HealthRuntime:
-    """Hand the probes to the desk's commands (the process calls this once, tests with their fakes)."""
-    _RUNTIMES[id(services)] = (services, runtime)
-    return runtime
-
-
-def runtime_of(services: Services) -> HealthRuntime | None:
-    found = _RUNTIMES.get(id(services))
-    return found[1] if found is not None and found[0] is services else None
-
-
 # -- the scheduled check ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CheckRun:
@@ -368,7 +301,7 @@ def health(ctx: Context, p: Parsed) -> Outcome:
     checks = _checks_for(ctx.customer, component)
     if not checks:
         ctx.fail("health.no_checks", component=component_title(ctx.customer, component) if component else "—")
-    runtime = runtime_of(ctx.services)
+    runtime = ctx.services.health
     if runtime is None:
         ctx.fail("health.not_running")
     services, customer_id, locale, customer = ctx.services, ctx.customer_id, ctx.locale, ctx.customer

@@ -16,7 +16,6 @@ import pytest
 from commands.backups.backup import (
     BackupRuntime,
     check_stale_unit,
-    install,
     interrupt_unfinished_unit,
     run_scheduled,
 )
@@ -95,7 +94,7 @@ async def rig(db_url: str, tmp_path: Path) -> AsyncIterator[Rig]:
 
     runtime = BackupRuntime(build=lambda _c, tid: drivers[tid], store=BackupStore(tmp_path / "backups"),
                             owner="test:1", sleep=no_sleep, failures=(BackupFailed,))
-    install(desk.app.services, runtime)
+    desk.app.services.backups = runtime
     yield Rig(desk, runtime, drivers)
     for task in list(runtime.tasks):
         task.cancel()

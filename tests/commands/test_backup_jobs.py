@@ -16,7 +16,7 @@ from bot.backup_jobs import (
     scheduled_period,
     wire_backups,
 )
-from commands.backups.backup import queue_run, runtime_of
+from commands.backups.backup import queue_run
 from commands.domain.cron import cron_schedule
 from storage.backups import BackupRepo
 from tests.commands.test_backup import MONDAY_0200_SOFIA, config
@@ -35,7 +35,7 @@ async def test_one_cron_job_per_scheduled_enabled_target_plus_the_stale_check(db
     desk = DeskHarness(config(), db_url, MONDAY_0200_SOFIA)
     try:
         runtime = wire_backups(desk.app.services, default_runtime(desk.app.services, env={}, root=tmp_path))
-        assert runtime_of(desk.app.services) is runtime
+        assert desk.app.services.backups is runtime
         scheduler = AsyncIOScheduler(timezone=UTC)
         assert schedule_backup_jobs(scheduler, desk.app.services, runtime) == 1  # gw1 only has a schedule
         job = scheduler.get_job("backup:noi:gw1")
@@ -163,7 +163,7 @@ def test_every_claim_names_its_process_the_same_bounded_way(monkeypatch: pytest.
     import os
     import socket
 
-    from commands.backups.backup import BackupRuntime
+    from commands.backups.runtime import BackupRuntime
     from storage.leases import OWNER_MAX, this_process
 
     monkeypatch.setattr(socket, "gethostname", lambda: "h" * 300)

@@ -15,7 +15,8 @@ import pytest
 from sqlmodel import select
 
 from commands.domain.config import Config
-from commands.health.health import HealthRuntime, ProbeLike, Result, ResultLike, install, run_check
+from commands.health.health import run_check
+from commands.health.runtime import HealthRuntime, ProbeLike, Result, ResultLike
 from storage.models import Incident, OutboxMessage
 from storage.outbox import Outbox
 from tests.conftest import EXAMPLES, utc
@@ -68,7 +69,7 @@ class Fakes:
 async def desk(db_url: str) -> AsyncIterator[tuple[DeskHarness, HealthRuntime, Fakes]]:
     h = DeskHarness(noi_with_checks(), db_url, MONDAY_1004_SOFIA)
     fakes = Fakes()
-    runtime = install(h.app.services, HealthRuntime(build=fakes.build, total_timeout=0.5))
+    runtime = h.app.services.health = HealthRuntime(build=fakes.build, total_timeout=0.5)
     yield h, runtime, fakes
     h.close()
 

@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import build_app
+from bot.app import build_app, build_transports
 from bot.settings import OpsSettings
-from bot.transports import build_transports
 from commands.domain.clock import FakeClock
 from tests.conftest import utc
 from tests.fakes.slack_api import slash_body
