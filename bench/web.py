@@ -154,9 +154,9 @@ def _register_paths(pages: int) -> list[str]:
 
 
 async def _user(base: str, secret: str, paths: list[str], until: float, out: dict[str, list[float]],
-                think: float, rng: random.Random) -> None:
+                think: float, rng: random.Random, measure_from: float) -> None:
     async with httpx.AsyncClient(base_url=base, cookies={"dd_session": secret}, timeout=60) as client:
-        i = 0
+        i = rng.randrange(len(paths))  # each starts on a page of its own
         await asyncio.sleep(rng.uniform(0, think))  # people do not all click in the same instant
         while time.perf_counter() < until:
             path = paths[i % len(paths)]
@@ -167,7 +167,9 @@ async def _user(base: str, secret: str, paths: list[str], until: float, out: dic
             if resp.status_code != 200:
                 raise RuntimeError(f"{path}: {resp.status_code} {resp.text[:300]}")
             kind = "board" if path.startswith("/board") else "register"
-            out[kind].append(elapsed)
+            if t0 >= measure_from:  # the first seconds warm the caches and are not counted
+                out[kind].append(elapsed)
+                out.setdefault(path, []).append(elapsed)
             if think:  # reading the page; the board's page polls every BOARD_POLL seconds
                 await asyncio.sleep(BOARD_POLL if kind == "board" else rng.expovariate(1 / think))
 
@@ -187,24 +189,27 @@ async def run(url: str, args: argparse.Namespace, name: str) -> None:
             async with httpx.AsyncClient(base_url=base, cookies={"dd_session": secrets[staff[0]]}, timeout=120) as c:
                 for path in ["/board/rows", *_register_paths(pages)]:  # warm: first reads fill the caches
                     assert (await c.get(path)).status_code == 200
-            until = time.perf_counter() + args.seconds
+            measure_from = time.perf_counter() + args.warmup
+            until = measure_from + args.seconds
             rng = random.Random(50)
             await asyncio.gather(*(
                 _user(base, secrets[p], ["/board/rows"] if p in staff else _register_paths(pages), until, out,
-                      args.think, rng)
+                      args.think, rng, measure_from)
                 for p in reporters + staff))
         finally:
             proc.terminate()
             await proc.wait()
     print(f"{name:<9} seeded {args.incidents:,} incidents ({args.open:,} open) in {seeded:.0f} s; "
-          f"{args.users} users for {args.seconds:.0f} s, " +
+          f"{args.users} users for {args.seconds:.0f} s after {args.warmup:.0f} s of warm-up, " +
           (f"think time {args.think:g} s (board: its {BOARD_POLL} s poll)" if args.think else "no think time (closed loop)"))
     for kind, times in out.items():
         if not times:
             continue
+        if kind.startswith("/"):
+            kind = "  " + kind.split("?")[-1][:40] if "?" in kind else "  " + kind
         ms = sorted(x * 1000 for x in times)
         p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
-        print(f"  {kind:<9} {len(ms):>6} requests  {len(ms) / args.seconds:7.1f}/s  p50 {statistics.median(ms):7.1f} ms"
+        print(f"  {kind:<22} {len(ms):>6} requests  {len(ms) / args.seconds:7.1f}/s  p50 {statistics.median(ms):7.1f} ms"
               f"  p99 {p99:7.1f} ms  max {ms[-1]:7.1f} ms")
 
 
@@ -222,6 +227,7 @@ def main() -> None:
     ap.add_argument("--open", type=int, default=1_000)
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--warmup", type=float, default=10.0, help="seconds of load before measuring")
     ap.add_argument("--think", type=float, default=5.0,
                     help="mean seconds a reporter reads a page before the next (0: closed loop)")
     ap.add_argument("--pg", default=os.environ.get("DUTYDESK_TEST_PG"))
