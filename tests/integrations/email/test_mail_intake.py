@@ -94,6 +94,8 @@ async def test_charsets_as_they_come(rig: MailRig) -> None:
                       charset="windows-1251"),
         f.thunderbird("ivana@noi.bg", "Не работает запись", "Запись разговоров остановилась.", msgid="<tb2@noi.bg>",
                       charset="koi8-r"),
+        f.thunderbird("ivana@noi.bg", "Няма сигнал", "Телефоните на етаж 2 нямат сигнал.", msgid="<tb3@noi.bg>",
+                      charset="iso-8859-5"),
         f.html_only("ivana@noi.bg", "HTML only", "<html><body><p>Line <b>one</b> &amp; two</p>"
                     "<table><tr><td>cell</td></tr></table></body></html>", msgid="<html1@noi.bg>"),
         # windows-1256 has no Persian yeh: Persian mail in it is written with the Arabic one (U+064A)
@@ -102,12 +104,13 @@ async def test_charsets_as_they_come(rig: MailRig) -> None:
         f.gmail("sara@hgp.ir", "[بحرانی] [crm] سی‌آر‌ام از کار افتاده", "کاربران نمی‌توانند وارد شوند.",
                 msgid="<fa2@hgp.ir>"),
     )
-    await rig.until(lambda: channel.states[0].taken == 5)
+    await rig.until(lambda: channel.states[0].taken == 6)
     got = {i.control_number: (i.category, i.component, i.description) for i in _incidents(rig)}
     assert got == {
         "NOI-2026-00001": ("other", "cucm", "Не работи записът\n\nЗаписът на разговорите спря."),
         "NOI-2026-00002": ("other", "cucm", "Не работает запись\n\nЗапись разговоров остановилась."),
-        "NOI-2026-00003": ("other", "cucm", "HTML only\n\nLine one & two\n\ncell"),
+        "NOI-2026-00003": ("other", "cucm", "Няма сигнал\n\nТелефоните на етаж 2 нямат сигнал."),
+        "NOI-2026-00004": ("other", "cucm", "HTML only\n\nLine one & two\n\ncell"),
         "HGP-2026-00001": ("normal", "crm", "سيستم کار نمي‌کند\n\nگزارش‌ها باز نمي‌شوند."),
         "HGP-2026-00002": ("critical", "crm", "سی‌آر‌ام از کار افتاده\n\nکاربران نمی‌توانند وارد شوند."),
     }
