@@ -38,12 +38,18 @@ def _missing_paths(text: str) -> list[str]:
 
 
 def _resolves(dotted: str) -> bool:
-    """Whether the first two or more parts name a module or package of ours (the rest may be names in it)."""
+    """Whether the first two or more parts name a module or package of ours, and the next part, if any, a
+    name that module defines (a function, a class, an assignment) or imports."""
     parts = dotted.split(".")
     for n in range(len(parts), 1, -1):
         base = ROOT.joinpath(*parts[:n])
-        if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
-            return True
+        module = base.with_suffix(".py") if base.with_suffix(".py").is_file() else base / "__init__.py"
+        if module.is_file():
+            if n == len(parts):
+                return True
+            name, source = parts[n], module.read_text(encoding="utf-8")
+            return _defines(source, name) or re.search(rf"^class {name}\b|^from \S+ import .*\b{name}\b",
+                                                       source, re.M) is not None
     return False
 
 
@@ -70,6 +76,7 @@ def test_the_checks_catch_a_moved_module() -> None:
         "bot/no_such_dir/", "tests/integrations/chat/test_nothing_*.py"]
     assert not _resolves("commands.no_such_module.function")
     assert _resolves("commands.domain.calendar.local_to_utc")
+    assert not _resolves("commands.domain.calendar.no_such_function")
     assert _missing_paths("`/etc/dutydesk/env`, `~/.pgpass`, `<data_dir>/backups/x`, https://example.com/bot/x") == []
     assert _has_member("Desk", "handle") and not _has_member("Desk", "no_such_method")
 
