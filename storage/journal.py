@@ -96,6 +96,10 @@ class Journal:
         """What is to be registered, in arrival order."""
         return list(self._waiting)
 
+    def kept(self, delivery_id: str) -> JournalEntry | None:
+        """The waiting report of this delivery id, if one is kept (a platform delivered it again)."""
+        return next((e for e in self._waiting if e.delivery_id == delivery_id), None)
+
     def append(self, entry: JournalEntry) -> None:
         """Write the report and fsync it; raises ``JournalFull`` or ``OSError`` (nothing was kept)."""
         line = (entry.to_json() + "\n").encode("utf-8", "surrogatepass")

@@ -72,7 +72,11 @@ class ReportJournal:
                                             "options": dict(form.options)})
         try:
             async with self.lock:
-                await asyncio.to_thread(self.journal.append, entry)
+                earlier = self.journal.kept(entry.delivery_id) if request.delivery_id else None
+                if earlier is None:
+                    await asyncio.to_thread(self.journal.append, entry)
+                else:  # delivered again (a mailbox read again, a redelivered update): kept once, as it arrived
+                    entry = earlier
         except Exception:
             log.exception("journal: a report could not be kept (transport=%s user=%s)", request.transport,
                           request.user_id)
@@ -80,8 +84,8 @@ class ReportJournal:
         log.warning("journal: report kept while the register is unavailable (%d waiting)", self.journal.pending())
         if self.wake_replayer is not None:
             self.wake_replayer()
-        return Reply(text=ctx.t("journal.received", when=_when(ctx, ctx.now)), kind="info", locale=ctx.locale,
-                     kept=True)
+        return Reply(text=ctx.t("journal.received", when=_when(ctx, entry.arrived_at)), kind="info",
+                     locale=ctx.locale, kept=True)
 
     def telling(self, unit: Callable[[Session], Reply], request: Request, ctx: Context) -> Callable[[Session], Reply]:
         """``unit`` (a kept report's registration) that also queues, in its transaction, the control number

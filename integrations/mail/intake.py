@@ -112,7 +112,9 @@ class MailIntake:
         request = Request(text=f"/{form.command}", transport=TRANSPORT, user_id=mail.sender, channel_id=mail.sender,
                           delivery_id=delivery_id[:900], form=form)
         reply = await self.desk.handle(request)
-        if reply.transient or reply.retry_after is not None:
+        # kept: the register is away and the desk's journal holds the report; the mail stays unread and is
+        # read again, and once the journal's report is registered its delivery id gets the number
+        if reply.transient or reply.kept or reply.retry_after is not None:
             raise TryLater(reply.text)
         if reply.control_number and not reply.is_error:
             reply = await self._keep(mail, reply, actor, locale, delivery_id, new=number is None)

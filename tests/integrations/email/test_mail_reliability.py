@@ -164,3 +164,34 @@ async def test_imap_over_tls_is_verified_and_a_private_ca_is_trusted_only_when_c
     finally:
         await rig.stop_desk()
         rig.stop_peers()
+
+
+async def test_a_report_mailed_while_the_database_is_away_stays_unread_and_is_answered_with_its_number(
+        rig: MailRig, tmp_path: Path) -> None:
+    """The desk keeps the report in its journal (issue 25), but a mail is not answered "the number follows":
+    it stays unread in the mailbox (the mail's own store and forward) and, once the journal's report is
+    registered, is read again and answered with the control number — one incident, one answer."""
+    from commands.desk.journaled import Replayer, ReportJournal
+    from storage.journal import Journal
+    from storage.retry import Backoff
+    from tests.db_outage import database_outage
+
+    channel = await rig.start_desk()
+    assert rig.harness is not None
+    app = rig.harness.app
+    app.db.retry = Backoff(sleep=lambda _: None)
+    journal = app.desk.journal = ReportJournal(Journal(tmp_path / "journal"), app.services)
+    with database_outage(app.db.engine):
+        rig.deliver(f.outlook("ivana@noi.bg", "Calls fail", "since 8:00", msgid="<outage1@noi.bg>"))
+        await rig.until(lambda: channel.states[0].rounds > 2 and channel.states[0].last_error.startswith("TryLater"))
+        assert journal.pending() == 1  # read again and again, kept once
+        assert rig.smtp.messages == []  # no promise by mail
+        assert rig.dovecot.flags("desk") == [("<outage1@noi.bg>", ())]  # left unread
+    assert await Replayer(app.desk, journal).once()
+    [inc] = _incidents(rig)
+    channel.poke()
+    await rig.until(lambda: channel.states[0].taken >= 1 and rig.smtp.messages)
+    [reply] = rig.smtp.messages
+    assert inc.control_number in str(reply["Subject"])
+    assert len(_incidents(rig)) == 1
+    assert rig.dovecot.flags("desk") == [("<outage1@noi.bg>", ("\\Seen",))]
