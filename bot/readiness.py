@@ -38,7 +38,7 @@ class Readiness:
         try:
             current = await asyncio.wait_for(self.db.read(_select_one_and_revisions), self.timeout)
         except TimeoutError:
-            problems["database"] = f"no answer within {self.timeout:g}s"
+            problems["database"] = f"database unavailable (no answer within {self.timeout:g}s)"
         except Exception as exc:  # the driver's text names hosts and ports: the log has it, not the page
             log.warning("readiness: the database does not answer: %s: %s", type(exc).__name__, exc)
             problems["database"] = "database unavailable"
