@@ -10,9 +10,6 @@ from commands.desk import help as help_cmd
 from commands.desk import web_link
 from commands.desk.context import Context, Outcome
 from commands.desk.domain.roles import COMMAND_ROLES
-from commands.desk.domain.roles import (
-    may_run as may_run,  # its home is the roles table; kept here for callers
-)
 from commands.desk.parse import Parsed
 from commands.health import health
 from commands.incidents import incident, sla_commands
