@@ -38,6 +38,7 @@ from tests.conftest import ROOT
 from tests.integrations.web.rig import CONSOLE, MONDAY_1004_SOFIA
 from tests.two_customers import two_customer_config
 
+pytest.importorskip("selenium", reason="selenium is not installed (pip install -e .[dev])")
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed")
 DOCS = ROOT / "docs"
