@@ -143,9 +143,13 @@ def _sign_in(driver: Any, link: str) -> None:
 
 
 def _wait(driver: Any, condition: Any, timeout: float = 20) -> Any:
+    """Until ``condition`` holds (bounded): a page being replaced, or the board's rows being swapped,
+    may be caught half way."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
 
 
 def _shot(driver: Any, name: str) -> None:
@@ -159,14 +163,14 @@ def test_report_follow_confirm_and_the_board_updates_itself(live: LiveDesk, brow
     ivana = _browser(420, 1100)  # a phone's width
     browsers.append(ivana)
     _sign_in(ivana, live.dm_link("ivana"))
-    assert ivana.current_url.endswith("/incidents")
+    _wait(ivana, lambda d: d.current_url.endswith("/incidents"))
     ivana.get(live.base + "/report")
     ivana.find_element(By.CSS_SELECTOR, "input[name=category][value=urgent]").click()
     Select(ivana.find_element(By.NAME, "component")).select_by_value("cucm")
     ivana.find_element(By.NAME, "description").send_keys("Calls to the call centre fail <b>&amp; =HYPERLINK(\"x\")")
     _shot(ivana, "web-report-bg.png")
     ivana.find_element(By.CSS_SELECTOR, "form#report button[type=submit]").click()
-    answer = ivana.find_element(By.ID, "answer").text
+    answer = _wait(ivana, lambda d: d.find_elements(By.ID, "answer"))[0].text  # the answer page has loaded
     number = re.search(r"NOI-\d{4}-\d{5}", answer)
     assert number, answer
     n = number.group(0)
@@ -181,7 +185,7 @@ def test_report_follow_confirm_and_the_board_updates_itself(live: LiveDesk, brow
     georgi = _browser()
     browsers.append(georgi)
     _sign_in(georgi, live.dm_link("georgi"))
-    assert georgi.current_url.endswith("/board")
+    _wait(georgi, lambda d: d.current_url.endswith("/board"))
     row = georgi.find_element(By.XPATH, f"//a[normalize-space()='{n}']/ancestor::tr")
     assert "регистриран" in row.text  # registered (the board is in georgi's customers' language)
     marker = georgi.find_element(By.ID, "updated")
@@ -196,7 +200,7 @@ def test_report_follow_confirm_and_the_board_updates_itself(live: LiveDesk, brow
     live.console("georgi", f"/arrive {n} remote", f"/resolve {n} Restarted the CallManager service")
     ivana.get(f"{live.base}/incidents/{n}")
     ivana.find_element(By.CSS_SELECTOR, "form.action-confirm button").click()
-    assert "потвърден" in ivana.find_element(By.ID, "state").text
+    _wait(ivana, lambda d: "потвърден" in d.find_element(By.ID, "state").text)
     timeline = ivana.find_element(By.CSS_SELECTOR, "ol.timeline").text
     assert "(web)" in timeline and "(console)" in timeline
     ivana.get(live.base + "/incidents?scope=all")
@@ -209,6 +213,7 @@ def test_persian_pages_render_right_to_left(live: LiveDesk, browsers: list[Any])
     sara = _browser(420, 1000)
     browsers.append(sara)
     _sign_in(sara, live.dm_link("sara"))
+    _wait(sara, lambda d: d.current_url.endswith("/incidents"))
     sara.get(live.base + "/report")
     assert sara.execute_script("return document.documentElement.dir") == "rtl"
     assert sara.execute_script("return getComputedStyle(document.body).direction") == "rtl"
