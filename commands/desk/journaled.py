@@ -31,9 +31,12 @@ from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 KIND = "journal.registered"  # the outbox kind of the control number sent after the outage
-# Transports whose reporter is told in their chat; the HTTP intake's client asks again with its
-# Idempotency-Key (the receipt names it) and gets the stored reply with the number.
-TOLD_IN_CHAT = frozenset({"slack", "telegram", "console"})
+# The channels whose reporter is NOT told in a chat after the outage, because they have their own way to the
+# number: the HTTP intake's client asks again with its Idempotency-Key (the receipt names it) and gets the
+# stored reply; the web reporter finds it in the register; a mail is left unread in its mailbox and read
+# again (integrations/mail/intake.py), so it never reaches the journal. Every chat platform, a new one
+# too, is told in the chat it asked in (outbox audience chat:<transport>:<chat>).
+TOLD_ELSEWHERE = frozenset({"api", "web", "email"})
 
 
 class RegisterUnavailable(DeskError):
@@ -94,7 +97,7 @@ class ReportJournal:
 
         def run(session: Session) -> Reply:
             reply = unit(session)
-            if request.transport in TOLD_IN_CHAT and not reply.is_error:
+            if request.transport not in TOLD_ELSEWHERE and not reply.is_error:
                 told = Reply(text=ctx.t("journal.number", when=_when(ctx, arrived), number=reply.control_number or ""),
                              lines=(reply.text, *reply.lines), kind="info", locale=reply.locale,
                              control_number=reply.control_number,
@@ -108,7 +111,7 @@ class ReportJournal:
         """A kept report the desk refuses now (its configuration changed meanwhile): the reporter is told."""
         if customer_id is None:  # refused before the customer was known (the person is gone): the channel's
             customer_id = self.services.directory.customer_of_channel(request.channel)
-        if request.transport not in TOLD_IN_CHAT or customer_id is None:
+        if request.transport in TOLD_ELSEWHERE or customer_id is None:
             log.warning("journal: the reporter of %s cannot be told (no customer's chat)", request.delivery_id)
             return
         customer = self.services.config.customers[customer_id]
