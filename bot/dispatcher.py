@@ -127,12 +127,12 @@ class _Attempt:
     given_up: int = 0
 
 
-def lane_key(message: OutboxMessage) -> tuple[int | None, bool]:
-    """The lane of a message: its incident's, and apart from it the incident's pages (a page and the
-    "taken" that follows it, to the people paged). Order matters within each: the card is posted before
-    it is edited, in the customer's chat; a page must not wait behind the card, whose chat may be held
-    by the platform's rate limit (a Telegram group takes 20 messages a minute)."""
-    return message.incident_id, message.kind.startswith("page")
+def lane_key(message: OutboxMessage) -> int | None:
+    """The lane of a message: its incident's, so one incident's messages go in the order they were claimed
+    (the card is posted before it is edited, and before the pages that point at it). A lane of its own for
+    pages was tried and taken back: it let a page overtake its card, which the card tests and the outbox's
+    order promise refuse."""
+    return message.incident_id
 
 
 # One message waiting in its lane: the result of the claim that took it, and (``tick``) who waits for it.
@@ -143,8 +143,7 @@ IN_FLIGHT = 256  # claimed messages not yet done, at most: what the run loop cla
 
 class Dispatcher:
     """Delivers claimed messages in lanes: one incident's messages one after another, in the order they
-    were claimed (its card is posted before it is edited), its pages in a lane of their own
-    (``lane_key``), different incidents side by side, up to
+    were claimed (its card is posted before it is edited; ``lane_key``), different incidents side by side, up to
     ``concurrency`` lanes at once. A lane lives while it has messages: what a later claim takes for an
     incident whose lane is still running joins the end of that lane. The run loop (bot/scheduler.py)
     claims with ``pump``, which returns at once, so a slow lane (a chat platform's rate limit, a page's
@@ -167,7 +166,7 @@ class Dispatcher:
         self.ticks = 0  # completed ticks (the process's metrics show the dispatcher is alive)
         self.in_flight = 0  # claimed messages not yet done
         # Messages of no incident (summaries, backup progress edited in place) keep their order in one lane.
-        self._lanes: dict[tuple[int | None, bool], deque[_Queued]] = {}
+        self._lanes: dict[int | None, deque[_Queued]] = {}
         self._gate: asyncio.Semaphore | None = None  # made on first use, in the running loop
         self._room: asyncio.Event | None = None  # set when a message is done (room for the next claim)
 
@@ -234,7 +233,7 @@ class Dispatcher:
         self._lanes[key] = deque([item])
         asyncio.get_running_loop().create_task(self._lane(key), name=f"dutydesk-lane-{key}")
 
-    async def _lane(self, key: tuple[int | None, bool]) -> None:
+    async def _lane(self, key: int | None) -> None:
         if self._gate is None:
             self._gate = asyncio.Semaphore(self.concurrency)
         lane = self._lanes[key]
