@@ -19,7 +19,10 @@ Telegram's own limits bound what it can carry: one chat takes about a message a 
 minute (the fake refuses past them as Telegram does, tests/fakes/telegram_limits.py), so its pages to one
 engineer are measured at ``--telegram-rate`` (default 1 a second), not at 50.
 
+Every Slack rate line also gives the desk's CPU per report (/proc/<pid>/stat), and each line the load average.
+
 Run: .venv/bin/python bench/latency.py [--rate 1 --rate 50] [--seconds 30] [--pg URL]
+     [--parts slack,deadlines,telegram] [--only-db sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -80,6 +83,17 @@ def bench_config(folder: Path, reporters: int) -> Path:
 class Desk:
     procs: list[asyncio.subprocess.Process]
     clock: Path
+
+    def cpu(self) -> float:
+        """CPU seconds the desk's processes have used so far (user + system, /proc/<pid>/stat): a figure
+        that moves less with the machine's load than the latencies do."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for proc in self.procs:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+        return total
 
     async def stop(self) -> None:
         for proc in self.procs:
@@ -257,6 +271,11 @@ async def deadlines(fake: FakeSlack, desk: Desk, count: int, reporters: int) -> 
     return results
 
 
+def load() -> str:
+    """The machine's load average: the latencies move with it (other work on the same cores)."""
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def missing(latencies: list[float], count: int) -> str:
     if len(latencies) >= count:
         return ""
@@ -291,61 +310,80 @@ def fresh(url: str, n: int) -> str:
     return url.replace("{n}", str(n))
 
 
+SLACK_ENV = {"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_APP_TOKEN": "xapp-bench"}
+
+
+async def slack_runs(args: argparse.Namespace, url: str, folder: Path, config: Path, where: str, replicas: int) -> None:
+    """Report → page in Slack at every ``--rate``, one desk for all of them."""
+    slack = await FakeSlack().start()
+    desk = await start_desk(url, folder, config, {**SLACK_ENV, "SLACK_API_URL": slack.base_url}, replicas)
+    try:
+        first = 0
+        for rate in args.rate:
+            cpu = desk.cpu()
+            lat = await slack_rate(slack, rate, args.seconds, args.reporters, first)
+            count = max(1, int(rate * args.seconds))
+            first += count
+            print(f"{where}, Slack, {rate:g} report(s)/s × {args.seconds:g} s ({count} reports): "
+                  f"report → page in the on-call DM: {figures(lat)}{missing(lat, count)}; "
+                  f"desk CPU {(desk.cpu() - cpu) * 1000 / count:.1f} ms a report; {load()}", flush=True)
+    finally:
+        await desk.stop()
+        await slack.close()
+
+
+async def deadline_runs(args: argparse.Namespace, url: str, folder: Path, config: Path, where: str,
+                        replicas: int) -> None:
+    """Deadline instant → message in Slack, on a desk of its own."""
+    slack = await FakeSlack().start()
+    desk = await start_desk(url, folder, config, {**SLACK_ENV, "SLACK_API_URL": slack.base_url}, replicas)
+    try:
+        for title, lat in await deadlines(slack, desk, args.deadlines, args.reporters):
+            print(f"{where}, Slack, {args.deadlines} incidents: deadline instant → {title}: {figures(lat)}; {load()}",
+                  flush=True)
+    finally:
+        await desk.stop()
+        await slack.close()
+
+
+async def telegram_runs(args: argparse.Namespace, url: str, folder: Path, config: Path, where: str) -> None:
+    """Report → page in Telegram at ``--telegram-rate`` (one replica: one poller per bot)."""
+    tg = await FakeTelegram().start()
+    desk = await start_desk(url, folder, config, {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+                                                  "TELEGRAM_API_BASE_URL": tg.base_url}, 1)
+    try:
+        lat = await telegram_rate(tg, args.telegram_rate, args.seconds, args.reporters, 0)
+        count = max(1, int(args.telegram_rate * args.seconds))
+        print(f"{where}, Telegram, {args.telegram_rate:g} report(s)/s × {args.seconds:g} s ({count} reports): "
+              f"report → page in the on-call chat: {figures(lat)}{missing(lat, count)}; {load()}", flush=True)
+    finally:
+        await desk.stop()
+        await tg.close()
+
+
 async def run(args: argparse.Namespace, folder: Path) -> int:
     config = bench_config(folder, args.reporters)
-    failed = 0
     with databases(args.pg, folder) as runs:
         for n, (label, url, replicas) in enumerate(runs):
-            if label == "postgresql":  # each run on an empty register: a fresh schema's tables
-                await asyncio.to_thread(_empty_pg, url)
+            if args.only_db and label != args.only_db:
+                continue
             where = f"{label}, {replicas} replica{'s' if replicas > 1 else ''}"
-            # Slack: every rate, then the deadlines
-            slack = await FakeSlack().start()
-            desk = await start_desk(fresh(url, 3 * n), folder, config, {
-                "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_APP_TOKEN": "xapp-bench", "SLACK_API_URL": slack.base_url},
-                replicas)
-            try:
-                first = 0
-                for rate in args.rate:
-                    lat = await slack_rate(slack, rate, args.seconds, args.reporters, first)
-                    count = max(1, int(rate * args.seconds))
-                    first += count
-                    print(f"{where}, Slack, {rate:g} report(s)/s × {args.seconds:g} s ({count} reports): "
-                          f"report → page in the on-call DM: {figures(lat)}{missing(lat, count)}", flush=True)
-            finally:
-                await desk.stop()
-                await slack.close()
-            if label == "postgresql":
-                await asyncio.to_thread(_empty_pg, url)
-            slack = await FakeSlack().start()
-            desk = await start_desk(fresh(url, 3 * n + 1), folder, config, {
-                "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_APP_TOKEN": "xapp-bench", "SLACK_API_URL": slack.base_url},
-                replicas)
-            try:
-                for title, lat in await deadlines(slack, desk, args.deadlines, args.reporters):
-                    print(f"{where}, Slack, {args.deadlines} incidents: deadline instant → {title}: {figures(lat)}",
-                          flush=True)
-            finally:
-                await desk.stop()
-                await slack.close()
+            parts = [("slack", slack_runs), ("deadlines", deadline_runs)]
+            for k, (part, measure) in enumerate(parts):
+                if part in args.parts:
+                    if label == "postgresql":  # each desk on an empty register: a fresh schema's tables
+                        await asyncio.to_thread(_empty_pg, url)
+                    await measure(args, fresh(url, 3 * n + k), folder, config, where, replicas)
+            if "telegram" not in args.parts:
+                continue
             if replicas > 1:  # one bot token has one getUpdates poller at a time (409 Conflict otherwise)
                 print(f"{where}, Telegram: not measured — Telegram hands a bot's updates to one poller; replicas "
                       "take them by webhook", flush=True)
                 continue
             if label == "postgresql":
                 await asyncio.to_thread(_empty_pg, url)
-            tg = await FakeTelegram().start()
-            desk = await start_desk(fresh(url, 3 * n + 2), folder, config, {
-                "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": tg.base_url}, replicas)
-            try:
-                lat = await telegram_rate(tg, args.telegram_rate, args.seconds, args.reporters, 0)
-                count = max(1, int(args.telegram_rate * args.seconds))
-                print(f"{where}, Telegram, {args.telegram_rate:g} report(s)/s × {args.seconds:g} s ({count} reports): "
-                      f"report → page in the on-call chat: {figures(lat)}{missing(lat, count)}", flush=True)
-            finally:
-                await desk.stop()
-                await tg.close()
-    return 1 if failed or FAILED else 0
+            await telegram_runs(args, fresh(url, 3 * n + 2), folder, config, where)
+    return 1 if FAILED else 0
 
 
 def _empty_pg(url: str) -> None:
@@ -370,8 +408,12 @@ def main() -> int:
     parser.add_argument("--reporters", type=int, default=5)
     parser.add_argument("--deadlines", type=int, default=50, help="incidents whose deadlines are measured")
     parser.add_argument("--pg", help="a PostgreSQL URL: also PostgreSQL with one and with two replicas")
+    parser.add_argument("--parts", default="slack,deadlines,telegram",
+                        help="what to measure, comma-separated (default slack,deadlines,telegram)")
+    parser.add_argument("--only-db", choices=("sqlite", "postgresql"), help="only this database's runs")
     args = parser.parse_args()
     args.rate = args.rate or [1.0, 50.0]
+    args.parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as tmp:
         return asyncio.run(run(args, Path(tmp)))
 
