@@ -25,6 +25,7 @@ from commands.domain.i18n.format import format_duration
 from commands.incidents.views import category_title, component_title
 from commands.reports.domain.math import ClockResult
 from commands.reports.report import MonthlyProtocol, RegisterEntry
+from integrations.reports.pdf_fast import Face, RowWriter, face, wrap
 from integrations.reports.tables import Cell, Table, compliance_table, header_lines, side_tables, when
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -55,6 +56,7 @@ class PdfBase(FPDF):
         self.rtl = locale == "fa"  # columns from the right, text aligned to the right
         self.start = "R" if self.rtl else "L"
         self.wrapped: dict[tuple[str, float, str, float, bool], list[str]] = {}  # _lines, per text and font
+        self.faces: dict[str, Face] = {}  # pdf_fast: widths and glyph codes per font
         if self.shaping:
             self.set_text_shaping(True)
         self.set_auto_page_break(True, margin=14)
@@ -154,7 +156,10 @@ def _lines(doc: PdfBase, text: str, width: float) -> list[str]:
     cached = doc.wrapped.get(key)
     if cached is not None:
         return cached  # categories, components, clock cells repeat from row to row
-    if "\n" not in text and doc.get_string_width(text) <= width - 2 * doc.c_margin:
+    f = face(doc, doc.faces)
+    if f is not None:  # measured and broken here: multi_cell's dry run costs ~1 ms a cell
+        out = wrap(f, text, (width - 2 * doc.c_margin) * doc.k * 1000 / doc.font_size_pt)
+    elif "\n" not in text and doc.get_string_width(text) <= width - 2 * doc.c_margin:
         out = [text]  # most cells: one line, no line breaking needed
     else:
         lines = doc.multi_cell(width, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES)
@@ -211,27 +216,45 @@ def _page_room(doc: PdfBase) -> int:
 
 def _draw(doc: PdfBase, cols: list[tuple[list[str], str, bool]], widths: list[float], first: int, count: int,
           bold: bool) -> None:
+    """Lines ``first`` to ``first + count`` of a row's cells, each cell bordered (filled grey in a header).
+    Cells of plain text go through pdf_fast in one piece; cells to shape through fpdf2's ``cell()``."""
     y, x = doc.get_y(), doc.l_margin
     h = count * LINE_H + PAD
-    if bold:
-        doc.set_fill_color(230)
+    f = face(doc, doc.faces)
+    fast = RowWriter(doc, f, 230 / 255 if bold else None) if f is not None else None
+    baseline = y + PAD / 2 + LINE_H / 2 + 0.3 * doc.font_size  # where cell() puts a line's baseline
     if doc.rtl:  # the first column on the right
         x += sum(widths)
     for (lines, align, shaped), w in zip(cols, widths, strict=True):
         if doc.rtl:
             x -= w
-        with _shaping(doc, shaped):
-            if count == 1:  # the common one-line row: the cell draws its own border
-                doc.set_xy(x, y)
-                doc.cell(w, h, lines[first] if first < len(lines) else "", border=1, align=align, fill=bold)
-            else:
-                doc.rect(x, y, w, h, style="DF" if bold else "D")
-                for i, line in enumerate(lines[first:first + count]):
-                    doc.set_xy(x, y + PAD / 2 + i * LINE_H)
-                    doc.cell(w, LINE_H, line, align=align)
+        if fast is not None and not shaped:
+            fast.rect(x, y, w, h)
+            for i, line in enumerate(lines[first:first + count]):
+                fast.line(x, w, baseline + i * LINE_H, line, align == "R")
+        else:
+            _draw_slow(doc, lines, align, shaped, x, y, w, first, count, bold)
         if not doc.rtl:
             x += w
+    if fast is not None:
+        fast.flush()
     doc.set_xy(doc.l_margin, y + h)
+
+
+def _draw_slow(doc: PdfBase, lines: list[str], align: str, shaped: bool, x: float, y: float, w: float, first: int,
+               count: int, bold: bool) -> None:
+    h = count * LINE_H + PAD
+    if bold:
+        doc.set_fill_color(230)
+    with _shaping(doc, shaped):
+        if count == 1:  # the common one-line row: the cell draws its own border
+            doc.set_xy(x, y)
+            doc.cell(w, h, lines[first] if first < len(lines) else "", border=1, align=align, fill=bold)
+        else:
+            doc.rect(x, y, w, h, style="DF" if bold else "D")
+            for i, line in enumerate(lines[first:first + count]):
+                doc.set_xy(x, y + PAD / 2 + i * LINE_H)
+                doc.cell(w, LINE_H, line, align=align)
 
 
 def _needs_shaping(doc: PdfBase, text: str) -> bool:
