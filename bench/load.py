@@ -24,7 +24,6 @@ import os
 import random
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,13 +36,12 @@ from bot.app import build_app
 from bot.settings import load_config
 from commands.desk.reply import Request
 from commands.domain.clock import SystemClock
-from tests.pgschema import temporary_schema
+from tests.pgschema import LOCAL_PG, local_pg_reachable, temporary_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
 KINDS = ("incident", "status", "incidents")
 USERS = ("ivana", "georgi", "petar", "maria")  # noi's people with a console identity
 NUMBER = re.compile(r"NOI-\d{4}-\d{5}")
-LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _command(kind: str, rng: random.Random, numbers: list[str]) -> str:
@@ -167,14 +165,6 @@ def _child(args: argparse.Namespace) -> None:
     _report("postgres", r, args.users)
 
 
-def _pg_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60.0)
@@ -188,7 +178,7 @@ def main() -> None:
     if args.child:
         _child(args)
         return
-    if args.pg is None and _pg_reachable():
+    if args.pg is None and local_pg_reachable():
         args.pg = LOCAL_PG
     print(f"mix /incident:/status:/incidents = {args.mix.replace(',', ':')}, {args.seed} incidents seeded")
     common = [sys.executable, __file__, "--seconds", str(args.seconds), "--users", str(args.users),

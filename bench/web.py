@@ -40,12 +40,11 @@ from bot.file_clock import write_clock_file
 from storage.db import Database
 from storage.models import Incident, SlaClock
 from storage.web_auth import WebAuth, new_secret
-from tests.pgschema import temporary_schema
+from tests.pgschema import LOCAL_PG, local_pg_reachable, temporary_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "noi.toml"
 MONDAY_10_SOFIA = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CHUNK = 5_000
 BOARD_POLL = 10  # seconds between the board page's refreshes (WebApp poll_seconds)
 
@@ -213,14 +212,6 @@ async def run(url: str, args: argparse.Namespace, name: str) -> None:
               f"  p99 {p99:7.1f} ms  max {ms[-1]:7.1f} ms")
 
 
-def _pg_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--incidents", type=int, default=100_000)
@@ -237,7 +228,7 @@ def main() -> None:
         asyncio.run(run(f"sqlite:///{Path(tmp) / 'web.db'}", args, "sqlite"))
     if args.no_pg:
         return
-    pg = args.pg or (LOCAL_PG if _pg_reachable() else None)
+    pg = args.pg or (LOCAL_PG if local_pg_reachable() else None)
     if pg is None:
         print("postgres  skipped (not reachable; give --pg URL)")
         return

@@ -121,14 +121,6 @@ def of_customer(session: Session, customer_id: str, *, states: Sequence[str] | N
     return list(session.exec(q.order_by(col(MaintenanceTask.due_at), col(MaintenanceTask.task_id))))
 
 
-def closed_between(session: Session, customer_id: str, start: datetime, end: datetime) -> list[MaintenanceTask]:
-    """Occurrences done or skipped in ``[start, end)``."""
-    return list(session.exec(
-        select(MaintenanceTask).where(MaintenanceTask.customer_id == customer_id,
-                                      col(MaintenanceTask.closed_at) >= start, col(MaintenanceTask.closed_at) < end)
-        .order_by(col(MaintenanceTask.closed_at))))
-
-
 def link_incident(session: Session, task: MaintenanceTask, incident: Incident, at: datetime, actor: str,
                   channel: str) -> None:
     """Both ways: the task's timeline and the incident's timeline name each other."""

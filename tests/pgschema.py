@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"  # this machine's server (trust auth)
+
+
+def local_pg_reachable() -> bool:
+    """Whether the local PostgreSQL server answers on 127.0.0.1:5432 (benchmarks use it when it does)."""
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 @contextmanager

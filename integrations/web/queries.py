@@ -38,11 +38,6 @@ class IncidentRow:
     incident: Incident
     clocks: list[SlaClock] = field(default_factory=list)
 
-    @property
-    def next_deadline(self) -> datetime | None:
-        running = [c.deadline for c in self.clocks if c.deadline is not None and c.stopped_at is None]
-        return min(running) if running else None
-
 
 @dataclass(frozen=True)
 class RegisterPage:

@@ -250,10 +250,3 @@ class TaskPlan:
 def task_plan(first_due_text: str, every_text: str | None, contract_start: date, remind_text: str) -> TaskPlan:
     return TaskPlan(parse_first_due(first_due_text), parse_recurrence(every_text) if every_text else None,
                     contract_start, parse_remind_before(remind_text))
-
-
-def state_at(due_at: datetime, done: bool, now: datetime) -> str:
-    """``done``, ``overdue`` (past due, not done) or ``due``."""
-    if done:
-        return "done"
-    return "overdue" if now > due_at else "due"
