@@ -227,6 +227,9 @@ class CustomerConfig(_Strict):
                 raise ValueError(f"email.category: {self.email.category!r} is not one of the customer's categories")
             if self.email.component not in self.components:
                 raise ValueError(f"email.component: {self.email.component!r} is not one of the customer's components")
+            if self.email.summary_to and (not self.reports.daily or "customer" not in self.reports.daily_to):
+                raise ValueError("email.summary_to: the customer gets no daily summary (reports.daily and "
+                                 "reports.daily_to = [\"customer\", ...])")
         return self
 
     @model_validator(mode="after")

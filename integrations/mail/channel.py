@@ -10,6 +10,7 @@ committed; then waits — IDLE where the server offers it (a new mail is read wi
 Outbound (the ``Notifier`` the dispatcher calls): what goes to a customer's channel about an incident —
 its changes of state, SLA warnings and breaches — also goes by mail to the people of the incident's
 thread, when the customer asks for it (``thread_updates``); never to the person whose action it reports.
+The customer's daily summary goes to the addresses of ``summary_to``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from storage.models import OutboxMessage, TimelineEvent
 from storage.models_mail import MailThread
 
 log = logging.getLogger(__name__)
-THREAD = "thread"  # the one destination of a customer's audience: the incident's thread
+THREAD = "thread"  # a customer's audience by mail: the incident's thread ...
+SUMMARY = "summary"  # ... and the addresses that get the daily summary
 QUIET_EVENTS = frozenset({"registered", "attachment"})  # the reply to the report already said it
 
 
@@ -208,11 +210,15 @@ class MailChannel:
     def destinations(self, audience: str) -> list[Destination]:
         kind, _, cid = audience.partition(":")
         customer = self.config.customers.get(cid) if kind == "customer" else None
-        if customer is None or customer.email is None or not customer.email.thread_updates:
+        if customer is None or customer.email is None:
             return []
-        return [Destination(THREAD, False)]
+        return ([Destination(THREAD, False)] if customer.email.thread_updates else []) + \
+            ([Destination(SUMMARY, False)] if customer.email.summary_to else [])
 
     async def deliver(self, destination: Destination, reply: Reply, message: OutboxMessage) -> None:
+        if destination.chat_id == SUMMARY:
+            await self._summary(reply, message)
+            return
         if destination.chat_id != THREAD or message.incident_id is None or reply.control_number is None:
             return  # not about an incident: no thread to write in
         payload = json.loads(message.payload)
@@ -244,6 +250,17 @@ class MailChannel:
                        msg_id=message_id(number, f"outbox:{message.id}", self.intake.domain),
                        now=self.services.clock.now(), in_reply_to=root, references=[root])
         await self.smtp.send(mail)  # raises EmailError (tried again) or PermanentEmailError (given up)
+
+    async def _summary(self, reply: Reply, message: OutboxMessage) -> None:
+        """The daily summary to ``summary_to``, in the summary's language; its title is the subject."""
+        customer = self.config.customers.get(message.customer_id or "")
+        if message.kind != "report.daily" or customer is None or customer.email is None:
+            return  # only the summary goes there
+        mail = compose(sender=self.smtp.smtp.sender, to=customer.email.summary_to,
+                       subject=thread_subject(None, reply.text), text=body(reply, reply.locale, hint=False),
+                       msg_id=message_id(None, f"outbox:{message.id}", self.intake.domain),
+                       now=self.services.clock.now())
+        await self.smtp.send(mail)
 
 
 class MailboxCollector:

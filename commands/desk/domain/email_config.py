@@ -86,6 +86,17 @@ class CustomerEmailConfig(_Strict):
     # changes of state, SLA warnings and breaches that go to the customer's channel also go by mail to the
     # incident's thread (the people who wrote in it)
     thread_updates: bool = True
+    # addresses that get the customer's daily summary by mail (its ``reports.daily_to`` must name
+    # "customer"): for a customer who reads the desk by mail only, as in chat the customer's channel does
+    summary_to: tuple[str, ...] = ()
+
+    @field_validator("summary_to")
+    @classmethod
+    def _summary_to(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [a for a in v if not _ADDRESS.match(a.strip())]
+        if bad:
+            raise ValueError(f"not e-mail addresses: {bad}")
+        return tuple(dict.fromkeys(a.strip().lower() for a in v))
 
     @field_validator("domains")
     @classmethod
