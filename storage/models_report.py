@@ -1,8 +1,9 @@
 """Tables of reports: the run key that lets one replica, once, send each periodic report.
 
-Also two indexes on the register's tables that the reports read by time: the month's incidents of a
-customer (by first notification) and the day's changes (timeline events by time). They are declared here,
-beside the migration that creates them (r0001), so the register's own models stay untouched.
+Also indexes on the register's tables that the reports read by time: the month's incidents of a customer
+(by first notification), the month's fixed faults (by resolution) and the day's changes (timeline events
+by time). They are declared here, beside the migrations that create them (r0001, r0002), so the
+register's own models stay untouched.
 """
 
 from __future__ import annotations
@@ -31,4 +32,5 @@ class ReportRun(SQLModel, table=True):
 _incident = Incident.__table__  # type: ignore[attr-defined]
 _timeline = TimelineEvent.__table__  # type: ignore[attr-defined]
 Index("ix_report_incident_customer_reported", _incident.c.customer_id, _incident.c.reported_at)
+Index("ix_report_incident_customer_resolved", _incident.c.customer_id, _incident.c.resolved_at)
 Index("ix_report_timeline_event_at", _timeline.c.at)

@@ -39,6 +39,28 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """On SQLite, SQLAlchemy's text → naive datetime → ``replace(tzinfo=UTC)`` in one C call instead
+        of three steps: a ninth of the cost, which counts when a monthly protocol reads a million values
+        (docs/performance.md). Text in another shape takes the usual way."""
+        usual = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or usual is None:
+            return usual
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            try:
+                return _fromisoformat(value + "+00:00")  # the stored text is naive UTC: read as such
+            except (TypeError, ValueError):
+                result: datetime | None = usual(value)
+                return result
+
+        return process
+
+
+_fromisoformat = datetime.fromisoformat
+
 
 def sqlite_utc_text(value: datetime) -> str:
     """``UTCDateTime``'s SQLite bind in one step: the text SQLAlchemy's chain (aware → naive UTC →

@@ -28,6 +28,7 @@ from commands.incidents.views import category_title, component_title
 from commands.oncall.escalation import schedule_with_overrides
 from commands.preventive.month import fixed_faults, month_entries
 from commands.preventive.summary import week_lines
+from commands.reports.bulk import collector_paused
 from commands.reports.domain.math import (
     ClockResult,
     ComplianceCounter,
@@ -66,6 +67,12 @@ def monthly_protocol(session: Session, services: Services, customer_id: str, yea
                      locale: str | None = None) -> MonthlyProtocol:
     """The protocol's data: the month's register with each clock's result, compliance per category,
     incidents per day, totals, and the health, maintenance and backup history of the month."""
+    with collector_paused():
+        return _monthly_protocol(session, services, customer_id, year, month, now, locale)
+
+
+def _monthly_protocol(session: Session, services: Services, customer_id: str, year: int, month: int, now: datetime,
+                      locale: str | None) -> MonthlyProtocol:
     config = services.config
     customer = config.customers[customer_id]
     tz = customer.tz

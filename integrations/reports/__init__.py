@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+from commands.reports.bulk import collector_paused
 from commands.reports.report import MonthlyProtocol
 
 
 def render(protocol: MonthlyProtocol, fmt: str) -> bytes:
+    with collector_paused():  # tens of thousands of rows of cells: see commands/reports/bulk.py
+        return _render(protocol, fmt)
+
+
+def _render(protocol: MonthlyProtocol, fmt: str) -> bytes:
     match fmt:
         case "csv":
             from integrations.reports.csv_out import render_csv

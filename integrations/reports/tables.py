@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
+from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_date, format_datetime
 from commands.incidents.views import category_title, component_title
 from commands.reports.domain.math import ClockResult
@@ -66,10 +68,13 @@ def pct_text(v: float | None) -> str:
 
 
 def outcome_word(p: MonthlyProtocol, r: ClockResult | None) -> str:
-    if r is None:
-        return ""
-    word = p.t(f"report.outcome.{r.outcome}")
-    return p.t("report.outcome.provisional", outcome=word) if r.awaiting else word
+    return "" if r is None else _outcome_word(p.locale, r.outcome, r.awaiting)
+
+
+@lru_cache(maxsize=256)  # a handful of words, printed three times per incident
+def _outcome_word(locale: str, outcome: str, awaiting: bool) -> str:
+    word = t(locale, f"report.outcome.{outcome}")
+    return t(locale, "report.outcome.provisional", outcome=word) if awaiting else word
 
 
 def register_headers(p: MonthlyProtocol) -> list[str]:

@@ -1,26 +1,27 @@
-"""The protocol as an Excel workbook (openpyxl, write-only: rows are streamed, not kept as cell objects).
+"""The protocol as an Excel workbook, streamed by integrations/reports/xlsx_writer.py (rows are written
+as they are made, never held as cell objects).
 
-Sheets: the summary (header lines and compliance per category), the register, incidents per day,
-maintenance, backups, health. Numbers are numeric cells; text is always a string cell, never a formula
-(``cells.xlsx_cells``); right-to-left sheets for fa.
+Sheets: the summary (header lines and compliance per category), the register, then the side tables
+(awaiting confirmation, incidents per day, service protocols, planned maintenance, maintenance windows,
+backups, health). Numbers are numeric cells; text is always a string cell, never a formula; the header
+rows are bold; right-to-left sheets for fa.
 """
 
 from __future__ import annotations
 
-import io
 import re
-
-from openpyxl import Workbook  # type: ignore[import-untyped]
+from collections.abc import Iterable, Iterator, Sequence
 
 from commands.reports.report import MonthlyProtocol
-from integrations.reports.cells import Value, xlsx_cells
 from integrations.reports.tables import (
+    Table,
     compliance_table,
     header_lines,
     register_headers,
     register_rows,
     side_tables,
 )
+from integrations.reports.xlsx_writer import Sheet, Value, write_xlsx
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -36,56 +37,36 @@ def sheet_name(title: str, used: set[str]) -> str:
 
 
 def render_xlsx(p: MonthlyProtocol) -> bytes:
-    wb = Workbook(write_only=True)
+    return write_xlsx(_sheets(p))
+
+
+def _sheets(p: MonthlyProtocol) -> Iterator[Sheet]:
     used: set[str] = set()
     rtl = p.locale == "fa"
 
-    def sheet(title: str, widths: list[int]) -> object:
-        ws = wb.create_sheet(sheet_name(title, used))
-        if rtl:
-            ws.sheet_view.rightToLeft = True
-        for i, width in enumerate(widths):
-            ws.column_dimensions[_col(i)].width = width
-        return ws
+    def sheet(title: str, widths: list[int], rows: Iterable[tuple[Sequence[Value], bool]],
+              size: tuple[int, int]) -> Sheet:
+        return Sheet(sheet_name(title, used), widths, rows, size, rtl)
 
-    def bold_row(ws: object, values: list[str]) -> None:
-        ws.append(xlsx_cells(ws, values, bold=True))  # type: ignore[attr-defined]
-
-    def row(ws: object, values: list[Value]) -> None:
-        ws.append(xlsx_cells(ws, values))  # type: ignore[attr-defined]
-
-    comp = compliance_table(p)
-    ws = sheet(p.t("report.section.compliance"), [24, 14, 10, 10, 10, 10, 12, 10, 14, 14, 18])
-    for i, line in enumerate(header_lines(p)):
-        if i == 0:
-            bold_row(ws, [line])
-        else:
-            row(ws, [line])
-    ws.append([])  # type: ignore[attr-defined]
-    bold_row(ws, comp.headers)
-    for r in comp.rows:
-        row(ws, r)
-
+    lines, comp = header_lines(p), compliance_table(p)
+    yield sheet(p.t("report.section.compliance"), [24, 14, 10, 10, 10, 10, 12, 10, 14, 14, 18], _summary(lines, comp),
+                (len(lines) + 2 + len(comp.rows), len(comp.headers)))
     headers = register_headers(p)
-    ws = sheet(p.t("report.section.register"), [16, 14, 12, 50, 14, 18, *([10, 12, 12] * len(p.clocks)), 18, 18])
-    bold_row(ws, headers)
-    for values in register_rows(p):
-        row(ws, values)
-
+    yield sheet(p.t("report.section.register"), [16, 14, 12, 50, 14, 18, *([10, 12, 12] * len(p.clocks)), 18, 18],
+                _table(headers, register_rows(p)), (1 + len(p.entries), len(headers)))
     for table in side_tables(p):
-        ws = sheet(table.title, [20] * len(table.headers))
-        bold_row(ws, table.headers)
-        for r in table.rows:
-            row(ws, r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        yield sheet(table.title, [20] * len(table.headers), _table(table.headers, table.rows),
+                    (1 + len(table.rows), len(table.headers)))
 
 
-def _col(i: int) -> str:
-    name = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        name = chr(65 + rem) + name
-    return name
+def _summary(lines: list[str], comp: Table) -> Iterator[tuple[Sequence[Value], bool]]:
+    for i, line in enumerate(lines):
+        yield [line], i == 0
+    yield [], False
+    yield from _table(comp.headers, comp.rows)
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[Value]]) -> Iterator[tuple[Sequence[Value], bool]]:
+    yield headers, True
+    for r in rows:
+        yield r, False

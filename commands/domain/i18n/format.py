@@ -12,6 +12,7 @@ as ``en``.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -37,6 +38,7 @@ def _tz_name(tz: ZoneInfo) -> str:
     return tz.key if tz.key else str(tz)
 
 
+@lru_cache(maxsize=4096)  # a report prints tens of thousands of instants on some thirty days
 def _date_text(d: date, locale: str) -> str:
     if locale == "fa":
         j = jdatetime.date.fromgregorian(date=d)
