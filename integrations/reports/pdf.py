@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -25,7 +26,7 @@ from commands.domain.i18n.format import format_duration
 from commands.incidents.views import category_title, component_title
 from commands.reports.domain.math import ClockResult
 from commands.reports.report import MonthlyProtocol, RegisterEntry
-from integrations.reports.pdf_fast import Face, RowWriter, face, wrap
+from integrations.reports.pdf_fast import Face, Grid, RowWriter, face, put_text, wrap
 from integrations.reports.tables import Cell, Table, compliance_table, header_lines, side_tables, when
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -77,28 +78,54 @@ class _Doc(PdfBase):
         # Arabic numbers), drawn "11-2026": isolated left to right (LRI … PDI) it reads as written
         self.month = f"\u2066{p.label}\u2069" if self.rtl else p.label
         self.running_title = ""  # the table whose header repeats after a page break
+        self.footers_at_end = not self.text_shaping  # the page total drawn by write_footers (pdf_fast)
         self.set_title(p.t("report.protocol.title", month=p.label))
         self.set_author(p.customer.reports.contractor.name or p.contractor)
 
     def header(self) -> None:
         p = self.protocol
         self.set_font(FONT, "", 7)
-        self.set_text_color(90)
-        self.cell(0, 4, f"{p.customer.name} · {p.t('report.protocol.title', month=self.month)}", align=self.start,
-                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_text_color(0)
+        text = f"{p.customer.name} · {p.t('report.protocol.title', month=self.month)}"
+        f = face(self, self.faces)
+        if f is None:
+            self.set_text_color(90)
+            self.cell(0, 4, text, align=self.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_text_color(0)
+        else:  # a cell() of its own costs a millisecond a page
+            put_text(self, f, self.l_margin + self.c_margin, self.y + 2 + 0.3 * self.font_size, text, 90)
+            self.set_xy(self.l_margin, self.y + 4)
         self.ln(1)
 
     def footer(self) -> None:
+        if self.footers_at_end:
+            return  # written by write_footers, when the total is known
         self.set_y(-10)
         self.set_font(FONT, "", 7)
         self.set_text_color(90)
         self.cell(0, 4, self.protocol.t("report.page", page=self.page_no(), pages=PAGES_TOTAL), align="C")
         self.set_text_color(0)
 
+    def write_footers(self) -> None:
+        """"Page n/total" on every page, centred (fpdf2's page-total alias costs a cell() a page)."""
+        self.set_font(FONT, "", 7)
+        f = face(self, self.faces)
+        assert f is not None and self.footers_at_end
+        total = self.page
+        for n in range(1, total + 1):
+            text = self.protocol.t("report.page", page=n, pages=total)
+            x = self.l_margin + (self.width - f.width(text) * self.font_size_pt / 1000 / self.k) / 2
+            self.page = n  # put_text writes to the current page
+            put_text(self, f, x, self.h - 10 + 2 + 0.3 * self.font_size, text, 90)
+        self.page = total
+
 
 def _dur(seconds: int, locale: str) -> str:
-    return format_duration(timedelta(seconds=abs(seconds)), locale)
+    return _minutes(abs(seconds) // 60, locale)
+
+
+@lru_cache(maxsize=4096)
+def _minutes(minutes: int, locale: str) -> str:
+    return format_duration(timedelta(minutes=minutes), locale)  # cached: the register repeats durations
 
 
 def clock_cell(r: ClockResult | None, locale: str) -> str:
@@ -133,8 +160,11 @@ def _rows(doc: PdfBase, headers: list[str], rows: Iterable[list[Cell]], widths: 
         _row(doc, headers, widths, size, bold=True)
 
     header()
+    doc.set_font(FONT, "", size)
+    f = face(doc, doc.faces)
+    grid = Grid(doc, f, widths, LINE_H, PAD, doc.rtl, cell_text, _RTL) if f is not None else None
     for r in rows:
-        _row(doc, r, widths, size, header=header)
+        _row(doc, r, widths, size, header=header, grid=grid)
 
 
 def cell_text(v: Cell) -> str:
@@ -172,21 +202,25 @@ def _lines(doc: PdfBase, text: str, width: float) -> list[str]:
 
 
 def _row(doc: PdfBase, values: list[Cell] | list[str], widths: list[float], size: float, bold: bool = False,
-         header: Callable[[], None] | None = None) -> None:
+         header: Callable[[], None] | None = None, grid: Grid | None = None) -> None:
     """One row of bordered cells, each text wrapped inside its cell and the row as tall as its longest
     cell. A row that does not fit the rest of the page starts on the next one (after ``header``); a row
-    taller than a page is continued on the next pages, its cells' borders drawn on each."""
+    taller than a page is continued on the next pages, its cells' borders drawn on each. ``grid``: the
+    table's columns for the fast path (pdf_fast), used unless a cell holds text to shape."""
     style = "B" if bold else ""
-    doc.set_font(FONT, style, size)
-    cols: list[tuple[list[str], str, bool]] = []
-    for v, w in zip(values, widths, strict=True):
-        text = cell_text(v)
-        shaped = _needs_shaping(doc, text)
-        with _shaping(doc, shaped):
-            lines = _lines(doc, text, w)
-        align = "R" if isinstance(v, int | float) else doc.start
-        cols.append((lines, align, shaped))
-    total = max(len(lines) for lines, _, _ in cols)
+    cols = grid.cells(values) if grid is not None else None
+    if cols is None:
+        grid = None
+        doc.set_font(FONT, style, size)
+        cols = []
+        for v, w in zip(values, widths, strict=True):
+            text = cell_text(v)
+            shaped = _needs_shaping(doc, text)
+            with _shaping(doc, shaped):
+                lines = _lines(doc, text, w)
+            align = "R" if isinstance(v, int | float) else doc.start
+            cols.append((lines, align, shaped))
+    total = max([len(c[0]) for c in cols])
     done = 0
     while done < total:
         room = _room(doc)
@@ -200,7 +234,12 @@ def _row(doc: PdfBase, values: list[Cell] | list[str], widths: list[float], size
                 raise ValueError("a table header taller than a page")
             continue
         k = min(left, room)
-        _draw(doc, cols, widths, done, k, bold)
+        if grid is not None:
+            y = doc.get_y()
+            grid.draw(cols, y, done, k)
+            doc.set_xy(doc.l_margin, y + k * LINE_H + PAD)
+        else:
+            _draw(doc, cols, widths, done, k, bold)
         done += k
 
 
@@ -378,4 +417,6 @@ def render_pdf(p: MonthlyProtocol, *, chart_png: bytes | None = None) -> bytes:
     doc.add_page()
     _register(doc, p)
     _signatures(doc, p)
+    if doc.footers_at_end:
+        doc.write_footers()
     return bytes(doc.output())

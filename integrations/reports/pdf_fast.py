@@ -1,14 +1,21 @@
 """Table rows drawn straight into the page's content stream: the register's fast path.
 
-fpdf2's ``cell()`` costs some 80 µs a cell (text fragments, a line object, font bookkeeping), and the
-register of a busy month has half a million cells. A row of the register is regular: bordered cells,
-lines of one font, left or right aligned. So a row is measured with a width per character (the font's
-own advance widths, the sum fpdf2 computes) and written as one string of PDF operators, inside
-``q … Q`` so fpdf2's idea of the page's colours and fonts stays true. Glyphs are taken into the font's
-subset the way fpdf2 does (``subset.pick``). Text that needs shaping (right to left) is not drawn here.
+fpdf2's ``cell()`` costs some 80 µs a cell (text fragments, a line object, font bookkeeping) and its
+``multi_cell`` dry run about a millisecond, and a busy month's protocol has a million cells. A row of a
+table is regular: bordered cells, lines of one font, left or right aligned. So text is measured with the
+font's own advance widths (the sum fpdf2 computes), broken into lines here, and a row is written as one
+string of PDF operators inside ``q … Q``, so fpdf2's idea of the page's colours and font stays true.
+Glyphs enter the font's subset the way fpdf2 takes them (``subset.pick``). Text that needs shaping
+(right to left) is not drawn here: ``face()`` is None while shaping is on, and ``Grid.cells`` says so.
 """
 
 from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from itertools import accumulate
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import PDFResourceType
@@ -16,37 +23,52 @@ from fpdf.fonts import TTFFont
 from fpdf.util import escape_parens
 
 
+class _Units(dict[str, int]):
+    """Advance widths in 1/1000 em, per character, looked up in the font when first asked."""
+
+    def __init__(self, font: TTFFont) -> None:
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, c: str) -> int:
+        w = self[c] = int(self.font.cw[ord(c)])
+        return w
+
+
+class _Codes(dict[int, str]):
+    """A character's code in the font's subset as PDF string bytes (for ``str.translate``); a character
+    the font lacks becomes nothing, as fpdf2 draws it (it lists it in ``font.missing_glyphs``)."""
+
+    def __init__(self, font: TTFFont) -> None:
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, c: int) -> str:
+        cid = self.font.subset.pick(c)
+        code = self[c] = "" if cid is None else escape_parens(chr(cid).encode("utf-16-be").decode("latin-1"))
+        return code
+
+
 class Face:
-    """A TTF font's advance widths (1/1000 em) and subset codes, per character, memoised."""
+    """A TTF font's widths and subset codes, per character."""
 
     def __init__(self, font: TTFFont) -> None:
         self.font = font
-        self.units: dict[str, int] = {}
-        self.codes: dict[str, str] = {}
+        self.units = _Units(font)
+        self.codes = _Codes(font)
+        self.encoded: dict[str, str] = {}
 
     def width(self, text: str) -> int:
         """The advance of ``text`` in 1/1000 em (times the size in pt / 1000 gives points)."""
-        units = self.units
-        try:
-            return sum(map(units.__getitem__, text))
-        except KeyError:
-            cw = self.font.cw
-            for c in set(text) - units.keys():
-                units[c] = int(cw[ord(c)])
-            return sum(map(units.__getitem__, text))
+        return sum(map(self.units.__getitem__, text))
 
     def encode(self, text: str) -> str:
-        """``text`` as a PDF string of subset codes; a character the font lacks is left out, as fpdf2
-        does (and lists it in ``font.missing_glyphs``)."""
-        codes = self.codes
-        try:
-            return "".join(map(codes.__getitem__, text))
-        except KeyError:
-            pick = self.font.subset.pick
-            for c in set(text) - codes.keys():
-                cid = pick(ord(c))
-                codes[c] = "" if cid is None else escape_parens(chr(cid).encode("utf-16-be").decode("latin-1"))
-            return "".join(map(codes.__getitem__, text))
+        code = self.encoded.get(text)
+        if code is None:  # categories, components, durations and times repeat from row to row
+            if len(self.encoded) > 20000:
+                self.encoded.clear()
+            code = self.encoded[text] = text.translate(self.codes)
+        return code
 
 
 def face(doc: FPDF, faces: dict[str, Face]) -> Face | None:
@@ -66,40 +88,138 @@ def wrap(f: Face, text: str, room: float) -> list[str]:
     """``text`` in lines no wider than ``room`` (in 1/1000 em): broken at spaces (the space at a break is
     dropped, as multi_cell does), line feeds kept, a word wider than a line broken between letters."""
     out: list[str] = []
-    space = f.width(" ")
+    width = f.width
+    space = width(" ")
     for para in text.split("\n"):
-        if f.width(para) <= room:
+        if width(para) <= room:
             out.append(para)
             continue
         line: str | None = None
         used = 0
         for word in para.split(" "):
-            w = f.width(word)
+            w = width(word)
             if line is not None:
                 if used + space + w <= room:
                     line += " " + word
                     used += space + w
                     continue
                 out.append(line)
-            while w > room:  # a word wider than the cell: as many letters as fit, at least one
-                take, acc = 0, 0
-                for c in word:
-                    cw = f.width(c)
-                    if take and acc + cw > room:
-                        break
-                    acc += cw
-                    take += 1
+            while w > room and len(word) > 1:  # a word wider than the cell: as many letters as fit, at least one
+                take = max(1, bisect_right(list(accumulate(map(f.units.__getitem__, word))), room))
                 out.append(word[:take])
                 word = word[take:]
-                w = f.width(word)
+                w = width(word)
             line, used = word, w
         if line is not None:
             out.append(line)
     return out or [""]
 
 
+def put_text(doc: FPDF, f: Face, x: float, baseline: float, text: str, gray: int) -> None:
+    """One line of text in the current font at ``x`` mm, its baseline ``baseline`` mm from the top."""
+    k = doc.k
+    doc._resource_catalog.add(PDFResourceType.FONT, f.font.i, doc.page)  # the page's fonts, as cell() adds
+    doc._out(f"q {gray / 255:.3f} g BT /F{f.font.i} {doc.font_size_pt:.2f} Tf 1 0 0 1 {x * k:.2f} "
+             f"{(doc.h - baseline) * k:.2f} Tm ({f.encode(text)}) Tj ET Q")
+
+
+Column = tuple[list[str], str, bool]  # a cell's lines, its alignment (L or R), whether it is shaped
+
+
+class Grid:
+    """The columns of one table in one font and size: the cells' lines (``cells``) and the drawing of a
+    row's lines (``draw``), with the borders' and left-aligned texts' coordinates worked out once."""
+
+    def __init__(self, doc: FPDF, f: Face, widths: Sequence[float], line_h: float, pad: float, rtl: bool,
+                 text_of: Callable[[Any], str], shaped: re.Pattern[str]) -> None:
+        self.doc, self.face, self.line_h, self.pad = doc, f, line_h, pad
+        self.text_of, self.shaped = text_of, shaped
+        k = self.k = doc.k
+        self.size_pt = doc.font_size_pt
+        self.font_tf = f"/F{f.font.i} {self.size_pt:.2f} Tf"
+        self.lead = 0.3 * doc.font_size  # from a line's middle to its baseline, as cell() places it
+        self.c_margin = doc.c_margin
+        scale = k * 1000 / self.size_pt  # mm to 1/1000 em
+        self.rooms = [(w - 2 * doc.c_margin) * scale for w in widths]
+        self.widths = list(widths)
+        xs: list[float] = []
+        x = doc.l_margin + (sum(widths) if rtl else 0)
+        for w in widths:  # the first column on the right in a right-to-left document
+            if rtl:
+                x -= w
+            xs.append(x)
+            if not rtl:
+                x += w
+        self.xs = xs
+        self.tm = [f" 1 0 0 1 {(x + doc.c_margin) * k:.2f}" for x in xs]  # a left-aligned line's start
+        self.index = range(len(widths))
+        # every cell's border: "\0" stands for the row's top, "\1" for its height
+        self.borders = " ".join(f"{x * k:.2f} \0 {w * k:.2f} \1 re S" for x, w in zip(xs, widths, strict=True))
+        self.wrapped: dict[tuple[str, int], list[str]] = {}
+        self.page = 0
+
+    def cells(self, values: Sequence[object]) -> list[Column] | None:
+        """Each cell's lines and alignment, or None when a cell holds text to shape."""
+        out: list[Column] = []
+        texts: list[str] = []
+        unit = self.face.units.__getitem__
+        text_of = self.text_of
+        for v, room, i in zip(values, self.rooms, self.index, strict=True):
+            right = False
+            if isinstance(v, str) and v.isprintable():
+                text = v.strip()  # no control character, no line feed: what text_of returns
+            else:
+                text = text_of(v)
+                right = isinstance(v, int | float)
+            texts.append(text)
+            if "\n" in text or sum(map(unit, text)) > room:
+                lines = self.wrapped.get((text, i))
+                if lines is None:
+                    if len(self.wrapped) > 5000:
+                        self.wrapped.clear()
+                    lines = self.wrapped[(text, i)] = wrap(self.face, text, room)
+            else:
+                lines = [text]
+            out.append((lines, "R" if right else "L", False))
+        if self.shaped.search("\n".join(texts)):
+            return None
+        return out
+
+    def draw(self, cols: Sequence[Column], y: float, first: int, count: int) -> None:
+        """Lines ``first`` to ``first + count`` of the row's cells from ``y`` mm, each cell bordered."""
+        doc, k, f = self.doc, self.k, self.face
+        if doc.page != self.page:
+            doc._resource_catalog.add(PDFResourceType.FONT, f.font.i, doc.page)  # as cell() does
+            self.page = doc.page
+        h = count * self.line_h + self.pad
+        color = doc.text_color.serialize().lower() if doc.text_color is not None else ""
+        parts = ["q ", self.borders.replace("\0", f"{(doc.h - y) * k:.2f}").replace("\1", f"{-h * k:.2f}"),
+                 " ", color, " BT ", self.font_tf]
+        add = parts.append
+        encode = f.encode
+        base = doc.h - (y + self.pad / 2 + self.line_h / 2 + self.lead)
+        for i in range(first, first + count):
+            at_y = f" {(base - (i - first) * self.line_h) * k:.2f} Tm ("
+            for c, col in enumerate(cols):
+                lines = col[0]
+                if i >= len(lines) or not lines[i]:
+                    continue
+                line = lines[i]
+                if col[1] == "R":
+                    x = self.xs[c] + self.widths[c] - self.c_margin - f.width(line) * self.size_pt / 1000 / k
+                    add(f" 1 0 0 1 {x * k:.2f}")
+                else:
+                    add(self.tm[c])
+                add(at_y)
+                add(encode(line))
+                add(") Tj")
+        add(" ET Q")
+        doc._out("".join(parts))
+
+
 class RowWriter:
-    """Collects a row's borders and text lines, then writes them to the page in one piece."""
+    """Collects a row's borders and text lines, then writes them to the page in one piece (a header row:
+    filled grey, in whatever font is current)."""
 
     def __init__(self, doc: FPDF, f: Face, fill_gray: float | None) -> None:
         self.doc = doc
@@ -137,7 +257,7 @@ class RowWriter:
                 parts.extend(r + " S" for r in self.rects)
         if self.texts:
             font = self.face.font
-            doc._resource_catalog.add(PDFResourceType.FONT, font.i, doc.page)  # the page's font list, as cell() does
+            doc._resource_catalog.add(PDFResourceType.FONT, font.i, doc.page)  # the page's fonts, as cell() adds
             if doc.text_color is not None:
                 parts.append(doc.text_color.serialize().lower())
             parts.append(f"BT /F{font.i} {self.size_pt:.2f} Tf")

@@ -20,6 +20,8 @@ import pytest
 
 from commands.reports.report import MonthlyProtocol, monthly_protocol
 from integrations import reports
+from integrations.reports.pdf import FONT, PdfBase
+from integrations.reports.pdf_fast import face, wrap
 from tests.harness import DeskHarness
 
 LIMIT = 4000
@@ -38,6 +40,7 @@ FA = _fill("سامانه CRM از کار افتاده و کاربران نمی�
 HOSTILE = ("<!channel> &<> & &amp; =HYPERLINK(\"http://x\")\n\u200fپیام راست‌به‌چپ\u200e then left to right\n"
            "third line\twith a tab; fpdf2's page-total aliases: {pages_total} {nb}")
 ONE_WORD = "Ж" * LIMIT
+MIXED = "Начало на реда " + "Ж" * 300 + " край\n\nнов  ред с (скоби) и \\ наклонена черта"  # a long word mid-sentence
 MANY_LINES = ("ред\n" * (LIMIT // 4))[:LIMIT].strip()
 
 
@@ -128,7 +131,7 @@ def same_text(drawn: str, typed: str) -> bool:
 
 @pytest.mark.parametrize("locale", ["bg", "en"])
 async def test_long_descriptions_wrap_inside_their_cells(noi_config, tmp_path, locale: str) -> None:  # type: ignore[no-untyped-def]
-    texts = [BG if locale == "bg" else EN, HOSTILE, ONE_WORD, MANY_LINES, "Headset broken"]
+    texts = [BG if locale == "bg" else EN, HOSTILE, ONE_WORD, MANY_LINES, MIXED, "Headset broken"]
     p = await _protocol(noi_config, f"sqlite:///{tmp_path / 'd.db'}", "noi", "ivana", "other", "crm",
                         "Europe/Sofia", texts, locale=locale)
     p2 = await _protocol(noi_config, f"sqlite:///{tmp_path / 'p.db'}", "noi", "ivana", "phones", "phones",
@@ -139,7 +142,8 @@ async def test_long_descriptions_wrap_inside_their_cells(noi_config, tmp_path, l
     header = {"bg": "Описание", "en": "Description"}[locale]
     pages = list(_pages(data))
     page_word = {"bg": "Страница", "en": "Page"}[locale]
-    assert f"{page_word} {len(pages)}/{len(pages)}" in pages[-1].extract_text()  # the total filled in
+    for n, page in enumerate(pages, 1):
+        assert f"{page_word} {n}/{len(pages)}" in page.extract_text()  # the total filled in on every page
     key = {"bg": "Контролен", "en": "Control"}[locale]
     cells = column_text(data, header, key)
     assert len(cells) == len(texts)
@@ -165,3 +169,18 @@ async def test_the_month_in_persian_reads_as_written(hgp_config, tmp_path) -> No
     title = max(first.chars, key=lambda c: c["size"])  # the protocol's title, the largest text
     line = sorted((c for c in first.chars if abs(c["top"] - title["top"]) < 2), key=lambda c: c["x0"])
     assert "".join(c["text"] for c in line if c["text"] in "0123456789-") == "2026-11"
+
+
+def test_the_fast_line_breaking_fits_the_cell_and_keeps_every_character() -> None:
+    doc = PdfBase("bg")
+    doc.add_page()
+    doc.set_font(FONT, "", 7)
+    f = face(doc, doc.faces)
+    assert f is not None
+    room = 30 * doc.k * 1000 / doc.font_size_pt  # a cell 30 mm wide, in the font's 1/1000 em
+    for text in (BG, EN, HOSTILE, ONE_WORD, MANY_LINES, MIXED, "a  b   c", ""):
+        lines = wrap(f, text, room)
+        assert all(f.width(line) <= room for line in lines), text[:50]
+        assert _words("".join(lines)) == _words(text)  # only the spaces at the breaks go
+        assert len(lines) >= text.count("\n") + 1  # every line feed kept
+    assert wrap(f, "Ж" * 10, f.width("Ж") / 2) == ["Ж"] * 10  # a letter wider than the cell: one a line
