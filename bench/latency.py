@@ -56,6 +56,7 @@ EXAMPLE = ROOT / "examples" / "noi.toml"
 MONDAY_10_SOFIA = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 PAGE_DM = "D0PETAR"  # petar is on call then (examples/noi.toml)
 PETAR_TELEGRAM = 1004
+TELEGRAM_GROUP = "-1001000000001"  # customer noi's group (examples/noi.toml): its cards
 NUMBER = re.compile(r"NOI-\d{4}-\d{5}")
 REPORTER_TG = 2000  # the bench reporters' Telegram user ids: 2000 + n
 # examples/noi.toml, urgent: the escalation's second step 5 minutes after the report, the 30-minute
@@ -191,9 +192,11 @@ async def slack_rate(fake: FakeSlack, rate: float, seconds: float, reporters: in
     return [paged[got[name]] - at for name, at in names.items() if name in got and got[name] in paged]
 
 
-async def telegram_rate(fake: FakeTelegram, rate: float, seconds: float, reporters: int, first: int) -> list[float]:
+async def telegram_rate(fake: FakeTelegram, rate: float, seconds: float, reporters: int, first: int
+                        ) -> tuple[list[float], list[float]]:
     """Reports by Telegram, each reporter in their private chat with the bot; latency to the page in
-    petar's chat. A report's number is matched by its text (the reply quotes no envelope)."""
+    petar's chat, and to the card in the customer's group. Both carry the report's description (the
+    page its excerpt), which is how they are matched: the reply to the reporter does not quote it."""
     texts: dict[str, float] = {}
 
     def send(i: int) -> None:
@@ -204,35 +207,24 @@ async def telegram_rate(fake: FakeTelegram, rate: float, seconds: float, reporte
 
     await fire(rate, seconds, send)
 
-    def numbered() -> dict[str, str]:  # report text → control number, from the replies in private chats
-        out = {}
-        for call in fake.calls:
-            if call.method == "sendMessage" and call.status == 200 and str(call.args.get("chat_id")) != str(PETAR_TELEGRAM):
-                body = str(call.args.get("text", ""))
-                found = NUMBER.search(body)
-                if found:
-                    for text in texts:
-                        if text in body and text not in out:
-                            out[text] = found.group()
-        return out
-
-    def pages() -> dict[str, float]:
+    def posted(chat: str) -> dict[str, float]:  # report text → when the fake took the first message with it
         out: dict[str, float] = {}
         for call in fake.calls:
-            if call.method == "sendMessage" and call.status == 200 and str(call.args.get("chat_id")) == str(PETAR_TELEGRAM):
-                found = NUMBER.search(str(call.args.get("text", "")))
-                if found and found.group() not in out:
-                    out[found.group()] = call.at
+            if call.method == "sendMessage" and call.status == 200 and str(call.args.get("chat_id")) == chat:
+                body = str(call.args.get("text", ""))
+                for text in texts:
+                    if f"{text}" in body and text not in out:
+                        out[text] = call.at
         return out
 
-    def all_paged(_: FakeTelegram) -> bool:
-        got, paged = numbered(), pages()
-        return all(t in got and got[t] in paged for t in texts)
-
     with contextlib.suppress(TimeoutError):  # what was not paged by then is counted as missing
-        await fake.wait_for(all_paged, timeout=180 + seconds)
-    got, paged = numbered(), pages()
-    return [paged[got[text]] - at for text, at in texts.items() if text in got and got[text] in paged]
+        await fake.wait_for(lambda _f: len(posted(str(PETAR_TELEGRAM))) >= len(texts), timeout=180 + seconds)
+    pages = posted(str(PETAR_TELEGRAM))
+    with contextlib.suppress(TimeoutError):  # the group's cards: 20 a minute is all Telegram takes
+        await fake.wait_for(lambda _f: len(posted(TELEGRAM_GROUP)) >= len(texts), timeout=180 + seconds)
+    cards = posted(TELEGRAM_GROUP)
+    return ([pages[text] - at for text, at in texts.items() if text in pages],
+            [cards[text] - at for text, at in texts.items() if text in cards])
 
 
 async def deadlines(fake: FakeSlack, desk: Desk, count: int, reporters: int) -> list[tuple[str, list[float]]]:
@@ -276,12 +268,12 @@ def load() -> str:
     return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def missing(latencies: list[float], count: int) -> str:
+def missing(latencies: list[float], count: int, what: str = "paged") -> str:
     if len(latencies) >= count:
         return ""
     global FAILED
     FAILED = True
-    return f" — {count - len(latencies)} of {count} NOT paged within 180 s after the last report"
+    return f" — {count - len(latencies)} of {count} NOT {what} within 180 s after the last report"
 
 
 FAILED = False
@@ -352,10 +344,12 @@ async def telegram_runs(args: argparse.Namespace, url: str, folder: Path, config
     desk = await start_desk(url, folder, config, {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
                                                   "TELEGRAM_API_BASE_URL": tg.base_url}, 1)
     try:
-        lat = await telegram_rate(tg, args.telegram_rate, args.seconds, args.reporters, 0)
+        lat, cards = await telegram_rate(tg, args.telegram_rate, args.seconds, args.reporters, 0)
         count = max(1, int(args.telegram_rate * args.seconds))
         print(f"{where}, Telegram, {args.telegram_rate:g} report(s)/s × {args.seconds:g} s ({count} reports): "
               f"report → page in the on-call chat: {figures(lat)}{missing(lat, count)}; {load()}", flush=True)
+        print(f"{where}, Telegram, the same reports: report → card in the customer's group (20 a minute): "
+              f"{figures(cards)}{missing(cards, count, 'posted')}", flush=True)
     finally:
         await desk.stop()
         await tg.close()
