@@ -32,7 +32,7 @@ from commands.domain.clock import Clock
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.incidents.notify import render_card
-from integrations.chat.base import Notifier, PermanentDeliveryError
+from integrations.chat.base import Notifier, PermanentDeliveryError, on_platform_wait
 from integrations.chat.routing import Destination
 from storage.db import Database
 from storage.deliveries import FAILED, RETRY, SENT, Deliveries, DeliveryState, Outcome
@@ -127,25 +127,40 @@ class _Attempt:
     given_up: int = 0
 
 
-def lane_key(message: OutboxMessage) -> int | None:
-    """The lane of a message: its incident's, so one incident's messages go in the order they were claimed
-    (the card is posted before it is edited, and before the pages that point at it). A lane of its own for
-    pages was tried and taken back: it let a page overtake its card, which the card tests and the outbox's
-    order promise refuse."""
-    return message.incident_id
+def lane_key(message: OutboxMessage) -> tuple[int | None, str]:
+    """The lane of a message: its incident's messages to one audience, always in the order they were
+    claimed (a customer's card is posted before it is edited and before its events go in its thread).
+
+    Across audiences one incident's messages keep that order too (``_Queued.after``: the card is posted
+    before the page), with one exception: while a message waits for its chat platform's turn (a rate
+    limit, a Retry-After: ``integrations.chat.base.waiting_for_platform``), the incident's later messages
+    to other audiences go ahead. A page to the engineer on call does not wait behind the customer's card
+    held by a Telegram group's 20 messages a minute."""
+    return message.incident_id, message.audience
 
 
-# One message waiting in its lane: the result of the claim that took it, and (``tick``) who waits for it.
-_Queued = tuple[OutboxMessage, DispatchResult, "asyncio.Future[None] | None"]
-LANES = 64  # incidents delivered side by side (each lane one incident's messages, in order)
+@dataclass(eq=False)
+class _Queued:
+    """One message waiting in its lane."""
+
+    message: OutboxMessage
+    result: DispatchResult  # of the claim that took it
+    done: asyncio.Future[None] | None  # who waits for it (``tick``)
+    # set when it is delivered (or failed), or while it waits for its platform's turn: the incident's
+    # later messages to other audiences may go
+    released: asyncio.Event
+    after: list[asyncio.Event]  # ``released`` of the incident's messages claimed before it
+
+
+LANES = 64  # lanes delivering side by side (each lane one incident's messages to one audience, in order)
 IN_FLIGHT = 256  # claimed messages not yet done, at most: what the run loop claims is bounded by the room left
 
 
 class Dispatcher:
     """Delivers claimed messages in lanes: one incident's messages one after another, in the order they
-    were claimed (its card is posted before it is edited; ``lane_key``), different incidents side by side, up to
-    ``concurrency`` lanes at once. A lane lives while it has messages: what a later claim takes for an
-    incident whose lane is still running joins the end of that lane. The run loop (bot/scheduler.py)
+    were claimed (its card is posted before it is edited), but for what waits for a chat platform's rate
+    limit (``lane_key``); different incidents side by side, up to ``concurrency`` deliveries at once. A
+    lane lives while it has messages: what a later claim takes for a lane still running joins its end. The run loop (bot/scheduler.py)
     claims with ``pump``, which returns at once, so a slow lane (a chat platform's rate limit, a page's
     fallback to the next channel) does not hold up the messages claimed after it; ``tick`` waits for
     what it claimed (tests, the last flush at shutdown)."""
@@ -165,8 +180,9 @@ class Dispatcher:
         self.observe = observe
         self.ticks = 0  # completed ticks (the process's metrics show the dispatcher is alive)
         self.in_flight = 0  # claimed messages not yet done
-        # Messages of no incident (summaries, backup progress edited in place) keep their order in one lane.
-        self._lanes: dict[int | None, deque[_Queued]] = {}
+        # Messages of no incident (summaries, backup progress edited in place) keep their order as one.
+        self._lanes: dict[tuple[int | None, str], deque[_Queued]] = {}
+        self._order: dict[int | None, list[asyncio.Event]] = {}  # per incident: its messages not released
         self._gate: asyncio.Semaphore | None = None  # made on first use, in the running loop
         self._room: asyncio.Event | None = None  # set when a message is done (room for the next claim)
 
@@ -220,48 +236,66 @@ class Dispatcher:
             done = waiter() if waiter is not None else None
             if done is not None:
                 waiters.append(done)
-            self._enqueue((message, result, done))
+            self._enqueue(message, result, done)
         return result, waiters
 
-    def _enqueue(self, item: _Queued) -> None:
+    def _enqueue(self, message: OutboxMessage, result: DispatchResult, done: asyncio.Future[None] | None) -> None:
         self.in_flight += 1
-        key = lane_key(item[0])
+        order = self._order.setdefault(message.incident_id, [])
+        order[:] = [e for e in order if not e.is_set()]
+        item = _Queued(message, result, done, asyncio.Event(), list(order))
+        order.append(item.released)
+        key = lane_key(message)
         lane = self._lanes.get(key)
-        if lane is not None:  # that incident's lane is running: after its messages
+        if lane is not None:  # that lane is running: after its messages
             lane.append(item)
             return
         self._lanes[key] = deque([item])
-        asyncio.get_running_loop().create_task(self._lane(key), name=f"dutydesk-lane-{key}")
+        asyncio.get_running_loop().create_task(self._lane(key), name=f"dutydesk-lane-{key[0]}-{key[1]}")
 
-    async def _lane(self, key: int | None) -> None:
+    def _release(self, item: _Queued) -> None:
+        item.released.set()
+        key = item.message.incident_id
+        order = self._order.get(key)
+        if order is not None and all(e.is_set() for e in order):
+            del self._order[key]
+
+    async def _lane(self, key: tuple[int | None, str]) -> None:
         if self._gate is None:
             self._gate = asyncio.Semaphore(self.concurrency)
         lane = self._lanes[key]
         try:
-            async with self._gate:
-                while lane:
-                    message, result, done = lane.popleft()
+            while lane:
+                item = lane[0]  # in the lane until done: a later claim of its key joins behind it
+                for earlier in item.after:  # the incident's messages claimed before it, to other audiences
+                    await earlier.wait()
+                async with self._gate:
                     try:
-                        await self._deliver(message, result)
+                        with on_platform_wait(item.released.set):
+                            await self._deliver(item.message, item.result)
                     except Exception as exc:  # its lease runs out and it is claimed again; the lane goes on
-                        if done is None:
-                            log.exception("delivery of outbox #%s failed; claimed again when its lease ends", message.id)
-                        elif not done.done():
-                            done.set_exception(exc)
+                        if item.done is None:
+                            log.exception("delivery of outbox #%s failed; claimed again when its lease ends",
+                                          item.message.id)
+                        elif not item.done.done():
+                            item.done.set_exception(exc)
                     else:
-                        if done is not None and not done.done():
-                            done.set_result(None)
+                        if item.done is not None and not item.done.done():
+                            item.done.set_result(None)
                     finally:
+                        lane.popleft()
+                        self._release(item)
                         self.in_flight -= 1
                         if self._room is not None:
                             self._room.set()
         finally:
             if self._lanes.get(key) is lane:
                 del self._lanes[key]
-            for _message, _result, done in lane:  # cancelled with messages left: their leases run out
+            for item in lane:  # cancelled with messages left: their leases run out
+                self._release(item)
                 self.in_flight -= 1
-                if done is not None and not done.done():
-                    done.cancel()
+                if item.done is not None and not item.done.done():
+                    item.done.cancel()
 
     def _observe(self, transport: str, outcome: str) -> None:
         if self.observe is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from commands.desk.reply import Reply
@@ -19,6 +22,30 @@ class PermanentDeliveryError(Exception):
     channel or blocked by the person, the channel is archived, the message is malformed): the dispatcher
     gives this destination up at once, falls through to the audience's next channel where there is one,
     and reports it."""
+
+
+# Set by the outbox dispatcher around one message's delivery: what to call when that delivery starts
+# waiting for a chat platform's turn (a rate limit), so its incident's messages to other audiences
+# need not wait behind it (bot/dispatcher.py, ``lane_key``).
+_WAITING: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar("platform_wait", default=None)
+
+
+def waiting_for_platform() -> None:
+    """Say that the delivery in progress waits for the platform's turn (a chat's rate limit, a
+    Retry-After): its incident's messages to other audiences may go meanwhile. A no-op outside one."""
+    hook = _WAITING.get()
+    if hook is not None:
+        hook()
+
+
+@contextlib.contextmanager
+def on_platform_wait(hook: Callable[[], None]) -> Iterator[None]:
+    """Within the block, ``waiting_for_platform`` calls ``hook`` (the current task and those it starts)."""
+    token = _WAITING.set(hook)
+    try:
+        yield
+    finally:
+        _WAITING.reset(token)
 
 
 class Notifier(Protocol):

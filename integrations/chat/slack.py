@@ -26,6 +26,7 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryState
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -34,11 +35,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-from starlette.requests import Request as HttpRequest
+from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response
 
 from commands.desk.reply import Form, Reply
 from integrations.chat import slack_blocks as kit
+from integrations.chat.base import waiting_for_platform
 from integrations.chat.card_core import ChatTransport, Config, Database, Desk, Destination, Meta
 from integrations.chat.http_body import read_bounded
 from integrations.chat.slack_lookup import conversation_id, find_posted, outbox_metadata
@@ -68,16 +70,27 @@ def is_permanent(error: str) -> bool:
     return error in PERMANENT_ERRORS or error.startswith("restricted_action")
 
 
+class RateLimitWait(AsyncRateLimitErrorRetryHandler):
+    """Waits out Slack's Retry-After, saying so first: the outbox's delivery waiting here lets its
+    incident's messages to other audiences go meanwhile (``waiting_for_platform``)."""
+
+    async def prepare_for_next_attempt_async(self, *, state: RetryState, request: HttpRequest,
+                                             response: HttpResponse | None = None,
+                                             error: Exception | None = None) -> None:
+        waiting_for_platform()
+        await super().prepare_for_next_attempt_async(state=state, request=request, response=response, error=error)
+
+
 def default_retry_handlers() -> list[AsyncRetryHandler]:
     """Rate limits (waits Retry-After), dropped connections and 5xx: retried once inside the call; what
     still fails raises, and the outbox retries the message later with backoff."""
-    return [AsyncRateLimitErrorRetryHandler(max_retry_count=1), AsyncConnectionErrorRetryHandler(max_retry_count=1),
+    return [RateLimitWait(max_retry_count=1), AsyncConnectionErrorRetryHandler(max_retry_count=1),
             AsyncServerErrorRetryHandler(max_retry_count=1)]
 
 
 def post_retry_handlers() -> list[AsyncRetryHandler]:
     """For posts: only a rate limit is retried inside the call (Slack refused it, so it is not there)."""
-    return [AsyncRateLimitErrorRetryHandler(max_retry_count=1)]
+    return [RateLimitWait(max_retry_count=1)]
 
 
 def _plain_timestamp(value: str) -> bool:
@@ -129,7 +142,7 @@ class SlackTransport(ChatTransport):
         host, port, path = self._http
         handler = AsyncSlackRequestHandler(self.app)
 
-        async def endpoint(request: HttpRequest) -> Response:
+        async def endpoint(request: StarletteRequest) -> Response:
             if await read_bounded(request) is None:  # before Bolt reads it to check the signature
                 return Response(status_code=413)
             if not _plain_timestamp(request.headers.get("x-slack-request-timestamp", "")):

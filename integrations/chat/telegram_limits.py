@@ -33,6 +33,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from integrations.chat.base import waiting_for_platform
+
 log = logging.getLogger(__name__)
 
 # The methods that send or edit a message: the ones Telegram's message limits count.
@@ -110,6 +112,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         _patient(state.queued * max(w.seconds / w.count for w in windows))  # the sends queued before this one
         state.queued += 1
         try:
+            if state.lock.locked():  # the chat's earlier sends go first
+                waiting_for_platform()
             async with state.lock:
                 for attempt in range(retries + 1):
                     now = self.clock()
@@ -151,6 +155,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
     async def _pause(self, seconds: float) -> None:
         if seconds > 0:
             _patient(seconds)
+            waiting_for_platform()
             await self.sleep(seconds)
 
     @staticmethod

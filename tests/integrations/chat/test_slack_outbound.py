@@ -93,3 +93,13 @@ async def test_an_archived_channel_is_refused_for_good_at_once_and_the_engineers
     assert len(keys) >= 3 and len(keys) == len(set(keys))
     assert len([p for p in rig.fake.posts("C0NOIENG") if p["text"].startswith("⚠")]) == 1
     assert unsent(rig) == []
+
+
+async def test_a_page_does_not_wait_behind_a_card_that_waits_out_a_rate_limit(rig: SlackRig) -> None:
+    await rig.desk.say("U0IVANA", "/incident urgent cucm Calls fail", transport="slack", channel="C0NOIDESK")
+    rig.fake.fail("chat.postMessage", 429, retry_after=1)  # the card, posted first, waits out Retry-After
+    result = await rig.dispatch()
+    assert (result.sent, result.failed) == (2, 0)
+    # the page, to another audience, went meanwhile (without the wait the card goes first: see above)
+    assert [p["channel"] for p in rig.fake.posts()] == ["D0PETAR", "C0NOIDESK"]
+    assert unsent(rig) == []

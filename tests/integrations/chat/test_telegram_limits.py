@@ -126,3 +126,23 @@ async def test_the_process_waits_out_retry_after_in_real_time() -> None:
             assert len(fake.failed_calls("sendMessage")) == 1 and len(fake.calls_to("sendMessage")) == 1
     finally:
         await fake.close()
+
+
+async def test_a_page_goes_while_its_incidents_card_waits_for_the_groups_turn(noi_config: Config, db_url: str) -> None:
+    clock = FakeTime()
+    async with telegram_rig(noi_config, db_url, time=clock) as rig:
+        try:
+            await rig.say(IVANA, NOI_GROUP, "/incident urgent cucm Calls fail")
+            rig.fake.fail("sendMessage", 429, retry_after=2)  # the card: a wait the outbox's patience accepts
+            tick = asyncio.create_task(rig.dispatch())
+            # the page does not wait behind the card: it is to another audience, and the card waits for Telegram
+            await rig.fake.wait_for(lambda f: len(f.chat_messages(PETAR)) == 1)
+            assert not tick.done()
+            assert not [m for m in rig.fake.chat_messages(NOI_GROUP) if m.reply_to is None]  # no card yet
+            clock.advance(2)
+            result = await tick
+            assert (result.sent, result.failed) == (2, 0)
+            assert rig.card().buttons and rig.unsent() == []
+        finally:
+            clock.autoadvance = True
+            clock.advance(3600)
