@@ -20,8 +20,9 @@ from integrations.reports.tables import (
 
 
 def render_csv(p: MonthlyProtocol) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    buf = io.BytesIO()  # encoded as it is written: one copy of a 15 MB file in memory, not four
+    text = io.TextIOWrapper(buf, encoding="utf-8-sig", newline="")
+    w = csv.writer(text, lineterminator="\r\n")
     for line in header_lines(p):
         w.writerow(csv_row([line]))
     w.writerow([])
@@ -35,4 +36,5 @@ def render_csv(p: MonthlyProtocol) -> bytes:
         w.writerow(csv_row(table.headers))
         for r in table.rows:
             w.writerow(csv_row(r))
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    text.flush()
+    return buf.getvalue()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Iterator
 
 from commands.reports.report import MonthlyProtocol
 from integrations.reports.tables import (
@@ -21,23 +22,34 @@ def _cell(v: Cell) -> str:
     return str(v).replace("|", "\\|").replace("\n", " ")
 
 
-def _table(title: str, headers: list[str], rows: Iterable[list[Cell]], none: str) -> list[str]:
-    out = [f"## {title}", ""]
-    body = ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows]
-    if not body:
-        return [*out, none, ""]
-    out.append("| " + " | ".join(_cell(h) for h in headers) + " |")
-    out.append("|" + "---|" * len(headers))
-    return [*out, *body, ""]
+def _table(title: str, headers: list[str], rows: Iterable[list[Cell]], none: str) -> Iterator[str]:
+    yield f"## {title}"
+    yield ""
+    first = True
+    for r in rows:
+        if first:
+            yield "| " + " | ".join(_cell(h) for h in headers) + " |"
+            yield "|" + "---|" * len(headers)
+            first = False
+        yield "| " + " | ".join(_cell(v) for v in r) + " |"
+    if first:
+        yield none
+    yield ""
 
 
 def render_md(p: MonthlyProtocol) -> bytes:
+    buf = io.BytesIO()  # encoded line by line: the 18 MB file is held once, not as lines, text and bytes
+    out = io.TextIOWrapper(buf, encoding="utf-8", newline="")
     lines = header_lines(p)
-    out = [f"# {lines[0]}", "", *[f"- {x}" for x in lines[1:]], ""]
+    out.write("\n".join([f"# {lines[0]}", "", *[f"- {x}" for x in lines[1:]], ""]))
     none = p.t("report.none")
     comp = compliance_table(p)
-    out += _table(comp.title, comp.headers, comp.rows, none)
-    out += _table(p.t("report.section.register"), register_headers(p), register_rows(p), none)
-    for t in side_tables(p):
-        out += _table(t.title, t.headers, t.rows, none)
-    return "\n".join(out).encode("utf-8")
+    tables = [_table(comp.title, comp.headers, comp.rows, none),
+              _table(p.t("report.section.register"), register_headers(p), register_rows(p), none),
+              *(_table(t.title, t.headers, t.rows, none) for t in side_tables(p))]
+    for table in tables:
+        for line in table:
+            out.write("\n")
+            out.write(line)
+    out.flush()
+    return buf.getvalue()
