@@ -99,40 +99,37 @@ def _register_select(where: ColumnElement[bool], order_by_seq: bool = True, extr
 
 _N = len(_INCIDENT_COLS)
 _W = len(_CLOCK_COLS)
-# the positions of timestamps, and of words with few values (category, state, a clock's target...)
-_TIMES = tuple(i for i, c in enumerate(_INCIDENT_COLS) if c.endswith("_at")) + tuple(
-    _N + k * _W + j for k in range(len(CLOCK_NAMES)) for j, c in enumerate(_CLOCK_COLS)
-    if c in ("started_at", "deadline", "stopped_at", "final_at"))
+_REPORTED = _INCIDENT_COLS.index("reported_at")
+# words with few values (category, state, a clock's target...): one string each, not one per row
 _WORDS = tuple(i for i, c in enumerate(_INCIDENT_COLS) if c in ("category", "component", "reporter", "state",
                                                                  "arrival_mode")) + tuple(
     _N + k * _W + _CLOCK_COLS.index("target") for k in range(len(CLOCK_NAMES)))
 
 
 def _row(raw: Sequence[Any]) -> RegisterRow:
-    """One register row. Equal instants within it (first notification = registration = each clock's
-    start, a stop = the step that stopped it) become one object, and repeated words one string: a
-    month of 50,000 rows is held whole while its protocol is made, and this is a fifth of it."""
+    """One register row. A month of 50,000 rows is held whole while its protocol is made, so repeated
+    words become one string, and a clock's start (the first notification, as a rule) and final instant
+    (its stop, for reaction and arrival) the object already read when equal (comparing is cheap;
+    hashing aware datetimes to pool them all would cost more than it saves)."""
     v = list(raw[: _N + len(CLOCK_NAMES) * _W])
-    seen: dict[Any, Any] = {}
-    for i in _TIMES:
-        x = v[i]
-        if x is not None:
-            v[i] = seen.setdefault(x, x)
+    intern = sys.intern
     for i in _WORDS:
         x = v[i]
         if x is not None:
-            v[i] = _word(x)
+            v[i] = intern(x)
+    reported = v[_REPORTED]
     clocks: list[ClockRow | None] = []
     for k in range(len(CLOCK_NAMES)):
-        part = v[_N + k * _W : _N + (k + 1) * _W]
-        clocks.append(None if part[0] is None else ClockRow(part[1], part[2], part[3], part[4],
-                                                             None if part[5] is None else bool(part[5]), part[6],
-                                                             part[7]))
+        cid, target, started, deadline, stopped, met, margin, final = v[_N + k * _W : _N + (k + 1) * _W]
+        if cid is None:
+            clocks.append(None)
+            continue
+        if started == reported:
+            started = reported
+        if final is not None and final == stopped:
+            final = stopped
+        clocks.append(ClockRow(target, started, deadline, stopped, None if met is None else bool(met), margin, final))
     return RegisterRow(*v[:_N], (clocks[0], clocks[1], clocks[2]))  # type: ignore[call-arg]
-
-
-def _word(text: Any) -> Any:
-    return sys.intern(text) if type(text) is str else text
 
 
 def month_register(session: Session, customer_id: str, start: datetime, end: datetime,

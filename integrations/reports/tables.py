@@ -89,17 +89,25 @@ def register_headers(p: MonthlyProtocol) -> list[str]:
 
 def register_row(p: MonthlyProtocol, e: RegisterEntry) -> list[Cell]:
     row = e.row
+    tz, loc = p.tz, p.locale
     cells: list[Cell] = [
-        row.control_number, category_title(p.customer, row.category, p.locale), component_title(p.customer, row.component),
-        row.description, p.t(f"state.{row.state}"), when(p, row.reported_at),
+        row.control_number, category_title(p.customer, row.category, loc), component_title(p.customer, row.component),
+        row.description, _word(loc, f"state.{row.state}"), format_datetime(row.reported_at, tz, loc),
     ]
     for r in e.results:
         if r is None:
             cells += [None, "", None]
         else:
-            cells += [minutes(r.elapsed), outcome_word(p, r), signed_minutes(r.margin)]
-    cells += [when(p, row.resolved_at), when(p, row.confirmed_at)]
+            cells += [None if r.elapsed is None else int(r.elapsed // 60), _outcome_word(loc, r.outcome, r.awaiting),
+                      None if r.margin is None else int(r.margin / 60)]  # as minutes() and signed_minutes()
+    cells += ["" if row.resolved_at is None else format_datetime(row.resolved_at, tz, loc),
+              "" if row.confirmed_at is None else format_datetime(row.confirmed_at, tz, loc)]
     return cells
+
+
+@lru_cache(maxsize=256)
+def _word(locale: str, msgid: str) -> str:
+    return t(locale, msgid)
 
 
 def register_rows(p: MonthlyProtocol) -> Iterator[list[Cell]]:

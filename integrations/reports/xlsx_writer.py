@@ -64,21 +64,34 @@ def column_letter(i: int) -> str:
 _COLS = [column_letter(i) for i in range(256)]
 
 
+_PLAIN = re.compile("[^\x00-\x08\x0b\x0c\x0e-\x1f&<>\r\ud800-\udfff\ufffe\uffff]*")  # text to write as is
+
+
 def _cells(r: int, values: Sequence[Value], bold: bool) -> str:
+    """One ``<row>``; the hot loop of a 50,000-row register, hence the exact-type tests first."""
     style = ' s="1"' if bold else ""
-    out = [f'<row r="{r}">']
+    rs = str(r)
+    out = [f'<row r="{rs}">']
+    plain = _PLAIN.fullmatch
     for i, v in enumerate(values):
         if v is None or v == "":
             continue
-        ref = f"{_COLS[i] if i < 256 else column_letter(i)}{r}"
-        if isinstance(v, str):
-            out.append(f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text_xml(v)}</t></is></c>')
-        elif isinstance(v, bool) or not isinstance(v, int | float):
-            raise TypeError(f"an XLSX cell takes text or a number, not {type(v).__name__}")
-        elif isinstance(v, float) and not math.isfinite(v):
-            out.append(f'<c r="{ref}"{style} t="inlineStr"><is><t>{v}</t></is></c>')  # no such number in XLSX
+        col = _COLS[i] if i < 256 else column_letter(i)
+        tv = type(v)
+        if tv is str:
+            text = v if len(v) <= MAX_TEXT and plain(v) else text_xml(v)  # type: ignore[arg-type]
+            out.append(f'<c r="{col}{rs}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        elif tv is int or (tv is float and math.isfinite(v)):  # type: ignore[arg-type]
+            out.append(f'<c r="{col}{rs}"{style}><v>{v!r}</v></c>')
+        elif tv is float:  # no such number in XLSX
+            out.append(f'<c r="{col}{rs}"{style} t="inlineStr"><is><t>{v}</t></is></c>')
+        elif isinstance(v, str):  # a str subclass
+            out.append(f'<c r="{col}{rs}"{style} t="inlineStr"><is><t xml:space="preserve">{text_xml(str(v))}</t>'
+                       '</is></c>')
+        elif isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):  # an IntEnum and the like
+            out.append(f'<c r="{col}{rs}"{style}><v>{(int if isinstance(v, int) else float)(v)!r}</v></c>')
         else:
-            out.append(f'<c r="{ref}"{style}><v>{v!r}</v></c>')
+            raise TypeError(f"an XLSX cell takes text or a number, not {tv.__name__}")
     out.append("</row>")
     return "".join(out)
 

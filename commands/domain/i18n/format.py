@@ -11,7 +11,7 @@ as ``en``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,7 @@ def format_datetime(
     dt: datetime, tz: ZoneInfo, locale: str, *, with_date: bool = True, with_tz: bool = False
 ) -> str:
     """``2026-11-23 10:04`` / fa ``۱۴۰۵/۰۹/۰۲ ۱۰:۰۴``; ``with_tz`` adds `` (Europe/Sofia)``."""
-    local = to_local(dt, tz)
+    local = dt.astimezone(tz) if dt.tzinfo is UTC else to_local(dt, tz)  # UTC: the register's, and aware
     clock = f"{local.hour:02d}:{local.minute:02d}"
     if locale == "fa":
         clock = persian_digits(clock)
