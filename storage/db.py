@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from storage.db_errors import is_transient
@@ -153,6 +154,8 @@ class Database:
         self._queued_listeners: list[Callable[[], None]] = []
         self.units = 0
         self._connection: Connection | None = None  # the writer's own, held between its transactions
+        self._reader = threading.local()  # PostgreSQL: each reader thread's connection, held between reads
+        self._held: list[Connection] = []  # those connections, closed with the database
 
     @property
     def dialect(self) -> str:
@@ -397,11 +400,42 @@ class Database:
             if self._readers is None:
                 self._readers = concurrent.futures.ThreadPoolExecutor(
                     max_workers=self.reader_threads, thread_name_prefix="dutydesk-reader")
-        return await asyncio.get_running_loop().run_in_executor(self._readers, self.read_sync, query)
+        run = self._read_held if self.dialect == "postgresql" else self.read_sync
+        return await asyncio.get_running_loop().run_in_executor(self._readers, run, query)
+
+    def _read_held(self, query: Callable[[Session], T]) -> T:
+        """``read_sync`` on a reader thread's own connection, kept from one read to the next: a checkout
+        from the pool pings the server first (three round trips on PostgreSQL) and resets it after. The
+        session still ends its transaction (a ROLLBACK: no snapshot is held between reads). A held
+        connection the server dropped (a restart, a failover) is found by the read itself: SQLAlchemy
+        invalidates it, and the read — it changes nothing — runs again once on a freshly checked-out,
+        pinged connection."""
+        for retry in (False, True):
+            conn: Connection | None = getattr(self._reader, "connection", None)
+            fresh = conn is None or conn.closed or conn.invalidated
+            if conn is None or fresh:
+                conn = self._reader.connection = self.engine.connect()
+                with self._lock:
+                    self._held = [c for c in self._held if not c.closed] + [conn]
+            try:
+                with Session(conn, expire_on_commit=False) as session:
+                    return query(session)
+            except DBAPIError as exc:
+                if fresh or retry or not exc.connection_invalidated:
+                    raise
+                self._reader.connection = None
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         if self._readers is not None:
             self._readers.shutdown(wait=True)
+        with self._lock:
+            held, self._held = self._held, []
+        for conn in held:  # the reader threads have ended
+            try:
+                conn.close()
+            except Exception:  # already unusable: nothing to hand back
+                log.debug("closing a reader's connection failed", exc_info=True)
         if self._writer is not None and self._writer.is_alive():
             self._queue.put(_Stop())
             self._writer.join(timeout=30)
