@@ -38,7 +38,7 @@ from storage.db import Database
 from storage.deliveries import FAILED, RETRY, SENT, Deliveries, DeliveryState, Outcome
 from storage.leases import this_process
 from storage.models import OutboxMessage
-from storage.outbox import Outbox
+from storage.outbox import SECRET_KINDS, Outbox
 from storage.register import Register, event_row
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ class _Books:
     events: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[Callable[[Session], object]] = field(default_factory=list)
     sent: tuple[int, datetime] | None = None
+    secret: bool = False  # the message's payload is a one-time secret, forgotten once sent
     failed: tuple[int, datetime, str, int] | None = None  # (id, now, error, attempts so far)
 
     def __bool__(self) -> bool:
@@ -108,6 +109,7 @@ def keep_books(session: Session, books: list[_Books]) -> list[None]:
         Register(session).record_many(events)
     outbox = Outbox(session)
     outbox.mark_sent_many([b.sent for b in books if b.sent is not None])
+    outbox.forget_secrets([b.sent[0] for b in books if b.sent is not None and b.secret])
     for book in books:
         if book.failed is not None:
             outbox.mark_failed(*book.failed)
@@ -500,6 +502,7 @@ class Dispatcher:
     # -- the message's own state -----------------------------------------------------------------------
     async def _finish(self, message: OutboxMessage, books: _Books) -> None:
         books.sent = (message.id or 0, self.clock.now())
+        books.secret = message.kind in SECRET_KINDS
         await self._keep(books)
 
     async def _failed(self, message: OutboxMessage, error: str, books: _Books) -> None:

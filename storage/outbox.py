@@ -31,6 +31,11 @@ from storage.models import OutboxMessage
 from storage.types import UTCDateTime
 
 _LEASE_COLUMNS = ("claimed_by", "lease_until", "attempt_started_at")
+# Kinds whose payload is a one-time secret (the web sign-in link, commands/desk/web_link.py): once the
+# message is sent or refused the row keeps only what it was, so a copy of the database holds no live link.
+SECRET_KINDS = frozenset({"web.link"})
+SECRET_GONE = json.dumps({"text": "(a one-time sign-in link: removed from the outbox once sent)", "lines": [],
+                          "kind": "info"})
 # Long enough for a whole claimed batch, with the transports' timeouts and one retry each, to be
 # delivered by one dispatcher; short enough that a dead replica's messages go out within minutes.
 LEASE = timedelta(minutes=5)
@@ -162,6 +167,16 @@ class Outbox:
             update(OutboxMessage).where(col(OutboxMessage.id) == message_id)
             .values(sent_at=now, lease_until=None, last_error=f"refused: {reason}"[:2000])
         )
+        self.forget_secrets([message_id])
+
+    def forget_secrets(self, message_ids: Sequence[int]) -> None:
+        """The payload of those of these messages that carry a one-time secret (``SECRET_KINDS``) is
+        replaced by a note that it was there; call it once they are done."""
+        if message_ids:
+            self.session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(list(message_ids)), col(OutboxMessage.kind).in_(SECRET_KINDS))
+                .values(payload=SECRET_GONE))
 
     def mark_failed(self, message_id: int, now: datetime, error: str, attempts: int) -> None:
         # 5 s doubling up to 15 min (2**8 * 5 s is past it: the exponent stops there, so a message failing

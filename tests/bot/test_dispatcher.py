@@ -61,3 +61,27 @@ async def test_a_failed_delivery_is_retried_with_backoff_and_sent_once(noi_confi
         assert page.next_attempt_at > h.clock.now() - timedelta(minutes=2)
     finally:
         h.close()
+
+
+async def test_a_sign_in_link_is_forgotten_by_the_outbox_once_sent(noi_config, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4))
+    h.app.services.web_url = "https://desk.example"
+    try:
+        assert not (await h.say("ivana", "/web")).is_error
+        dm = Recorder({"person:ivana"}, fail_times=1)
+        dispatcher = Dispatcher(h.db, h.clock, [dm], noi_config)
+
+        def link_row() -> OutboxMessage:
+            [row] = h.db.read_sync(lambda s: list(s.exec(select(OutboxMessage).where(OutboxMessage.kind == "web.link"))))
+            return row
+
+        await dispatcher.tick()  # the first try fails: the link stays to be tried again
+        assert "https://desk.example/signin/" in link_row().payload
+        h.advance(seconds=10)
+        await dispatcher.tick()
+        [(audience, _)] = dm.got
+        assert audience == "person:ivana"
+        row = link_row()
+        assert row.sent_at is not None and "/signin/" not in row.payload and "one-time" in row.payload
+    finally:
+        h.close()
