@@ -154,7 +154,10 @@ def register_between(session: Session, customer_id: str, start: datetime | None,
     stmt = _register_select(and_(*where), extra=extra, lateral=pg)
     if pg:  # the lateral plan's estimate sets off JIT compiling, a second for a query that takes 0.4 s
         conn.exec_driver_sql("SET LOCAL jit = off")
-    result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+    # options of this statement only: Connection.execution_options() would change the connection in place,
+    # and a reader keeps its connection from one read to the next (storage/db.py), so every later statement
+    # on it would become a server-side cursor ("DECLARE … CURSOR FOR SET LOCAL …" fails)
+    result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": batch})
     fixed = len(_INCIDENT_COLS) + len(CLOCK_NAMES) * len(_CLOCK_COLS)
     for part in result.partitions(batch):
         for raw in part:

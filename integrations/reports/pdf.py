@@ -364,27 +364,35 @@ def _signatures(doc: _Doc, p: MonthlyProtocol) -> None:
         (p.t("report.sign.customer"), cfg.customer.name or p.customer.name, cfg.customer.signatory, cfg.customer.title),
     ]
     top = doc.get_y()
+    label_w, gap = 25, 10  # "Signature:" / "Date:" and the space between the line and the column's edge
     for i, (role, party, signatory, title) in enumerate(sides):
-        x = doc.l_margin + i * half
-        doc.set_xy(x, top)
+        # right to left (fa): the contractor's column on the right, each column mirrored — text aligned to
+        # its right edge, the labels on the right of the lines to sign on
+        x = doc.l_margin + ((1 - i) if doc.rtl else i) * half
+        text_x = x + 6 if doc.rtl else x
+        label_x = x + half - label_w if doc.rtl else x
+        line_from, line_to = (x + gap, x + half - label_w) if doc.rtl else (x + label_w, x + half - gap)
+        doc.set_xy(text_x, top)
         doc.set_font(FONT, "B", 9)
-        doc.cell(half - 6, 6, role, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        doc.cell(half - 6, 6, role, align=doc.start, new_x=XPos.LEFT, new_y=YPos.NEXT)
         doc.set_font(FONT, "", 9)
-        doc.cell(half - 6, 6, party, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        doc.cell(half - 6, 6, p.t("report.sign.name", name=signatory or " " * 40), new_x=XPos.LEFT, new_y=YPos.NEXT)
-        doc.cell(half - 6, 6, p.t("report.sign.title", title=title or ""), new_x=XPos.LEFT, new_y=YPos.NEXT)
+        doc.cell(half - 6, 6, party, align=doc.start, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        doc.cell(half - 6, 6, p.t("report.sign.name", name=signatory or " " * 40), align=doc.start, new_x=XPos.LEFT,
+                 new_y=YPos.NEXT)
+        doc.cell(half - 6, 6, p.t("report.sign.title", title=title or ""), align=doc.start, new_x=XPos.LEFT,
+                 new_y=YPos.NEXT)
         doc.ln(6)
-        doc.set_x(x)
-        doc.cell(25, 8, p.t("report.sign.signature"))
+        doc.set_x(label_x)
+        doc.cell(label_w, 8, p.t("report.sign.signature"), align=doc.start)
         y = doc.get_y() + 7
-        doc.line(x + 25, y, x + half - 10, y)
-        doc.set_xy(x, y + 3)
-        doc.cell(25, 8, p.t("report.sign.date"))
+        doc.line(line_from, y, line_to, y)
+        doc.set_xy(label_x, y + 3)
+        doc.cell(label_w, 8, p.t("report.sign.date"), align=doc.start)
         y2 = doc.get_y() + 7
-        doc.line(x + 25, y2, x + half - 10, y2)
+        doc.line(line_from, y2, line_to, y2)
         if cfg.place:
-            doc.set_xy(x, y2 + 3)
-            doc.cell(half - 6, 6, p.t("report.sign.place", place=cfg.place))
+            doc.set_xy(text_x, y2 + 3)
+            doc.cell(half - 6, 6, p.t("report.sign.place", place=cfg.place), align=doc.start)
 
 
 def render_pdf(p: MonthlyProtocol, *, chart_png: bytes | None = None) -> bytes:

@@ -8,6 +8,7 @@ import io
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
+import pdfplumber
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from pypdf import PdfReader
@@ -241,3 +242,21 @@ async def test_hgp_xlsx_is_right_to_left_and_pdf_has_the_register(hgp: DeskHarne
         assert f"HGP-2026-{n:05d}" in text
     words = " ".join(text.split())  # descriptions wrap inside their cells
     assert "CRM down 9" in words and "Dashboard slow" in words
+
+
+
+def _rules_mm(data: bytes) -> list[tuple[float, float]]:
+    """The lines to sign on of the last page: (from, to) in mm from the left edge."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        mm = 72 / 25.4
+        return sorted({(round(ln["x0"] / mm, 1), round(ln["x1"] / mm, 1)) for ln in pdf.pages[-1].lines})
+
+
+# A4 landscape, 10 mm margins, two columns of 138.5 mm; the labels take 25 mm, 10 mm to the column's edge
+async def test_bulgarian_lines_to_sign_on_have_their_labels_on_the_left(noi: DeskHarness) -> None:
+    assert _rules_mm(reports.render(protocol(noi, "noi"), "pdf")) == [(35.0, 138.5), (173.5, 277.0)]
+
+
+async def test_persian_signatures_are_mirrored_labels_on_the_right(hgp: DeskHarness) -> None:
+    """Right to left: the contractor's column on the right, "امضا:" on the right of its line."""
+    assert _rules_mm(reports.render(protocol(hgp, "hgp"), "pdf")) == [(20.0, 123.5), (158.5, 262.0)]
