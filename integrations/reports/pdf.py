@@ -26,7 +26,8 @@ from commands.domain.i18n.format import format_duration
 from commands.incidents.views import category_title, component_title
 from commands.reports.domain.math import ClockResult
 from commands.reports.report import MonthlyProtocol, RegisterEntry
-from integrations.reports.pdf_fast import Face, Grid, RowWriter, face, put_text, wrap
+from integrations.reports.pdf_fast import Face, Grid, RowWriter, face, put_text, text_operators, wrap
+from integrations.reports.pdf_pages import SealedOutput, SealedPages
 from integrations.reports.tables import Cell, Table, compliance_table, header_lines, side_tables, when
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -79,10 +80,15 @@ class _Doc(PdfBase):
         self.month = f"\u2066{p.label}\u2069" if self.rtl else p.label
         self.running_title = ""  # the table whose header repeats after a page break
         self.footers_at_end = not self.text_shaping  # the page total drawn by write_footers (pdf_fast)
+        # finished pages compressed at once (pdf_pages): only with the footers drawn at the end, which
+        # leaves no page-total alias for fpdf2 to replace in a page's text
+        self.sealing = SealedPages(self) if self.footers_at_end else None
         self.set_title(p.t("report.protocol.title", month=p.label))
         self.set_author(p.customer.reports.contractor.name or p.contractor)
 
     def header(self) -> None:
+        if self.sealing is not None:
+            self.sealing.seal_up_to(self.page - 1)
         p = self.protocol
         self.set_font(FONT, "", 7)
         text = f"{p.customer.name} · {p.t('report.protocol.title', month=self.month)}"
@@ -106,17 +112,22 @@ class _Doc(PdfBase):
         self.set_text_color(0)
 
     def write_footers(self) -> None:
-        """"Page n/total" on every page, centred (fpdf2's page-total alias costs a cell() a page)."""
+        """"Page n/total" on every page, centred (fpdf2's page-total alias costs a cell() a page), each in
+        a stream of its own beside the page's sealed content."""
         self.set_font(FONT, "", 7)
         f = face(self, self.faces)
-        assert f is not None and self.footers_at_end
+        assert f is not None and self.sealing is not None
         total = self.page
         for n in range(1, total + 1):
             text = self.protocol.t("report.page", page=n, pages=total)
             x = self.l_margin + (self.width - f.width(text) * self.font_size_pt / 1000 / self.k) / 2
-            self.page = n  # put_text writes to the current page
-            put_text(self, f, x, self.h - 10 + 2 + 0.3 * self.font_size, text, 90)
-        self.page = total
+            self.sealing.footer(n, text_operators(self, f, x, self.h - 10 + 2 + 0.3 * self.font_size, text, 90, n))
+
+    def pdf_bytes(self) -> bytes:
+        if self.sealing is None:
+            return bytes(self.output())
+        self.write_footers()
+        return bytes(self.output(output_producer_class=SealedOutput))
 
 
 def _dur(seconds: int, locale: str) -> str:
@@ -425,6 +436,4 @@ def render_pdf(p: MonthlyProtocol, *, chart_png: bytes | None = None) -> bytes:
     doc.add_page()
     _register(doc, p)
     _signatures(doc, p)
-    if doc.footers_at_end:
-        doc.write_footers()
-    return bytes(doc.output())
+    return doc.pdf_bytes()

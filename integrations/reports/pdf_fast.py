@@ -117,10 +117,15 @@ def wrap(f: Face, text: str, room: float) -> list[str]:
 
 def put_text(doc: FPDF, f: Face, x: float, baseline: float, text: str, gray: int) -> None:
     """One line of text in the current font at ``x`` mm, its baseline ``baseline`` mm from the top."""
+    doc._out(text_operators(doc, f, x, baseline, text, gray, doc.page))
+
+
+def text_operators(doc: FPDF, f: Face, x: float, baseline: float, text: str, gray: int, page: int) -> str:
+    """The operators of ``put_text``, for a stream of the page ``page`` (whose fonts it lists)."""
     k = doc.k
-    doc._resource_catalog.add(PDFResourceType.FONT, f.font.i, doc.page)  # the page's fonts, as cell() adds
-    doc._out(f"q {gray / 255:.3f} g BT /F{f.font.i} {doc.font_size_pt:.2f} Tf 1 0 0 1 {x * k:.2f} "
-             f"{(doc.h - baseline) * k:.2f} Tm ({f.encode(text)}) Tj ET Q")
+    doc._resource_catalog.add(PDFResourceType.FONT, f.font.i, page)  # the page's fonts, as cell() adds
+    return (f"q {gray / 255:.3f} g BT /F{f.font.i} {doc.font_size_pt:.2f} Tf 1 0 0 1 {x * k:.2f} "
+            f"{(doc.h - baseline) * k:.2f} Tm ({f.encode(text)}) Tj ET Q")
 
 
 Column = tuple[list[str], str, bool]  # a cell's lines, its alignment (L or R), whether it is shaped
