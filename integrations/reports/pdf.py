@@ -164,6 +164,43 @@ def _table(doc: PdfBase, table: Table, widths: list[float], none: str, size: flo
     doc.ln(3)
 
 
+_SAMPLE = 200  # rows measured for a side table's column widths: their rows are uniform
+
+
+def fitted_widths(doc: PdfBase, table: Table, total: float, size: float = 7.5) -> list[float]:
+    """Column widths in mm summing to ``total``, each column as wide as its texts need (measured on the
+    header's longest word and the first rows), the room left shared in proportion; when the texts need
+    more than there is, the narrow columns keep their width and the wide ones share the rest. Equal
+    columns would break a file name or a date in two while a short word's column stands half empty."""
+    n = len(table.headers)
+    doc.set_font(FONT, "B", size)
+    need = [max((_text_width(doc, w) for w in h.split()), default=0.0) for h in table.headers]
+    doc.set_font(FONT, "", size)
+    for row in table.rows[:_SAMPLE]:
+        for i, v in enumerate(row):
+            for line in cell_text(v).split("\n"):
+                need[i] = max(need[i], _text_width(doc, line))
+    need = [w + 2 * doc.c_margin + 0.5 for w in need]  # the cell's margins, and a little air
+    if sum(need) <= total:
+        return [w * total / sum(need) for w in need]
+    narrow = [w <= total / n for w in need]
+    while True:  # narrow columns as they are; the others share what is left equally
+        wide = [i for i in range(n) if not narrow[i]]
+        share = (total - sum(need[i] for i in range(n) if narrow[i])) / len(wide)
+        newly = [i for i in wide if need[i] <= share]
+        if not newly:
+            return [need[i] if narrow[i] else share for i in range(n)]
+        for i in newly:
+            narrow[i] = True
+
+
+def _text_width(doc: PdfBase, text: str) -> float:
+    f = face(doc, doc.faces)
+    if f is not None:
+        return f.width(text) * doc.font_size_pt / 1000 / doc.k
+    return float(doc.get_string_width(text))
+
+
 def _rows(doc: PdfBase, headers: list[str], rows: Iterable[list[Cell]], widths: list[float], size: float) -> None:
     """A table: the header row, then the rows; the header is drawn again at the top of every page."""
 
@@ -430,9 +467,7 @@ def render_pdf(p: MonthlyProtocol, *, chart_png: bytes | None = None) -> bytes:
     for table in side_tables(p):
         if table.key == "per_day":
             continue  # drawn in the chart; the CSV/XLSX keep the numbers
-        n = len(table.headers)
-        widths = [doc.width / n] * n
-        _table(doc, table, widths, none)
+        _table(doc, table, fitted_widths(doc, table, doc.width), none)
     doc.add_page()
     _register(doc, p)
     _signatures(doc, p)

@@ -1,5 +1,6 @@
 """Finished pages are compressed at once (integrations/reports/pdf_pages.py), and the file still shows
-every page's text and its footer, drawn into a stream of its own at the end."""
+every page's text and its footer, drawn into a stream of its own at the end; the side tables
+(service protocols, maintenance, backups, health) have columns as wide as their texts need."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import zlib
 import pdfplumber
 import pytest
 
-from integrations.reports.pdf import FONT, PdfBase
+from integrations.reports.pdf import FONT, PdfBase, fitted_widths
 from integrations.reports.pdf_fast import face, put_text, text_operators
 from integrations.reports.pdf_pages import SealedOutput, SealedPages
+from integrations.reports.tables import Cell, Table
 
 
 class _Doc(PdfBase):
@@ -70,3 +72,36 @@ def test_writing_into_a_sealed_page_is_refused_at_output() -> None:
     doc.page = 2
     with pytest.raises(RuntimeError, match="page 1 was written to after it was sealed"):
         doc.output(output_producer_class=SealedOutput)
+
+
+def _need(doc: PdfBase, text: str) -> float:
+    f = face(doc, doc.faces)
+    assert f is not None
+    return f.width(text) * doc.font_size_pt / 1000 / doc.k + 2 * doc.c_margin
+
+
+def test_a_side_table_gives_each_column_the_room_its_texts_need() -> None:
+    doc = PdfBase("bg")
+    doc.add_page()
+    rows: list[list[Cell]] = [[f"NOI-2026-{n:07d}", "спешен", "CUCM", "2026-11-02 17:58", "2026-11-02 18:03",
+                               f"service-protocol-NOI-2026-{n:07d}.pdf"] for n in range(300)]
+    table = Table("service_protocols", "Сервизни протоколи", ["Контролен номер", "Категория", "Компонент", "Решен",
+                                                              "Потвърден", "Протокол"], rows)
+    widths = fitted_widths(doc, table, doc.width)
+    assert sum(widths) == pytest.approx(doc.width)
+    doc.set_font(FONT, "", 7.5)
+    for i, w in enumerate(widths):  # every file name and date on one line (equal columns broke the name in two)
+        assert all(_need(doc, str(r[i])) <= w for r in rows), (i, w)
+
+
+def test_when_texts_need_more_than_the_page_the_narrow_columns_keep_their_width() -> None:
+    doc = PdfBase("bg")
+    doc.add_page()
+    long = "дълъг текст " * 60
+    table = Table("health", "Здраве", ["Кога", "Компонент", "Причина", "Бележка"],
+                  [["2026-11-02 17:58", "CUCM", long, long]])
+    widths = fitted_widths(doc, table, doc.width)
+    assert sum(widths) == pytest.approx(doc.width)
+    doc.set_font(FONT, "", 7.5)
+    assert widths[0] >= _need(doc, "2026-11-02 17:58") and widths[1] >= _need(doc, "CUCM")
+    assert widths[2] == pytest.approx(widths[3]) and widths[2] > 100  # the long texts share the rest
