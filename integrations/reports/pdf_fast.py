@@ -158,10 +158,14 @@ class Grid:
         self.xs = xs
         self.tm = [f" 1 0 0 1 {(x + doc.c_margin) * k:.2f}" for x in xs]  # a left-aligned line's start
         self.index = range(len(widths))
-        # every cell's border: "\0" stands for the row's top, "\1" for its height
-        self.borders = " ".join(f"{x * k:.2f} \0 {w * k:.2f} \1 re S" for x, w in zip(xs, widths, strict=True))
+        # A row is drawn with its top as the origin ("1 0 0 1 0 top cm"), so its borders and the places of
+        # its lines are the same strings from row to row: made once per height and per line.
+        self.frames: dict[int, str] = {}  # a row of n lines: every cell's border
+        self.baselines: list[str] = []  # line n's baseline below the row's top, in points
+        self.starts: list[list[str]] = []  # line n: each column's left-aligned text matrix up to "("
         self.wrapped: dict[tuple[str, int], list[str]] = {}
         self.page = 0
+        self.color: tuple[object, str] = (None, "")  # the text colour and its operator
 
     def cells(self, values: Sequence[object]) -> list[Column] | None:
         """Each cell's lines and alignment, or None when a cell holds text to shape."""
@@ -190,21 +194,37 @@ class Grid:
             return None
         return out
 
+    def _frame(self, count: int) -> str:
+        frame = self.frames.get(count)
+        if frame is None:
+            k, h = self.k, count * self.line_h + self.pad
+            frame = self.frames[count] = " ".join(f"{x * k:.2f} 0 {w * k:.2f} {-h * k:.2f} re S"
+                                                  for x, w in zip(self.xs, self.widths, strict=True))
+        return frame
+
+    def _starts(self, line: int) -> list[str]:
+        while len(self.starts) <= line:
+            n = len(self.starts)
+            below = f"{-(self.pad / 2 + self.line_h / 2 + self.lead + n * self.line_h) * self.k:.2f}"
+            self.baselines.append(below)
+            self.starts.append([f"{tm} {below} Tm (" for tm in self.tm])  # where cell() puts a line's baseline
+        return self.starts[line]
+
     def draw(self, cols: Sequence[Column], y: float, first: int, count: int) -> None:
         """Lines ``first`` to ``first + count`` of the row's cells from ``y`` mm, each cell bordered."""
         doc, k, f = self.doc, self.k, self.face
         if doc.page != self.page:
             doc._resource_catalog.add(PDFResourceType.FONT, f.font.i, doc.page)  # as cell() does
             self.page = doc.page
-        h = count * self.line_h + self.pad
-        color = doc.text_color.serialize().lower() if doc.text_color is not None else ""
-        parts = ["q ", self.borders.replace("\0", f"{(doc.h - y) * k:.2f}").replace("\1", f"{-h * k:.2f}"),
-                 " ", color, " BT ", self.font_tf]
+        if self.color[0] is not doc.text_color:
+            self.color = (doc.text_color, doc.text_color.serialize().lower() if doc.text_color is not None else "")
+        parts = [f"q 1 0 0 1 0 {(doc.h - y) * k:.2f} cm ", self._frame(count), " ", self.color[1], " BT ",
+                 self.font_tf]
         add = parts.append
         encode = f.encode
-        base = doc.h - (y + self.pad / 2 + self.line_h / 2 + self.lead)
-        for i in range(first, first + count):
-            at_y = f" {(base - (i - first) * self.line_h) * k:.2f} Tm ("
+        for j in range(count):
+            i = first + j
+            starts = self._starts(j)
             for c, col in enumerate(cols):
                 lines = col[0]
                 if i >= len(lines) or not lines[i]:
@@ -212,10 +232,9 @@ class Grid:
                 line = lines[i]
                 if col[1] == "R":
                     x = self.xs[c] + self.widths[c] - self.c_margin - f.width(line) * self.size_pt / 1000 / k
-                    add(f" 1 0 0 1 {x * k:.2f}")
+                    add(f" 1 0 0 1 {x * k:.2f} {self.baselines[j]} Tm (")
                 else:
-                    add(self.tm[c])
-                add(at_y)
+                    add(starts[c])
                 add(encode(line))
                 add(") Tj")
         add(" ET Q")
