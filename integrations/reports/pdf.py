@@ -20,7 +20,7 @@ from pathlib import Path
 
 import matplotlib
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import MethodReturnValue, PDFResourceType, XPos, YPos
 
 from commands.domain.i18n.format import format_duration
 from commands.incidents.views import category_title, component_title
@@ -204,8 +204,28 @@ def _text_width(doc: PdfBase, text: str) -> float:
 def _rows(doc: PdfBase, headers: list[str], rows: Iterable[list[Cell]], widths: list[float], size: float) -> None:
     """A table: the header row, then the rows; the header is drawn again at the top of every page."""
 
+    # The header row drawn again on each page, at the same place, is the same operators: kept from its
+    # first drawing at that place (a page's first row in a table of 3,000 pages), unless it holds text to
+    # shape, which fpdf2 draws with resources of its own
+    drawn: dict[float, tuple[bytes, float]] = {}  # where it starts → its operators and where it ends
+    keep = not doc.text_shaping and not any(_RTL.search(h) for h in headers)
+
     def header() -> None:
+        y = doc.get_y()
+        doc.set_font(FONT, "B", size)  # as _row sets it, its operator written into the page as fpdf2 does
+        again = drawn.get(y)
+        f = face(doc, doc.faces)
+        if again is not None and f is not None:
+            doc._resource_catalog.add(PDFResourceType.FONT, f.font.i, doc.page)
+            doc._out(again[0])
+            doc.set_xy(doc.l_margin, again[1])
+            return
+        page, content = doc.page, doc.pages[doc.page].contents
+        assert isinstance(content, bytearray)  # the page being written
+        mark = len(content)
         _row(doc, headers, widths, size, bold=True)
+        if keep and doc.page == page:
+            drawn[y] = (bytes(content[mark:]).removesuffix(b"\n"), doc.get_y())
 
     header()
     doc.set_font(FONT, "", size)
