@@ -2,10 +2,13 @@
 history, on SQLite and PostgreSQL: the time of each step and the peak memory.
 
 Run: .venv/bin/python bench/report.py [--month-incidents 50000] [--history 1000000] [--pg URL] [--skip-pdf]
+     [--customer noi|hgp]
 
 Seeds customer noi (examples/noi.toml) straight into the tables (raw DBAPI executemany on SQLite, COPY on
 PostgreSQL): ``history`` incidents from 2024 on, ``month-incidents`` of them in November 2026 (Sofia),
-each with its three clocks, closed with a mix of met and breached. Then, against the migrated schema with
+each with its three clocks, closed with a mix of met and breached. ``--customer hgp`` seeds the Persian
+customer of examples/hgp.toml instead (Asia/Tehran, its categories and components, Persian descriptions
+with a Latin word and digits in them): its protocol is in locale fa, shaped and right to left. Then, against the migrated schema with
 its indexes: the protocol's data (the month's register streamed through the (customer_id, reported_at)
 index and the unique clock index), and the CSV, XLSX and PDF renderings. Peak memory: tracemalloc's
 peak of Python allocations during the step (run separately from the timing), and the process's max RSS.
@@ -37,9 +40,9 @@ from bot.settings import load_config
 from commands.domain.clock import FakeClock
 from commands.reports.report import monthly_protocol, render
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "noi.toml"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLE = EXAMPLES / "noi.toml"
 SOFIA = ZoneInfo("Europe/Sofia")
-MONTH_START = datetime(2026, 11, 1, tzinfo=SOFIA).astimezone(UTC)
 MONTH_SECONDS = 30 * 86400
 HISTORY_START = datetime(2024, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -49,29 +52,49 @@ INCIDENT_COLS = ("id", "control_number", "customer_id", "year", "seq", "category
 CLOCK_COLS = ("incident_id", "name", "target", "started_at", "deadline", "stopped_at", "met", "margin_seconds",
               "final_at", "rev", "warned", "breach_sent")
 TARGETS = {"reaction": 1800, "arrival": 3600, "resolution": 14400}
+# what differs per customer: its example file, prefix, time zone, categories, components, reporter and
+# descriptions ({i}: the incident's number)
+CUSTOMERS: dict[str, dict[str, Any]] = {
+    "noi": {"example": EXAMPLE, "prefix": "NOI", "tz": SOFIA, "categories": ["urgent"], "components": ["cucm"],
+            "reporter": "ivana", "descriptions": ["Bench incident {i}: calls fail"]},
+    "hgp": {"example": EXAMPLES / "hgp.toml", "prefix": "HGP", "tz": ZoneInfo("Asia/Tehran"),
+            "categories": ["critical", "normal"],
+            "components": ["crm", "sql", "reporting", "email", "sms", "telephony", "accounting", "powerbi"],
+            "reporter": "sara",
+            "descriptions": ["حادثه {i}: سامانه CRM پاسخ نمی‌دهد و کاربران نمی‌توانند وارد شوند",
+                             "گزارش‌های Reporting Services ساخته نمی‌شوند (شماره {i})",
+                             "پیامک‌ها ارسال نمی‌شوند؛ صف SMS پر است — مورد {i}",
+                             "تماس‌های ورودی در CRM ثبت نمی‌شوند، کاربر ۱۲ و ۱۴ گزارش داده‌اند {i}"]},
+}
 
 
-def rows(history: int, month: int) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+def rows(history: int, month: int, customer: str = "noi") -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
     """(incident, clocks) tuples with aware datetimes; the last ``month`` incidents are in November 2026,
     all confirmed (each stop final) but the month's last 1 %, resolved and awaiting confirmation."""
+    c = CUSTOMERS[customer]
+    tz: ZoneInfo = c["tz"]
+    month_start = datetime(2026, 11, 1, tzinfo=tz).astimezone(UTC)
     rnd = random.Random(42)
     before = history - month
     awaiting_from = history - max(1, month // 100)
-    span = (MONTH_START - HISTORY_START).total_seconds()
+    span = (month_start - HISTORY_START).total_seconds()
     for i in range(1, history + 1):
         if i <= before:
             t0 = HISTORY_START + timedelta(seconds=span * (i - 1) / max(1, before))
         else:
-            t0 = MONTH_START + timedelta(seconds=MONTH_SECONDS * (i - before - 1) / month)
+            t0 = month_start + timedelta(seconds=MONTH_SECONDS * (i - before - 1) / month)
         ack = t0 + timedelta(seconds=rnd.randint(60, 3600))
         arrive = ack + timedelta(seconds=rnd.randint(60, 3600))
         confirm = arrive + timedelta(seconds=rnd.randint(600, 20000))
         resolved = confirm - timedelta(minutes=5)
         awaiting = i > awaiting_from
-        year = t0.astimezone(SOFIA).year
-        inc = (i, f"NOI-{year}-{i:07d}", "noi", year, i, "urgent", "cucm", f"Bench incident {i}: calls fail",
-               "ivana", "console:console", "resolved" if awaiting else "confirmed", t0, t0, ack, arrive, resolved,
-               None if awaiting else confirm, "remote")
+        year = t0.astimezone(tz).year
+        pick = i % 7  # categories, components and descriptions in a fixed mix
+        inc = (i, f"{c['prefix']}-{year}-{i:07d}", customer, year, i, c["categories"][pick % len(c["categories"])],
+               c["components"][pick % len(c["components"])],
+               c["descriptions"][i % len(c["descriptions"])].format(i=i), c["reporter"], "console:console",
+               "resolved" if awaiting else "confirmed", t0, t0, ack, arrive, resolved, None if awaiting else confirm,
+               "remote")
         clocks = []
         for name, stop in (("reaction", ack), ("arrival", arrive), ("resolution", resolved)):
             deadline = t0 + timedelta(seconds=TARGETS[name])
@@ -88,7 +111,7 @@ def _sqlite_value(v: Any) -> Any:
     return v
 
 
-def seed_sqlite(engine: sa.Engine, history: int, month: int) -> None:
+def seed_sqlite(engine: sa.Engine, history: int, month: int, customer: str) -> None:
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -97,7 +120,7 @@ def seed_sqlite(engine: sa.Engine, history: int, month: int) -> None:
         ins_c = f"INSERT INTO sla_clock ({', '.join(CLOCK_COLS)}) VALUES ({', '.join('?' * len(CLOCK_COLS))})"
         incs: list[tuple[Any, ...]] = []
         clks: list[tuple[Any, ...]] = []
-        for inc, clocks in rows(history, month):
+        for inc, clocks in rows(history, month, customer):
             incs.append(tuple(_sqlite_value(v) for v in inc))
             clks += [tuple(_sqlite_value(v) for v in c) for c in clocks]
             if len(incs) >= 20000:
@@ -112,13 +135,13 @@ def seed_sqlite(engine: sa.Engine, history: int, month: int) -> None:
         raw.close()
 
 
-def seed_pg(engine: sa.Engine, history: int, month: int) -> None:
+def seed_pg(engine: sa.Engine, history: int, month: int, customer: str) -> None:
     raw = engine.raw_connection()
     try:
         cur: Any = raw.cursor()
         with cur.copy(f"COPY incident ({', '.join(INCIDENT_COLS)}) FROM STDIN") as copy_i:
             clocks_all: list[list[tuple[Any, ...]]] = []
-            for inc, clocks in rows(history, month):
+            for inc, clocks in rows(history, month, customer):
                 copy_i.write_row(inc)
                 clocks_all.append(clocks)
         with cur.copy(f"COPY sla_clock ({', '.join(CLOCK_COLS)}) FROM STDIN") as copy_c:
@@ -141,7 +164,7 @@ def prepare(kind: str, args: argparse.Namespace) -> str:
     """The URL of a database seeded with ``history``/``month`` incidents: made once, then reused by every
     run (a file under --work-dir on SQLite, a schema named by the sizes on PostgreSQL; --reseed makes it
     again, --drop removes it at the end)."""
-    tag = f"{args.history}_{args.month_incidents}"
+    tag = f"{args.history}_{args.month_incidents}" + ("" if args.customer == "noi" else f"_{args.customer}")
     if kind == "sqlite":
         path = Path(args.work_dir) / f"report_{tag}.db"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +177,7 @@ def prepare(kind: str, args: argparse.Namespace) -> str:
             path.unlink(missing_ok=True)
             _seed(url, args)
             done.touch()
-        _migrate(url)
+        _migrate(url, args.customer)
         return url
     from storage.db import normalise_url
 
@@ -174,17 +197,17 @@ def prepare(kind: str, args: argparse.Namespace) -> str:
                 c.exec_driver_sql(f"CREATE TABLE {schema}.bench_seeded (at text)")
     finally:
         admin.dispose()
-    _migrate(url)
+    _migrate(url, args.customer)
     return url
 
 
-def _migrate(url: str) -> None:
+def _migrate(url: str, customer: str) -> None:
     """A database seeded by an older checkout gets the indexes added since (nothing to do otherwise)."""
-    build_app(load_config(EXAMPLE), url, clock=FakeClock(NOW)).close()
+    build_app(load_config(CUSTOMERS[customer]["example"]), url, clock=FakeClock(NOW)).close()
 
 
 def drop(kind: str, args: argparse.Namespace) -> None:
-    tag = f"{args.history}_{args.month_incidents}"
+    tag = f"{args.history}_{args.month_incidents}" + ("" if args.customer == "noi" else f"_{args.customer}")
     if kind == "sqlite":
         for suffix in (".db", ".seeded"):
             (Path(args.work_dir) / f"report_{tag}{suffix}").unlink(missing_ok=True)
@@ -198,11 +221,12 @@ def drop(kind: str, args: argparse.Namespace) -> None:
 
 
 def _seed(url: str, args: argparse.Namespace) -> None:
-    app = build_app(load_config(EXAMPLE), url, clock=FakeClock(NOW))
+    app = build_app(load_config(CUSTOMERS[args.customer]["example"]), url, clock=FakeClock(NOW))
     try:
         t = time.perf_counter()
-        (seed_pg if app.db.dialect == "postgresql" else seed_sqlite)(app.db.engine, args.history, args.month_incidents)
-        print(f"{app.db.dialect}: seeded {args.history:,} incidents ({args.month_incidents:,} in 2026-11) with 3 clocks "
+        (seed_pg if app.db.dialect == "postgresql" else seed_sqlite)(app.db.engine, args.history, args.month_incidents,
+                                                                      args.customer)
+        print(f"{app.db.dialect}: seeded {args.history:,} {args.customer} incidents ({args.month_incidents:,} in 2026-11) with 3 clocks "
               f"each in {time.perf_counter() - t:.1f} s", flush=True)
     finally:
         app.close()
@@ -216,13 +240,13 @@ def _rss_mib() -> float:
     return 0.0
 
 
-def child(url: str, fmt: str, month: int, trace: bool) -> None:
+def child(url: str, fmt: str, month: int, trace: bool, customer: str = "noi") -> None:
     """One user's request in a process that did not seed: the app is built and the renderer's modules
     imported first (a running desk has both; the PDF's include the chart's, which draws the PDF's charts),
     then the protocol's data and the file are timed."""
     from integrations import reports
 
-    app = build_app(load_config(EXAMPLE), url, clock=FakeClock(NOW), migrate=False)
+    app = build_app(load_config(CUSTOMERS[customer]["example"]), url, clock=FakeClock(NOW), migrate=False)
     try:
         services = app.services
         if fmt != "data":
@@ -238,7 +262,7 @@ def child(url: str, fmt: str, month: int, trace: bool) -> None:
         if trace:
             tracemalloc.start()
         w0, c0 = time.perf_counter(), time.process_time()
-        protocol = app.db.read_sync(lambda s: monthly_protocol(s, services, "noi", 2026, 11, NOW))
+        protocol = app.db.read_sync(lambda s: monthly_protocol(s, services, customer, 2026, 11, NOW))
         w1, c1 = time.perf_counter(), time.process_time()
         assert protocol.totals["total"] == month, protocol.totals
         size = 0
@@ -252,10 +276,10 @@ def child(url: str, fmt: str, month: int, trace: bool) -> None:
         app.close()
 
 
-def run_child(url: str, fmt: str, month: int, trace: bool) -> dict[str, Any]:
+def run_child(url: str, fmt: str, month: int, trace: bool, customer: str = "noi") -> dict[str, Any]:
     """The child's figures, with its own max RSS (os.wait4: this child's, not the largest of all children)."""
     cmd = [sys.executable, __file__, "--child", fmt, "--url", url, "--month-incidents", str(month),
-           *(["--trace"] if trace else [])]
+           "--customer", customer, *(["--trace"] if trace else [])]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     assert p.stdout is not None
     out = p.stdout.read()
@@ -270,18 +294,18 @@ def run_child(url: str, fmt: str, month: int, trace: bool) -> dict[str, Any]:
 
 def bench(kind: str, url: str, args: argparse.Namespace) -> None:
     formats = ["data", *args.formats.split(",")]
-    print(f"{kind}: {args.month_incidents:,} incidents in the month, {args.history:,} in history; "
+    print(f"{kind}, customer {args.customer}: {args.month_incidents:,} incidents in the month, {args.history:,} in history; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     print(f"  {'format':<6} {'data s':>8} {'(cpu)':>7} {'render s':>9} {'(cpu)':>7} {'total s':>8} {'bytes':>11} "
           f"{'max RSS':>9} {'(before)':>9} {'tracemalloc':>12}", flush=True)
     for fmt in formats:
         best: dict[str, Any] | None = None
         for _ in range(args.repeat):  # the best of n runs: the machine is shared, the noise only adds
-            fig = run_child(url, fmt, args.month_incidents, trace=False)
+            fig = run_child(url, fmt, args.month_incidents, trace=False, customer=args.customer)
             if best is None or fig["data_s"] + fig["render_s"] < best["data_s"] + best["render_s"]:
                 best = fig
         assert best is not None
-        traced = run_child(url, fmt, args.month_incidents, trace=True)["trace_peak"] if args.tracemalloc else 0.0
+        traced = run_child(url, fmt, args.month_incidents, trace=True, customer=args.customer)["trace_peak"] if args.tracemalloc else 0.0
         print(f"  {fmt:<6} {best['data_s']:8.2f} {best['data_cpu']:7.2f} {best['render_s']:9.2f} {best['render_cpu']:7.2f} "
               f"{best['data_s'] + best['render_s']:8.2f} {best['bytes']:11,} {best['max_rss']:6.0f} MiB "
               f"{best['rss0']:5.0f} MiB {traced:8.0f} MiB", flush=True)
@@ -294,6 +318,8 @@ def main() -> None:
     ap.add_argument("--history", type=int, default=1_000_000)
     ap.add_argument("--pg", default=os.environ.get("DUTYDESK_TEST_PG"), help="PostgreSQL URL (a schema is made)")
     ap.add_argument("--only", choices=("sqlite", "postgresql"))
+    ap.add_argument("--customer", choices=tuple(CUSTOMERS), default="noi",
+                    help="noi (Bulgarian, examples/noi.toml) or hgp (Persian, shaped right to left, examples/hgp.toml)")
     ap.add_argument("--formats", default="csv,xlsx,md,chart,pdf", help="comma-separated; the data alone always runs")
     ap.add_argument("--skip-pdf", action="store_true")
     ap.add_argument("--repeat", type=int, default=1, help="runs per format, the fastest shown")
@@ -308,7 +334,7 @@ def main() -> None:
     ap.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.url, args.child, args.month_incidents, args.trace)
+        child(args.url, args.child, args.month_incidents, args.trace, args.customer)
         return
     if args.skip_pdf:
         args.formats = ",".join(f for f in args.formats.split(",") if f != "pdf")

@@ -28,6 +28,7 @@ from commands.reports.domain.math import ClockResult
 from commands.reports.report import MonthlyProtocol, RegisterEntry
 from integrations.reports.pdf_fast import Face, Grid, RowWriter, face, put_text, text_operators, wrap
 from integrations.reports.pdf_pages import SealedOutput, SealedPages
+from integrations.reports.pdf_shaped import ShapedRowWriter, Shaper, put_run, run_operators, shaper
 from integrations.reports.tables import Cell, Table, compliance_table, header_lines, side_tables, when
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -59,6 +60,7 @@ class PdfBase(FPDF):
         self.start = "R" if self.rtl else "L"
         self.wrapped: dict[tuple[str, float, str, float, bool], list[str]] = {}  # _lines, per text and font
         self.faces: dict[str, Face] = {}  # pdf_fast: widths and glyph codes per font
+        self.shapers: dict[tuple[str, float], Shaper] = {}  # pdf_shaped: shaped runs per font and size
         if self.shaping:
             self.set_text_shaping(True)
         self.set_auto_page_break(True, margin=14)
@@ -79,7 +81,7 @@ class _Doc(PdfBase):
         # Arabic numbers), drawn "11-2026": isolated left to right (LRI … PDI) it reads as written
         self.month = f"\u2066{p.label}\u2069" if self.rtl else p.label
         self.running_title = ""  # the table whose header repeats after a page break
-        self.footers_at_end = not self.text_shaping  # the page total drawn by write_footers (pdf_fast)
+        self.footers_at_end = True  # the page total drawn by write_footers (pdf_fast, pdf_shaped)
         # finished pages compressed at once (pdf_pages): only with the footers drawn at the end, which
         # leaves no page-total alias for fpdf2 to replace in a page's text
         self.sealing = SealedPages(self) if self.footers_at_end else None
@@ -93,13 +95,20 @@ class _Doc(PdfBase):
         self.set_font(FONT, "", 7)
         text = f"{p.customer.name} · {p.t('report.protocol.title', month=self.month)}"
         f = face(self, self.faces)
-        if f is None:
+        s = shaper(self, self.shapers) if f is None and self.text_shaping else None
+        baseline = self.y + 2 + 0.3 * self.font_size
+        if f is not None:  # a cell() of its own costs a millisecond a page
+            put_text(self, f, self.l_margin + self.c_margin, baseline, text, 90)
+            self.set_xy(self.l_margin, self.y + 4)
+        elif s is not None:  # shaped: on the right in a right-to-left document (cell()'s place)
+            w = s.run(text).width
+            x = self.l_margin + self.width - self.c_margin - w if self.start == "R" else self.l_margin + self.c_margin
+            put_run(self, s, x, baseline, text, 90)
+            self.set_xy(self.l_margin, self.y + 4)
+        else:
             self.set_text_color(90)
             self.cell(0, 4, text, align=self.start, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.set_text_color(0)
-        else:  # a cell() of its own costs a millisecond a page
-            put_text(self, f, self.l_margin + self.c_margin, self.y + 2 + 0.3 * self.font_size, text, 90)
-            self.set_xy(self.l_margin, self.y + 4)
         self.ln(1)
 
     def footer(self) -> None:
@@ -116,12 +125,19 @@ class _Doc(PdfBase):
         a stream of its own beside the page's sealed content."""
         self.set_font(FONT, "", 7)
         f = face(self, self.faces)
-        assert f is not None and self.sealing is not None
+        s = shaper(self, self.shapers) if f is None else None
+        assert (f is not None or s is not None) and self.sealing is not None
         total = self.page
+        baseline = self.h - 10 + 2 + 0.3 * self.font_size
         for n in range(1, total + 1):
             text = self.protocol.t("report.page", page=n, pages=total)
-            x = self.l_margin + (self.width - f.width(text) * self.font_size_pt / 1000 / self.k) / 2
-            self.sealing.footer(n, text_operators(self, f, x, self.h - 10 + 2 + 0.3 * self.font_size, text, 90, n))
+            if f is not None:
+                x = self.l_margin + (self.width - f.width(text) * self.font_size_pt / 1000 / self.k) / 2
+                ops = text_operators(self, f, x, baseline, text, 90, n)
+            else:  # shaped (fa): centred as cell(align="C") centres it
+                assert s is not None
+                ops = run_operators(self, s, self.l_margin + (self.width - s.run(text).width) / 2, baseline, text, 90, n)
+            self.sealing.footer(n, ops)
 
     def pdf_bytes(self) -> bytes:
         if self.sealing is None:
@@ -255,8 +271,11 @@ def _lines(doc: PdfBase, text: str, width: float) -> list[str]:
     if cached is not None:
         return cached  # categories, components, clock cells repeat from row to row
     f = face(doc, doc.faces)
+    s = shaper(doc, doc.shapers) if f is None and doc.text_shaping else None
     if f is not None:  # measured and broken here: multi_cell's dry run costs ~1 ms a cell
         out = wrap(f, text, (width - 2 * doc.c_margin) * doc.k * 1000 / doc.font_size_pt)
+    elif s is not None:  # shaped text measured and broken as multi_cell does (pdf_shaped)
+        out = s.lines(text, width - 2 * doc.c_margin)
     elif "\n" not in text and doc.get_string_width(text) <= width - 2 * doc.c_margin:
         out = [text]  # most cells: one line, no line breaking needed
     else:
@@ -324,11 +343,14 @@ def _page_room(doc: PdfBase) -> int:
 def _draw(doc: PdfBase, cols: list[tuple[list[str], str, bool]], widths: list[float], first: int, count: int,
           bold: bool) -> None:
     """Lines ``first`` to ``first + count`` of a row's cells, each cell bordered (filled grey in a header).
-    Cells of plain text go through pdf_fast in one piece; cells to shape through fpdf2's ``cell()``."""
+    Cells of plain text go through pdf_fast in one piece, shaped cells (all of a shaped document's, the
+    right-to-left ones of another) through pdf_shaped; fpdf2's ``cell()`` is left for what neither draws."""
     y, x = doc.get_y(), doc.l_margin
     h = count * LINE_H + PAD
     f = face(doc, doc.faces)
     fast = RowWriter(doc, f, 230 / 255 if bold else None) if f is not None else None
+    s = shaper(doc, doc.shapers)
+    shaped_w = ShapedRowWriter(doc, s, 230 / 255 if bold else None) if s is not None else None
     baseline = y + PAD / 2 + LINE_H / 2 + 0.3 * doc.font_size  # where cell() puts a line's baseline
     if doc.rtl:  # the first column on the right
         x += sum(widths)
@@ -339,12 +361,18 @@ def _draw(doc: PdfBase, cols: list[tuple[list[str], str, bool]], widths: list[fl
             fast.rect(x, y, w, h)
             for i, line in enumerate(lines[first:first + count]):
                 fast.line(x, w, baseline + i * LINE_H, line, align == "R")
+        elif shaped_w is not None and (shaped or doc.text_shaping):
+            shaped_w.rect(x, y, w, h)
+            for i, line in enumerate(lines[first:first + count]):
+                shaped_w.line(x, w, baseline + i * LINE_H, line, align == "R")
         else:
             _draw_slow(doc, lines, align, shaped, x, y, w, first, count, bold)
         if not doc.rtl:
             x += w
     if fast is not None:
         fast.flush()
+    if shaped_w is not None and (shaped_w.rects or shaped_w.texts):
+        shaped_w.flush()
     doc.set_xy(doc.l_margin, y + h)
 
 
