@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_date, format_datetime
@@ -39,7 +40,13 @@ def signed_minutes(seconds: int | None) -> int | None:
 
 
 def when(p: MonthlyProtocol, at: datetime | None) -> str:
-    return "" if at is None else format_datetime(at, p.tz, p.locale)
+    """An instant as the protocol prints it, to the minute."""
+    return "" if at is None else _minute_text(int(at.timestamp() // 60), p.tz, p.locale)
+
+
+@lru_cache(maxsize=8192)  # the register and the service protocols print each minute several times, in time order
+def _minute_text(minute: int, tz: ZoneInfo, locale: str) -> str:
+    return format_datetime(datetime.fromtimestamp(minute * 60, UTC), tz, locale)  # its seconds are not printed
 
 
 def header_lines(p: MonthlyProtocol) -> list[str]:
@@ -89,10 +96,10 @@ def register_headers(p: MonthlyProtocol) -> list[str]:
 
 def register_row(p: MonthlyProtocol, e: RegisterEntry) -> list[Cell]:
     row = e.row
-    tz, loc = p.tz, p.locale
+    loc = p.locale
     cells: list[Cell] = [
         row.control_number, category_title(p.customer, row.category, loc), component_title(p.customer, row.component),
-        row.description, _word(loc, f"state.{row.state}"), format_datetime(row.reported_at, tz, loc),
+        row.description, _word(loc, f"state.{row.state}"), when(p, row.reported_at),
     ]
     for r in e.results:
         if r is None:
@@ -100,8 +107,7 @@ def register_row(p: MonthlyProtocol, e: RegisterEntry) -> list[Cell]:
         else:
             cells += [None if r.elapsed is None else int(r.elapsed // 60), _outcome_word(loc, r.outcome, r.awaiting),
                       None if r.margin is None else int(r.margin / 60)]  # as minutes() and signed_minutes()
-    cells += ["" if row.resolved_at is None else format_datetime(row.resolved_at, tz, loc),
-              "" if row.confirmed_at is None else format_datetime(row.confirmed_at, tz, loc)]
+    cells += [when(p, row.resolved_at), when(p, row.confirmed_at)]
     return cells
 
 
