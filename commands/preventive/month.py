@@ -5,6 +5,7 @@ what was missed, skipped or late; each fixed fault's service protocol."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import Session
@@ -14,6 +15,7 @@ from commands.preventive.domain.entries import FixedFault, PreventiveEntry
 from commands.preventive.messages import ref_of
 from commands.preventive.plan import task_ref
 from storage import maintenance as store
+from storage.reports import MonthRow
 
 
 def month_entries(session: Session, services: Services, customer_id: str, start: datetime, end: datetime,
@@ -50,11 +52,25 @@ def month_entries(session: Session, services: Services, customer_id: str, start:
 
 
 def fixed_faults(session: Session, services: Services, customer_id: str, start: datetime, end: datetime,
-                 locale: str) -> list[FixedFault]:
+                 locale: str, known: Mapping[str, MonthRow] | None = None) -> list[FixedFault]:
+    """The month's fixed faults, each with its service protocol. ``known``: the month's register by
+    control number; a fault also in it keeps that row's number and (equal) instants, not copies of its
+    own (a month may fix 50,000 faults, held while the protocol is rendered)."""
     from commands.incidents.views import category_title, component_title
 
     customer = services.config.customers[customer_id]
-    return [FixedFault(i.control_number, category_title(customer, i.category, locale),
-                       component_title(customer, i.component), i.resolved_at, i.confirmed_at,
-                       f"service-protocol-{i.control_number}.pdf")
-            for i in store.fixed_between(session, customer_id, start, end) if i.resolved_at is not None]
+    out: list[FixedFault] = []
+    for i in store.fixed_between(session, customer_id, start, end):
+        number, resolved, confirmed = i.control_number, i.resolved_at, i.confirmed_at
+        if resolved is None:
+            continue
+        row = known.get(number) if known is not None else None
+        if row is not None:
+            number = row.control_number
+            if row.resolved_at == resolved:
+                resolved = row.resolved_at
+            if confirmed is not None and row.confirmed_at == confirmed:
+                confirmed = row.confirmed_at
+        out.append(FixedFault(number, category_title(customer, i.category, locale),
+                              component_title(customer, i.component), resolved, confirmed))
+    return out

@@ -16,8 +16,8 @@ from storage import reports as q
 
 @dataclass(frozen=True, slots=True)
 class RegisterEntry:
-    row: q.RegisterRow
-    results: tuple[ClockResult | None, ...]  # per CLOCKS: None = the category has no such clock
+    row: q.MonthRow
+    results: tuple[ClockResult | None, ...]  # per the protocol's clocks: None = the category has no such clock
 
 
 @dataclass

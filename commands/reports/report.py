@@ -84,17 +84,21 @@ def _monthly_protocol(session: Session, services: Services, customer_id: str, ye
     states: Counter[str] = Counter()
     entries: list[RegisterEntry] = []
     awaiting: list[RegisterEntry] = []
+    # one object per distinct result: a month's 150,000 clocks have a few thousand (seconds within hours)
+    results_seen: dict[tuple[object, ...], ClockResult] = {}
     health_incidents = 0
-    for row in q.month_register(session, customer_id, start, end):
+    for row, row_clocks in q.month_register(session, customer_id, start, end):
         cancelled = row.state == "cancelled"
         results: list[ClockResult | None] = []
         for k in index:
-            c = row.clocks[k]
+            c = row_clocks[k]
             if c is None:
                 results.append(None)
                 continue
-            r = clock_result(c.started_at, c.deadline, c.stopped_at, c.met, c.margin_seconds, now, cancelled=cancelled,
-                             awaiting=provisional(c.stopped_at, c.final_at, now))
+            started, deadline, stopped, met, margin, final = c
+            r = clock_result(started, deadline, stopped, met, margin, now, cancelled=cancelled,
+                             awaiting=provisional(stopped, final, now))
+            r = results_seen.setdefault((r.outcome, r.elapsed, r.margin, r.awaiting), r)
             results.append(r)
             counter.add(row.category, CLOCKS[k], r)
         entries.append(RegisterEntry(row, tuple(results)))
@@ -104,6 +108,7 @@ def _monthly_protocol(session: Session, services: Services, customer_id: str, ye
         states[row.state] += 1
         if row.reporter == "monitor":
             health_incidents += 1
+    del results_seen
     totals = {
         "total": len(entries),
         "confirmed": states["confirmed"],
@@ -123,7 +128,8 @@ def _monthly_protocol(session: Session, services: Services, customer_id: str, ye
         health=q.health_changes(session, customer_id, start, end),
         awaiting=awaiting,
         preventive_done=done, preventive_missed=missed,
-        fixed=fixed_faults(session, services, customer_id, start, end, locale or customer.locale),
+        fixed=fixed_faults(session, services, customer_id, start, end, locale or customer.locale,
+                           known={e.row.control_number: e.row for e in entries}),
     )
 
 
@@ -156,7 +162,7 @@ def summary_lines(p: MonthlyProtocol) -> tuple[str, list[str]]:
     return title, lines
 
 
-def awaiting_item(customer: CustomerConfig, row: q.RegisterRow, clocks: Sequence[str],
+def awaiting_item(customer: CustomerConfig, row: q.MonthRow, clocks: Sequence[str],
                   results: Sequence[ClockResult | None], locale: str) -> str:
     """"NOI-2026-00042 · resolved 2026-11-23 13:00 · Resolution: met (provisional)"."""
     parts = [row.control_number]

@@ -30,10 +30,10 @@ def test_month_bounds_are_local_midnights_across_dst() -> None:
 
 
 def test_clock_results() -> None:
-    assert clock_result(T0, T0 + H, T0 + H / 2, True, 1800, T0) == ClockResult("met", 1800, 1800, T0 + H)
+    assert clock_result(T0, T0 + H, T0 + H / 2, True, 1800, T0) == ClockResult("met", 1800, 1800)
     assert clock_result(T0, T0 + H, T0 + 2 * H, False, -3600, T0).outcome == "breached"
-    assert clock_result(T0, T0 + H, None, None, None, T0 + H / 4) == ClockResult("running", None, 2700, T0 + H)
-    assert clock_result(T0, T0 + H, None, None, None, T0 + 3 * H) == ClockResult("breached", None, -7200, T0 + H)
+    assert clock_result(T0, T0 + H, None, None, None, T0 + H / 4) == ClockResult("running", None, 2700)
+    assert clock_result(T0, T0 + H, None, None, None, T0 + 3 * H) == ClockResult("breached", None, -7200)
     assert clock_result(None, None, None, None, None, T0).outcome == "waiting"
     assert clock_result(T0, T0 + H, None, None, None, T0 + 3 * H, cancelled=True).outcome == "cancelled"
 

@@ -27,4 +27,8 @@ class FixedFault:
     component: str
     resolved_at: datetime
     confirmed_at: datetime | None
-    protocol: str
+
+    @property
+    def protocol(self) -> str:
+        """The file of its service protocol, as commands/preventive/protocol.py names it."""
+        return f"service-protocol-{self.number}.pdf"

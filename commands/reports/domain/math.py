@@ -21,13 +21,13 @@ class ClockResult:
 
     ``elapsed``: seconds from the clock's start to its stop (None while running); ``margin``: seconds
     between deadline and stop (negative = breached by), or for a running clock between deadline and the
-    report's instant (negative = overdue now).
+    report's instant (negative = overdue now). Equal results are equal values (a month's protocol keeps
+    one object for each: commands/reports/report.py).
     """
 
     outcome: Outcome
     elapsed: int | None = None
     margin: int | None = None
-    deadline: datetime | None = None
     awaiting: bool = False  # stopped provisionally: the outcome holds unless the fix is reopened
 
 
@@ -47,11 +47,11 @@ def clock_result(started: datetime | None, deadline: datetime | None, stopped: d
         if margin is None:
             margin = int((deadline - stopped).total_seconds())
         ok = met if met is not None else margin >= 0
-        return ClockResult("met" if ok else "breached", elapsed, margin, deadline, awaiting and not cancelled)
+        return ClockResult("met" if ok else "breached", elapsed, margin, awaiting and not cancelled)
     if cancelled:
-        return ClockResult("cancelled", None, None, deadline)
+        return ClockResult("cancelled")
     left = int((deadline - as_of).total_seconds())
-    return ClockResult("running" if left >= 0 else "breached", None, left, deadline)
+    return ClockResult("running" if left >= 0 else "breached", None, left)
 
 
 @dataclass(frozen=True, slots=True)

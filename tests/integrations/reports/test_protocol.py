@@ -4,9 +4,11 @@ numbers in the CSV and XLSX exactly, the PDF's text, the chart, and /report mont
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pdfplumber
 import pytest
@@ -184,6 +186,33 @@ async def test_report_monthly_in_chat_attaches_the_file(noi: DeskHarness) -> Non
     reply = await noi.say("ivana", "/report monthly 2026-10 md")
     assert reply.attachment is not None and b"NOI-2026-00001" in reply.attachment.content
     assert b"NOI-2026-00002" not in reply.attachment.content
+
+
+async def test_the_protocols_data_keeps_what_it_prints_once(noi: DeskHarness) -> None:
+    """A month of 50,000 incidents is held whole while its files are made (docs/performance.md): the
+    register keeps each incident's printed columns and its clocks' results, not the clocks (no deadline,
+    start or stop instants), equal results are one object, and a fixed fault shares its number and
+    instants with the register's row."""
+    p = protocol(noi, "noi")
+    rows = {e.row.control_number: e.row for e in p.entries}
+    kept = {id(x) for r in rows.values() for x in (r.reported_at, r.resolved_at, r.confirmed_at) if x is not None}
+    reachable: dict[int, object] = {}
+    stack: list[object] = [p.entries]
+    while stack:
+        o = stack.pop()
+        if id(o) not in reachable and not isinstance(o, (type, ZoneInfo, timezone)):
+            reachable[id(o)] = o
+            stack.extend(gc.get_referents(o))
+    instants = {i for i, o in reachable.items() if isinstance(o, datetime)}
+    assert instants == kept
+    results = [r for e in p.entries for r in e.results if r is not None]
+    assert len(set(results)) < len(results)  # cancelled, waiting, ... more than once
+    assert len({id(r) for r in results}) == len(set(results))
+    assert len(p.fixed) == URGENT_DAYS
+    for f in p.fixed:
+        row = rows[f.number]
+        assert f.number is row.control_number and f.resolved_at is row.resolved_at
+        assert f.confirmed_at is row.confirmed_at and f.protocol == f"service-protocol-{f.number}.pdf"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
