@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 import matplotlib
@@ -180,7 +181,7 @@ def _table(doc: PdfBase, table: Table, widths: list[float], none: str, size: flo
     doc.ln(3)
 
 
-_SAMPLE = 200  # rows measured for a side table's column widths: their rows are uniform
+_SAMPLE = 200  # rows measured for a table's column widths: a table's rows are alike
 
 
 def fitted_widths(doc: PdfBase, table: Table, total: float, size: float = 7.5) -> list[float]:
@@ -189,14 +190,7 @@ def fitted_widths(doc: PdfBase, table: Table, total: float, size: float = 7.5) -
     more than there is, the narrow columns keep their width and the wide ones share the rest. Equal
     columns would break a file name or a date in two while a short word's column stands half empty."""
     n = len(table.headers)
-    doc.set_font(FONT, "B", size)
-    need = [max((_text_width(doc, w) for w in h.split()), default=0.0) for h in table.headers]
-    doc.set_font(FONT, "", size)
-    for row in table.rows[:_SAMPLE]:
-        for i, v in enumerate(row):
-            for line in cell_text(v).split("\n"):
-                need[i] = max(need[i], _text_width(doc, line))
-    need = [w + 2 * doc.c_margin + 0.5 for w in need]  # the cell's margins, and a little air
+    need = natural_widths(doc, table, size)
     if sum(need) <= total:
         return [w * total / sum(need) for w in need]
     narrow = [w <= total / n for w in need]
@@ -210,10 +204,26 @@ def fitted_widths(doc: PdfBase, table: Table, total: float, size: float = 7.5) -
             narrow[i] = True
 
 
+def natural_widths(doc: PdfBase, table: Table, size: float) -> list[float]:
+    """How wide each column must be (mm) for its texts to stand on one line: the header's longest word
+    (the header may wrap) and the first rows' lines, with the cell's margins."""
+    doc.set_font(FONT, "B", size)
+    need = [max((_text_width(doc, w) for w in h.split()), default=0.0) for h in table.headers]
+    doc.set_font(FONT, "", size)
+    for row in table.rows[:_SAMPLE]:
+        for i, v in enumerate(row):
+            for line in cell_text(v).split("\n"):
+                need[i] = max(need[i], _text_width(doc, line))
+    return [w + 2 * doc.c_margin + 0.5 for w in need]  # the cell's margins, and a little air
+
+
 def _text_width(doc: PdfBase, text: str) -> float:
     f = face(doc, doc.faces)
     if f is not None:
         return f.width(text) * doc.font_size_pt / 1000 / doc.k
+    s = shaper(doc, doc.shapers) if doc.text_shaping else None
+    if s is not None:  # shaped by HarfBuzz once per text, as get_string_width would each time
+        return s.shaped_units(text) * doc.font_size_pt / 1000 / doc.k
     return float(doc.get_string_width(text))
 
 
@@ -411,14 +421,6 @@ def _shaping(doc: PdfBase, on: bool) -> Iterator[None]:
 
 def _register(doc: _Doc, p: MonthlyProtocol) -> None:
     loc = p.locale
-    # a date and time at 7 pt is 22.3 mm of text + 2 mm of padding; a longer clock cell wraps to two lines,
-    # so the description keeps room
-    fixed = {"number": 27.0, "category": 20.0, "component": 18.0, "reported": 24.5, "resolved": 24.5,
-             "confirmed": 24.5}
-    clock_w = 31.0
-    desc_w = doc.width - sum(fixed.values()) - clock_w * len(p.clocks)
-    widths = [fixed["number"], fixed["category"], fixed["component"], desc_w, fixed["reported"],
-              *([clock_w] * len(p.clocks)), fixed["resolved"], fixed["confirmed"]]
     headers = [p.t(f"report.col.{k}") for k in ("number", "category", "component", "description", "reported")]
     headers += [p.t(f"clock.{c}") for c in p.clocks]
     headers += [p.t("report.col.resolved"), p.t("report.col.confirmed")]
@@ -434,7 +436,19 @@ def _register(doc: _Doc, p: MonthlyProtocol) -> None:
         return
     cats = {k: category_title(p.customer, k, loc) for k in p.customer.categories}
     comps = {k: component_title(p.customer, k) for k in p.customer.components}
+    sample = [_register_cells(p, e, cats, comps) for e in islice(p.entries, _SAMPLE)]
+    widths = register_widths(doc, headers, sample, len(p.clocks))
     _rows(doc, headers, (_register_cells(p, e, cats, comps) for e in p.entries), widths, 7)
+
+
+def register_widths(doc: PdfBase, headers: list[str], sample: list[list[Cell]], clocks: int) -> list[float]:
+    """When the first rows' texts all fit on one line, the columns are as wide as they need (the room left
+    shared in proportion). Otherwise the description keeps its room: a date and time at 7 pt is 22.3 mm of
+    text + 2 mm of padding, and a longer clock cell wraps to two lines."""
+    need = natural_widths(doc, Table("register", "", headers, sample), 7)
+    if sum(need) <= doc.width:
+        return [w * doc.width / sum(need) for w in need]
+    return [27.0, 20.0, 18.0, doc.width - 27 - 20 - 18 - 3 * 24.5 - 31 * clocks, 24.5, *[31.0] * clocks, 24.5, 24.5]
 
 
 def _register_cells(p: MonthlyProtocol, e: RegisterEntry, cats: dict[str, str], comps: dict[str, str]) -> list[Cell]:

@@ -20,8 +20,9 @@ import pytest
 
 from commands.reports.report import MonthlyProtocol, monthly_protocol
 from integrations import reports
-from integrations.reports.pdf import FONT, PdfBase
+from integrations.reports.pdf import FONT, PdfBase, register_widths
 from integrations.reports.pdf_fast import face, wrap
+from integrations.reports.tables import Cell
 from tests.harness import DeskHarness
 
 LIMIT = 4000
@@ -184,3 +185,33 @@ def test_the_fast_line_breaking_fits_the_cell_and_keeps_every_character() -> Non
         assert _words("".join(lines)) == _words(text)  # only the spaces at the breaks go
         assert len(lines) >= text.count("\n") + 1  # every line feed kept
     assert wrap(f, "Ж" * 10, f.width("Ж") / 2) == ["Ж"] * 10  # a letter wider than the cell: one a line
+
+
+
+_REGISTER = ["Контролен номер", "Категория", "Компонент", "Описание", "Първо уведомяване", "Реакция", "Пристигане",
+             "Решаване", "Решен", "Потвърден"]
+
+
+def test_a_register_whose_texts_fit_gives_each_column_what_it_needs() -> None:
+    doc = PdfBase("bg")
+    doc.add_page()
+    rows: list[list[Cell]] = [[f"NOI-2026-{n:07d}", "спешен", "CUCM", f"Bench incident {n}: calls fail",
+                               "2026-11-21 16:12", "43 мин ✗ −13 мин", "1 ч 13 мин ✗ −13 мин", "5 ч 29 мин ✗ −1 ч 29 мин",
+                               "2026-11-21 21:42", "2026-11-21 21:47"] for n in range(200)]
+    widths = register_widths(doc, _REGISTER, rows, 3)
+    assert sum(widths) == pytest.approx(doc.width)
+    doc.set_font(FONT, "", 7)
+    f = face(doc, doc.faces)
+    assert f is not None
+    for i, w in enumerate(widths):  # every row one line: the clock cell with hours no longer wraps
+        assert wrap(f, str(rows[0][i]), (w - 2 * doc.c_margin) * doc.k * 1000 / doc.font_size_pt) == [rows[0][i]]
+
+
+def test_a_register_with_long_descriptions_keeps_the_description_its_room() -> None:
+    doc = PdfBase("bg")
+    doc.add_page()
+    rows: list[list[Cell]] = [["NOI-2026-0000001", "неотложен", "UCCX", BG, "2026-11-21 16:12", "43 мин ✗ −13 мин",
+                               "1 ч 13 мин ✗ −13 мин", "5 ч 29 мин ✗ −1 ч 29 мин", "2026-11-21 21:42", "2026-11-21 21:47"]]
+    widths = register_widths(doc, _REGISTER, rows, 3)
+    assert sum(widths) == pytest.approx(doc.width)
+    assert widths[3] == max(widths) and widths[3] > 40  # not squeezed to the clocks' width
