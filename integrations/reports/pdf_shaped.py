@@ -25,7 +25,7 @@ from typing import Any
 
 import uharfbuzz as hb  # type: ignore[import-untyped]
 from fpdf import FPDF
-from fpdf.bidi import BidiParagraph, auto_detect_base_direction
+from fpdf.bidi import BIDI_BRACKETS, BidiParagraph, auto_detect_base_direction
 from fpdf.enums import PDFResourceType, TextDirection
 from fpdf.fonts import TTFFont
 from fpdf.unicode_script import UnicodeScript, get_unicode_script
@@ -89,13 +89,183 @@ def _script_runs(text: str, direction: TextDirection) -> list[tuple[str, TextDir
     return out
 
 
+_CLASSES: dict[str, str] = {}
+_EXPLICIT = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI", "B", "S"})
+_NEUTRAL_CLASSES = frozenset({"B", "S", "WS", "ON"})
+
+
+def _bidi_class(c: str) -> str:
+    k = _CLASSES.get(c)
+    if k is None:
+        k = _CLASSES[c] = unicodedata.bidirectional(c)
+    return k
+
+
+def bidi_fragments(text: str, paragraph: TextDirection) -> list[tuple[str, TextDirection]] | None:
+    """fpdf2's ``BidiParagraph(text, paragraph, preserve_bn_chars=True).get_bidi_fragments()`` for a text
+    without explicit embeddings, overrides, isolates or separators (None for one with them): every
+    character at the paragraph's level, one isolating run, rules W1–W7, N0–N2 and I1–I2 applied as
+    fpdf2 applies them (its order and quirks included), in a fraction of its time."""
+    classes = [_bidi_class(c) for c in text]
+    if not classes or not _EXPLICIT.isdisjoint(classes):
+        return None
+    n = len(classes)
+    sos = eos = "R" if paragraph == TextDirection.RTL else "L"
+    base = 1 if sos == "R" else 0
+    original = list(classes)
+    for i in range(n):  # W1
+        if classes[i] == "NSM":
+            classes[i] = sos if i == 0 else classes[i - 1]
+    last = sos
+    for i in range(n):  # W2, W3
+        k = classes[i]
+        if k in ("R", "L", "AL"):
+            last = k
+        if k == "AL":
+            classes[i] = "R"
+        elif k == "EN" and last == "AL":
+            classes[i] = "AN"
+    for i in range(1, n - 1):  # W4
+        k = classes[i]
+        if k == "ES" and classes[i - 1] == "EN" and classes[i + 1] == "EN":
+            classes[i] = k = "EN"
+        if k == "CS" and classes[i - 1] in ("AN", "EN") and classes[i + 1] == classes[i - 1]:
+            classes[i] = classes[i - 1]
+
+    def prev_is_en(i: int) -> bool:
+        while i > 0 and classes[i - 1] == "ET":
+            i -= 1
+        return i > 0 and classes[i - 1] == "EN"
+
+    def next_is_en(i: int) -> bool:
+        while i < n - 1 and classes[i + 1] == "ET":
+            i += 1
+        return i < n - 1 and classes[i + 1] == "EN"
+
+    for i in range(n):  # W5, W6
+        if classes[i] == "ET" and (prev_is_en(i) or next_is_en(i)):
+            classes[i] = "EN"
+        if classes[i] in ("ET", "ES", "CS"):
+            classes[i] = "ON"
+    last = sos
+    for i in range(n):  # W7
+        k = classes[i]
+        if k in ("R", "L", "AL"):
+            last = k
+        elif k == "EN" and last == "L":
+            classes[i] = "L"
+
+    def previous_strong(i: int) -> str:
+        while i > 0:
+            k = classes[i - 1]
+            if k == "L":
+                return "L"
+            if k in ("R", "AN", "EN"):
+                return "R"
+            i -= 1
+        return sos
+
+    def next_strong(i: int) -> str:
+        while i < n - 1:
+            k = classes[i + 1]
+            if k == "L":
+                return "L"
+            if k in ("R", "AN", "EN"):
+                return "R"
+            i += 1
+        return eos
+
+    for open_i, close_i in _bracket_pairs(text, classes):  # N0
+        same = opposite = False
+        for i in range(open_i, close_i):
+            k = classes[i]
+            strong = "L" if k == "L" else "R" if k in ("R", "AN", "EN") else None
+            if strong == sos:
+                same = True
+                break
+            if strong is not None:
+                opposite = True
+        result = None
+        if same:
+            result = sos
+        elif opposite:
+            other = "L" if sos == "R" else "R"
+            result = other if previous_strong(open_i) == other else sos
+        if result:
+            classes[open_i] = classes[close_i] = result
+            if close_i + 1 < n and original[close_i + 1] == "NSM" and classes[close_i + 1] == "ON":
+                classes[close_i + 1] = result
+    for i in range(n):  # N1, N2
+        if classes[i] in _NEUTRAL_CLASSES:
+            p = previous_strong(i)
+            classes[i] = p if p == next_strong(i) else sos
+    out: list[tuple[str, TextDirection]] = []
+    start = 0
+    current = None
+    for i, k in enumerate(classes):  # I1, I2: odd levels are right to left
+        if base == 0:
+            level = 1 if k == "R" else 2 if k in ("AN", "EN") else 0
+        else:
+            level = 2 if k in ("L", "EN", "AN") else 1
+        d = level % 2
+        if d != current:
+            if i > start:
+                out.append((text[start:i], TextDirection.RTL if current else TextDirection.LTR))
+                start = i
+            current = d
+    out.append((text[start:], TextDirection.RTL if current else TextDirection.LTR))
+    return out
+
+
+def _bracket_pairs(text: str, classes: list[str]) -> list[tuple[int, int]]:
+    """fpdf2's ``IsolatingRun.pair_brackets``: brackets of class ON paired (BD16), sorted by the opening."""
+    opened: list[tuple[str, int]] = []
+    pairs: list[tuple[int, int]] = []
+    for i, c in enumerate(text):
+        b = BIDI_BRACKETS.get(c)
+        if b is None or classes[i] != "ON":
+            continue
+        if b["type"] == "o":
+            if len(opened) >= 63:
+                return []
+            opened.append((c, i))
+        elif opened:
+            for j in range(len(opened), 0, -1):
+                o, oi = opened[j - 1]
+                if BIDI_BRACKETS[o]["pair"] == c or (BIDI_BRACKETS[o]["pair"] in ("〉", "〉") and c in ("〉", "〉")):
+                    pairs.append((oi, i))
+                    del opened[j - 1:]
+                    break
+    return sorted(pairs)
+
+
+def _td(dx: float, dy: float) -> str:
+    """A ``Td`` move by (dx, dy) pt: fpdf2's ``Tm`` places as moves from one to the next, to 1/10,000 pt."""
+    return f"{dx:.4f} {dy:.4f} Td" if dy else f"{dx:.4f} 0 Td"
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """A word shaped from x = 0: the codes drawn before its first move (where the text stands), the rest
+    as operators with the line matrix at the word's start (its moves ``Td``s from there), where they
+    leave the line matrix and the pen (x, y mm, y downwards), and its width in 1/1000 em."""
+
+    lead: str
+    body: str
+    lm_x: float
+    lm_y: float
+    x: float
+    y: float
+    units: int
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
-    """A shaped line: its width in mm, and the text as (x, y, codes) pieces — each piece's codes written
-    from (x, y) mm relative to the line's start on the baseline (y downwards), the first at (0, 0)."""
+    """A shaped line: its width in mm, and its operators (text showing and ``Td`` moves) for a text
+    matrix set at the line's start on the baseline."""
 
     width: float
-    pieces: tuple[tuple[float, float, str], ...]
+    ops: str
 
 
 class _IsolatedUnits(dict[str, int]):
@@ -106,7 +276,7 @@ class _IsolatedUnits(dict[str, int]):
         self.shaper = shaper
 
     def __missing__(self, c: str) -> int:
-        _infos, positions = self.shaper.harfbuzz(c, None)
+        _infos, positions = self.shaper.harfbuzz(c, None, self.shaper.script)
         scale = self.shaper.font.scale
         w = self[c] = sum(round(scale * p.x_advance + 0.001) for p in positions)
         return w
@@ -127,12 +297,16 @@ class Shaper:
         self.runs: dict[str, Run] = {}
         self.glyphs: dict[tuple[int, tuple[int, ...]], tuple[str, int] | None] = {}  # subset code, PDF width
         self.units = _IsolatedUnits(self)
+        self.words: dict[tuple[str, TextDirection, str | None], _Shape] = {}  # a word's shape, per direction
+        self.scripts: dict[str, str | None] = {}
         self.widths: dict[str, int] = {}  # shaped widths of words, for line breaking
         self.hmtx = font.ttfont["hmtx"].metrics
 
     # -- shaping -------------------------------------------------------------------------------------------
-    def harfbuzz(self, text: str, direction: TextDirection | None) -> tuple[Sequence[Any], Sequence[Any]]:
-        """HarfBuzz's glyphs and positions for ``text``, called as fpdf2's ``perform_harfbuzz_shaping``."""
+    def harfbuzz(self, text: str, direction: TextDirection | None,
+                 script: str | None = None) -> tuple[Sequence[Any], Sequence[Any]]:
+        """HarfBuzz's glyphs and positions for ``text``, called as fpdf2's ``perform_harfbuzz_shaping``
+        (``script``: a word's, guessed from its whole fragment)."""
         hbfont = self.font.hbfont
         hbfont.ptem = self.size_pt
         buf = hb.Buffer()
@@ -141,8 +315,8 @@ class Shaper:
         buf.guess_segment_properties()
         if direction is not None:
             buf.direction = direction.value
-        if self.script is not None:
-            buf.script = self.script
+        if script is not None:
+            buf.script = script
         if self.language is not None:
             buf.language = self.language
         hb.shape(hbfont, buf, self.features)
@@ -165,41 +339,106 @@ class Shaper:
         self.glyphs[key] = out
         return out
 
-    def _fragment(self, text: str, direction: TextDirection, x: float, pieces: list[list[Any]]) -> float:
-        """Appends a bidi fragment's glyphs from ``x`` mm to ``pieces`` (fpdf2's ``shape_text`` and
-        ``render_with_text_shaping``); returns the fragment's width in mm (``Fragment.get_width``)."""
-        infos, positions = self.harfbuzz(text, direction)
+    def _shape(self, text: str, direction: TextDirection | None, script: str | None) -> _Shape:
+        """``text`` shaped (fpdf2's ``shape_text`` and ``render_with_text_shaping`` from x = 0): the codes
+        written before the first ``Tm``, each ``Tm``'s place and the codes after it, where the pen ends,
+        and the width in 1/1000 em (``Fragment.get_width``)."""
+        infos, positions = self.harfbuzz(text, direction, script)
         if not infos:
-            return 0.0
-        clusters = sorted(int(gi.cluster) for gi in infos)
+            return _Shape("", "", 0.0, 0.0, 0.0, 0.0, 0)
+        n = len(text)
+        clusters = [gi.cluster for gi in infos]
+        simple = len(clusters) == n and len(set(clusters)) == n  # a glyph per character
         by_cluster: dict[int, list[int]] = {}
-        for i in range(len(text)):  # each character to the cluster it belongs to
-            p = bisect_left(clusters, i)
-            cl = clusters[0] if p == 0 else clusters[p - 1] if p == len(clusters) or clusters[p] != i else clusters[p]
-            by_cluster.setdefault(cl, []).append(i)
+        if not simple:
+            ordered = sorted(clusters)
+            for i in range(n):  # each character to the cluster it belongs to
+                p = bisect_left(ordered, i)
+                cl = (ordered[0] if p == 0 else ordered[p - 1] if p == len(ordered) or ordered[p] != i
+                      else ordered[p])
+                by_cluster.setdefault(cl, []).append(i)
         scale = self.font.scale
         adjust = scale * self.size_pt / 1000 / self.k  # font units to mm, as fpdf2's adjust_pos
-        pos_x, pos_y = x, 0.0
-        width = 0.0
-        cur = pieces[-1]
+        pos_x = pos_y = 0.0
+        units = 0
+        lead = ""
+        pieces: list[list[Any]] = []
+        cur: list[Any] | None = None
+        glyphs = self.glyphs
         for gi, gp in zip(infos, positions, strict=True):
-            width += round(scale * gp.x_advance + 0.001) * self.size_pt * 0.001
-            chars = by_cluster.pop(gi.cluster, None)
-            unicode = tuple(ord(text[i]) for i in chars) if chars else ()
-            g = self._glyph(gi.codepoint, unicode)
+            xa, xo, yo, ya = gp.x_advance, gp.x_offset, gp.y_offset, gp.y_advance
+            units += round(scale * xa + 0.001)
+            if simple:
+                unicode: tuple[int, ...] = (ord(text[gi.cluster]),)
+            else:
+                chars = by_cluster.pop(gi.cluster, None)
+                unicode = tuple(ord(text[i]) for i in chars) if chars else ()
+            key = (gi.codepoint, unicode)
+            g = glyphs[key] if key in glyphs else self._glyph(gi.codepoint, unicode)
             if g is None:  # a glyph the font lacks: fpdf2 leaves it out
                 continue
             code, gwidth = g
-            if gp.x_offset or gp.y_offset:
-                cur = [pos_x + gp.x_offset * adjust, pos_y - gp.y_offset * adjust, ""]
+            if xo or yo:
+                cur = [pos_x + xo * adjust, pos_y - yo * adjust, ""]
                 pieces.append(cur)
-            cur[2] += code
-            pos_x += gp.x_advance * adjust
-            pos_y += gp.y_advance * adjust
-            if gwidth != gp.x_advance or gp.x_offset or gp.y_offset or gp.y_advance:
+            if cur is None:
+                lead += code
+            else:
+                cur[2] += code
+            pos_x += xa * adjust
+            pos_y += ya * adjust
+            if gwidth != xa or xo or yo or ya:
                 cur = [pos_x, pos_y, ""]
                 pieces.append(cur)
-        return width / self.k
+        k = self.k
+        ops: list[str] = []
+        lx = ly = 0.0
+        for x, y, codes in pieces:  # the Tm places of fpdf2 as moves from one to the next
+            ops.append(_td((x - lx) * k, (ly - y) * k))
+            if codes:
+                ops.append(f"({codes}) Tj")
+            lx, ly = x, y
+        return _Shape(lead, " ".join(ops), lx, ly, pos_x, pos_y, units)
+
+    def _word(self, word: str, direction: TextDirection, script: str | None) -> _Shape:
+        key = (word, direction, script)
+        w = self.words.get(key)
+        if w is None:
+            if len(self.words) > 50000:
+                self.words.clear()
+            w = self.words[key] = self._shape(word, direction, script)
+        return w
+
+    def _fragment(self, text: str, direction: TextDirection) -> list[_Shape]:
+        """A bidi fragment's words (and spaces) shaped, from left to right. Shaped a word at a time, each
+        word cached (with the fragment's script, as HarfBuzz guesses it for the whole fragment): no
+        lookup of the font crosses a space, so the glyphs and places are those of the fragment shaped
+        whole (tests/integrations/reports/test_pdf_shaped.py compares with cell())."""
+        words = text.split(" ")
+        if len(words) == 1:
+            return [self._word(text, direction, self.script)]
+        script = self.script or self._guess_script(text)
+        tokens: list[str] = []
+        for i, w in enumerate(words):
+            if i:
+                tokens.append(" ")
+            if w:
+                tokens.append(w)
+        if direction == TextDirection.RTL:
+            tokens.reverse()
+        return [self._word(t, direction, script) for t in tokens]
+
+    def _guess_script(self, text: str) -> str | None:
+        s = self.scripts.get(text, "")
+        if s == "":
+            buf = hb.Buffer()
+            buf.add_str(text)
+            buf.guess_segment_properties()
+            s = buf.script
+            if len(self.scripts) > 50000:
+                self.scripts.clear()
+            self.scripts[text] = s
+        return s
 
     def run(self, text: str) -> Run:
         """``text`` as fpdf2's ``cell()`` draws it with text shaping on (one line, no line feed)."""
@@ -211,15 +450,35 @@ class Shaper:
             fragments = _script_runs(text, paragraph) if text else []
         else:
             paragraph = self.direction or auto_detect_base_direction(text)
-            frags = BidiParagraph(text=text, base_direction=paragraph, preserve_bn_chars=True,
-                                  alias=self.doc.str_alias_nb_pages).get_bidi_fragments()
+            alias = self.doc.str_alias_nb_pages
+            frags = None if alias and alias in text else bidi_fragments(text, paragraph)
+            if frags is None:  # explicit embeddings, overrides, isolates: fpdf2's own
+                frags = list(BidiParagraph(text=text, base_direction=paragraph, preserve_bn_chars=True,
+                                           alias=alias).get_bidi_fragments())
             fragments = [run for t, d in frags for run in _script_runs(t, d)]
         fragments = _visual_order(fragments, paragraph)
-        pieces: list[list[Any]] = [[0.0, 0.0, ""]]
+        k, to_mm = self.k, self.size_pt * 0.001 / self.k
+        ops: list[str] = []
+        lm_x = lm_y = 0.0  # the line matrix, from the line's start (mm, y downwards)
         width = 0.0
         for frag, direction in fragments:
-            width += self._fragment(frag, direction, width, pieces)
-        r = Run(width, tuple((x, y, codes) for x, y, codes in pieces if codes))
+            x, y = width, 0.0  # a fragment starts after the widths before it (rounded), as in fpdf2
+            units = 0
+            for w in self._fragment(frag, direction):
+                if w.lead:  # drawn where the text stands, as fpdf2 draws it
+                    ops.append(f"({w.lead}) Tj")
+                if w.body:
+                    dx, dy = (x - lm_x) * k, (y - lm_y) * k
+                    if abs(dx) >= 0.00005 or abs(dy) >= 0.00005:
+                        ops.append(_td(dx, -dy))
+                        lm_x, lm_y = x, y
+                    ops.append(w.body)
+                    lm_x, lm_y = lm_x + w.lm_x, lm_y + w.lm_y
+                x += w.x
+                y += w.y
+                units += w.units
+            width += units * to_mm
+        r = Run(width, " ".join(ops))
         if len(self.runs) > 20000:
             self.runs.clear()
         self.runs[text] = r
@@ -234,7 +493,7 @@ class Shaper:
             scale = self.font.scale
             w = 0
             for part, _d in _script_runs(text, TextDirection.LTR) if text else ():
-                _infos, positions = self.harfbuzz(part, None)
+                _infos, positions = self.harfbuzz(part, None, self.script)
                 w += sum(round(scale * p.x_advance + 0.001) for p in positions or ())
             if len(self.widths) > 50000:
                 self.widths.clear()
@@ -320,9 +579,8 @@ def run_operators(doc: FPDF, s: Shaper, x: float, baseline: float, text: str, gr
     """The operators of ``put_run``, for a stream of the page ``page`` (whose fonts it lists)."""
     k, h = doc.k, doc.h
     doc._resource_catalog.add(PDFResourceType.FONT, s.font.i, page)
-    pieces = " ".join(f"1 0 0 1 {(x + dx) * k:.2f} {(h - baseline - dy) * k:.2f} Tm ({codes}) Tj"
-                      for dx, dy, codes in s.run(text).pieces)
-    return f"q {gray / 255:.3f} g BT /F{s.font.i} {s.size_pt:.2f} Tf {pieces} ET Q"
+    return (f"q {gray / 255:.3f} g BT /F{s.font.i} {s.size_pt:.2f} Tf 1 0 0 1 {x * k:.2f} {(h - baseline) * k:.2f} Tm "
+            f"{s.run(text).ops} ET Q")
 
 
 class ShapedRowWriter:
@@ -347,10 +605,8 @@ class ShapedRowWriter:
         r = self.shaper.run(text)
         doc, k = self.doc, self.k
         x += w - doc.c_margin - r.width if right else doc.c_margin
-        h = doc.h
-        add = self.texts.append
-        for dx, dy, codes in r.pieces:
-            add(f"1 0 0 1 {(x + dx) * k:.2f} {(h - baseline - dy) * k:.2f} Tm ({codes}) Tj")
+        if r.ops:
+            self.texts.append(f"1 0 0 1 {x * k:.2f} {(doc.h - baseline) * k:.2f} Tm {r.ops}")
 
     def flush(self) -> None:
         doc = self.doc
