@@ -305,6 +305,18 @@ def _row(doc: PdfBase, values: list[Cell] | list[str], widths: list[float], size
     taller than a page is continued on the next pages, its cells' borders drawn on each. ``grid``: the
     table's columns for the fast path (pdf_fast), used unless a cell holds text to shape."""
     style = "B" if bold else ""
+    codes = grid.one_line(values) if grid is not None else None
+    if codes is not None:  # the common row: one line of plain text in every cell (pdf_fast)
+        assert grid is not None
+        if _room(doc) < 1:
+            doc.add_page()
+            if header is not None:
+                header()
+                doc.set_font(FONT, style, size)
+        y = doc.get_y()
+        grid.draw_line(codes, y)
+        doc.set_xy(doc.l_margin, y + LINE_H + PAD)
+        return
     cols = grid.cells(values) if grid is not None else None
     if cols is None:
         grid = None

@@ -128,6 +128,7 @@ def text_operators(doc: FPDF, f: Face, x: float, baseline: float, text: str, gra
             f"{(doc.h - baseline) * k:.2f} Tm ({f.encode(text)}) Tj ET Q")
 
 
+_UNKNOWN = "\0unknown"  # not a text's glyph codes: those never hold a NUL (cell texts have no controls)
 Column = tuple[list[str], str, bool]  # a cell's lines, its alignment (L or R), whether it is shaped
 
 
@@ -166,6 +167,9 @@ class Grid:
         self.wrapped: dict[tuple[str, int], list[str]] = {}
         self.page = 0
         self.color: tuple[object, str] = (None, "")  # the text colour and its operator
+        # per column: a cell value → its glyph codes when it is plain text that fits on one line, or
+        # _WRAPS (the row goes the general way: cells(), draw()); most rows of a register are one line
+        self.one_liners: list[dict[str, str | None]] = [{} for _ in widths]
 
     def cells(self, values: Sequence[object]) -> list[Column] | None:
         """Each cell's lines and alignment, or None when a cell holds text to shape."""
@@ -210,16 +214,56 @@ class Grid:
             self.starts.append([f"{tm} {below} Tm (" for tm in self.tm])  # where cell() puts a line's baseline
         return self.starts[line]
 
-    def draw(self, cols: Sequence[Column], y: float, first: int, count: int) -> None:
-        """Lines ``first`` to ``first + count`` of the row's cells from ``y`` mm, each cell bordered."""
-        doc, k, f = self.doc, self.k, self.face
+    def one_line(self, values: Sequence[object]) -> list[str] | None:
+        """Each cell's glyph codes when every cell is plain text that fits on one line (left aligned, none
+        to shape), else None. Worked out once per text and column: categories, clock cells and minutes
+        repeat from row to row."""
+        out: list[str] = []
+        for v, known, room in zip(values, self.one_liners, self.rooms, strict=True):
+            if v is None:
+                out.append("")
+                continue
+            if v.__class__ is not str:
+                return None  # a number: right aligned
+            assert isinstance(v, str)
+            code = known.get(v, _UNKNOWN)
+            if code is _UNKNOWN:
+                text = self.text_of(v)
+                fits = "\n" not in text and not self.shaped.search(text) and self.face.width(text) <= room
+                if len(known) > 20000:
+                    known.clear()
+                code = known[v] = text.translate(self.face.codes) if fits else None
+            if code is None:
+                return None
+            out.append(code)
+        return out
+
+    def draw_line(self, codes: Sequence[str], y: float) -> None:
+        """A row of one line from ``y`` mm: its cells' glyph codes (``one_line``), each cell bordered."""
+        parts = self._begin(y, 1)
+        starts = self._starts(0)
+        for start, code in zip(starts, codes, strict=True):
+            if code:
+                parts += (start, code, ") Tj")
+        parts.append(" ET Q")
+        self.doc._out("".join(parts))
+
+    def _begin(self, y: float, count: int) -> list[str]:
+        """A row's operators up to its first line of text: the origin at its top, its borders, the text's
+        colour and font (the page's font resource listed, as cell() does)."""
+        doc = self.doc
         if doc.page != self.page:
-            doc._resource_catalog.add(PDFResourceType.FONT, f.font.i, doc.page)  # as cell() does
+            doc._resource_catalog.add(PDFResourceType.FONT, self.face.font.i, doc.page)
             self.page = doc.page
         if self.color[0] is not doc.text_color:
             self.color = (doc.text_color, doc.text_color.serialize().lower() if doc.text_color is not None else "")
-        parts = [f"q 1 0 0 1 0 {(doc.h - y) * k:.2f} cm ", self._frame(count), " ", self.color[1], " BT ",
-                 self.font_tf]
+        return [f"q 1 0 0 1 0 {(doc.h - y) * self.k:.2f} cm ", self._frame(count), " ", self.color[1], " BT ",
+                self.font_tf]
+
+    def draw(self, cols: Sequence[Column], y: float, first: int, count: int) -> None:
+        """Lines ``first`` to ``first + count`` of the row's cells from ``y`` mm, each cell bordered."""
+        k, f = self.k, self.face
+        parts = self._begin(y, count)
         add = parts.append
         encode = f.encode
         for j in range(count):
@@ -238,7 +282,7 @@ class Grid:
                 add(encode(line))
                 add(") Tj")
         add(" ET Q")
-        doc._out("".join(parts))
+        self.doc._out("".join(parts))
 
 
 class RowWriter:

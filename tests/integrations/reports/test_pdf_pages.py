@@ -5,13 +5,14 @@ every page's text and its footer, drawn into a stream of its own at the end; the
 from __future__ import annotations
 
 import io
+import re
 import zlib
 
 import pdfplumber
 import pytest
 
-from integrations.reports.pdf import FONT, PdfBase, fitted_widths
-from integrations.reports.pdf_fast import face, put_text, text_operators
+from integrations.reports.pdf import FONT, PdfBase, cell_text, fitted_widths
+from integrations.reports.pdf_fast import Grid, face, put_text, text_operators
 from integrations.reports.pdf_pages import SealedOutput, SealedPages
 from integrations.reports.tables import Cell, Table
 
@@ -105,3 +106,28 @@ def test_when_texts_need_more_than_the_page_the_narrow_columns_keep_their_width(
     doc.set_font(FONT, "", 7.5)
     assert widths[0] >= _need(doc, "2026-11-02 17:58") and widths[1] >= _need(doc, "CUCM")
     assert widths[2] == pytest.approx(widths[3]) and widths[2] > 100  # the long texts share the rest
+
+
+def test_a_row_of_one_line_is_drawn_as_the_general_way_draws_it() -> None:
+    doc = PdfBase("bg")
+    doc.add_page()
+    doc.set_font(FONT, "", 7)
+    f = face(doc, doc.faces)
+    assert f is not None
+    grid = Grid(doc, f, [30, 40, 50], 3.2, 1.8, False, cell_text, re.compile(r"[\u0590-\u08ff]"))
+    values: list[Cell] = ["NOI-2026-0000001", " <!channel> &<> (скоби) \\ ", None]
+    codes = grid.one_line(values)
+    cols = grid.cells(values)
+    assert codes is not None and cols is not None
+    content = doc.pages[1].contents
+    assert isinstance(content, bytearray)
+    mark = len(content)
+    grid.draw_line(codes, 50)
+    fast = bytes(content[mark:])
+    grid.draw(cols, 50, 0, 1)
+    assert fast == bytes(content[mark + len(fast):])
+    # what is not plain text on one line goes the general way
+    assert grid.one_line(["a\nb", "x", "y"]) is None
+    assert grid.one_line(["Ж" * 60, "x", "y"]) is None
+    assert grid.one_line([12, "x", "y"]) is None  # a number: right aligned
+    assert grid.one_line(["سلام", "x", "y"]) is None  # to shape
