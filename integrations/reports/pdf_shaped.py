@@ -299,6 +299,7 @@ class Shaper:
         self.units = _IsolatedUnits(self)
         self.words: dict[tuple[str, TextDirection, str | None], _Shape] = {}  # a word's shape, per direction
         self.scripts: dict[str, str | None] = {}
+        self.moves: dict[int, str] = {}  # a glyph's advance (font units) as a Td move
         self.widths: dict[str, int] = {}  # shaped widths of words, for line breaking
         self.hmtx = font.ttfont["hmtx"].metrics
 
@@ -359,6 +360,10 @@ class Shaper:
                 by_cluster.setdefault(cl, []).append(i)
         scale = self.font.scale
         adjust = scale * self.size_pt / 1000 / self.k  # font units to mm, as fpdf2's adjust_pos
+        if simple:
+            fast = self._simple(text, infos, positions, adjust)
+            if fast is not None:
+                return fast
         pos_x = pos_y = 0.0
         units = 0
         lead = ""
@@ -399,6 +404,33 @@ class Shaper:
                 ops.append(f"({codes}) Tj")
             lx, ly = x, y
         return _Shape(lead, " ".join(ops), lx, ly, pos_x, pos_y, units)
+
+    def _simple(self, text: str, infos: Sequence[Any], positions: Sequence[Any], adjust: float) -> _Shape | None:
+        """``_shape`` for the common word: a glyph per character, none missing, none moved off the line,
+        each followed by a move to where the next one starts (every glyph with an advance); the moves
+        written once per advance. None for any other."""
+        glyphs, moves, scale = self.glyphs, self.moves, self.font.scale
+        codes: list[str] = []
+        steps: list[str] = []
+        units = 0
+        for gi, gp in zip(infos, positions, strict=True):
+            if gp.x_offset or gp.y_offset or gp.y_advance:
+                return None
+            xa = gp.x_advance
+            key = (gi.codepoint, (ord(text[gi.cluster]),))
+            g = glyphs[key] if key in glyphs else self._glyph(gi.codepoint, key[1])
+            if g is None or g[1] == xa:  # left out, or not followed by a move
+                return None
+            codes.append(g[0])
+            step = moves.get(xa)
+            if step is None:
+                step = moves[xa] = _td(xa * adjust * self.k, 0.0)
+            steps.append(step)
+            units += round(scale * xa + 0.001)
+        body = " ".join(f"{step} ({code}) Tj" for step, code in zip(steps, codes[1:], strict=False))
+        body = f"{body} {steps[-1]}" if body else steps[-1]
+        x = sum(gp.x_advance for gp in positions) * adjust
+        return _Shape(codes[0], body, x, 0.0, x, 0.0, units)
 
     def _word(self, word: str, direction: TextDirection, script: str | None) -> _Shape:
         key = (word, direction, script)
@@ -479,7 +511,7 @@ class Shaper:
                 units += w.units
             width += units * to_mm
         r = Run(width, " ".join(ops))
-        if len(self.runs) > 20000:
+        if len(self.runs) > 60000:  # the dates and times of a month at most
             self.runs.clear()
         self.runs[text] = r
         return r
