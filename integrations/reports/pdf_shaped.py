@@ -477,23 +477,11 @@ class Shaper:
         r = self.runs.get(text)
         if r is not None:
             return r
-        if self.direction is None and NEEDS_BIDI.search(text) is None:
-            paragraph = TextDirection.LTR
-            fragments = _script_runs(text, paragraph) if text else []
-        else:
-            paragraph = self.direction or auto_detect_base_direction(text)
-            alias = self.doc.str_alias_nb_pages
-            frags = None if alias and alias in text else bidi_fragments(text, paragraph)
-            if frags is None:  # explicit embeddings, overrides, isolates: fpdf2's own
-                frags = list(BidiParagraph(text=text, base_direction=paragraph, preserve_bn_chars=True,
-                                           alias=alias).get_bidi_fragments())
-            fragments = [run for t, d in frags for run in _script_runs(t, d)]
-        fragments = _visual_order(fragments, paragraph)
         k, to_mm = self.k, self.size_pt * 0.001 / self.k
         ops: list[str] = []
         lm_x = lm_y = 0.0  # the line matrix, from the line's start (mm, y downwards)
         width = 0.0
-        for frag, direction in fragments:
+        for frag, direction in self._fragments(text):
             x, y = width, 0.0  # a fragment starts after the widths before it (rounded), as in fpdf2
             units = 0
             for w in self._fragment(frag, direction):
@@ -515,6 +503,32 @@ class Shaper:
             self.runs.clear()
         self.runs[text] = r
         return r
+
+    def run_width(self, text: str) -> float:
+        """The width of ``run(text)`` in mm (``get_string_width``), without writing or keeping the run:
+        a cell's whole text, measured to know whether it fits on one line, may be 4,000 characters."""
+        r = self.runs.get(text)
+        if r is not None:
+            return r.width
+        width = 0.0
+        for frag, direction in self._fragments(text):
+            width += sum(w.units for w in self._fragment(frag, direction)) * self.size_pt * 0.001 / self.k
+        return width
+
+    def _fragments(self, text: str) -> list[tuple[str, TextDirection]]:
+        """``text``'s bidi fragments split by script, from left to right (fpdf2's fragments of a cell)."""
+        if self.direction is None and NEEDS_BIDI.search(text) is None:
+            paragraph = TextDirection.LTR
+            fragments = _script_runs(text, paragraph) if text else []
+        else:
+            paragraph = self.direction or auto_detect_base_direction(text)
+            alias = self.doc.str_alias_nb_pages
+            frags = None if alias and alias in text else bidi_fragments(text, paragraph)
+            if frags is None:  # explicit embeddings, overrides, isolates: fpdf2's own
+                frags = list(BidiParagraph(text=text, base_direction=paragraph, preserve_bn_chars=True,
+                                           alias=alias).get_bidi_fragments())
+            fragments = [run for t, d in frags for run in _script_runs(t, d)]
+        return _visual_order(fragments, paragraph)
 
     # -- line breaking -------------------------------------------------------------------------------------
     def shaped_units(self, text: str) -> int:
@@ -542,7 +556,7 @@ class Shaper:
         line if its shaped width fits; else broken at spaces (the space at a break dropped, line feeds
         kept, a word wider than the cell between letters), a line taking the next character while its
         shaped width and that character's alone fit."""
-        if "\n" not in text and self.run(text).width <= room:
+        if "\n" not in text and self.run_width(text) <= room:
             return [text]
         room_u = room / self.to_mm + 1e-6
         space = self.units[" "]

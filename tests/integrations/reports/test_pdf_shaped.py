@@ -139,3 +139,16 @@ def test_the_bidi_rules_give_fpdf2s_fragments() -> None:
             want = list(BidiParagraph(text=text, base_direction=paragraph, preserve_bn_chars=True).get_bidi_fragments())
             assert bidi_fragments(text, paragraph) == want, (text, paragraph)
     assert bidi_fragments("a\u202eb", TextDirection.LTR) is None  # an override: left to fpdf2
+
+
+def test_a_long_text_is_measured_without_keeping_its_run() -> None:
+    """Whether a cell's text fits on one line is measured without writing its run: a month of 4,000-
+    character descriptions would otherwise keep megabytes of operators per text in the cache."""
+    doc = PdfBase("fa")
+    doc.add_page()
+    doc.set_font(FONT, "", 7)
+    s = shaper(doc, doc.shapers)
+    assert s is not None
+    lines = s.lines(FA, 80.0)
+    assert len(lines) > 10 and FA not in s.runs
+    assert s.run_width("داشبورد کند است") == s.run("داشبورد کند است").width
