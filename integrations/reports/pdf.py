@@ -82,16 +82,14 @@ class _Doc(PdfBase):
         # Arabic numbers), drawn "11-2026": isolated left to right (LRI … PDI) it reads as written
         self.month = f"\u2066{p.label}\u2069" if self.rtl else p.label
         self.running_title = ""  # the table whose header repeats after a page break
-        self.footers_at_end = True  # the page total drawn by write_footers (pdf_fast, pdf_shaped)
-        # finished pages compressed at once (pdf_pages): only with the footers drawn at the end, which
-        # leaves no page-total alias for fpdf2 to replace in a page's text
-        self.sealing = SealedPages(self) if self.footers_at_end else None
+        # finished pages compressed at once (pdf_pages): the footers ("page n/total") are drawn at the end
+        # by write_footers, which leaves no page-total alias for fpdf2 to replace in a page's text
+        self.sealing = SealedPages(self)
         self.set_title(p.t("report.protocol.title", month=p.label))
         self.set_author(p.customer.reports.contractor.name or p.contractor)
 
     def header(self) -> None:
-        if self.sealing is not None:
-            self.sealing.seal_up_to(self.page - 1)
+        self.sealing.seal_up_to(self.page - 1)
         p = self.protocol
         self.set_font(FONT, "", 7)
         text = f"{p.customer.name} · {p.t('report.protocol.title', month=self.month)}"
@@ -113,13 +111,7 @@ class _Doc(PdfBase):
         self.ln(1)
 
     def footer(self) -> None:
-        if self.footers_at_end:
-            return  # written by write_footers, when the total is known
-        self.set_y(-10)
-        self.set_font(FONT, "", 7)
-        self.set_text_color(90)
-        self.cell(0, 4, self.protocol.t("report.page", page=self.page_no(), pages=PAGES_TOTAL), align="C")
-        self.set_text_color(0)
+        pass  # written by write_footers, when the total is known
 
     def write_footers(self) -> None:
         """"Page n/total" on every page, centred (fpdf2's page-total alias costs a cell() a page), each in
@@ -127,7 +119,7 @@ class _Doc(PdfBase):
         self.set_font(FONT, "", 7)
         f = face(self, self.faces)
         s = shaper(self, self.shapers) if f is None else None
-        assert (f is not None or s is not None) and self.sealing is not None
+        assert f is not None or s is not None
         total = self.page
         baseline = self.h - 10 + 2 + 0.3 * self.font_size
         for n in range(1, total + 1):
@@ -141,8 +133,6 @@ class _Doc(PdfBase):
             self.sealing.footer(n, ops)
 
     def pdf_bytes(self) -> bytes:
-        if self.sealing is None:
-            return bytes(self.output())
         self.write_footers()
         return bytes(self.output(output_producer_class=SealedOutput))
 
