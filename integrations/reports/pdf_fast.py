@@ -285,15 +285,15 @@ class Grid:
         self.doc._out("".join(parts))
 
 
-class RowWriter:
-    """Collects a row's borders and text lines, then writes them to the page in one piece (a header row:
-    filled grey, in whatever font is current)."""
+class RowParts:
+    """A row's borders and text lines, collected and then written to the page in one piece (a header row:
+    filled grey) in one font; ``RowWriter`` and pdf_shaped's ``ShapedRowWriter`` add the lines."""
 
-    def __init__(self, doc: FPDF, f: Face, fill_gray: float | None) -> None:
+    def __init__(self, doc: FPDF, font: TTFFont, size_pt: float, fill_gray: float | None) -> None:
         self.doc = doc
-        self.face = f
+        self.font = font
         self.k = doc.k
-        self.size_pt = doc.font_size_pt
+        self.size_pt = size_pt
         self.rects: list[str] = []
         self.texts: list[str] = []
         self.fill_gray = fill_gray
@@ -301,6 +301,34 @@ class RowWriter:
     def rect(self, x: float, y: float, w: float, h: float) -> None:
         k, top = self.k, self.doc.h - y
         self.rects.append(f"{x * k:.2f} {top * k:.2f} {w * k:.2f} {-h * k:.2f} re")
+
+    def flush(self) -> None:
+        doc = self.doc
+        parts = ["q"]
+        if self.rects:
+            if self.fill_gray is not None:
+                parts.append(f"{self.fill_gray:.3f} g")
+                parts.extend(r + " B" for r in self.rects)
+            else:
+                parts.extend(r + " S" for r in self.rects)
+        if self.texts:
+            font = self.font
+            doc._resource_catalog.add(PDFResourceType.FONT, font.i, doc.page)  # the page's fonts, as cell() adds
+            if doc.text_color is not None:
+                parts.append(doc.text_color.serialize().lower())
+            parts.append(f"BT /F{font.i} {self.size_pt:.2f} Tf")
+            parts.extend(self.texts)
+            parts.append("ET")
+        parts.append("Q")
+        doc._out(" ".join(parts))  # fpdf2's own way to add to the current page's content
+
+
+class RowWriter(RowParts):
+    """A row of plain text in the current font (whatever it is: a header row is bold)."""
+
+    def __init__(self, doc: FPDF, f: Face, fill_gray: float | None) -> None:
+        super().__init__(doc, f.font, doc.font_size_pt, fill_gray)
+        self.face = f
 
     def line(self, x: float, w: float, baseline: float, text: str, right: bool) -> None:
         """One line of text in a cell from ``x`` ``w`` mm wide, its baseline at ``baseline`` mm from the
@@ -313,23 +341,3 @@ class RowWriter:
         else:
             x += doc.c_margin
         self.texts.append(f"1 0 0 1 {x * k:.2f} {(doc.h - baseline) * k:.2f} Tm ({self.face.encode(text)}) Tj")
-
-    def flush(self) -> None:
-        doc = self.doc
-        parts = ["q"]
-        if self.rects:
-            if self.fill_gray is not None:
-                parts.append(f"{self.fill_gray:.3f} g")
-                parts.extend(r + " B" for r in self.rects)
-            else:
-                parts.extend(r + " S" for r in self.rects)
-        if self.texts:
-            font = self.face.font
-            doc._resource_catalog.add(PDFResourceType.FONT, font.i, doc.page)  # the page's fonts, as cell() adds
-            if doc.text_color is not None:
-                parts.append(doc.text_color.serialize().lower())
-            parts.append(f"BT /F{font.i} {self.size_pt:.2f} Tf")
-            parts.extend(self.texts)
-            parts.append("ET")
-        parts.append("Q")
-        doc._out(" ".join(parts))  # fpdf2's own way to add to the current page's content

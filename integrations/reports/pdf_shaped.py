@@ -31,6 +31,8 @@ from fpdf.fonts import TTFFont
 from fpdf.unicode_script import UnicodeScript, get_unicode_script
 from fpdf.util import escape_parens
 
+from integrations.reports.pdf_fast import RowParts
+
 
 def _bidi_chars() -> re.Pattern[str]:
     """Characters that make a text need the bidi algorithm: right-to-left letters (R, AL), Arabic
@@ -629,19 +631,13 @@ def run_operators(doc: FPDF, s: Shaper, x: float, baseline: float, text: str, gr
             f"{s.run(text).ops} ET Q")
 
 
-class ShapedRowWriter:
+class ShapedRowWriter(RowParts):
     """A row's borders and shaped text lines, written to the page in one piece (``pdf_fast.RowWriter``'s
     shaped sibling; a header row filled grey)."""
 
     def __init__(self, doc: FPDF, s: Shaper, fill_gray: float | None) -> None:
-        self.doc, self.shaper, self.k = doc, s, doc.k
-        self.rects: list[str] = []
-        self.texts: list[str] = []
-        self.fill_gray = fill_gray
-
-    def rect(self, x: float, y: float, w: float, h: float) -> None:
-        k, top = self.k, self.doc.h - y
-        self.rects.append(f"{x * k:.2f} {top * k:.2f} {w * k:.2f} {-h * k:.2f} re")
+        super().__init__(doc, s.font, s.size_pt, fill_gray)
+        self.shaper = s
 
     def line(self, x: float, w: float, baseline: float, text: str, right: bool) -> None:
         """One line in a cell from ``x`` ``w`` mm wide, its baseline ``baseline`` mm from the top: left
@@ -653,23 +649,3 @@ class ShapedRowWriter:
         x += w - doc.c_margin - r.width if right else doc.c_margin
         if r.ops:
             self.texts.append(f"1 0 0 1 {x * k:.2f} {(doc.h - baseline) * k:.2f} Tm {r.ops}")
-
-    def flush(self) -> None:
-        doc = self.doc
-        parts = ["q"]
-        if self.rects:
-            if self.fill_gray is not None:
-                parts.append(f"{self.fill_gray:.3f} g")
-                parts.extend(r + " B" for r in self.rects)
-            else:
-                parts.extend(r + " S" for r in self.rects)
-        if self.texts:
-            s = self.shaper
-            doc._resource_catalog.add(PDFResourceType.FONT, s.font.i, doc.page)  # the page's fonts, as cell() adds
-            if doc.text_color is not None:
-                parts.append(doc.text_color.serialize().lower())
-            parts.append(f"BT /F{s.font.i} {s.size_pt:.2f} Tf")
-            parts.extend(self.texts)
-            parts.append("ET")
-        parts.append("Q")
-        doc._out(" ".join(parts))
