@@ -28,6 +28,7 @@ from bot.file_clock import FileClock
 from bot.health_jobs import schedule_health_jobs
 from bot.report_jobs import schedule_report_jobs
 from bot.settings import env_seconds
+from bot.web_jobs import schedule_web_purge
 from commands.backups.runtime import BackupRuntime
 from commands.desk.context import Services
 from commands.health.runtime import HealthRuntime
@@ -73,6 +74,7 @@ class Jobs:
         if backups is not None:  # one cron job per scheduled backup target, and the stale-backup check
             schedule_backup_jobs(self.scheduler, services, backups)
         schedule_report_jobs(self.scheduler, services)  # the daily summary per customer (once per day)
+        schedule_web_purge(self.scheduler, services)  # ended web sign-in links and sessions, hourly
 
     async def sweep(self) -> None:
         try:

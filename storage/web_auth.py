@@ -11,13 +11,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models_web import WebSession, WebSignIn
 
 LINK_LIFETIME = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
+# An ended link or session is kept this long after it ended (a person asking why a link did not work
+# finds it used or expired), then deleted: otherwise every /web and every sign-in adds a row for good.
+KEEP_ENDED = timedelta(days=7)
 
 
 def digest(secret: str) -> str:
@@ -78,3 +81,14 @@ class WebAuth:
                                                              col(WebSession.revoked_at).is_(None))
                                     .values(revoked_at=now))
         return int(done.rowcount)  # type: ignore[attr-defined]
+
+    def purge(self, now: datetime, keep: timedelta = KEEP_ENDED) -> tuple[int, int]:
+        """Delete the links and sessions that ended (expired, used, revoked) more than ``keep`` before
+        ``now``; returns how many links and sessions went. Neither is a record of the register: a session
+        signs nobody in once it has ended, and a link is spent or expired."""
+        before = now - keep
+        links = self.session.execute(delete(WebSignIn).where(
+            or_(col(WebSignIn.expires_at) <= before, col(WebSignIn.used_at) <= before)))
+        sessions = self.session.execute(delete(WebSession).where(
+            or_(col(WebSession.expires_at) <= before, col(WebSession.revoked_at) <= before)))
+        return int(links.rowcount), int(sessions.rowcount)  # type: ignore[attr-defined]
