@@ -26,7 +26,7 @@ from commands.desk.domain.email_config import MailboxConfig
 from commands.desk.reply import Form, Reply, Request
 from commands.domain.config import parse_duration
 from commands.domain.i18n.catalog import t
-from commands.incidents.attachments import Kept, Refused, Upload, keep_file
+from commands.incidents.attachments import Kept, Refused, Upload, file_lines, keep_file
 from integrations.gateways.email import EmailError, EmailNotifier, PermanentEmailError
 from integrations.mail.authresults import vouched
 from integrations.mail.grammar import read_subject, thread_command
@@ -235,15 +235,7 @@ class MailIntake:
             return results, thread_root
 
         results, _root = await self.services.db.write(unit)
-        lines = list(reply.lines)
-        kept = [r.filename for r in results if isinstance(r, Kept)]
-        if kept:
-            lines.append(t(locale, "mail.files_kept", names=", ".join(kept)))
-        limits = config.desk.attachments
-        for r in results:
-            if isinstance(r, Refused):
-                limit = _megabytes(limits.max_bytes) if r.reason == "too_big" else str(limits.max_per_incident)
-                lines.append(t(locale, f"mail.file_refused.{r.reason}", name=r.filename, limit=limit))
+        lines = [*reply.lines, *file_lines(locale, results, config.desk.attachments)]
         return Reply(text=reply.text, lines=tuple(lines), kind=reply.kind, buttons=(), locale=reply.locale,
                      control_number=reply.control_number)
 
@@ -282,10 +274,6 @@ class MailIntake:
         except EmailError as exc:
             raise TryLater(f"reply not sent: {exc}") from exc
         return msg_id
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1048576:.0f} MB" if size >= 1048576 else f"{size // 1024} KB"
 
 
 def _cut(text: str, limit: int) -> str:

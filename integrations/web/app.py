@@ -46,13 +46,12 @@ from commands.desk.web_link import signin_url
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.domain.i18n.format import format_datetime
-from commands.incidents.attachments import Kept, Refused, Upload, file_content, files, keep_file
+from commands.incidents.attachments import Kept, Refused, Upload, attach, file_content, file_lines, files
 from commands.oncall.escalation import schedule_with_overrides
 from integrations.reports.cells import csv_row
 from integrations.web import queries as q
 from integrations.web.pages import actions_for, clock_view, event_view, promises, titles
 from storage.outbox import Outbox
-from storage.register import Register
 from storage.web_auth import LINK_LIFETIME, SESSION_LIFETIME, WebAuth, digest, new_secret
 
 HERE = Path(__file__).resolve().parent
@@ -354,21 +353,10 @@ class WebApp:
         nothing, so a double submit keeps it once): a line per file refused."""
         if not uploads:
             return []
-        config, now, mine = self.config, self.services.clock.now(), who.customers()
-        person = who.person_id
-
-        def unit(session: Session) -> list[Kept | Refused]:
-            inc = Register(session).by_number(number)
-            if inc is None or inc.id is None or inc.customer_id not in mine:
-                return []
-            return [keep_file(session, config.desk.attachments, inc.id, u, source=TRANSPORT, added_by=person,
-                              channel=f"{TRANSPORT}:{person}", now=now) for u in uploads]
-
-        results = await self.db.write(unit)
-        limits = config.desk.attachments
-        return [t(who.locale, f"mail.file_refused.{r.reason}", name=r.filename,
-                  limit=f"{limits.max_bytes / 1048576:.0f} MB" if r.reason == "too_big" else str(limits.max_per_incident))
-                for r in results if isinstance(r, Refused)]
+        limits, now, mine, person = self.config.desk.attachments, self.services.clock.now(), who.customers(), who.person_id
+        results = await self.db.write(lambda s: attach(s, limits, number, uploads, person=person, customers=mine,
+                                                       source=TRANSPORT, channel=f"{TRANSPORT}:{person}", now=now))
+        return file_lines(who.locale, [r for r in results if isinstance(r, Refused)], limits)  # kept: listed on the page
 
     async def attach(self, request: HttpRequest) -> Response:
         who = await self.who(request)
