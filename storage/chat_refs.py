@@ -40,6 +40,16 @@ class ChatRefs:
         row = self.session.get(ChatMessage, (incident_id, transport, channel_id))
         return row.message_id if row and row.message_id else None
 
+    def incident_of(self, transport: str, channel_id: str, message_id: str) -> int | None:
+        """The incident whose card is ``message_id`` in ``channel_id`` (a message in its thread, an answer
+        to it), or None."""
+        if not message_id:
+            return None  # "": a first post under way, not a message anyone can answer
+        row = self.session.exec(select(ChatMessage.incident_id).where(
+            ChatMessage.transport == transport, ChatMessage.channel_id == channel_id,
+            ChatMessage.message_id == message_id)).first()
+        return row
+
     def put(self, incident_id: int, transport: str, channel_id: str, message_id: str) -> None:
         row = self.session.get(ChatMessage, (incident_id, transport, channel_id))
         if row is None:

@@ -162,6 +162,7 @@ class ChatMessage(SQLModel, table=True):
     """Where an incident's card was posted, so later changes edit that message in place."""
 
     __tablename__ = "chat_message"
+    __table_args__ = (Index("ix_chat_message_ref", "transport", "channel_id", "message_id"),)  # incident_of
     incident_id: int = Field(primary_key=True, foreign_key="incident.id")
     transport: str = Field(primary_key=True, max_length=16)
     channel_id: str = Field(primary_key=True, max_length=64)

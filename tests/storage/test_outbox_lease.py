@@ -66,3 +66,24 @@ def test_one_replica_posts_a_card_the_others_wait_or_take_over_a_dead_ones(db: D
     db.write_sync(lambda s: ChatRefs(s).put(1, "slack", "C1", "1795000000.000100"))
     done = db.write_sync(lambda s: ChatRefs(s).begin_post(1, "slack", "C1", "c"))
     assert done.message_id == "1795000000.000100"  # posted meanwhile: adopt it
+
+
+def test_a_card_message_leads_back_to_its_incident(db: Database) -> None:
+    def setup(s):  # type: ignore[no-untyped-def]
+        from storage.models import Incident
+
+        inc = Incident(control_number="NOI-2026-00001", customer_id="noi", year=2026, seq=1, category="urgent",
+                       component="cucm", description="x", reporter="ivana", source="console:console", state="new",
+                       reported_at=NOW, registered_at=NOW)
+        s.add(inc)
+        s.flush()
+        refs = ChatRefs(s)
+        refs.put(inc.id, "slack", "C1", "1700000000.000100")
+        refs.begin_post(inc.id, "telegram", "-100", owner="a")  # a first post under way: ""
+        return inc.id
+
+    iid = db.write_sync(setup)
+    assert db.read_sync(lambda s: ChatRefs(s).incident_of("slack", "C1", "1700000000.000100")) == iid
+    assert db.read_sync(lambda s: ChatRefs(s).incident_of("slack", "C2", "1700000000.000100")) is None
+    assert db.read_sync(lambda s: ChatRefs(s).incident_of("telegram", "C1", "1700000000.000100")) is None
+    assert db.read_sync(lambda s: ChatRefs(s).incident_of("telegram", "-100", "")) is None

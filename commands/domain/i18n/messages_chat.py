@@ -14,4 +14,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "این گفت‌وگو ({channel}) به میز خدمت متصل نیست. از کانال سازمان خود یا پیام مستقیم به میز خدمت "
               "استفاده کنید، یا از مدیر بخواهید {channel} را به channels.{transport} در پیکربندی بیفزاید.",
     },
+    "chat.files.which_incident": {
+        "en": "Your files were not kept: say which incident they belong to in the message you send them with, "
+              "e.g. \"note {example} screenshot of the error\", or send them as an answer to the incident's card.",
+        "bg": "Файловете не са запазени: посочете към кой инцидент са в съобщението, с което ги изпращате, "
+              "напр. \"note {example} снимка на грешката\", или ги изпратете като отговор на картата на инцидента.",
+        "fa": "پرونده‌های شما نگه داشته نشد: در پیامی که با آن‌ها می‌فرستید بگویید به کدام رخداد مربوط‌اند، "
+              "مثلاً «note {example} تصویر خطا»، یا آن‌ها را در پاسخ به کارت رخداد بفرستید.",
+    },
 }
