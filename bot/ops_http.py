@@ -68,10 +68,10 @@ class OpsServer:
         return JSONResponse({"status": "ok"})  # answering at all is the point: the event loop runs
 
     async def readyz(self, request: HttpRequest) -> Response:
-        problems = await self.readiness.check()
-        if problems:
-            return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
-        return JSONResponse({"status": "ready"})
+        status, problems = await self.readiness.verdict()
+        if status == "ready":
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": status, "problems": problems}, status_code=200 if status == "degraded" else 503)
 
     async def metrics_endpoint(self, request: HttpRequest) -> Response:
         if self._metrics_token is not None:

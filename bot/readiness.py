@@ -1,5 +1,12 @@
 """Whether the process should get traffic: the database answers, its schema is the code's, every chat
-transport started, the writer thread lives, and no shutdown has begun."""
+transport started, the writer thread lives, and no shutdown has begun.
+
+A database outage alone does not take a desk with a journal out of traffic: it still takes every new
+report (kept, the number following when the database is back) and answers every other command politely,
+where a load balancer that dropped every replica would leave the reporters with a connection error (and
+Slack's HTTP mode and Telegram's webhook with nowhere to deliver). Such a desk is *degraded*: ``/readyz``
+answers 200 and names the problem; without a journal, or with a journal that is (nearly) full, it is
+not ready (503)."""
 
 from __future__ import annotations
 
@@ -16,6 +23,9 @@ from storage.db import Database
 from storage.journal import Journal
 
 log = logging.getLogger(__name__)
+# A journal with less room than this is as good as full: the largest report (a 4,000-character
+# description, JSON-escaped) takes up to ~25 KB
+JOURNAL_ROOM = 64 * 1024
 
 
 @dataclass
@@ -29,6 +39,17 @@ class Readiness:
     # more of what is not ready, asked at each check: e.g. the e-mail channel's mailboxes (name → why)
     checks: list[Callable[[], dict[str, str]]] = field(default_factory=list)
     _scripts: ScriptDirectory | None = None
+
+    async def verdict(self) -> tuple[str, dict[str, str]]:
+        """"ready", "degraded" (only the database is away, and the journal takes the reports meanwhile) or
+        "not ready", with what is not ready by name."""
+        problems = await self.check()
+        if not problems:
+            return "ready", problems
+        if (self.journal is not None and "database" in problems and set(problems) <= {"database", "journal"}
+                and self.journal.room() >= JOURNAL_ROOM):
+            return "degraded", problems
+        return "not ready", problems
 
     async def check(self) -> dict[str, str]:
         """What is not ready, by name (empty = ready)."""

@@ -100,6 +100,10 @@ class Journal:
         """The waiting report of this delivery id, if one is kept (a platform delivered it again)."""
         return next((e for e in self._waiting if e.delivery_id == delivery_id), None)
 
+    def room(self) -> int:
+        """Bytes this process's file can still take before it refuses reports (``JournalFull``)."""
+        return max(0, self.max_bytes - self._size)
+
     def append(self, entry: JournalEntry) -> None:
         """Write the report and fsync it; raises ``JournalFull`` or ``OSError`` (nothing was kept)."""
         line = (entry.to_json() + "\n").encode("utf-8", "surrogatepass")

@@ -1,7 +1,7 @@
 """The HTTP intake and readiness while the database is away (issue 25): a report is 202 Accepted with a
 receipt, kept in the journal; other commands are 503 with Retry-After; /readyz says "database
-unavailable" without the driver's text; after the outage the same request with the receipt's key gets
-the control number."""
+unavailable" without the driver's text (degraded: still in traffic, as long as the journal takes the
+reports); after the outage the same request with the receipt's key gets the control number."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import event
 from bot.api_intake import CommandIntake
 from bot.metrics import OpsMetrics
 from bot.ops_http import OpsServer
-from bot.readiness import Readiness
+from bot.readiness import JOURNAL_ROOM, Readiness
 from commands.desk.journaled import Replayer
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
@@ -55,7 +55,8 @@ async def test_the_intake_accepts_reports_and_refuses_the_rest_while_the_databas
             assert bare.status_code == 202 and made_up.startswith("auto-")
             assert other.status_code == 503 and other.headers["retry-after"] == "5"
             assert other.json()["text"] == t("bg", "error.register_unavailable")
-            assert ready.status_code == 503
+            # degraded, not out of traffic: every report is still taken (docs/operations.md)
+            assert ready.status_code == 200 and ready.json()["status"] == "degraded"
             body = ready.text
             assert "database unavailable" in body and "1 report" not in body and "2 report(s) kept" in body
             for leak in ("server closed", "OperationalError", "127.0.0.1", "5432", "psycopg", "sqlite"):
@@ -132,5 +133,31 @@ async def test_a_full_sqlite_database_takes_the_same_path(noi_config: Config, db
         h.db.engine.dispose()
         assert await Replayer(h.app.desk, journal).once()
         assert (await h.say("ivana", "/status NOI-2026-00002")).control_number == "NOI-2026-00002"
+    finally:
+        h.close()
+
+
+async def test_readiness_during_an_outage_is_degraded_only_while_a_journal_takes_the_reports(
+        noi_config: Config, db_url: str, tmp_path: Path) -> None:
+    """A load balancer keeps a degraded desk (200): it still takes every report. Without a journal, or
+    with one that cannot take a large report any more, the desk is out of traffic (503)."""
+    h = DeskHarness(noi_config, db_url, utc(2026, 11, 23, 8, 4), journal_dir=tmp_path / "journal")
+    h.db.retry = Backoff(sleep=lambda _: None)
+    h.db.start_writer()
+    journal = h.app.desk.journal
+    assert journal is not None
+    with_journal = Readiness(h.db, journal=journal.journal)
+    without = Readiness(h.db)
+    try:
+        assert await with_journal.verdict() == ("ready", {})
+        with database_outage(h.db.engine):
+            status, problems = await with_journal.verdict()
+            assert status == "degraded" and problems == {"database": "database unavailable"}
+            assert (await without.verdict())[0] == "not ready"
+            journal.journal.max_bytes = JOURNAL_ROOM - 1  # (nearly) full: the next large report is refused
+            assert (await with_journal.verdict())[0] == "not ready"
+            journal.journal.max_bytes = 64 * 1024 * 1024
+            with_journal.shutting_down = True  # anything else wrong besides: not ready
+            assert (await with_journal.verdict())[0] == "not ready"
     finally:
         h.close()
