@@ -10,7 +10,9 @@ Pure arithmetic, no I/O.
   year``: the due date moves by that much from the first due date (a month's 31st becomes the month's
   last day), and a date that is not a working day moves to the next working day; ``every month on the
   2nd working day`` / ``every 3 months on the last working day``: the close of that working day of each
-  month, from the month after the first due date. No ``every``: the task is done once.
+  month, from the month after the first due date. No ``every``: the task is done once. ``Jalali`` before
+  ``month``/``year`` counts in months of the Solar Hijri calendar, as an Iranian customer plans its work
+  (``every Jalali month on the 1st working day``: the first working day of Farvardin, Ordibehesht, …).
 * **Window** — occurrence 1 is open from the contract start, occurrence k from the due instant of k-1;
   it is due at the close of its due day. Evidence (a backup run) inside the window counts for it.
 * **Reminder** — ``remind_before = "3 working days"``: at the opening of the working day that many
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import takewhile
 
+import jdatetime
+
 from commands.domain.calendar import BusinessCalendar, to_utc
 from commands.incidents.domain.sla import (
     Target,
@@ -39,13 +43,15 @@ CONTRACT_START = "contract_start"
 _MAX_OCCURRENCES = 10_000  # a plan of daily tasks over 27 years; beyond it the plan is surely a typo
 
 _ORDINAL = r"(?P<nth>\d+)(?:st|nd|rd|th)|(?P<last>last)|(?P<first>first)"
-_INTERVAL = re.compile(r"^every\s+(?:(?P<n>\d+)\s+)?(?P<unit>day|week|month|year)s?$")
+_JALALI = r"(?:(?P<jalali>jalali|solar\s+hijri|shamsi)\s+)?"  # months of the Iranian calendar
+_INTERVAL = re.compile(rf"^every\s+(?:(?P<n>\d+)\s+)?(?:(?P<unit>day|week)|{_JALALI}(?P<cunit>month|year))s?$")
 _NTH_WORKING = re.compile(
-    rf"^every\s+(?:(?P<n>\d+)\s+)?months?\s+on\s+the\s+(?:{_ORDINAL})\s+working\s+day$")
+    rf"^every\s+(?:(?P<n>\d+)\s+)?{_JALALI}months?\s+on\s+the\s+(?:{_ORDINAL})\s+working\s+day$")
 _REMIND = re.compile(r"^(?P<n>\d+)\s+working\s+days?(?:\s+before)?$")
 
 RECURRENCE_FORMS = ("'every 3 months'", "'every month'", "'every 2 weeks'", "'every year'",
-                    "'every month on the 2nd working day'", "'every 3 months on the last working day'")
+                    "'every month on the 2nd working day'", "'every 3 months on the last working day'",
+                    "'every Jalali month on the 1st working day'")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class Interval:
 
     n: int
     unit: str  # day | week | month | year
+    jalali: bool = False  # months and years of the Solar Hijri calendar
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,7 @@ class NthWorkingDayOfMonth:
 
     n: int
     k: int
+    jalali: bool = False
 
 
 Recurrence = Interval | NthWorkingDayOfMonth
@@ -96,7 +104,7 @@ def parse_recurrence(text: str) -> Recurrence:
         n = int(m.group("n") or 1)
         if n < 1:
             raise ValueError(f"{text!r}: the interval must be at least 1")
-        return Interval(n, m.group("unit"))
+        return Interval(n, m.group("unit") or m.group("cunit"), jalali=bool(m.group("jalali")))
     if m := _NTH_WORKING.match(norm):
         n = int(m.group("n") or 1)
         if m.group("last"):
@@ -107,7 +115,7 @@ def parse_recurrence(text: str) -> Recurrence:
             k = int(m.group("nth"))
         if n < 1 or k == 0 or k > 23:
             raise ValueError(f"{text!r}: every 1 or more months, on the 1st to 23rd (or last) working day")
-        return NthWorkingDayOfMonth(n, k)
+        return NthWorkingDayOfMonth(n, k, jalali=bool(m.group("jalali")))
     raise ValueError(f"{text!r} is not a recurrence; use one of: {', '.join(RECURRENCE_FORMS)}")
 
 
@@ -147,22 +155,47 @@ def previous_working_day(d: date, cal: BusinessCalendar, n: int = 1) -> date:
     raise ValueError("the calendar has no working time within 3 years")
 
 
-def add_months(d: date, months: int) -> date:
-    """``d`` moved by whole months; a day past the month's end becomes its last day."""
+def add_months(d: date, months: int, jalali: bool = False) -> date:
+    """``d`` moved by whole months (of the Solar Hijri calendar when ``jalali``); a day past the month's
+    end becomes its last day (the 31st of Shahrivar, 1 month on: the 30th of Mehr)."""
+    if jalali:
+        j = jdatetime.date.fromgregorian(date=d)
+        y, m = divmod(j.month - 1 + months, 12)
+        year, month = j.year + y, m + 1
+        moved: date = jdatetime.date(year, month, min(j.day, _jalali_days(year, month))).togregorian()
+        return moved
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     return date(year, month, min(d.day, _cal.monthrange(year, month)[1]))
 
 
-def nth_working_day_of_month(year: int, month: int, k: int, cal: BusinessCalendar) -> date:
-    """The ``k``-th working day of a month (``-1``: its last); ``ValueError`` when it has fewer."""
-    days = [date(year, month, d) for d in range(1, _cal.monthrange(year, month)[1] + 1)]
-    worked = [d for d in days if cal.is_working_day(d)]
+def month_days(d: date, jalali: bool = False) -> list[date]:
+    """Every day of the month ``d`` is in (its Solar Hijri month when ``jalali``), as Gregorian dates."""
+    if jalali:
+        j = jdatetime.date.fromgregorian(date=d)
+        first: date = jdatetime.date(j.year, j.month, 1).togregorian()
+        return [first + timedelta(days=i) for i in range(_jalali_days(j.year, j.month))]
+    return [date(d.year, d.month, n) for n in range(1, _cal.monthrange(d.year, d.month)[1] + 1)]
+
+
+def _jalali_days(year: int, month: int) -> int:
+    """Days of a Solar Hijri month: 31 in the first six, 30 in the next five, Esfand 29 (30 in a leap year)."""
+    if month <= 6:
+        return 31
+    if month <= 11:
+        return 30
+    return 30 if jdatetime.date(year, 1, 1).isleap() else 29
+
+
+def nth_working_day_of_month(day: date, k: int, cal: BusinessCalendar, jalali: bool = False) -> date:
+    """The ``k``-th working day (``-1``: the last) of the month ``day`` is in (its Solar Hijri month when
+    ``jalali``); ``ValueError`` when it has fewer."""
+    worked = [d for d in month_days(day, jalali) if cal.is_working_day(d)]
     if k == -1 and worked:
         return worked[-1]
     if 1 <= k <= len(worked):
         return worked[k - 1]
-    raise ValueError(f"{year}-{month:02d} has only {len(worked)} working days, not {k}")
+    raise ValueError(f"the month of {day.isoformat()} has only {len(worked)} working days, not {k}")
 
 
 # ---- the plan -----------------------------------------------------------------------------------------
@@ -190,12 +223,12 @@ def _due_day(rec: Recurrence, first: date, k: int, cal: BusinessCalendar) -> dat
         elif rec.unit == "week":
             d = first + timedelta(weeks=rec.n * k)
         elif rec.unit == "month":
-            d = add_months(first, rec.n * k)
+            d = add_months(first, rec.n * k, rec.jalali)
         else:
-            d = add_months(first, 12 * rec.n * k)
+            d = add_months(first, 12 * rec.n * k, rec.jalali)
         return cal.closing_of(working_day_on_or_after(d, cal))
-    month_start = add_months(first.replace(day=1), rec.n * k)
-    return cal.closing_of(nth_working_day_of_month(month_start.year, month_start.month, rec.k, cal))
+    month_start = add_months(month_days(first, rec.jalali)[0], rec.n * k, rec.jalali)
+    return cal.closing_of(nth_working_day_of_month(month_start, rec.k, cal, rec.jalali))
 
 
 def remind_instant(due_at: datetime, before: int | None, cal: BusinessCalendar) -> datetime | None:

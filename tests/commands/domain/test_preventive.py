@@ -109,6 +109,36 @@ def test_a_due_date_on_a_weekend_moves_forward() -> None:
     assert all(b.due_at > a.due_at for a, b in itertools.pairwise(got))
 
 
+def test_jalali_months_for_an_iranian_customer() -> None:
+    """``every Jalali month on the 1st working day``: the first working day of each Solar Hijri month on
+    hgp's calendar (Saturday–Wednesday, Iranian holidays), not of each Gregorian month."""
+    jalali = task_plan("5 working days after contract start", "every Jalali month on the 1st working day",
+                       date(2026, 12, 1), "none").until(_tehran(), datetime(2027, 5, 1, tzinfo=TEHRAN))
+    assert [_local(o.due_at, TEHRAN) for o in jalali] == [
+        "Tue 2026-12-08 17:30",  # the first: 5 working days after 1405/09/10
+        "Tue 2026-12-22 17:30",  # 1 Dey 1405
+        "Sat 2027-01-23 17:30",  # 1 Bahman is a Thursday, the weekend follows: 3 Bahman
+        "Sat 2027-02-20 17:30",  # 1 Esfand
+        "Sat 2027-03-27 17:30",  # Farvardin 1406: Nowruz (1–4 Farvardin), then Thursday and Friday: 7 Farvardin
+        "Wed 2027-04-21 17:30",  # 1 Ordibehesht
+        "Sat 2027-05-22 17:30",  # 1 Khordad: its window opened on 1 Ordibehesht
+    ]
+    gregorian = task_plan("5 working days after contract start", "every month on the 1st working day",
+                          date(2026, 12, 1), "none").until(_tehran(), datetime(2027, 5, 1, tzinfo=TEHRAN))
+    assert _local(gregorian[1].due_at, TEHRAN) == "Sat 2027-01-02 17:30"  # the Gregorian month's, not Dey's
+    # the last working day of every third Jalali month: Esfand 1405 has 29 days, the 29th (Oil
+    # Nationalization Day) a holiday and the 27th–28th Thursday and Friday: the 26th
+    quarterly = task_plan("5 working days after contract start", "every 3 jalali months on the last working day",
+                          date(2026, 12, 1), "none").until(_tehran(), datetime(2027, 6, 1, tzinfo=TEHRAN))
+    assert [_local(o.due_at, TEHRAN) for o in quarterly[1:]] == ["Wed 2027-03-17 17:30", "Mon 2027-06-21 17:30"]
+    # whole Jalali months from a date: the 31st of Shahrivar becomes the 30th of Mehr; Esfand has 30 days
+    # in a leap year (1403) and 29 otherwise (1404)
+    assert add_months(date(2026, 9, 22), 1, jalali=True) == date(2026, 10, 22)  # 1405/06/31 → 1405/07/30
+    assert add_months(date(2025, 1, 19), 1, jalali=True) == date(2025, 2, 18)  # 1403/10/30 → 1403/11/30
+    assert add_months(date(2025, 2, 18), 1, jalali=True) == date(2025, 3, 20)  # 1403/11/30 → 1403/12/30
+    assert add_months(date(2026, 2, 19), 1, jalali=True) == date(2026, 3, 20)  # 1404/11/30 → 1404/12/29
+
+
 def test_the_grammars() -> None:
     assert parse_first_due("10 Working  Days after Contract Start") == WorkingDaysAfterEvent(10, "contract_start")
     assert describe_first_due(parse_first_due("10 working days after contract_start")) == \
@@ -121,8 +151,11 @@ def test_the_grammars() -> None:
     assert parse_recurrence("Every month") == Interval(1, "month")
     assert parse_recurrence("every month on the 2nd working day") == NthWorkingDayOfMonth(1, 2)
     assert parse_recurrence("every 3 months on the last working day") == NthWorkingDayOfMonth(3, -1)
+    assert parse_recurrence("every Jalali month on the 1st working day") == NthWorkingDayOfMonth(1, 1, jalali=True)
+    assert parse_recurrence("every 3 solar hijri months") == Interval(3, "month", jalali=True)
+    assert parse_recurrence("every shamsi year") == Interval(1, "year", jalali=True)
     for bad in ("every 0 months", "every month on the 0th working day", "monthly", "every fortnight",
-                "every month on the 40th working day"):
+                "every month on the 40th working day", "every jalali week", "every jalali day"):
         with pytest.raises(ValueError):
             parse_recurrence(bad)
     assert parse_remind_before("3 working days before") == 3
