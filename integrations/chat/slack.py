@@ -35,15 +35,20 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+from sqlmodel import Session
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response
 
 from commands.desk.reply import Form, Reply
 from integrations.chat import slack_blocks as kit
+from integrations.chat import uploads
 from integrations.chat.base import waiting_for_platform
 from integrations.chat.card_core import ChatTransport, Config, Database, Desk, Destination, Meta
 from integrations.chat.http_body import read_bounded
+from integrations.chat.slack_files import SlackFiles
 from integrations.chat.slack_lookup import conversation_id, find_posted, outbox_metadata
+from storage.chat_refs import ChatRefs
+from storage.register import Register
 
 # Slash commands that are named differently from the desk command they run; "/desk <anything>" runs
 # any desk command (Slack reserves some names, such as /status, for its own commands).
@@ -96,6 +101,13 @@ def post_retry_handlers() -> list[AsyncRetryHandler]:
 def _plain_timestamp(value: str) -> bool:
     """A Unix time in seconds as Slack sends it: ASCII digits, a sensible length."""
     return 0 < len(value) <= 12 and value.isascii() and value.isdigit()
+
+
+def card_incident(session: Session, channel: str, ts: str) -> str | None:
+    """The control number of the incident whose card is message ``ts`` in ``channel``, or None."""
+    incident_id = ChatRefs(session).incident_of(SLACK, channel, ts)
+    incident = Register(session).by_id(incident_id) if incident_id is not None else None
+    return incident.control_number if incident is not None else None
 
 
 class SlackTransport(ChatTransport):
@@ -282,17 +294,57 @@ class SlackTransport(ChatTransport):
                                      form=form))
 
     async def _on_message(self, body: dict[str, Any]) -> None:
-        """A direct message to the desk is a command too ("ack NOI-2026-00001" works without the slash)."""
+        """A direct message to the desk is a command too ("ack NOI-2026-00001" works without the slash);
+        files come with it as a ``file_share`` message (uploads.py says what becomes of them)."""
         event = body.get("event") or {}
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        subtype = event.get("subtype")
+        if event.get("bot_id") or subtype not in (None, "file_share") or not event.get("user"):
+            return
+        files = [f for f in event.get("files") or [] if isinstance(f, dict)]
+        delivery = f"evt:{body.get('event_id')}"
+        if event.get("channel_type") != "im":
+            thread, ts = str(event.get("thread_ts") or ""), str(event.get("ts") or "")
+            if files and thread and thread != ts:  # only files make a thread message a note, not chatter
+                await self._files_in_thread(event, thread, files, delivery)
             return
         text = (event.get("text") or "").strip()
-        if not text:
+        user, channel = event["user"], event["channel"]
+        if files:
+            line = uploads.command_of(text)
+            if line is None:
+                reply = uploads.which_incident(self, user, channel)
+            else:
+                ran = await self._run(line, user, channel, delivery)
+                reply = await self._keep_files(ran, files, user, channel)
+                if ran.is_error or ran.control_number is None:  # "help" + a file: say why it was not kept
+                    reply = uploads.with_lines(ran, [uploads.which_incident(self, user, channel).text])
+        elif not text:
             return
-        line = text if text.startswith("/") else f"/{text}"
-        reply = await self._run(line, event["user"], event["channel"], f"evt:{body.get('event_id')}")
-        await self.client.chat_postMessage(channel=event["channel"], text=kit.fallback_text(reply),
+        else:
+            reply = await self._run(text if text.startswith("/") else f"/{text}", user, channel, delivery)
+        await self.client.chat_postMessage(channel=channel, text=kit.fallback_text(reply),
                                            blocks=kit.reply_blocks(reply))
+
+    async def _files_in_thread(self, event: dict[str, Any], thread: str, files: list[dict[str, Any]],
+                               delivery: str) -> None:
+        """Files in the thread of an incident's card: a note on that incident as the person who sent them
+        (the desk checks they may act on it), then the files kept with it."""
+        channel, user = str(event.get("channel") or ""), str(event["user"])
+        number = await self.db.read(lambda s: card_incident(s, channel, thread))
+        if number is None:
+            return  # a thread of some other message: not the desk's
+        locale = self.ask.locale(user, channel, f"/note {number}")
+        line = uploads.thread_note(number, event.get("text") or "", locale)
+        reply = await self._keep_files(await self._run(line, user, channel, delivery), files, user, channel)
+        # Ephemeral, in the thread, for the sender only: the note itself reaches the thread as the card's
+        # event (the outbox's public record), and a refusal (another customer's person) or a file's line
+        # is for the sender alone — as every command's answer in a channel is.
+        await self._answerer(channel, user, None, thread=thread)(reply)
+
+    async def _keep_files(self, reply: Reply, files: list[dict[str, Any]], user: str, channel: str) -> Reply:
+        fetcher = SlackFiles(str(self.client.token), self.client.base_url, self.config.desk.attachments.max_bytes)
+        return await uploads.keep_with_reply(self, reply, lambda: fetcher.fetch(self._session, files),
+                                             user=user, channel=channel)
 
     async def _run(self, line: str, user: str, channel: str, delivery_id: str, form: Form | None = None) -> Reply:
         return await self.run(line, user, channel, delivery_id, form, served=self._known_channel(channel),
@@ -302,7 +354,8 @@ class SlackTransport(ChatTransport):
         # Direct messages with the desk (D...) belong to the person; configured channels to a customer.
         return channel in self._channels or channel.startswith("D")
 
-    def _answerer(self, channel: str, user: str, response_url: str | None) -> Callable[[Reply], Awaitable[None]]:
+    def _answerer(self, channel: str, user: str, response_url: str | None,
+                  thread: str | None = None) -> Callable[[Reply], Awaitable[None]]:
         """Answers only the person who asked: through the interaction's response_url when there is one
         (it works in channels the bot has not joined). A response_url serves 5 answers within 30 minutes
         (https://api.slack.com/interactivity/handling#message_responses); when it is spent, expired (a
@@ -313,7 +366,7 @@ class SlackTransport(ChatTransport):
             text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply)
             answered = bool(response_url) and await self._respond(response_url or "", text, blocks)
             if not answered and channel:
-                answered = await self._ephemeral(channel, user, text, blocks)
+                answered = await self._ephemeral(channel, user, text, blocks, thread)
             if not answered:
                 answered = await self._direct(user, text, blocks)
             if not answered:  # the work is done and recorded; only the courtesy answer is lost
@@ -341,9 +394,11 @@ class SlackTransport(ChatTransport):
             return False
         return True
 
-    async def _ephemeral(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]]) -> bool:
+    async def _ephemeral(self, channel: str, user: str, text: str, blocks: list[dict[str, Any]],
+                         thread: str | None = None) -> bool:
         try:
-            await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+            await self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks,
+                                                 thread_ts=thread)
         except SlackApiError as err:  # not_in_channel, channel_not_found, user_not_in_channel, ...
             log.warning("no ephemeral answer in %s (%s): sending a direct message", channel,
                         err.response.get("error"))

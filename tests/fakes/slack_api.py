@@ -19,6 +19,9 @@ async clients use aiohttp and no httpx mock would see them.
   ``used_url`` / ``expired_url`` as Slack does.
 - Every message, block and view is checked as Slack checks it (slack_limits.py): what Slack refuses is
   refused (``msg_too_long``, ``invalid_blocks``, ``invalid_arguments``).
+- Files people share (https://api.slack.com/types/file): ``share_file`` keeps a file's bytes and gives
+  the ``files[]`` item of a ``file_share`` message event (``file_share_event``, sent as an ``events_api``
+  envelope by ``send_event``); ``/files-pri/...`` serves the bytes only with the bot token, as Slack does.
 - ``/link``: the Socket Mode websocket (``apps.connections.open`` returns its ws:// URL). It says hello,
   sends the envelopes given to ``send_envelope`` and records what the app sends back (the acks).
 
@@ -85,6 +88,8 @@ class FakeSlack:
     _issued: dict[str, list[float]] = field(default_factory=dict)  # response_url name → [issued at, uses]
     _changed: asyncio.Condition | None = None
     port: int = 0
+    bot_token: str = "xoxb-test"  # the token a file download must carry
+    shared: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # file id → (bytes, mimetype)
 
     async def start(self) -> FakeSlack:
         self._changed = asyncio.Condition()
@@ -94,6 +99,7 @@ class FakeSlack:
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/link", self._link)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{team_file}/download/{name}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -312,6 +318,56 @@ class FakeSlack:
             "content": body.decode("utf-8", "replace")}))  # what a test may search for what must not leak
         return web.Response(text="OK - uploaded")
 
+    # -- files people share -------------------------------------------------------------------------
+    def share_file(self, name: str, content: bytes, mimetype: str, *, size: int | None = None,
+                   mode: str = "hosted", url: str | None = None) -> dict[str, Any]:
+        """A file a person shared: its ``files[]`` item as a message event carries it
+        (https://api.slack.com/types/file). ``size`` may lie (the declared size); ``mode`` "external" or
+        "tombstone" (deleted) or "hidden_by_limit" has no download URL and no bytes here, as in Slack;
+        ``url`` replaces the download URL (a crafted event)."""
+        file_id = f"F{next(self._ts):08d}"
+        item: dict[str, Any] = {"id": file_id, "mode": mode}
+        if mode == "tombstone":  # a deleted file: only its id and mode are left
+            return item
+        item.update({"name": name, "title": name, "mimetype": mimetype, "filetype": name.rpartition(".")[2],
+                     "size": len(content) if size is None else size, "is_external": mode == "external"})
+        if mode in ("external", "hidden_by_limit"):  # a link elsewhere, or beyond the plan's history
+            return item
+        self.shared[file_id] = (content, mimetype)
+        quoted = urllib.parse.quote(name, safe="")
+        item["url_private"] = f"http://127.0.0.1:{self.port}/files-pri/T0FAKE-{file_id}/{quoted}"
+        item["url_private_download"] = url or f"http://127.0.0.1:{self.port}/files-pri/T0FAKE-{file_id}/download/{quoted}"
+        return item
+
+    def downloads(self) -> list[Call]:
+        """Every request for a shared file's bytes (with or without the token)."""
+        return [c for c in self.calls if c.method.startswith("download:")]
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A file's bytes. https://api.slack.com/types/file#auth: "url_private ... require[s] an
+        authorization header with a bot or user token" — without it (or with another token) Slack does not
+        refuse with an error status: it answers 200 with its sign-in page in HTML, which an app that does
+        not check would store as the file. So does the fake."""
+        file_id = request.match_info["team_file"].rpartition("-")[2]
+        token = request.headers.get("Authorization", "")
+        await self._record(Call(f"download:{file_id}", {"authorization": token}, token.removeprefix("Bearer ")))
+        if token != f"Bearer {self.bot_token}":
+            return web.Response(text="<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to "
+                                     "your workspace</body></html>", content_type="text/html")
+        if file_id not in self.shared:
+            return web.Response(status=404, text="file_not_found")
+        content, mimetype = self.shared[file_id]
+        return web.Response(body=content, content_type=mimetype)
+
+    async def send_event(self, envelope_id: str, event_id: str, event: dict[str, Any], **kw: Any) -> None:
+        """An Events API event through Socket Mode (https://api.slack.com/apis/socket-mode: an
+        ``events_api`` envelope whose payload is the event callback)."""
+        payload = {"token": "legacy", "team_id": "T0FAKE", "api_app_id": "A0FAKE", "type": "event_callback",
+                   "event_id": event_id, "event_time": int(time.time()), "event": event,
+                   "authorizations": [{"team_id": "T0FAKE", "user_id": "U0BOT", "is_bot": True}]}
+        await self.send_envelope({"envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
+                                  "payload": payload}, **kw)
+
     async def _respond(self, request: web.Request) -> web.Response:
         args, name = await _arguments(request), request.match_info["name"]
         issued = self._issued.setdefault(name, [self.clock(), 0])
@@ -466,6 +522,19 @@ class SlackSigner:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         return headers
+
+
+def file_share_event(files: list[dict[str, Any]], *, user: str, channel: str, text: str = "",
+                     thread_ts: str | None = None, ts: str = "1790000000.000100") -> dict[str, Any]:
+    """A ``message`` event with files (https://api.slack.com/events/message/file_share), in a direct
+    message to the app (``D…``: channel_type "im") or in a channel (``C…``), optionally in a thread."""
+    event: dict[str, Any] = {
+        "type": "message", "subtype": "file_share", "text": text, "user": user, "channel": channel, "ts": ts,
+        "channel_type": "im" if channel.startswith("D") else "channel", "files": files, "upload": False,
+        "display_as_bot": False, "event_ts": ts}
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    return event
 
 
 def slash_body(command: str, text: str, *, user: str, channel: str, trigger_id: str, response_url: str) -> str:
