@@ -210,7 +210,8 @@ def build_transports(app: App, environ: Mapping[str, str]) -> list[Transport]:
         try:
             transports.append(TelegramTransport(
                 app.desk, app.db, app.config, token=environ["TELEGRAM_BOT_TOKEN"],
-                base_url=environ.get("TELEGRAM_API_BASE_URL"), mode=cast(Literal["polling", "webhook"], tg_mode),
+                base_url=environ.get("TELEGRAM_API_BASE_URL"), file_url=environ.get("TELEGRAM_API_FILE_URL"),
+                mode=cast(Literal["polling", "webhook"], tg_mode),
                 webhook_secret=environ.get("TELEGRAM_WEBHOOK_SECRET"), webhook_url=environ.get("TELEGRAM_WEBHOOK_URL"),
                 webhook_host=environ.get("TELEGRAM_WEBHOOK_HOST", "").strip() or LOOPBACK,
                 webhook_port=int(environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),

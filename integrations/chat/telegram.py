@@ -19,6 +19,10 @@ the message and retries it later.
 
 A group upgraded to a supergroup is followed to its new id (telegram_moves.py).
 
+A photo or a file a person sends is kept with the incident its caption's command is about, or whose card
+it answers in a group (integrations/chat/uploads.py: after the desk ran the command; telegram_files.py:
+fetching it; telegram_albums.py: several sent together). docs/telegram.md, "Files".
+
 Long polling by default, started only when the bot's updates are free (no webhook set, no other process
 polling: TransportRefused otherwise); a webhook (Starlette under uvicorn) as an option, where the secret
 token header must match (403 otherwise, before anything is parsed), and an update whose handling failed
@@ -34,6 +38,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -67,16 +72,23 @@ from telegram.ext import (
 from commands.desk.registry import COMMANDS
 from commands.desk.reply import Form, Reply
 from commands.domain.i18n.catalog import LOCALES, t
+from commands.incidents.attachments import Refused
+from commands.incidents.domain.attachments import clean_filename
+from integrations.chat import telegram_files, uploads
 from integrations.chat import telegram_render as render
 from integrations.chat.base import TransportRefused
 from integrations.chat.card_core import ChatTransport, Config, Database, Desk, Destination, Meta
 from integrations.chat.http_body import read_bounded
+from integrations.chat.telegram_albums import Albums
+from integrations.chat.telegram_files import Incoming, NotFetched, download_limit, files_of
 from integrations.chat.telegram_guide import IncidentGuide
 from integrations.chat.telegram_lanes import ChatLanes
 from integrations.chat.telegram_limits import PATIENCE, ChatRateLimiter
 from integrations.chat.telegram_moves import GroupMoves
+from storage.chat_refs import ChatRefs
 from storage.db_errors import is_transient
 from storage.models import OutboxMessage
+from storage.register import Register
 
 log = logging.getLogger(__name__)
 Mode = Literal["polling", "webhook"]
@@ -94,6 +106,10 @@ PERMANENT_BAD_REQUESTS = ("chat not found", "user not found", "group chat was de
 # fails the attempt at once (RetryAfter) and the outbox tries again later, so one busy group does not
 # hold up a dispatcher tick's other messages.
 DELIVERY_PATIENCE = 5.0
+# What a person may send for the desk to keep (a message carries one of them; a photo in several sizes).
+FILES = filters.PHOTO | filters.Document.ALL | filters.VIDEO | filters.AUDIO | filters.VOICE
+# How long a file of an album waits for the album's captioned message (telegram_albums.py).
+ALBUM_WAIT = 3.0
 
 
 class _Recent:
@@ -143,8 +159,9 @@ class TelegramTransport(ChatTransport):
                  mode: Mode = "polling", webhook_secret: str | None = None, webhook_url: str | None = None,
                  webhook_host: str = "127.0.0.1", webhook_port: int = 8443, webhook_path: str = "/telegram/webhook",
                  poll_interval: float = 0.0, poll_timeout: float = 10.0, poll_probe: float = 2.5,
-                 delete_webhook: bool = False,
-                 rate_limiter: BaseRateLimiter[Any] | None = None) -> None:
+                 delete_webhook: bool = False, file_url: str | None = None,
+                 rate_limiter: BaseRateLimiter[Any] | None = None, album_wait: float = ALBUM_WAIT,
+                 album_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         if mode == "webhook" and not webhook_secret:
             raise ValueError("Telegram webhook mode needs a secret token (TELEGRAM_WEBHOOK_SECRET)")
         super().__init__(desk, db, config)
@@ -153,6 +170,8 @@ class TelegramTransport(ChatTransport):
                    .concurrent_updates(ChatLanes()))
         if base_url:  # a local Bot API server or the tests' fake: "http://host:port/bot" (the token is appended)
             builder = builder.base_url(base_url).base_file_url(base_url.removesuffix("bot") + "file/bot")
+        if file_url:  # where files are downloaded from, when not beside the API: "http://host:port/file/bot"
+            builder = builder.base_file_url(file_url)
         if mode == "webhook":
             builder = builder.updater(None)
         self.app = builder.build()
@@ -163,6 +182,9 @@ class TelegramTransport(ChatTransport):
         self._updates = _Recent()
         self._unhandled: set[int] = set()  # webhook updates that failed for a passing reason: not answered 2XX
         self._prompts = _Recent(ttl=60.0)
+        self._albums: Albums[Update] = Albums()
+        self._album_wait, self._album_sleep = album_wait, album_sleep
+        self._album_waits: set[asyncio.Task[None]] = set()
         self._chats = self.directory.served_channels(TELEGRAM)  # the customers' and the contractor's
         self.moves = GroupMoves(desk.services, self._chats)  # groups upgraded to supergroups (a new id)
         self.guide = IncidentGuide(self.directory, self._command, self._form_customer)
@@ -241,6 +263,8 @@ class TelegramTransport(ChatTransport):
 
     async def stop(self) -> None:
         await self.stop_receiving()
+        for task in list(self._album_waits):
+            task.cancel()
         if self.app.running:  # processes the updates already fetched, then stops
             await self.app.stop()
         await self.app.shutdown()
@@ -285,6 +309,7 @@ class TelegramTransport(ChatTransport):
         self.app.add_handler(CallbackQueryHandler(self._on_button))
         self.app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, self._on_text))
         self.app.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, self._on_command))
+        self.app.add_handler(MessageHandler(new & FILES, self._on_file))
         self.app.add_error_handler(self._on_error)
 
     async def _once(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -354,6 +379,147 @@ class TelegramTransport(ChatTransport):
                 return
         if msg.chat.type == ChatType.PRIVATE:
             await self._command(update, f"/{msg.text.strip()}")
+
+    # -- files (docs/telegram.md, "Files") -------------------------------------------------------
+    async def _on_file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo or a file: its caption's command runs through the desk as a typed one would, or, as an
+        answer to an incident's card, it is a note on that incident; the file is kept with the incident the
+        desk's answer is about. In an album, the files without a caption go with the captioned one's."""
+        msg, user = update.effective_message, update.effective_user
+        if msg is None or user is None or not files_of(msg):
+            return
+        chat = msg.chat
+        album = (chat.id, f"{msg.media_group_id}:{user.id}") if msg.media_group_id else None
+        if album is not None and not msg.caption:
+            state = self._albums.get(album)
+            if state is not None and state.closed:
+                await self._album_file(update, state.number)
+                return
+        line = await self._file_command(msg, user)
+        if line is None:
+            if album is not None:  # the album's caption may come in the next message: wait for it
+                if self._albums.hold(album, update):
+                    self._wait_for_album(album)
+            elif chat.type == ChatType.PRIVATE:
+                await self._send_reply(chat.id, self._which_incident(user, chat), reply_to=msg.message_id)
+            return  # a group's chatter: not every photo is the desk's
+        reply = await self._run(line, user, chat, f"msg:{chat.id}:{msg.message_id}")
+        if reply.transient and self._keep(update):
+            return
+        number = reply.control_number if not reply.is_error else None
+        state = self._albums.get(album) if album is not None else None
+        held = list(state.held) if state is not None and not state.closed else []  # came before the caption
+        if number is not None:
+            files = [f for u in (update, *held) if u.effective_message for f in files_of(u.effective_message)]
+            kept = await self._keep_files(update, reply, files)
+            if kept is None:
+                return  # Telegram delivers it again (the album's files held stay held for it)
+            reply = kept
+        elif not reply.is_error:  # "/help" with a photo: answered, and the file's fate said
+            reply = uploads.with_lines(reply, [self._which_incident(user, chat).text])
+        if album is not None:
+            self._albums.close(album, number)
+        await self._send_reply(chat.id, reply, reply_to=msg.message_id)
+
+    async def _file_command(self, msg: Message, user: User) -> str | None:
+        """The command a message with a file stands for: its caption's (``/note NOI-2026-00001 logs``; in a
+        private chat also without the slash, as typed text is), else a note on the incident whose card it
+        answers; None when it names none (or is another bot's command)."""
+        caption = (msg.caption or "").strip()
+        private = msg.chat.type == ChatType.PRIVATE
+        if caption.startswith("/"):
+            head, *rest = caption.split(maxsplit=1)
+            verb, _, bot = head[1:].partition("@")
+            if bot and bot.lower() != (self.bot.username or "").lower():
+                return None
+            if verb == "start":
+                return f"/help {' '.join(rest)}".strip()
+            return caption if private or verb in COMMANDS else None
+        number = await self._card_number(msg)
+        if number is not None:
+            return uploads.thread_note(number, caption, self._locale(user.id, msg.chat_id, f"/note {number}"))
+        return uploads.command_of(caption) if private else None
+
+    async def _card_number(self, msg: Message) -> str | None:
+        """The control number of the incident whose card the message answers, if it does."""
+        asked = msg.reply_to_message
+        if asked is None or asked.from_user is None or asked.from_user.id != self.bot.id:
+            return None
+        chat, ref = str(msg.chat_id), str(asked.message_id)
+
+        def lookup(session: Any) -> str | None:
+            iid = ChatRefs(session).incident_of(TELEGRAM, chat, ref)
+            inc = Register(session).by_id(iid) if iid is not None else None
+            return inc.control_number if inc is not None else None
+
+        number: str | None = await self.db.read(lookup)
+        return number
+
+    async def _keep_files(self, update: Update, reply: Reply, files: list[Incoming]) -> Reply | None:
+        """``reply`` with a line per file fetched and kept with its incident by the message's sender (or why
+        not: uploads.py); None when a passing failure to fetch leaves the update to Telegram's re-delivery
+        (webhook: the command's repeat is answered as the first was, and the files are fetched again)."""
+        msg, user = update.effective_message, update.effective_user
+        assert msg is not None and user is not None
+        limits = self.config.desk.attachments
+
+        async def fetch() -> uploads.Fetched:
+            try:
+                got, refused = await telegram_files.fetch(self.bot, files, limits.max_bytes)
+            except NotFetched as err:
+                if self.mode == "webhook":
+                    raise
+                log.warning("Telegram files of message %s not fetched: %s", msg.message_id, err)
+                got, refused = [], [Refused(clean_filename(f.filename), uploads.UNAVAILABLE) for f in files]
+            return uploads.Fetched(got, refused)
+
+        try:
+            return await uploads.keep_with_reply(self, reply, fetch, user=str(user.id),
+                                                 channel=self.moves.configured(msg.chat_id),
+                                                 limit=download_limit(limits.max_bytes))
+        except NotFetched:
+            self._keep(update)
+            return None
+
+    async def _album_file(self, update: Update, number: str | None) -> None:
+        """A file of an album whose captioned message resolved: kept with its incident without an answer
+        (the captioned message's answered), unless it was refused; dropped when the album's command was."""
+        msg, user = update.effective_message, update.effective_user
+        if number is None or msg is None or user is None:
+            return
+        locale = self._locale(user.id, msg.chat_id, f"/note {number}")
+        kept = await self._keep_files(update, Reply(text="", locale=locale, control_number=number), files_of(msg))
+        refusals = [line for line in kept.lines if not line.startswith(self._kept_prefix(locale))] if kept else []
+        if not refusals:
+            return
+        first, *refusals = refusals
+        await self._send_reply(msg.chat_id, Reply(text=first, lines=tuple(refusals), kind="error",
+                                                  locale=locale, control_number=number), reply_to=msg.message_id)
+
+    @staticmethod
+    def _kept_prefix(locale: str) -> str:
+        return t(locale, "mail.files_kept", names="")
+
+    def _wait_for_album(self, album: tuple[int, str]) -> None:
+        async def wait() -> None:
+            await self._album_sleep(self._album_wait)
+            state = self._albums.get(album)
+            if state is None or state.closed:
+                return
+            held = self._albums.close(album, None)  # no caption came: one answer for the album
+            first = held[0].effective_message if held else None
+            user = held[0].effective_user if held else None
+            if first is not None and user is not None and first.chat.type == ChatType.PRIVATE:
+                await self._send_reply(first.chat_id, self._which_incident(user, first.chat),
+                                       reply_to=first.message_id)
+
+        task = asyncio.get_running_loop().create_task(wait())
+        self._album_waits.add(task)
+        task.add_done_callback(self._album_waits.discard)
+
+    def _which_incident(self, user: User, chat: Chat) -> Reply:
+        """The polite answer to files that name no incident, in the person's language."""
+        return uploads.which_incident(self, str(user.id), self.moves.configured(chat.id))
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -66,10 +66,12 @@ def which_incident(transport: ChatTransport, user: str, channel: str) -> Reply:
 
 
 async def keep_with_reply(transport: ChatTransport, reply: Reply, fetch: Fetch, *, user: str,
-                          channel: str) -> Reply:
+                          channel: str, limit: int | None = None) -> Reply:
     """After the desk's ``reply`` to the person's command: the files fetched and kept with the incident it
     names, and the reply with a line per file. A reply that is an error or names no incident keeps
-    nothing (and fetches nothing). Idempotent: a repeated delivery keeps each file once."""
+    nothing (and fetches nothing). Idempotent: a repeated delivery keeps each file once. ``limit``: the
+    largest file the platform hands over, when below the desk's (Telegram's 20 MB), for the "larger than"
+    line."""
     number = reply.control_number
     if reply.is_error or number is None:
         return reply
@@ -83,7 +85,8 @@ async def keep_with_reply(transport: ChatTransport, reply: Reply, fetch: Fetch, 
         s, limits, number, uploads, person=actor.person_id, customers=actor.customers(), source=transport.name,
         channel=f"{transport.name}:{channel}", now=now)) if uploads else []
     locale = reply.locale
-    lines = file_lines(locale, [*results, *(r for r in fetched.refused if r.reason != UNAVAILABLE)], limits)
+    shown = limits.model_copy(update={"max_bytes": min(limits.max_bytes, limit)}) if limit else limits
+    lines = file_lines(locale, [*results, *(r for r in fetched.refused if r.reason != UNAVAILABLE)], shown)
     lines += [t(locale, "chat.files.unavailable", name=r.filename) for r in fetched.refused
               if r.reason == UNAVAILABLE]
     return with_lines(reply, lines)

@@ -14,6 +14,10 @@ talks to through ``base_url`` (``{base_url}{token}/{method}``, form-encoded or m
   the message in its chat, ``editMessageText`` edits it (``message is not modified`` /
   ``message to edit not found`` as Telegram answers). HTML text is checked as strictly as Telegram does
   (an unescaped ``<`` or ``&`` is "can't parse entities") and kept as plain text for assertions.
+- Files a user sends (``document``, ``photo``: a caption, a reply, an album's ``media_group_id``) are kept
+  here; ``getFile`` and the download URL ``/file/bot<token>/<file_path>`` hand them to the bot as the Bot
+  API does (https://core.telegram.org/bots/api#getfile, #file), refusing an unknown file_id, a file over
+  20 MB and a wrong token; ``downloads`` lists what was fetched.
 - Faults per method: ``fail("sendMessage", 429, retry_after=1)`` or ``fail("sendMessage", 500, times=2)``.
 - Telegram's flood limits (tests/fakes/telegram_limits.py): 429 with ``parameters.retry_after`` past 20
   messages a minute in a group, 5 in 5 seconds in one chat, 30 a second overall, on ``clock`` (a
@@ -58,6 +62,9 @@ _TOKEN_RE = re.compile(r"<(/?)([a-z-]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*>|&(lt|g
 BLOCKED = (403, "Forbidden: bot was blocked by the user")
 NEVER_STARTED = (403, "Forbidden: bot can't initiate conversation with a user")
 CHAT_NOT_FOUND = (400, "Bad Request: chat not found")
+# https://core.telegram.org/bots/api#getfile: "bots can download files of up to 20MB in size"; a bigger one
+# is refused by getFile itself ("Bad Request: file is too big").
+MAX_DOWNLOAD = 20 * 1024 * 1024
 _TO_CHAT = ("sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup")
 
 
@@ -128,6 +135,16 @@ class Sent:
 
 
 @dataclass
+class FakeFile:
+    """A file a user sent: what getFile describes and the download URL serves."""
+
+    file_id: str
+    file_unique_id: str
+    content: bytes
+    file_path: str
+
+
+@dataclass
 class _Fault:
     status: int
     times: int
@@ -156,6 +173,9 @@ class FakeTelegram:
     _lost: list[int] = field(default_factory=list)  # chats whose next sendMessage is kept but answered 502
     clock: Callable[[], float] = time.monotonic  # what the flood limits count in
     flood: FloodControl | None = None
+    files: dict[str, FakeFile] = field(default_factory=dict)  # file_id → the file
+    downloads: list[str] = field(default_factory=list)  # file_path of each download served
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     port: int = 0
     long_poll: float = 0.3  # seconds a getUpdates waits at most here, whatever timeout PTB asks for
 
@@ -166,6 +186,7 @@ class FakeTelegram:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._api)
         app.router.add_get("/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{file_path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -220,6 +241,59 @@ class FakeTelegram:
         if text.startswith("/"):
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self._update({"message": msg}, queue)
+
+    def _file(self, content: bytes, folder: str, suffix: str) -> FakeFile:
+        n = next(self._file_ids)
+        f = FakeFile(f"BQACAgIAAx{n:06d}", f"AgAD{n:06d}", content, f"{folder}/file_{n}{suffix}")
+        self.files[f.file_id] = f
+        return f
+
+    def _media_message(self, user_id: int, chat_id: int, caption: str | None, reply_to: Sent | None,
+                       media_group_id: str | None, media: dict[str, Any], queue: bool) -> dict[str, Any]:
+        """A user's message carrying a file: no ``text``, the words in ``caption`` (a command's entity in
+        ``caption_entities``), https://core.telegram.org/bots/api#message."""
+        sent = Sent(chat_id, self._next_message_id(chat_id), caption or "", caption or "", next(self._now),
+                    from_id=user_id, reply_to=reply_to.message_id if reply_to else None)
+        self.messages[(chat_id, sent.message_id)] = sent
+        msg = self._message_dict(sent)
+        del msg["text"]
+        if caption:
+            msg["caption"] = caption
+            if caption.startswith("/"):
+                msg["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": len(caption.split()[0])}]
+        if media_group_id is not None:
+            msg["media_group_id"] = media_group_id
+        msg.update(media)
+        return self._update({"message": msg}, queue)
+
+    def document(self, user_id: int, chat_id: int, content: bytes, *, file_name: str | None = "file.txt",
+                 mime_type: str | None = "text/plain", caption: str | None = None, reply_to: Sent | None = None,
+                 media_group_id: str | None = None, file_size: int | bool | None = True,
+                 queue: bool = True) -> dict[str, Any]:
+        """A user sends a file (https://core.telegram.org/bots/api#document). ``file_size``: True declares
+        the real size, an int declares that one, None declares none (the field is optional)."""
+        extension = re.sub(r"[^A-Za-z0-9]", "", (file_name or "").rpartition(".")[2])[:8]
+        f = self._file(content, "documents", f".{extension}" if extension else "")
+        doc: dict[str, Any] = {"file_id": f.file_id, "file_unique_id": f.file_unique_id}
+        if file_name is not None:
+            doc["file_name"] = file_name
+        if mime_type is not None:
+            doc["mime_type"] = mime_type
+        if file_size is not None:
+            doc["file_size"] = len(content) if file_size is True else int(file_size)
+        return self._media_message(user_id, chat_id, caption, reply_to, media_group_id, {"document": doc}, queue)
+
+    def photo(self, user_id: int, chat_id: int, sizes: list[bytes], *, caption: str | None = None,
+              reply_to: Sent | None = None, media_group_id: str | None = None, queue: bool = True) -> dict[str, Any]:
+        """A user sends a photo: Telegram offers it in several sizes, smallest first, each a file of its own
+        (``photo``: an array of PhotoSize, https://core.telegram.org/bots/api#photosize); no file name."""
+        photo = []
+        for i, content in enumerate(sizes):
+            f = self._file(content, "photos", ".jpg")
+            side = 90 * 4 ** i
+            photo.append({"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_size": len(content),
+                          "width": side, "height": side * 3 // 4})
+        return self._media_message(user_id, chat_id, caption, reply_to, media_group_id, {"photo": photo}, queue)
 
     def press(self, user_id: int, sent: Sent, data: str, *, queue: bool = True) -> dict[str, Any]:
         """A user presses an inline button of a bot's message (each press is a new callback query)."""
@@ -314,6 +388,19 @@ class FakeTelegram:
         return next(m for m in self.chat_messages(chat_id) if predicate(m))
 
     # -- the Bot API ------------------------------------------------------------------------------
+    async def _download(self, request: web.Request) -> web.Response:
+        """``https://api.telegram.org/file/bot<token>/<file_path>`` (https://core.telegram.org/bots/api#file):
+        the file getFile described. Telegram's file server answers a wrong token or path with 404."""
+        path = request.match_info["file_path"]
+        found = next((f for f in self.files.values() if f.file_path == path), None)
+        if request.match_info["token"] != TOKEN or found is None or self.network_down:
+            status = 502 if self.network_down else 404
+            await self._record(Call("download", {"file_path": path}, status))
+            return web.json_response({"ok": False, "error_code": status, "description": "Not Found"}, status=status)
+        self.downloads.append(path)
+        await self._record(Call("download", {"file_path": path}))
+        return web.Response(body=found.content, content_type="application/octet-stream")
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if request.match_info["token"] != TOKEN:
@@ -423,6 +510,8 @@ class FakeTelegram:
             sent.reply_markup = args.get("reply_markup")
             sent.edit_date = next(self._now)
             return self._message_dict(sent)
+        if method == "getFile":
+            return self._get_file(args)
         if method == "setWebhook":
             self.webhook_url = str(args.get("url") or "")
             return True
@@ -465,6 +554,17 @@ class FakeTelegram:
             out["document"] = {"file_id": f"F{sent.message_id}", "file_unique_id": f"U{sent.message_id}",
                                "file_name": sent.document}
         return out
+
+    def _get_file(self, args: dict[str, Any]) -> dict[str, Any]:
+        """https://core.telegram.org/bots/api#getfile: "bots can download files of up to 20MB in size"; an
+        unknown id is "invalid file_id", a bigger file "file is too big" (both 400)."""
+        f = self.files.get(str(args.get("file_id") or ""))
+        if f is None:
+            raise _ApiError("Bad Request: invalid file_id")
+        if len(f.content) > MAX_DOWNLOAD:
+            raise _ApiError("Bad Request: file is too big")
+        return {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "file_size": len(f.content),
+                "file_path": f.file_path}
 
     def _find(self, args: dict[str, Any]) -> Sent:
         key = (int(args["chat_id"]), int(args["message_id"]))

@@ -85,13 +85,13 @@ def make_transport(desk: DeskHarness, config: Config, fake: FakeTelegram, time: 
 
 @asynccontextmanager
 async def telegram_rig(config: Config, db_url: str, *, mode: str = "polling", start: bool = True,
-                       time: FakeTime | None = None) -> AsyncIterator[Rig]:
+                       time: FakeTime | None = None, **options: Any) -> AsyncIterator[Rig]:
     # Telegram's limits hold (the fake refuses past them, the transport keeps to them), in a time that
     # moves on when someone waits (autoadvance): a scenario never sleeps, however many messages it sends.
     time = time or FakeTime(autoadvance=True)
     fake = await FakeTelegram(clock=time.now).start()
     desk = DeskHarness(config, db_url, MONDAY_1004_SOFIA)
-    tg = make_transport(desk, config, fake, time, mode=mode)
+    tg = make_transport(desk, config, fake, time, mode=mode, **options)
     try:
         if start:
             await tg.start()
