@@ -12,6 +12,7 @@ import pytest
 
 from commands.domain.config import Config
 from commands.incidents.attachments import Kept, file_content, files
+from commands.incidents.domain.attachments import AttachmentsConfig
 from integrations.chat.telegram import SECRET_HEADER
 from storage.register import Register
 from tests.fakes.fake_time import FakeTime
@@ -305,3 +306,16 @@ async def test_the_fake_refuses_an_unknown_file_and_a_wrong_token_as_telegram_do
         path = described["file_path"]
         assert (await http.get(f"{base}/file/bot{TOKEN}/{path}")).content == LOG
         assert (await http.get(f"{base}/file/bot123456:wrong/{path}")).status_code == 404
+
+
+async def test_above_telegrams_20_mb_a_file_is_refused_whatever_the_desk_would_keep(
+        noi_config: Config, db_url: str) -> None:
+    roomy = AttachmentsConfig(max_bytes=50 * MB)
+    config = noi_config.model_copy(update={"desk": noi_config.desk.model_copy(update={"attachments": roomy})})
+    async with telegram_rig(config, db_url) as rig:
+        await report(rig)
+        update = rig.fake.document(IVANA, IVANA, LOG, file_name="core.dump", file_size=25 * MB,
+                                   caption=f"/note {NUMBER} core")
+        answer = await answer_to(rig, update)
+        assert "core.dump не е запазен: по-голям от 20 MB" in answer.plain, answer.plain
+        assert rig.fake.calls_to("getFile") == [] and stored(rig) == []
