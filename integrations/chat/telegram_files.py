@@ -3,7 +3,8 @@
 A photo comes in several sizes (``message.photo``, smallest first): only the largest is kept, named
 ``photo-<file_unique_id>.jpg`` (Telegram photos have no file name). A document, video, audio file or voice
 note is one file with its declared name and type; the bytes are judged when kept
-(commands/incidents/domain/attachments.py), so a video is refused by its kind, politely.
+(commands/incidents/domain/attachments.py). A video, audio file or voice note is of no kind the desk keeps
+(Telegram sends them as media, not as a document): refused by its kind, politely, without downloading it.
 
 Fetching is ``getFile`` and then the download from the file URL (``base_file_url``, derived from the API's
 base URL in the transport). Bots may download files of up to 20 MB (https://core.telegram.org/bots/api#getfile):
@@ -35,6 +36,7 @@ class Incoming:
     filename: str
     content_type: str  # declared; photos are JPEG
     size: int | None  # declared; optional in the Bot API
+    media: bool = False  # a video, audio or voice message: no kind the desk keeps
 
 
 class NotFetched(Exception):
@@ -53,14 +55,15 @@ def files_of(msg: Message) -> list[Incoming]:
     if msg.video is not None:
         v = msg.video
         return [Incoming(v.file_id, v.file_name or f"video-{v.file_unique_id}.mp4", v.mime_type or "video/mp4",
-                         v.file_size)]
+                         v.file_size, media=True)]
     if msg.audio is not None:
         a = msg.audio
         return [Incoming(a.file_id, a.file_name or f"audio-{a.file_unique_id}.mp3", a.mime_type or "audio/mpeg",
-                         a.file_size)]
+                         a.file_size, media=True)]
     if msg.voice is not None:
         n = msg.voice
-        return [Incoming(n.file_id, f"voice-{n.file_unique_id}.ogg", n.mime_type or "audio/ogg", n.file_size)]
+        return [Incoming(n.file_id, f"voice-{n.file_unique_id}.ogg", n.mime_type or "audio/ogg", n.file_size,
+                         media=True)]
     return []
 
 
@@ -77,6 +80,9 @@ async def fetch(bot: Bot, files: Sequence[Incoming], max_bytes: int) -> tuple[li
     limit = download_limit(max_bytes)
     for f in files:
         name = clean_filename(f.filename)
+        if f.media:
+            refused.append(Refused(name, "type"))  # never downloaded to be refused
+            continue
         if f.size is not None and f.size > limit:
             refused.append(Refused(name, "too_big"))
             continue

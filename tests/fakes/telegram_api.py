@@ -295,6 +295,14 @@ class FakeTelegram:
                           "width": side, "height": side * 3 // 4})
         return self._media_message(user_id, chat_id, caption, reply_to, media_group_id, {"photo": photo}, queue)
 
+    def voice(self, user_id: int, chat_id: int, content: bytes, *, caption: str | None = None,
+              reply_to: Sent | None = None, queue: bool = True) -> dict[str, Any]:
+        """A user sends a voice note (https://core.telegram.org/bots/api#voice): OGG/Opus, no file name."""
+        f = self._file(content, "voice", ".oga")
+        voice = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "duration": 3, "mime_type": "audio/ogg",
+                 "file_size": len(content)}
+        return self._media_message(user_id, chat_id, caption, reply_to, None, {"voice": voice}, queue)
+
     def press(self, user_id: int, sent: Sent, data: str, *, queue: bool = True) -> dict[str, Any]:
         """A user presses an inline button of a bot's message (each press is a new callback query)."""
         query = {"id": str(next(self._callback_ids)), "from": self.user(user_id), "chat_instance": f"ci{sent.chat_id}",

@@ -24,10 +24,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "chat.files.unavailable": {
         "en": "{name} was not kept: the desk could not fetch it from the chat (an external or deleted file, "
-              "or not a file of this workspace). Send the file itself.",
-        "bg": "{name} не е запазен: бюрото не можа да го изтегли от чата (външен или изтрит файл, или файл "
-              "извън това работно пространство). Изпратете самия файл.",
+              "or one the chat would not hand over). Send the file itself.",
+        "bg": "{name} не е запазен: бюрото не можа да го изтегли от чата (външен или изтрит файл, или файл, "
+              "който чатът не предаде). Изпратете самия файл.",
         "fa": "{name} نگه داشته نشد: میز نتوانست آن را از گفت‌وگو دریافت کند (پرونده بیرونی یا حذف‌شده، "
-              "یا پرونده‌ای بیرون از این فضای کار). خود پرونده را بفرستید.",
+              "یا پرونده‌ای که گفت‌وگو تحویل نداد). خود پرونده را بفرستید.",
     },
 }

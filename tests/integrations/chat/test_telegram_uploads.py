@@ -114,6 +114,16 @@ async def test_a_file_without_a_caption_is_answered_politely_in_the_persons_lang
         assert stored(rig) == [] and rig.fake.calls_to("getFile") == []
 
 
+async def test_a_voice_note_is_refused_by_its_kind_without_being_downloaded(rig: Rig) -> None:
+    await report(rig)
+    update = rig.fake.voice(IVANA, IVANA, b"OggS" + b"\0" * 500, caption=f"/note {NUMBER} listen")
+    answer = await answer_to(rig, update)
+    assert "voice-" in answer.plain and "не е запазен" in answer.plain, answer.plain
+    assert stored(rig) == [] and rig.fake.calls_to("getFile") == [] and rig.fake.downloads == []
+    [note] = rig.events("note")  # the note itself is taken; only the recording is not
+    assert note.text == "listen"
+
+
 async def test_a_command_without_an_incident_answers_and_says_the_file_was_not_kept(rig: Rig) -> None:
     update = rig.fake.document(IVANA, IVANA, LOG, file_name="call.log", caption="/help")
     answer = await answer_to(rig, update)
