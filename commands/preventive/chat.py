@@ -26,16 +26,16 @@ from commands.domain.i18n.format import format_datetime
 from commands.incidents import incident as incident_cmd
 from commands.incidents.views import component_title, excerpt
 from commands.preventive.domain.config import localized
+from commands.preventive.listing import occurrence, task_list, ticked
 from commands.preventive.messages import line, ref_of, status_of
 from commands.preventive.plan import TaskRef, tasks_of
 from storage import maintenance as store
 from storage.models import Incident
-from storage.models_maintenance import CLOSED, OPEN, MaintenanceTask
+from storage.models_maintenance import CLOSED, MaintenanceTask
 
 _REF = re.compile(r"^(?P<task>[a-z0-9][a-z0-9_-]{0,47})(?:#(?P<seq>\d{1,6}))?$")
 _TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 ACTIONS = ("start", "note", "check", "done", "skip", "incident")
-_SOON = 7  # days: /tasks lists what falls due within a week
 
 
 def list_tasks(ctx: Context, p: Parsed) -> Outcome:
@@ -48,19 +48,11 @@ def list_tasks(ctx: Context, p: Parsed) -> Outcome:
     services, cid, now, loc = ctx.services, ctx.customer_id, ctx.now, ctx.locale
 
     def query(session: Session) -> Reply:
-        from datetime import timedelta
-
-        rows = store.of_customer(session, cid, states=OPEN, due_until=now + timedelta(days=_SOON))
-        if scope == "overdue":
-            rows = [r for r in rows if r.due_at < now]
-        lines = ["• " + line(services, r, loc, now) for r in rows]
-        if scope == "all":
-            closed = store.of_customer(session, cid, states=CLOSED)[-10:]
-            lines += ["• " + line(services, r, loc, now) for r in closed]
+        found = task_list(session, cid, now, scope)
+        lines = ["• " + line(services, r, loc, now) for r in (*found.due, *found.closed)]
         if not lines:
             return ctx.reply(ctx.t("pm.list.none"), kind="info")
-        overdue = sum(1 for r in rows if r.due_at < now)
-        return ctx.reply(ctx.t("pm.list.title", count=len(rows), overdue=overdue), *lines, kind="info")
+        return ctx.reply(ctx.t("pm.list.title", count=len(found.due), overdue=found.overdue), *lines, kind="info")
 
     return Read(query)
 
@@ -110,14 +102,14 @@ def task(ctx: Context, p: Parsed) -> Outcome:
             store.add_event(session, row, now, actor, "note", rest)
         elif action == "check":
             assert ticks is not None
-            row.checklist = json.dumps(sorted(set(_ticked(row)) | set(ticks)))
+            row.checklist = json.dumps(sorted(set(ticked(row)) | set(ticks)))
             store.add_event(session, row, now, actor, "checked", "", {"items": ticks})
         elif action == "done":
             if ticks is not None:
-                row.checklist = json.dumps(sorted(set(_ticked(row)) | set(ticks)))
+                row.checklist = json.dumps(sorted(set(ticked(row)) | set(ticks)))
             row.state, row.closed_at, row.closed_by, row.notes = "done", now, actor, rest
             row.next_check_at = None
-            store.add_event(session, row, now, actor, "done", rest, {"items": _ticked(row)})
+            store.add_event(session, row, now, actor, "done", rest, {"items": ticked(row)})
         else:  # skip
             row.state, row.closed_at, row.closed_by, row.notes = "skipped", now, actor, rest
             row.next_check_at = None
@@ -132,7 +124,7 @@ def _after(ctx: Context, row: MaintenanceTask, ref: TaskRef, action: str, now: d
     total = len(ref.config.checklist)
     lines: list[str] = []
     if action in ("check", "done") and total:
-        lines.append(ctx.t("pm.checked_count", ticked=len(_ticked(row)), total=total))
+        lines.append(ctx.t("pm.checked_count", ticked=len(ticked(row)), total=total))
     if action == "done" and row.closed_at is not None and row.closed_at > row.due_at:
         lines.append(ctx.t("pm.done_late", when=format_datetime(row.due_at, ctx.customer.tz, ctx.locale)))
     if action == "done":
@@ -151,12 +143,7 @@ def _parse_ref(ctx: Context, word: str) -> tuple[TaskRef, int | None]:
 
 
 def _load(ctx: Context, session: Session, ref: TaskRef, seq: int | None, *, lock: bool = False) -> MaintenanceTask:
-    rows = store.of_customer(session, ctx.customer_id)
-    mine = [r for r in rows if r.task_id == ref.task_id]
-    if seq is None:
-        row = next((r for r in mine if r.state in OPEN), None)
-    else:
-        row = next((r for r in mine if r.seq == seq), None)
+    row = occurrence(session, ctx.customer_id, ref.task_id, seq)
     if row is None:
         ctx.fail("pm.error.no_occurrence", ref=f"{ref.task_id}#{seq}" if seq else ref.task_id)
     if lock and row.id is not None:
@@ -164,10 +151,6 @@ def _load(ctx: Context, session: Session, ref: TaskRef, seq: int | None, *, lock
         assert locked is not None
         return locked
     return row
-
-
-def _ticked(row: MaintenanceTask) -> list[int]:
-    return [int(n) for n in json.loads(row.checklist or "[]")]
 
 
 def _ticks(ctx: Context, ref: TaskRef, text: str) -> list[int]:
@@ -196,9 +179,9 @@ def _show(ctx: Context, session: Session, ref: TaskRef, seq: int | None) -> Repl
     if ref.config.components:
         lines.append(ctx.t("pm.components", components=", ".join(
             component_title(ctx.customer, c) for c in ref.config.components)))
-    ticked = set(_ticked(row))
+    marked = set(ticked(row))
     for n, item in enumerate(ref.config.checklist, 1):
-        lines.append(f"{'☑' if n in ticked else '☐'} {n}. {localized(item, loc)}")
+        lines.append(f"{'☑' if n in marked else '☐'} {n}. {localized(item, loc)}")
     for e in json.loads(row.evidence or "[]"):
         lines.append(ctx.t("pm.evidence_item", target=e["target"], run=e["run_id"], sha=e.get("sha256") or "—",
                            when=when(datetime.fromisoformat(e["finished_at"]))))

@@ -50,6 +50,7 @@ from commands.incidents.attachments import Kept, Refused, Upload, attach, file_c
 from commands.oncall.escalation import schedule_with_overrides
 from integrations.reports.cells import csv_row
 from integrations.web import queries as q
+from integrations.web import task_views as tv
 from integrations.web.pages import actions_for, clock_view, event_view, promises, titles
 from storage.outbox import Outbox
 from storage.web_auth import LINK_LIFETIME, SESSION_LIFETIME, WebAuth, digest, new_secret
@@ -66,6 +67,7 @@ MAX_UPLOADS = 5  # files in one submitted form
 SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "application/pdf", "text/plain"})
 PAGE_RATE = "240/min"  # page views of one person (actions are limited by the desk, as in chat)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_SEQ = re.compile(r"^\d{1,6}$")
 _NUMBER = re.compile(r"^[A-Z][A-Z0-9]{1,9}-\d{4}-\d{5,}$")
 FORMATS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8", "chart": "image/png"}
@@ -128,6 +130,9 @@ class WebApp:
             Route("/board", self.board, methods=["GET"]),
             Route("/board/rows", self.board_rows, methods=["GET"]),
             Route("/reports", self.reports, methods=["GET"]),
+            Route("/tasks", self.tasks, methods=["GET"]),
+            Route("/tasks/{customer}/{task}/{n}", self.task, methods=["GET"]),
+            Route("/tasks/{customer}/{task}/{n}/protocol.pdf", self.task_protocol, methods=["GET"]),
             Route("/reports/{customer}/{period}.{fmt}", self.report_file, methods=["GET"]),
             Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
         ]
@@ -623,6 +628,72 @@ class WebApp:
         att = reply.attachment
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", att.filename)
         return Response(att.content, media_type=FORMATS[fmt],
+                        headers={**_headers(), "Content-Disposition": f'attachment; filename="{safe}"'})
+
+    # -- planned maintenance ---------------------------------------------------------------------
+    async def tasks(self, request: HttpRequest) -> Response:
+        """The customer's planned maintenance, as ``/tasks [overdue|all]`` lists it (``?show=``)."""
+        who = await self._reader(request)
+        if not isinstance(who, Who):
+            return who
+        cid = self._customer(who, request.query_params.get("customer"))
+        if cid is None:
+            return self.not_found(who.locale, who)
+        show = request.query_params.get("show", "due")
+        scope = show if show in ("overdue", "all") else "due"
+        locale = self._locale(who.actor, cid)
+        services, now = self.services, self.services.clock.now()
+        view = await self.db.read(lambda s: tv.task_list_view(s, services, cid, now, locale, scope))
+        table = self.config.customers[cid].preventive
+        planned = table is not None and bool(table.tasks)
+        return self.page("tasks.html", locale, who=who, customer=cid, view=view, scope=scope, planned=planned,
+                         customer_name=self.config.customers[cid].name,
+                         customers=[(c, self.config.customers[c].name) for c in who.customers()])
+
+    def _task_path(self, who: Who, request: HttpRequest) -> tuple[str, str, int] | None:
+        """(customer, task, occurrence) of the URL when the customer is the reader's (else None: "not
+        found", exactly as a task that does not exist)."""
+        cid, task, n = (str(request.path_params[k]) for k in ("customer", "task", "n"))
+        if cid not in who.customers() or not _SEQ.match(n):
+            return None
+        return cid, task, int(n)
+
+    async def task(self, request: HttpRequest) -> Response:
+        who = await self._reader(request)
+        if not isinstance(who, Who):
+            return who
+        found = self._task_path(who, request)
+        if found is None:
+            return self.not_found(who.locale, who)
+        cid, task, n = found
+        locale = self._locale(who.actor, cid)
+        services, now = self.services, self.services.clock.now()
+        detail = await self.db.read(lambda s: tv.task_detail(s, services, cid, task, n, now, locale))
+        if detail is None:
+            return self.not_found(who.locale, who)
+        pdf = detail.closed and services.render_document is not None
+        return self.page("task.html", locale, who=who, d=detail, customer_name=self.config.customers[cid].name,
+                         pdf=f"{detail.row.url}/protocol.pdf" if pdf else None)
+
+    async def task_protocol(self, request: HttpRequest) -> Response:
+        """The occurrence's maintenance protocol, made by the desk as ``/report task <task>#<n> pdf``."""
+        who = await self._reader(request)
+        if not isinstance(who, Who):
+            return who
+        found = self._task_path(who, request)
+        if found is None:
+            return self.not_found(who.locale, who)
+        cid, task, n = found
+        services = self.services
+        if services.render_document is None or not await self.db.read(
+                lambda s: tv.has_protocol(s, services, cid, task, n)):
+            return self.not_found(who.locale, who)
+        reply = await self._ask(who, Form("report", fields=("task", f"{task}#{n}", "pdf"), options={"customer": cid}),
+                                None)
+        if reply.attachment is None:
+            return self.page("message.html", who.locale, 422, who=who, message=reply.as_text())
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", reply.attachment.filename)
+        return Response(reply.attachment.content, media_type=FORMATS["pdf"],
                         headers={**_headers(), "Content-Disposition": f'attachment; filename="{safe}"'})
 
 

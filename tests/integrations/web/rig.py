@@ -8,6 +8,7 @@ import asyncio
 import json
 import re
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import col, select
 from starlette.applications import Starlette
@@ -30,9 +31,10 @@ _TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
 
 class WebRig:
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, raw: dict[str, Any] | None = None) -> None:
+        """``raw``: the configuration's TOML as a dict (default: the two example customers)."""
         self.clock = FakeClock(MONDAY_1004_SOFIA)
-        self.app = build_app(two_customer_config(), db_url, clock=self.clock)
+        self.app = build_app(two_customer_config(raw), db_url, clock=self.clock)
         self.app.services.web_url = PUBLIC
         self.web = WebApp(self.app.desk, PUBLIC)
         self.starlette = Starlette(routes=self.web.routes())
