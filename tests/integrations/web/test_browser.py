@@ -232,3 +232,36 @@ def test_persian_pages_render_right_to_left(live: LiveDesk, browsers: list[Any])
     nav = sara.find_element(By.CSS_SELECTOR, "header.top .brand")
     assert nav.location["x"] > 420 / 2
     _shot(sara, "web-report-fa.png")
+
+
+def test_planned_maintenance_pages_in_bulgarian_and_persian(live: LiveDesk, browsers: list[Any]) -> None:
+    """noi's plan on Monday 28 December 2026 (first due Thursday 31 December 17:30), one occurrence worked
+    in the console; the pages read what the console wrote. hgp's list is right to left."""
+    from selenium.webdriver.common.by import By
+
+    from commands.preventive.sweep import preventive_sweep_unit
+    from tests.commands.test_preventive_sweep import at_sofia
+
+    live.clock.set(at_sofia(28, 12, 2026, 10))
+    live.call(live.app.db.write(preventive_sweep_unit(live.app.services, live.clock.now())))
+    live.console("georgi", "/task review start on site, with the customer's IT", "/task review#1 check 1, 2",
+                 "/task logs note RTMT: 3 alarms <CallManagerFailure> & a =HYPERLINK(\"x\") cell")
+    ivana = _browser(1200, 800)
+    browsers.append(ivana)
+    _sign_in(ivana, live.dm_link("ivana"))
+    _wait(ivana, lambda d: d.current_url.endswith("/incidents"))
+    ivana.find_element(By.LINK_TEXT, "Профилактики").click()
+    table = _wait(ivana, lambda d: d.find_element(By.CSS_SELECTOR, "table.tasks")).text
+    assert "review#1" in table and "в изпълнение" in table and "2026-12-31 17:30" in table
+    _shot(ivana, "web-tasks-bg.png")
+    ivana.find_element(By.LINK_TEXT, "Общ профилактичен преглед на хардуера и софтуера").click()
+    ticked = _wait(ivana, lambda d: d.find_elements(By.CSS_SELECTOR, "ol.checklist li.ticked"))
+    assert len(ticked) == 2
+    _shot(ivana, "web-task-bg.png")
+
+    sara = _browser(420, 1000)
+    browsers.append(sara)
+    _sign_in(sara, live.dm_link("sara"))
+    _wait(sara, lambda d: d.current_url.endswith("/incidents"))
+    sara.get(live.base + "/tasks")
+    assert sara.execute_script("return getComputedStyle(document.body).direction") == "rtl"
