@@ -40,6 +40,7 @@ from commands.desk.context import Services
 from commands.desk.desk import Desk
 from commands.desk.directory import Actor
 from commands.desk.domain.ratelimit_config import Rate, parse_rate
+from commands.desk.domain.roles import may_run
 from commands.desk.ratelimit import TokenBuckets
 from commands.desk.reply import Form, Reply, Request
 from commands.desk.web_link import signin_url
@@ -68,6 +69,7 @@ SAFE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "application/pdf
 PAGE_RATE = "240/min"  # page views of one person (actions are limited by the desk, as in chat)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _SEQ = re.compile(r"^\d{1,6}$")
+TASK_ACTIONS = ("start", "check", "note", "done", "skip")  # an engineer's steps on an occurrence's page
 _NUMBER = re.compile(r"^[A-Z][A-Z0-9]{1,9}-\d{4}-\d{5,}$")
 FORMATS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8", "chart": "image/png"}
@@ -133,6 +135,7 @@ class WebApp:
             Route("/tasks", self.tasks, methods=["GET"]),
             Route("/tasks/{customer}/{task}/{n}", self.task, methods=["GET"]),
             Route("/tasks/{customer}/{task}/{n}/protocol.pdf", self.task_protocol, methods=["GET"]),
+            Route("/tasks/{customer}/{task}/{n}/{action}", self.task_action, methods=["POST"]),
             Route("/reports/{customer}/{period}.{fmt}", self.report_file, methods=["GET"]),
             Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
         ]
@@ -665,15 +668,53 @@ class WebApp:
         found = self._task_path(who, request)
         if found is None:
             return self.not_found(who.locale, who)
-        cid, task, n = found
+        banner = None
+        token = request.query_params.get("r", "")
+        if token and len(token) <= 64:
+            stored = await self.db.read(lambda s: q.stored_reply(s, f"{who.person_id}:{token}"))
+            if stored:
+                banner = Reply.from_dict(json.loads(stored))
+        return await self._task_page(who, *found, banner)
+
+    async def _task_page(self, who: Who, cid: str, task: str, n: int, banner: Reply | None,
+                         status: int = 200) -> Response:
         locale = self._locale(who.actor, cid)
         services, now = self.services, self.services.clock.now()
         detail = await self.db.read(lambda s: tv.task_detail(s, services, cid, task, n, now, locale))
         if detail is None:
             return self.not_found(who.locale, who)
         pdf = detail.closed and services.render_document is not None
-        return self.page("task.html", locale, who=who, d=detail, customer_name=self.config.customers[cid].name,
-                         pdf=f"{detail.row.url}/protocol.pdf" if pdf else None)
+        staff = may_run("task", who.actor.roles(cid))
+        return self.page("task.html", locale, status, who=who, d=detail, banner=banner,
+                         customer_name=self.config.customers[cid].name,
+                         pdf=f"{detail.row.url}/protocol.pdf" if pdf else None,
+                         actions=TASK_ACTIONS if staff and not detail.closed else (), token=new_secret())
+
+    async def task_action(self, request: HttpRequest) -> Response:
+        """An engineer's step from the occurrence page, taken by the desk as ``/task <task>#<n> <action>``
+        (the same rights, checks and timeline as in chat)."""
+        who = await self.who(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303, headers=_headers())
+        values = await self._form(request, who)
+        if values is None:
+            return self._csrf_refused(who, who.locale)
+        found = self._task_path(who, request)
+        action = str(request.path_params["action"])
+        if found is None or action not in TASK_ACTIONS:
+            return self.not_found(who.locale, who)
+        cid, task, n = found
+        items = " ".join(v for v in (await request.form()).getlist("item") if isinstance(v, str) and v.isdigit())
+        options = {"customer": cid}
+        if action == "done" and items:
+            options["check"] = items
+        text = items if action == "check" else values.get("text", "")
+        token = values.get("token", "")
+        reply = await self._ask(who, Form("task", fields=(f"{task}#{n}", action), text=text, options=options),
+                                token or None)
+        if reply.is_error:  # shown at once, with the page as it stands
+            return await self._task_page(who, cid, task, n, reply, status=422)
+        return RedirectResponse(f"/tasks/{cid}/{task}/{n}?r={token}", status_code=303, headers=_headers())
 
     async def task_protocol(self, request: HttpRequest) -> Response:
         """The occurrence's maintenance protocol, made by the desk as ``/report task <task>#<n> pdf``."""

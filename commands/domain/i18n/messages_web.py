@@ -166,4 +166,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "fa": "صورت‌جلسه نگهداری (PDF)"},
     "web.tasks.back": {"en": "All planned maintenance", "bg": "Всички профилактики",
                        "fa": "همه نگهداری‌های پیشگیرانه"},
+    "web.tasks.action.start": {"en": "Start", "bg": "Започвам", "fa": "آغاز"},
+    "web.tasks.action.check": {"en": "Tick the chosen items", "bg": "Отметни избраните", "fa": "علامت‌زدن موارد انتخاب‌شده"},
+    "web.tasks.action.note": {"en": "Add a note", "bg": "Добави бележка", "fa": "افزودن یادداشت"},
+    "web.tasks.action.done": {"en": "Done", "bg": "Извършена", "fa": "انجام شد"},
+    "web.tasks.action.skip": {"en": "Skip", "bg": "Пропусни", "fa": "رد کردن"},
 }

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlmodel import select
 
 from commands.preventive.sweep import preventive_sweep_unit
 from tests.commands.test_preventive_sweep import at_sofia
 from tests.conftest import utc
-from tests.integrations.web.rig import WebRig
+from storage.models_maintenance import MaintenanceEvent
+from tests.integrations.web.rig import WebRig, csrf_of, token_of
 from tests.two_customers import two_customer_raw
 
 MONDAY_28_DEC_1000 = at_sofia(28, 12, 2026, 10)
@@ -173,6 +175,52 @@ def test_a_task_without_its_occurrence_number_is_not_a_page(rig: WebRig) -> None
     assert ivana.get("/tasks/noi/review/1").status_code == 200
     assert ivana.get("/tasks/noi/review/0").status_code == 404
     assert ivana.get("/tasks/noi/review/1234567").status_code == 404
+
+
+# -- an engineer's steps from the page -----------------------------------------------------------------
+def _events(rig: WebRig) -> list[str]:
+    return rig.app.db.read_sync(lambda s: [e.kind for e in s.exec(select(MaintenanceEvent))
+                                           if e.kind not in ("reminded", "overdue")])
+
+
+def test_an_engineer_records_the_work_from_the_page_through_the_desk(rig: WebRig) -> None:
+    georgi = rig.signed_in("georgi")
+    page = georgi.get("/tasks/noi/review/1").text
+    assert 'action="/tasks/noi/review/1/start"' in page and 'action="/tasks/noi/review/1/skip"' in page
+    data = {"csrf": csrf_of(page), "token": token_of(page), "text": "on site"}
+    started = georgi.post("/tasks/noi/review/1/start", data=data)
+    assert started.status_code == 303 and started.headers["location"].startswith("/tasks/noi/review/1?r=")
+    again = georgi.post("/tasks/noi/review/1/start", data=data)  # a double submit: answered once
+    assert again.status_code == 303
+    assert _events(rig) == ["started"]
+    shown = georgi.get(started.headers["location"]).text
+    assert 'id="answer"' in shown and "review#1 е започната" in shown and "в изпълнение" in shown
+    tick = georgi.post("/tasks/noi/review/1/check", data={"csrf": csrf_of(shown), "token": "t-check",
+                                                           "item": ["1", "3"]})
+    assert tick.status_code == 303
+    done = georgi.post("/tasks/noi/review/1/done", data={"csrf": csrf_of(shown), "token": "t-done",
+                                                         "text": "All fine", "item": ["2"]})
+    assert done.status_code == 303
+    page = georgi.get("/tasks/noi/review/1").text
+    assert page.count('class="ticked"') == 3 and "извършена" in page and "All fine" in page
+    assert 'action="/tasks/noi/review/1/' not in page  # closed: no more steps
+    chat = rig.say("georgi", "/task review#1")  # chat reads the same occurrence
+    assert "☑ 1." in chat.as_text() and "☑ 3." in chat.as_text() and "☐ 4." in chat.as_text()
+    late = georgi.post("/tasks/noi/review/1/note", data={"csrf": csrf_of(page), "token": "t-late", "text": "x"})
+    assert late.status_code == 422 and "review#1" in late.text  # the desk's own polite refusal
+
+
+def test_a_reporter_gets_no_steps_and_the_desk_refuses_them(rig: WebRig) -> None:
+    ivana = rig.signed_in("ivana")
+    page = ivana.get("/tasks/noi/review/1").text
+    assert 'action="/tasks/noi/review/1/' not in page
+    refused = ivana.post("/tasks/noi/review/1/start", data={"csrf": csrf_of(page), "token": "t1"})
+    assert refused.status_code == 422 and 'class="notice error"' in refused.text
+    assert ivana.post("/tasks/noi/review/1/start", data={"token": "t2"}).status_code == 403  # no CSRF token
+    assert ivana.post("/tasks/hgp/monitoring/1/start", data={"csrf": csrf_of(page), "token": "t3"}).status_code == 404
+    assert ivana.post("/tasks/noi/review/1/delete", data={"csrf": csrf_of(page), "token": "t4"}).status_code == 404
+    assert rig.client().post("/tasks/noi/review/1/start", data={"csrf": "x"}).headers["location"] == "/signin"
+    assert _events(rig) == []
 
 
 # -- hostile texts -------------------------------------------------------------------------------------
