@@ -12,9 +12,9 @@ import pytest
 from sqlmodel import select
 
 from commands.preventive.sweep import preventive_sweep_unit
+from storage.models_maintenance import MaintenanceEvent
 from tests.commands.test_preventive_sweep import at_sofia
 from tests.conftest import utc
-from storage.models_maintenance import MaintenanceEvent
 from tests.integrations.web.rig import WebRig, csrf_of, token_of
 from tests.two_customers import two_customer_raw
 
