@@ -178,10 +178,16 @@ def _single_process(args: argparse.Namespace, database_url: str) -> int:
 
 
 def _check_config(path: str, count: int = 5) -> int:
+    import os
+
     from bot.app import process_clock
     from bot.schedules_cli import schedule_report
+    from commands.domain.web_config import missing_secrets
 
     cfg = load_config(path)
+    missing = missing_secrets(cfg.desk.web, os.environ)  # the secrets the config names must be set
+    if missing:
+        raise ConfigError(path, missing)
     now = process_clock().now()  # DUTYDESK_CLOCK_FILE pins it for a test
     print(f"{path}: OK — {len(cfg.customers)} customer(s), {len(cfg.people)} people")
     print("\n".join(schedule_report(cfg, now, count)))

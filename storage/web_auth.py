@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from storage.models_web import WebSession, WebSignIn
 
 LINK_LIFETIME = timedelta(minutes=15)
+OIDC_LIFETIME = timedelta(minutes=10)  # from the redirect to the identity provider until its answer
+OIDC = "oidc"  # ``via`` of a pending OpenID Connect sign-in: its ``state``, spent once; never a link
 SESSION_LIFETIME = timedelta(hours=12)
 # An ended link or session is kept this long after it ended (a person asking why a link did not work
 # finds it used or expired), then deleted: otherwise every /web and every sign-in adds a row for good.
@@ -54,16 +56,37 @@ class WebAuth:
         spent = self.session.execute(
             update(WebSignIn)
             .where(col(WebSignIn.token_hash) == digest(secret), col(WebSignIn.used_at).is_(None),
-                   col(WebSignIn.expires_at) > now)
+                   col(WebSignIn.expires_at) > now, col(WebSignIn.via) != OIDC)
             .values(used_at=now))
         if spent.rowcount != 1:  # type: ignore[attr-defined]
             return None
         link = self.session.get(WebSignIn, digest(secret))
         assert link is not None
-        self.session.add(WebSession(id_hash=digest(session_secret), person_id=link.person_id, csrf=csrf,
+        self.open_session(link.person_id, session_secret, csrf, now)
+        return link.person_id
+
+    def open_session(self, person_id: str, session_secret: str, csrf: str, now: datetime) -> None:
+        """A new session of the person's (a used link, or an identity provider's answer)."""
+        self.session.add(WebSession(id_hash=digest(session_secret), person_id=person_id, csrf=csrf,
                                     created_at=now, expires_at=now + SESSION_LIFETIME))
         self.session.flush()
-        return link.person_id
+
+    def begin_oidc(self, state_key: str, now: datetime) -> None:
+        """Remember a redirect to an identity provider: ``state_key`` (the state with the provider's id)
+        may come back once, within OIDC_LIFETIME."""
+        self.session.add(WebSignIn(token_hash=digest(state_key), person_id="", via=OIDC, created_at=now,
+                                   expires_at=now + OIDC_LIFETIME))
+        self.session.flush()
+
+    def spend_oidc(self, state_key: str, now: datetime) -> bool:
+        """True once for a state begun within OIDC_LIFETIME; False when unknown, expired or used already
+        (one conditional UPDATE: a replayed callback finds it spent)."""
+        spent = self.session.execute(
+            update(WebSignIn)
+            .where(col(WebSignIn.token_hash) == digest(state_key), col(WebSignIn.via) == OIDC,
+                   col(WebSignIn.used_at).is_(None), col(WebSignIn.expires_at) > now)
+            .values(used_at=now))
+        return bool(spent.rowcount == 1)  # type: ignore[attr-defined]
 
     def signed_in(self, session_secret: str, now: datetime) -> SignedIn | None:
         row = self.session.exec(select(WebSession).where(col(WebSession.id_hash) == digest(session_secret))).first()

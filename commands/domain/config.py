@@ -20,6 +20,7 @@ from commands.desk.domain.ratelimit_config import RateLimitsConfig
 from commands.domain.calendar_config import CalendarConfig
 from commands.domain.fields import TRANSPORT_NAME, check_timezone, parse_duration
 from commands.domain.fields import Strict as _Strict
+from commands.domain.web_config import WebConfig
 from commands.health.domain.config import CheckTable
 from commands.incidents.domain.acceptance import acceptance_policy, parse_working_days
 from commands.incidents.domain.attachments import AttachmentsConfig
@@ -321,6 +322,8 @@ class DeskConfig(_Strict):
     # Attempts at an outbox message before the destinations that still fail are given up and reported
     # (backoff 5 s doubling to 15 min: 12 attempts span about 80 minutes).
     delivery_attempts: int = Field(default=12, ge=1, le=100)
+    # the web application's identity providers (commands/domain/web_config.py, docs/web.md)
+    web: WebConfig = Field(default_factory=WebConfig)
 
     @field_validator("timezone")
     @classmethod
@@ -375,6 +378,10 @@ class Config(_Strict):
                             "schedule": self.schedules, "person": self.people, "engineers": self.customers}
                         if ident not in tables[kind]:
                             raise ValueError(f"customers.{cid}.escalation.{key}.steps[{n}]: unknown {kind} {ident!r}")
+        for pid, provider in self.desk.web.oidc.items():
+            for cid in provider.customers or ():
+                if cid not in self.customers:
+                    raise ValueError(f"desk.web.oidc.{pid}.customers: unknown customer {cid!r}")
         self._placements()
         self._preventive_owners()
         domain_owner: dict[str, str] = {}

@@ -6,7 +6,8 @@ fragment with a small script of ours served from /static. Every action goes to t
 case, the same rights and rate limits, the same timeline (its source is ``web``). Who a person is, their
 customers, roles and language come from the one ``Directory``.
 
-Security (docs/web.md): sign-in by one-time links only; server-side sessions; the cookie HttpOnly,
+Security (docs/web.md): sign-in by one-time links or an identity provider (OpenID Connect,
+integrations/web/oidc_signin.py); server-side sessions; the cookie HttpOnly,
 SameSite=Lax, Secure behind https; a CSRF token in every form; another customer's incident, report or
 file is "not found", exactly as a number that does not exist; every page is ``no-store`` with a CSP that
 allows no inline script and no framing.
@@ -19,6 +20,7 @@ import hmac
 import io
 import json
 import math
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ from commands.oncall.escalation import schedule_with_overrides
 from integrations.reports.cells import csv_row
 from integrations.web import queries as q
 from integrations.web import task_views as tv
+from integrations.web.oidc_signin import OidcSignIn
 from integrations.web.pages import actions_for, clock_view, event_view, promises, titles
 from storage.outbox import Outbox
 from storage.web_auth import LINK_LIFETIME, SESSION_LIFETIME, WebAuth, digest, new_secret
@@ -93,7 +96,8 @@ class Who:
 
 
 class WebApp:
-    def __init__(self, desk: Desk, public_url: str | None, *, poll_seconds: int = 10) -> None:
+    def __init__(self, desk: Desk, public_url: str | None, *, poll_seconds: int = 10,
+                 environ: Mapping[str, str] | None = None) -> None:
         self.desk = desk
         self.services = desk.services
         self.db = desk.services.db
@@ -112,12 +116,16 @@ class WebApp:
         self._guesses = TokenBuckets(limits.max_buckets)
         self._limits_on = limits.enabled
         self._title_cache: dict[tuple[str, str], tuple[dict[str, str], dict[str, str]]] = {}
+        # the identity providers; a client secret missing from the environment stops the start (ValueError)
+        self.oidc = OidcSignIn(self, public_url, os.environ if environ is None else environ)
 
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/", self.home, methods=["GET"]),
             Route("/signin", self.signin_page, methods=["GET"]),
             Route("/signin", self.signin_by_email, methods=["POST"]),
+            Route("/signin/oidc/{provider}", self.signin_oidc, methods=["GET"]),
+            Route("/signin/oidc/{provider}/callback", self.signin_oidc_callback, methods=["GET"]),
             Route("/signin/{secret}", self.signin_link, methods=["GET"]),
             Route("/signin/{secret}", self.signin_use, methods=["POST"]),
             Route("/signout", self.signout, methods=["POST"]),
@@ -234,7 +242,39 @@ class WebApp:
         return resp
 
     async def signin_page(self, request: HttpRequest) -> Response:
-        return self._pre_form("signin.html", _accepted_locale(request))
+        locale = _accepted_locale(request)
+        return self._pre_form("signin.html", locale, providers=self.oidc.buttons(locale))
+
+    async def signin_oidc(self, request: HttpRequest) -> Response:
+        return await self.oidc.start(request, _accepted_locale(request))
+
+    async def signin_oidc_callback(self, request: HttpRequest) -> Response:
+        return await self.oidc.callback(request, _accepted_locale(request))
+
+    def guessing(self, key: str, now: datetime) -> bool:
+        """Whether ``key`` (a source address) has tried too often (desk.rate_limits.failed_auth); counts
+        this try."""
+        if not self._limits_on:
+            return False
+        if self._guesses.wait(key, self._guess_rate, now.timestamp()) > 0:
+            return True
+        self._guesses.take(key, self._guess_rate, now.timestamp())
+        return False
+
+    def locale_of(self, actor: Actor | None) -> str:
+        return self._locale(actor)
+
+    @staticmethod
+    def headers() -> dict[str, str]:
+        return _headers()
+
+    def session_response(self, session_secret: str) -> Response:
+        """Signed in: the session cookie (the same for a link and an identity provider), on to ``/``."""
+        resp = RedirectResponse("/", status_code=303, headers=_headers())
+        resp.set_cookie(COOKIE, session_secret, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
+                        samesite="lax", secure=self.secure, path="/")
+        resp.delete_cookie(PRE_COOKIE, path="/")
+        return resp
 
     async def signin_by_email(self, request: HttpRequest) -> Response:
         """A link by e-mail to an address of a person's: the answer is the same whether or not the address
@@ -279,11 +319,7 @@ class WebApp:
             if self._limits_on:
                 self._guesses.take(source, self._guess_rate, now.timestamp())
             return self.page("message.html", locale, 400, who=None, message=t(locale, "web.signin.bad_link"))
-        resp = RedirectResponse("/", status_code=303, headers=_headers())
-        resp.set_cookie(COOKIE, session_secret, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
-                        samesite="lax", secure=self.secure, path="/")
-        resp.delete_cookie(PRE_COOKIE, path="/")
-        return resp
+        return self.session_response(session_secret)
 
     async def signout(self, request: HttpRequest) -> Response:
         who = await self.who(request)

@@ -94,3 +94,40 @@ def test_a_bad_count_or_clock_is_refused(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=120, check=False,
                             env={**os.environ, "DUTYDESK_CLOCK_FILE": str(tmp_path / "missing")})
     assert broken.returncode == 2 and "DUTYDESK_CLOCK_FILE" in broken.stderr
+
+
+def _with_oidc(tmp_path: Path, **provider: object) -> Path:
+    raw = tomllib.loads((EXAMPLES / "noi.toml").read_text(encoding="utf-8"))
+    raw["desk"]["web"] = {"oidc": {"entra": {
+        "issuer": "https://login.microsoftonline.com/tenant-id/v2.0", "client_id": "app-id",
+        "client_secret_env": "DUTYDESK_OIDC_TEST_SECRET", "title": {"en": "Microsoft"}, **provider}}}
+    path = tmp_path / "noi-oidc.toml"
+    path.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    return path
+
+
+def test_an_identity_providers_secret_must_be_in_the_environment(tmp_path: Path) -> None:
+    path = _with_oidc(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "DUTYDESK_OIDC_TEST_SECRET"}
+    out = subprocess.run([sys.executable, "-m", "bot", "check-config", str(path)], capture_output=True, text=True,
+                         timeout=120, check=False, env={**env, **pinned_clock(tmp_path, MONDAY_1004_SOFIA)})
+    assert out.returncode != 0
+    assert ("desk.web.oidc.entra.client_secret_env: DUTYDESK_OIDC_TEST_SECRET is not set in the environment"
+            in out.stderr)
+    env["DUTYDESK_OIDC_TEST_SECRET"] = "s3cret-value-for-the-test"
+    ok = subprocess.run([sys.executable, "-m", "bot", "check-config", str(path)], capture_output=True, text=True,
+                        timeout=120, check=False, env={**env, **pinned_clock(tmp_path, MONDAY_1004_SOFIA)})
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_a_bad_issuer_or_an_unknown_customer_is_named(tmp_path: Path) -> None:
+    for provider, expected in [
+        ({"issuer": "http://login.example.com/tenant"}, "desk.web.oidc.entra.issuer: 'http://login.example.com/tenant': "
+                                                        "an issuer is an https:// URL"),
+        ({"issuer": "not a url"}, "desk.web.oidc.entra.issuer: 'not a url' is not an issuer URL"),
+        ({"customers": ["nobody"]}, "desk.web.oidc.entra.customers: unknown customer 'nobody'"),
+        ({"client_secret": "pasted-here"}, "desk.web.oidc.entra.client_secret: unknown key"),
+    ]:
+        out = _check(_with_oidc(tmp_path, **provider), tmp_path, MONDAY_1004_SOFIA)
+        assert out.returncode != 0
+        assert expected in out.stderr, out.stderr

@@ -54,6 +54,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bg": "Тази връзка за вход не е валидна: изтекла е, вече е използвана или не съществува. Поискайте нова с /web.",
         "fa": "این پیوند ورود معتبر نیست: منقضی شده، قبلاً به کار رفته یا وجود نداشته است. با ‎/web‎ پیوند تازه بخواهید.",
     },
+    "web.oidc.button": {"en": "Sign in with {title}", "bg": "Вход с {title}", "fa": "ورود با {title}"},
+    "web.oidc.or": {"en": "Or:", "bg": "Или:", "fa": "یا:"},
+    "web.oidc.failed": {
+        "en": "Signing in with {title} did not work; you are not signed in. Please try again, or ask for a link by e-mail.",
+        "bg": "Входът с {title} не успя; не сте влезли. Опитайте отново или поискайте връзка по е-поща.",
+        "fa": "ورود با {title} انجام نشد؛ وارد نشده‌اید. دوباره تلاش کنید یا پیوند ورود را با ایمیل بخواهید.",
+    },
+    "web.oidc.denied": {
+        "en": "{title} did not sign you in (it was cancelled or refused); you are not signed in.",
+        "bg": "{title} не ви вписа (отказано или прекъснато); не сте влезли.",
+        "fa": "{title} شما را وارد نکرد (لغو یا رد شد)؛ وارد نشده‌اید.",
+    },
+    "web.oidc.expired": {
+        "en": "This sign-in attempt expired or was used already; you are not signed in. Please start again from the sign-in page.",
+        "bg": "Този опит за вход е изтекъл или вече е използван; не сте влезли. Започнете отново от страницата за вход.",
+        "fa": "این تلاش برای ورود منقضی شده یا قبلاً به کار رفته است؛ وارد نشده‌اید. از صفحهٔ ورود دوباره شروع کنید.",
+    },
+    "web.oidc.unknown": {
+        "en": "{title} signed you in, but the service desk knows nobody with your address; you are not signed in. Please ask the desk's administrator.",
+        "bg": "{title} ви разпозна, но бюрото не познава човек с вашия адрес; не сте влезли. Обърнете се към администратора на бюрото.",
+        "fa": "{title} هویت شما را تأیید کرد، اما میز خدمات کسی با نشانی شما نمی‌شناسد؛ وارد نشده‌اید. با مدیر میز تماس بگیرید.",
+    },
+    "web.oidc.unverified": {
+        "en": "{title} has not verified your e-mail address; you are not signed in. Please verify it there, or ask for a link by e-mail.",
+        "bg": "{title} не е потвърдил адреса ви на е-поща; не сте влезли. Потвърдете го там или поискайте връзка по е-поща.",
+        "fa": "{title} نشانی ایمیل شما را تأیید نکرده است؛ وارد نشده‌اید. آن را آنجا تأیید کنید یا پیوند ورود را با ایمیل بخواهید.",
+    },
+    "web.oidc.not_for": {
+        "en": "{title} is not the sign-in for your account; you are not signed in. Please use another sign-in, or ask for a link by e-mail.",
+        "bg": "{title} не е входът за вашия профил; не сте влезли. Използвайте друг вход или поискайте връзка по е-поща.",
+        "fa": "{title} راه ورود حساب شما نیست؛ وارد نشده‌اید. از راه ورود دیگری استفاده کنید یا پیوند ورود را با ایمیل بخواهید.",
+    },
     "web.csrf": {
         "en": "The form had expired or did not come from this site; nothing was done. Please try again.",
         "bg": "Формулярът е изтекъл или не е от този сайт; нищо не е направено. Опитайте отново.",

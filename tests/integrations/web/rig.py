@@ -31,12 +31,14 @@ _TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
 
 class WebRig:
-    def __init__(self, db_url: str, raw: dict[str, Any] | None = None) -> None:
-        """``raw``: the configuration's TOML as a dict (default: the two example customers)."""
+    def __init__(self, db_url: str, raw: dict[str, Any] | None = None,
+                 environ: dict[str, str] | None = None) -> None:
+        """``raw``: the configuration's TOML as a dict (default: the two example customers); ``environ``: the
+        environment the web application reads its secrets from (default: the process's)."""
         self.clock = FakeClock(MONDAY_1004_SOFIA)
         self.app = build_app(two_customer_config(raw), db_url, clock=self.clock)
         self.app.services.web_url = PUBLIC
-        self.web = WebApp(self.app.desk, PUBLIC)
+        self.web = WebApp(self.app.desk, PUBLIC, environ=environ)
         self.starlette = Starlette(routes=self.web.routes())
         self._n = 0
 
