@@ -15,23 +15,42 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from starlette.requests import Request as HttpRequest
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from commands.desk.context import Services
+from commands.desk.directory import Actor, Directory
+from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.domain.web_config import missing_secrets
 from integrations.web.oidc import OidcRefused, Provider
+from storage.db import Database
 from storage.web_auth import OIDC_LIFETIME, WebAuth, new_secret
-
-if TYPE_CHECKING:
-    from integrations.web.app import WebApp
 
 log = logging.getLogger(__name__)
 COOKIE = "dd_oidc"
 PATH = "/signin/oidc"
 MAX_CODE = 4096  # an authorization code longer than this is nobody's
+
+
+class WebApp(Protocol):
+    """What this module uses of the web application (integrations/web/app.py)."""
+
+    config: Config
+    services: Services
+    db: Database
+    directory: Directory
+    secure: bool
+
+    def page(self, template: str, locale: str, status: int = 200, **values: Any) -> HTMLResponse: ...
+    def not_found(self, locale: str) -> HTMLResponse: ...
+    def guessing(self, key: str, now: datetime) -> bool: ...
+    def locale_of(self, actor: Actor | None) -> str: ...
+    def headers(self) -> dict[str, str]: ...
+    def session_response(self, session_secret: str) -> Response: ...
 
 
 class OidcSignIn:
