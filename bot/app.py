@@ -253,7 +253,11 @@ def web_pages(app: App, public_url: str | None) -> list[BaseRoute]:
     from integrations.web.app import WebApp
 
     app.services.web_url = public_url
-    return WebApp(app.desk, public_url).routes()
+    try:
+        web = WebApp(app.desk, public_url)
+    except ValueError as exc:  # an identity provider's client secret is not in the environment
+        raise TransportError(f"web pages: {exc}") from None
+    return web.routes()
 
 
 def gateways(config: Config) -> list[Notifier]:

@@ -251,14 +251,16 @@ class WebApp:
     async def signin_oidc_callback(self, request: HttpRequest) -> Response:
         return await self.oidc.callback(request, _accepted_locale(request))
 
-    def guessing(self, key: str, now: datetime) -> bool:
-        """Whether ``key`` (a source address) has tried too often (desk.rate_limits.failed_auth); counts
-        this try."""
+    def guessing(self, key: str, now: datetime, *, count: bool = True, rate: Rate | None = None) -> bool:
+        """Whether ``key`` (a source address) has tried too often (``rate``, by default
+        desk.rate_limits.failed_auth); ``count``: this try counts."""
         if not self._limits_on:
             return False
-        if self._guesses.wait(key, self._guess_rate, now.timestamp()) > 0:
+        rate = rate or self._guess_rate
+        if self._guesses.wait(key, rate, now.timestamp()) > 0:
             return True
-        self._guesses.take(key, self._guess_rate, now.timestamp())
+        if count:
+            self._guesses.take(key, rate, now.timestamp())
         return False
 
     def locale_of(self, actor: Actor | None) -> str:

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from commands.desk.context import Services
 from commands.desk.directory import Actor, Directory
+from commands.desk.domain.ratelimit_config import Rate, parse_rate
 from commands.domain.config import Config
 from commands.domain.i18n.catalog import t
 from commands.domain.web_config import missing_secrets
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 COOKIE = "dd_oidc"
 PATH = "/signin/oidc"
 MAX_CODE = 4096  # an authorization code longer than this is nobody's
+# Starts from one address: generous (a customer's office behind one NAT signs in at nine), yet each start is
+# a row; failed answers count against desk.rate_limits.failed_auth, as a wrong link does.
+_COUNT, _PERIOD = parse_rate("60/min")
+START_RATE = Rate(_COUNT, _PERIOD, _COUNT)
 
 
 class WebApp(Protocol):
@@ -47,7 +52,7 @@ class WebApp(Protocol):
 
     def page(self, template: str, locale: str, status: int = 200, **values: Any) -> HTMLResponse: ...
     def not_found(self, locale: str) -> HTMLResponse: ...
-    def guessing(self, key: str, now: datetime) -> bool: ...
+    def guessing(self, key: str, now: datetime, *, count: bool = True, rate: Rate | None = None) -> bool: ...
     def locale_of(self, actor: Actor | None) -> str: ...
     def headers(self) -> dict[str, str]: ...
     def session_response(self, session_secret: str) -> Response: ...
@@ -78,7 +83,9 @@ class OidcSignIn:
         if provider is None:
             return self.web.not_found(locale)
         web, now = self.web, self.web.services.clock.now()
-        if web.guessing(f"oidc:{request.client.host if request.client else '?'}", now):
+        source = request.client.host if request.client else "?"
+        if web.guessing(f"oidc-start:{source}", now, rate=START_RATE) or web.guessing(f"oidc:{source}", now,
+                                                                                       count=False):
             return web.page("message.html", locale, 429, who=None, message=t(locale, "web.too_many", seconds=60))
         state, nonce, verifier = new_secret(), new_secret(), new_secret()
         pending = ".".join((provider.pid, state, nonce, verifier))
@@ -97,6 +104,7 @@ class OidcSignIn:
         if provider is None:
             return self.web.not_found(locale)
         web, now, query = self.web, self.web.services.clock.now(), request.query_params
+        source = request.client.host if request.client else "?"
         pending = request.cookies.get(COOKIE, "")
         parts = pending.split(".")
         ours = (len(pending) <= 400 and len(parts) == 4 and parts[0] == provider.pid
@@ -108,7 +116,7 @@ class OidcSignIn:
                                  locale)
         if not spent:
             return self._refused(provider, OidcRefused("state unknown, expired, used, or not this browser's",
-                                                       "web.oidc.expired"), locale)
+                                                       "web.oidc.expired"), locale, source)
         code = query.get("code", "")
         try:
             if not code or len(code) > MAX_CODE:
@@ -117,7 +125,7 @@ class OidcSignIn:
             claims = await provider.validate(token, parts[2], web.services.clock.now())
             person = self._person(provider, claims)
         except OidcRefused as exc:
-            return self._refused(provider, exc, locale)
+            return self._refused(provider, exc, locale, source)
         if isinstance(person, Response):
             return person
         session_secret, csrf = new_secret(), new_secret()
@@ -149,8 +157,10 @@ class OidcSignIn:
                                                        "web.oidc.not_for"), web.locale_of(actor))
         return person
 
-    def _refused(self, provider: Provider, exc: OidcRefused, locale: str) -> HTMLResponse:
+    def _refused(self, provider: Provider, exc: OidcRefused, locale: str, source: str | None = None) -> HTMLResponse:
         log.warning("web sign-in with %s refused: %s", provider.pid, exc.reason)
+        if source is not None:  # a failed answer counts against the address, as a wrong link does
+            self.web.guessing(f"oidc:{source}", self.web.services.clock.now())
         status = 502 if exc.key == "web.oidc.failed" else 403 if exc.key != "web.oidc.expired" else 400
         resp = self.web.page("message.html", locale, status, who=None,
                              message=t(locale, exc.key, title=self._title(provider, locale)))

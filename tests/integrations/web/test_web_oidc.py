@@ -310,3 +310,13 @@ def test_the_fake_token_endpoint_refuses_what_a_real_provider_refuses(setup: tup
         "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": "https://evil.example/cb", "scope": "openid",
         "state": "s", "code_challenge": "x", "code_challenge_method": "S256"})
     assert bad.status_code == 400 and "location" not in bad.headers
+
+
+def test_failed_answers_from_one_address_are_limited(setup: tuple[WebRig, FakeOidcProvider]) -> None:
+    rig, _ = setup
+    client = rig.client()
+    for _ in range(10):  # desk.rate_limits.failed_auth: 10 a minute
+        assert client.get("/signin/oidc/entra/callback?code=x&state=y").status_code == 400
+    assert client.get("/signin/oidc/entra").status_code == 429
+    rig.advance(minutes=1, seconds=1)
+    assert client.get("/signin/oidc/entra").status_code == 303
