@@ -442,9 +442,7 @@ class WebApp:
             return self.not_found(who.locale, who)
         kept, content = found
         kind = kept.content_type if kept.content_type in SAFE_TYPES else "application/octet-stream"
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", kept.filename) or "file"
-        return Response(content, media_type=kind,
-                        headers={**_headers(), "Content-Disposition": f'attachment; filename="{safe}"'})
+        return _download(content, kind, kept.filename)
 
     # -- the register ---------------------------------------------------------------------------
     def _filter(self, who: Who, params: Mapping[str, str]) -> tuple[q.RegisterFilter, str | None] | None:
@@ -524,9 +522,8 @@ class WebApp:
             nxt = row["next"]
             writer.writerow(csv_row([row["number"], row["state"], row["category"], row["component"], row["reported"],
                                      f"{nxt.deadline} · {nxt.status}" if nxt else "", row["description"]]))
-        name = f"{f.customer_id}-register-{f.scope}-p{result.page}.csv"
-        return Response(out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                        headers={**_headers(), "Content-Disposition": f'attachment; filename="{name}"'})
+        return _download(out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8",
+                         f"{f.customer_id}-register-{f.scope}-p{result.page}.csv")
 
     # -- one incident ---------------------------------------------------------------------------
     async def incident(self, request: HttpRequest) -> Response:
@@ -666,10 +663,7 @@ class WebApp:
         reply = await self._ask(who, Form("report", fields=("monthly", period, fmt), options={"customer": cid}), None)
         if reply.attachment is None:
             return self.page("message.html", who.locale, 422, who=who, message=reply.as_text())
-        att = reply.attachment
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", att.filename)
-        return Response(att.content, media_type=FORMATS[fmt],
-                        headers={**_headers(), "Content-Disposition": f'attachment; filename="{safe}"'})
+        return _download(reply.attachment.content, FORMATS[fmt], reply.attachment.filename)
 
     # -- planned maintenance ---------------------------------------------------------------------
     async def tasks(self, request: HttpRequest) -> Response:
@@ -771,9 +765,15 @@ class WebApp:
                                 None)
         if reply.attachment is None:
             return self.page("message.html", who.locale, 422, who=who, message=reply.as_text())
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", reply.attachment.filename)
-        return Response(reply.attachment.content, media_type=FORMATS["pdf"],
-                        headers={**_headers(), "Content-Disposition": f'attachment; filename="{safe}"'})
+        return _download(reply.attachment.content, FORMATS["pdf"], reply.attachment.filename)
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    """A file the browser saves rather than shows (a person's upload is never rendered as a page of
+    ours), its name cut to characters no header or file system misreads."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "file"
+    return Response(content, media_type=media_type,
+                    headers={**_headers(), "Content-Disposition": f'attachment; filename="{safe}"'})
 
 
 def _email_link(config: Config, person: str, address: str, base: str, now: datetime) -> Callable[[Session], None]:
