@@ -24,8 +24,12 @@ Telegram run the desk's clock file moves on with real time, so the outbox's back
 
 Every Slack rate line also gives the desk's CPU per report (/proc/<pid>/stat), and each line the load average.
 
+3. the monthly protocol of 50,000 incidents in the month (1,000,000 in history) in every format, data +
+   render in a fresh process with its max RSS: bench/report.py, run last (part ``protocol``), on the same
+   databases (it seeds them once and keeps them: the first run takes a few minutes more).
+
 Run: .venv/bin/python bench/latency.py [--rate 1 --rate 50] [--seconds 30] [--pg URL]
-     [--parts slack,deadlines,telegram] [--only-db sqlite|postgresql]
+     [--parts slack,deadlines,telegram,protocol] [--only-db sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import os
 import re
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -389,7 +394,19 @@ async def run(args: argparse.Namespace, folder: Path) -> int:
             if label == "postgresql":
                 await asyncio.to_thread(_empty_pg, url)
             await telegram_runs(args, fresh(url, 3 * n + 2), folder, config, where)
-    return 1 if FAILED else 0
+    protocol = await asyncio.to_thread(protocol_run, args) if "protocol" in args.parts else 0
+    return 1 if FAILED or protocol else 0
+
+
+def protocol_run(args: argparse.Namespace) -> int:
+    """bench/report.py on the databases this run measures, its lines printed as they come."""
+    cmd = [sys.executable, str(Path(__file__).resolve().parent / "report.py"), "--no-tracemalloc"]
+    if args.pg and args.only_db != "sqlite":
+        cmd += ["--pg", args.pg] + (["--only", "postgresql"] if args.only_db == "postgresql" else [])
+    else:  # SQLite alone, as the latency runs without --pg (not a PostgreSQL URL from the environment)
+        cmd += ["--pg", "", "--only", "sqlite"]
+    print("the monthly protocol (bench/report.py):", flush=True)
+    return subprocess.run(cmd, check=False).returncode
 
 
 def _empty_pg(url: str) -> None:
@@ -414,8 +431,8 @@ def main() -> int:
     parser.add_argument("--reporters", type=int, default=5)
     parser.add_argument("--deadlines", type=int, default=50, help="incidents whose deadlines are measured")
     parser.add_argument("--pg", help="a PostgreSQL URL: also PostgreSQL with one and with two replicas")
-    parser.add_argument("--parts", default="slack,deadlines,telegram",
-                        help="what to measure, comma-separated (default slack,deadlines,telegram)")
+    parser.add_argument("--parts", default="slack,deadlines,telegram,protocol",
+                        help="what to measure, comma-separated (default slack,deadlines,telegram,protocol)")
     parser.add_argument("--only-db", choices=("sqlite", "postgresql"), help="only this database's runs")
     args = parser.parse_args()
     args.rate = args.rate or [1.0, 50.0]
