@@ -343,6 +343,17 @@ class WebApp:
         return await self.desk.handle(Request(text=f"/{form.command}", transport=TRANSPORT, user_id=who.person_id,
                                               channel_id=who.person_id, delivery_id=delivery, form=form))
 
+    async def _reader_of_customer(self, request: HttpRequest) -> tuple[Who, str] | Response:
+        """The signed-in reader and the customer the page is about (``?customer=``, else their first), or
+        the answer instead: sign in, or "not found" for a customer that is not theirs."""
+        who = await self._reader(request)
+        if not isinstance(who, Who):
+            return who
+        cid = self._customer(who, request.query_params.get("customer"))
+        if cid is None:
+            return self.not_found(who.locale, who)
+        return who, cid
+
     def _customer(self, who: Who, wanted: str | None) -> str | None:
         mine = who.customers()
         if wanted and wanted in mine:
@@ -351,12 +362,10 @@ class WebApp:
 
     # -- report a problem -------------------------------------------------------------------------
     async def report_page(self, request: HttpRequest) -> Response:
-        who = await self._reader(request)
-        if not isinstance(who, Who):
-            return who
-        cid = self._customer(who, request.query_params.get("customer"))
-        if cid is None:
-            return self.not_found(who.locale, who)
+        found = await self._reader_of_customer(request)
+        if not isinstance(found, tuple):
+            return found
+        who, cid = found
         return self._report_form(who, cid, {})
 
     def _report_form(self, who: Who, cid: str, values: Mapping[str, str], error: Reply | None = None) -> HTMLResponse:
@@ -638,12 +647,10 @@ class WebApp:
 
     # -- reports --------------------------------------------------------------------------------
     async def reports(self, request: HttpRequest) -> Response:
-        who = await self._reader(request)
-        if not isinstance(who, Who):
-            return who
-        cid = self._customer(who, request.query_params.get("customer"))
-        if cid is None:
-            return self.not_found(who.locale, who)
+        found = await self._reader_of_customer(request)
+        if not isinstance(found, tuple):
+            return found
+        who, cid = found
         locale = self._locale(who.actor, cid)
         daily = await self._ask(who, Form("report", fields=("daily",), options={"customer": cid}), None)
         local = self.services.clock.now().astimezone(self.config.customers[cid].tz)
@@ -668,12 +675,10 @@ class WebApp:
     # -- planned maintenance ---------------------------------------------------------------------
     async def tasks(self, request: HttpRequest) -> Response:
         """The customer's planned maintenance, as ``/tasks [overdue|all]`` lists it (``?show=``)."""
-        who = await self._reader(request)
-        if not isinstance(who, Who):
-            return who
-        cid = self._customer(who, request.query_params.get("customer"))
-        if cid is None:
-            return self.not_found(who.locale, who)
+        found = await self._reader_of_customer(request)
+        if not isinstance(found, tuple):
+            return found
+        who, cid = found
         show = request.query_params.get("show", "due")
         scope = show if show in ("overdue", "all") else "due"
         locale = self._locale(who.actor, cid)
